@@ -1,0 +1,64 @@
+// The one small crypto interface every layer uses (DESIGN.md "crypto/", reference §0.1).
+// Two implementations pass one suite: providers/node.ts (sodium-native, node:crypto) and
+// providers/portable.ts (browser-safe: libsodium-wrappers, @noble/*, hash-wasm).
+// Everything is synchronous except scrypt; providers are created asynchronously (wasm init).
+
+export interface SigningKeyPairBytes {
+  /** 32-byte Ed25519 public key. */
+  publicKey: Uint8Array
+  /** 64-byte TweetNaCl secret key: seed ‖ public key. */
+  secretKey: Uint8Array
+}
+
+export interface BoxKeyPairBytes {
+  /** 32-byte Curve25519 public key. */
+  publicKey: Uint8Array
+  /** 32-byte Curve25519 secret key. */
+  secretKey: Uint8Array
+}
+
+export interface MlKemKeyPairBytes {
+  /** ML-KEM-1024 encapsulation key (1568 bytes). */
+  publicKey: Uint8Array
+  /** ML-KEM-1024 decapsulation key, in the form Peergos stores it. */
+  secretKey: Uint8Array
+}
+
+export interface CryptoProvider {
+  readonly name: 'node' | 'portable'
+
+  randomBytes(n: number): Uint8Array
+
+  sha256(data: Uint8Array): Uint8Array
+  /** Blake2b with a 64-byte digest (the PKI CHAMP key hash). */
+  blake2b512(data: Uint8Array): Uint8Array
+  /** Blake3 with a 32-byte digest. */
+  blake3(data: Uint8Array): Uint8Array
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array
+
+  /** XSalsa20-Poly1305, output = 16-byte MAC ‖ ciphertext (TweetNaCl-js layout). */
+  secretbox(message: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
+  /** Inverse of secretbox; throws DecryptionFailedError. */
+  secretboxOpen(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
+
+  signKeyPairFromSeed(seed: Uint8Array): SigningKeyPairBytes
+  /** Attached signature: 64-byte signature ‖ message. */
+  signAttached(message: Uint8Array, secretKey: Uint8Array): Uint8Array
+  /** Verifies an attached signature and returns the message; throws InvalidSignatureError. */
+  openAttached(signed: Uint8Array, publicKey: Uint8Array): Uint8Array
+  signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array
+  verifyDetached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
+
+  boxKeyPairFromSecret(secretKey: Uint8Array): BoxKeyPairBytes
+  /** crypto_box: 16-byte MAC ‖ ciphertext. */
+  box(message: Uint8Array, nonce: Uint8Array, theirPublic: Uint8Array, ourSecret: Uint8Array): Uint8Array
+  /** Inverse of box; throws DecryptionFailedError. */
+  boxOpen(boxed: Uint8Array, nonce: Uint8Array, theirPublic: Uint8Array, ourSecret: Uint8Array): Uint8Array
+
+  mlkemKeyPair(seed?: Uint8Array): MlKemKeyPairBytes
+  mlkemEncapsulate(publicKey: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array }
+  mlkemDecapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array
+
+  /** scrypt with N = 2^log2N. */
+  scrypt(password: Uint8Array, salt: Uint8Array, log2N: number, r: number, p: number, dkLen: number): Promise<Uint8Array>
+}

@@ -1,0 +1,2 @@
+// Test setup: the same runtime polyfills the daemon loads first.
+import '../src/polyfill.ts'
