@@ -1,0 +1,354 @@
+// The CBOR data model of Peergos (reference §0.2: CborObject, CborEncoder, CborDecoder) as plain
+// values, with a canonical encoder and a strict, bounded decoder for untrusted bytes.
+//
+// Values: integers (number when safe, bigint beyond ±2^53), text, bytes, booleans, null, lists,
+// maps with text keys (Map, so `__proto__` is an ordinary key) and merkle links (tag 42 CIDs).
+// Encoding is canonical dag-cbor: minimal lengths, map keys sorted by (byte length, bytes).
+// Decoding rejects anything Peergos would not write: non-minimal or indefinite lengths, unsorted
+// or duplicate keys, non-text keys, floats, undefined, tags other than 42, invalid UTF-8.
+import { CID } from 'multiformats/cid'
+import { CborDecodeError, CborLimitError, NonCanonicalCborError, UnsupportedCborError } from './errors.ts'
+
+export type CborValue = number | bigint | string | boolean | null | Uint8Array | CID | CborValue[] | CborMap
+export type CborMap = Map<string, CborValue>
+
+export interface DecodeLimits {
+  /** Maximum nesting of lists and maps (default 64). */
+  maxDepth?: number
+  /** Maximum number of data items in total (default: the input length, which bounds work anyway). */
+  maxItems?: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+const textEncoder = new TextEncoder()
+
+class Writer {
+  buf = new Uint8Array(256)
+  view = new DataView(this.buf.buffer)
+  pos = 0
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.pos + n) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+    this.view = new DataView(next.buffer)
+  }
+
+  head(major: number, n: number): void {
+    this.ensure(9)
+    const m = major << 5
+    if (n < 24) {
+      this.buf[this.pos++] = m | n
+    } else if (n < 0x100) {
+      this.buf[this.pos++] = m | 24
+      this.buf[this.pos++] = n
+    } else if (n < 0x10000) {
+      this.buf[this.pos++] = m | 25
+      this.view.setUint16(this.pos, n)
+      this.pos += 2
+    } else if (n < 0x100000000) {
+      this.buf[this.pos++] = m | 26
+      this.view.setUint32(this.pos, n)
+      this.pos += 4
+    } else {
+      this.buf[this.pos++] = m | 27
+      this.view.setBigUint64(this.pos, BigInt(n))
+      this.pos += 8
+    }
+  }
+
+  headBig(major: number, n: bigint): void {
+    if (n < 0x100000000n) return this.head(major, Number(n))
+    this.ensure(9)
+    this.buf[this.pos++] = (major << 5) | 27
+    this.view.setBigUint64(this.pos, n)
+    this.pos += 8
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length)
+    this.buf.set(b, this.pos)
+    this.pos += b.length
+  }
+}
+
+const keyCache = new Map<string, Uint8Array>()
+function keyBytes(k: string): Uint8Array {
+  let b = keyCache.get(k)
+  if (b === undefined) {
+    b = textEncoder.encode(k)
+    if (keyCache.size < 4096) keyCache.set(k, b)
+  }
+  return b
+}
+
+/** Canonical dag-cbor key order: shorter UTF-8 first, then bytewise. */
+export function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return 0
+}
+
+const MAX_U64 = (1n << 64n) - 1n
+
+function writeValue(w: Writer, v: CborValue): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`CBOR integers must be safe integers, got ${v}`)
+    if (v >= 0) w.head(0, v)
+    else w.headBig(1, BigInt(-1 - v))
+  } else if (typeof v === 'bigint') {
+    if (v >= 0n) {
+      if (v > MAX_U64) throw new RangeError('CBOR integer above 2^64-1')
+      w.headBig(0, v)
+    } else {
+      if (-1n - v > MAX_U64) throw new RangeError('CBOR integer below -2^64')
+      w.headBig(1, -1n - v)
+    }
+  } else if (typeof v === 'string') {
+    const b = textEncoder.encode(v)
+    w.head(3, b.length)
+    w.bytes(b)
+  } else if (typeof v === 'boolean') {
+    w.ensure(1)
+    w.buf[w.pos++] = v ? 0xf5 : 0xf4
+  } else if (v === null) {
+    w.ensure(1)
+    w.buf[w.pos++] = 0xf6
+  } else if (v instanceof Uint8Array) {
+    w.head(2, v.length)
+    w.bytes(v)
+  } else if (Array.isArray(v)) {
+    w.head(4, v.length)
+    for (const item of v) writeValue(w, item)
+  } else if (v instanceof Map) {
+    const entries: [Uint8Array, CborValue][] = []
+    for (const [k, val] of v) {
+      if (typeof k !== 'string') throw new TypeError('CBOR map keys must be strings')
+      entries.push([keyBytes(k), val])
+    }
+    entries.sort((x, y) => compareKeys(x[0], y[0]))
+    w.head(5, entries.length)
+    for (const [k, val] of entries) {
+      w.head(3, k.length)
+      w.bytes(k)
+      writeValue(w, val)
+    }
+  } else {
+    const cid = CID.asCID(v)
+    if (cid === null) throw new TypeError(`Value cannot be encoded as CBOR: ${Object.prototype.toString.call(v)}`)
+    const b = cid.bytes
+    w.ensure(2)
+    w.buf[w.pos++] = 0xd8
+    w.buf[w.pos++] = 42
+    w.head(2, b.length + 1)
+    w.ensure(1)
+    w.buf[w.pos++] = 0
+    w.bytes(b)
+  }
+}
+
+/** Canonical CBOR bytes of a value (Peergos `Cborable.serialize()`). */
+export function encodeCbor(v: CborValue): Uint8Array {
+  const w = new Writer()
+  writeValue(w, v)
+  return w.buf.slice(0, w.pos)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
+class Reader {
+  pos = 0
+  items = 0
+  readonly view: DataView
+  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  }
+
+  fail(msg: string): never {
+    throw new CborDecodeError(`${msg} at offset ${this.pos}`)
+  }
+
+  need(n: number): void {
+    if (n > this.buf.length - this.pos) throw new CborLimitError(`Declared length ${n} exceeds the ${this.buf.length - this.pos} remaining bytes at offset ${this.pos}`)
+  }
+
+  /** Reads the argument of a head whose additional info is `info`; enforces minimal encoding. */
+  arg(info: number): number | bigint {
+    if (info < 24) return info
+    const start = this.pos
+    switch (info) {
+      case 24: {
+        this.need(1)
+        const v = this.buf[this.pos++]
+        if (v < 24) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
+        return v
+      }
+      case 25: {
+        this.need(2)
+        const v = this.view.getUint16(this.pos)
+        this.pos += 2
+        if (v < 0x100) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
+        return v
+      }
+      case 26: {
+        this.need(4)
+        const v = this.view.getUint32(this.pos)
+        this.pos += 4
+        if (v < 0x10000) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
+        return v
+      }
+      case 27: {
+        this.need(8)
+        const v = this.view.getBigUint64(this.pos)
+        this.pos += 8
+        if (v < 0x100000000n) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v
+      }
+      case 31:
+        throw new NonCanonicalCborError(`Indefinite-length item at offset ${start - 1}`)
+      default:
+        throw new CborDecodeError(`Reserved additional information ${info} at offset ${start - 1}`)
+    }
+  }
+
+  /** A length argument: must fit in the remaining input (so nothing huge is ever allocated). */
+  length(info: number): number {
+    const n = this.arg(info)
+    if (typeof n === 'bigint') throw new CborLimitError(`Declared length ${n} is too large at offset ${this.pos}`)
+    this.need(n)
+    return n
+  }
+
+  value(depth: number): CborValue {
+    if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
+    if (this.pos >= this.buf.length) this.fail('Unexpected end of CBOR input')
+    const initial = this.buf[this.pos++]
+    const major = initial >> 5
+    const info = initial & 0x1f
+    switch (major) {
+      case 0:
+        return this.arg(info)
+      case 1: {
+        const n = this.arg(info)
+        if (typeof n === 'number' && n < Number.MAX_SAFE_INTEGER) return -1 - n
+        return -1n - BigInt(n)
+      }
+      case 2: {
+        const n = this.length(info)
+        const b = this.buf.slice(this.pos, this.pos + n)
+        this.pos += n
+        return b
+      }
+      case 3:
+        return this.text(info)
+      case 4: {
+        if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
+        const n = this.length(info)
+        const out: CborValue[] = new Array(n)
+        for (let i = 0; i < n; i++) out[i] = this.value(depth + 1)
+        return out
+      }
+      case 5: {
+        if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
+        const n = this.length(info)
+        const out: CborMap = new Map()
+        let prevStart = -1
+        let prevEnd = -1
+        for (let i = 0; i < n; i++) {
+          if (this.pos >= this.buf.length) this.fail('Unexpected end of CBOR input')
+          const kInitial = this.buf[this.pos]
+          if (kInitial >> 5 !== 3) throw new UnsupportedCborError(`Map key is not a text string at offset ${this.pos}`)
+          this.pos++
+          const kLen = this.length(kInitial & 0x1f)
+          const kStart = this.pos
+          if (prevStart >= 0) {
+            const c = compareKeys(this.buf.subarray(prevStart, prevEnd), this.buf.subarray(kStart, kStart + kLen))
+            if (c === 0) throw new NonCanonicalCborError(`Duplicate map key at offset ${kStart}`)
+            if (c > 0) throw new NonCanonicalCborError(`Map keys not in canonical order at offset ${kStart}`)
+          }
+          const key = this.utf8(kStart, kLen)
+          this.pos = kStart + kLen
+          prevStart = kStart
+          prevEnd = kStart + kLen
+          if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
+          out.set(key, this.value(depth + 1))
+        }
+        return out
+      }
+      case 6: {
+        const tag = this.arg(info)
+        if (tag !== 42) throw new UnsupportedCborError(`Unsupported CBOR tag ${tag} at offset ${this.pos}`)
+        if (this.pos >= this.buf.length) this.fail('Unexpected end of CBOR input')
+        const b = this.buf[this.pos++]
+        if (b >> 5 !== 2) throw new UnsupportedCborError(`Tag 42 must wrap a byte string at offset ${this.pos - 1}`)
+        const n = this.length(b & 0x1f)
+        if (n < 2 || this.buf[this.pos] !== 0) throw new CborDecodeError(`Tag 42 link lacks the 0x00 multibase prefix at offset ${this.pos}`)
+        const start = this.pos + 1
+        this.pos += n
+        try {
+          return CID.decode(this.buf.slice(start, start + n - 1))
+        } catch (e) {
+          throw new CborDecodeError(`Invalid CID in tag 42 at offset ${start}: ${(e as Error).message}`)
+        }
+      }
+      default: // 7
+        switch (info) {
+          case 20: return false
+          case 21: return true
+          case 22: return null
+          case 23: throw new UnsupportedCborError(`CBOR undefined is not supported (offset ${this.pos - 1})`)
+          case 25: case 26: case 27: throw new UnsupportedCborError(`CBOR floats are not supported (offset ${this.pos - 1})`)
+          default: throw new UnsupportedCborError(`Unsupported CBOR simple value ${info} (offset ${this.pos - 1})`)
+        }
+    }
+  }
+
+  text(info: number): string {
+    const n = this.length(info)
+    const s = this.utf8(this.pos, n)
+    this.pos += n
+    return s
+  }
+
+  utf8(start: number, n: number): string {
+    // Fast path for ASCII, the common case for map keys and names.
+    if (n <= 32) {
+      let ascii = true
+      for (let i = start; i < start + n; i++) if (this.buf[i] > 0x7f) { ascii = false; break }
+      if (ascii) return String.fromCharCode.apply(null, this.buf.subarray(start, start + n) as unknown as number[])
+    }
+    try {
+      return textDecoder.decode(this.buf.subarray(start, start + n))
+    } catch {
+      throw new CborDecodeError(`Invalid UTF-8 in text string at offset ${start}`)
+    }
+  }
+}
+
+function reader(bytes: Uint8Array, limits?: DecodeLimits): Reader {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('CBOR input must be a Uint8Array')
+  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1))
+}
+
+/** Decodes exactly one CBOR value occupying all of `bytes`. */
+export function decodeCbor(bytes: Uint8Array, limits?: DecodeLimits): CborValue {
+  const r = reader(bytes, limits)
+  const v = r.value(0)
+  if (r.pos !== bytes.length) throw new CborDecodeError(`${bytes.length - r.pos} trailing bytes after the CBOR value`)
+  return v
+}
+
+/** Decodes the first CBOR value of `bytes` and returns it with the number of bytes it used (Peergos ignores what follows, e.g. padding). */
+export function decodeCborPrefix(bytes: Uint8Array, limits?: DecodeLimits): { value: CborValue; length: number } {
+  const r = reader(bytes, limits)
+  const value = r.value(0)
+  return { value, length: r.pos }
+}
