@@ -1,0 +1,38 @@
+// The `peergos-ts` command line: dispatches subcommands. Each subcommand lives in its own file.
+import '../polyfill.ts'
+import { readFileSync } from 'node:fs'
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
+
+const USAGE = `peergos-ts ${VERSION}: private, end-to-end encrypted, peer-to-peer storage (Peergos 1.32 compatible)
+
+Usage: peergos-ts <command> [options]
+
+Commands:
+  daemon      start a home server (Peergos HTTP API on embedded storage)
+  version     print the version
+  help        print this help
+`
+
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE)
+      return 0
+    case 'version':
+    case '--version':
+      process.stdout.write(`${VERSION}\n`)
+      return 0
+    case 'daemon': {
+      const { runDaemon } = await import('./daemon.ts')
+      return runDaemon(rest)
+    }
+    default:
+      process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
+      return 2
+  }
+}
