@@ -20,7 +20,7 @@ export interface BoxKeyPairBytes {
 export interface MlKemKeyPairBytes {
   /** ML-KEM-1024 encapsulation key (1568 bytes). */
   publicKey: Uint8Array
-  /** ML-KEM-1024 decapsulation key, in the form Peergos stores it. */
+  /** ML-KEM-1024 decapsulation key as Peergos stores it: the FIPS 203 dk (3168 bytes = dkPKE ‖ ek ‖ H(ek) ‖ z). */
   secretKey: Uint8Array
 }
 
@@ -44,9 +44,10 @@ export interface CryptoProvider {
   signKeyPairFromSeed(seed: Uint8Array): SigningKeyPairBytes
   /** Attached signature: 64-byte signature ‖ message. */
   signAttached(message: Uint8Array, secretKey: Uint8Array): Uint8Array
-  /** Verifies an attached signature and returns the message; throws InvalidSignatureError. */
+  /** Verifies an attached signature and returns the message (a view into `signed`, not a copy); throws InvalidSignatureError. */
   openAttached(signed: Uint8Array, publicKey: Uint8Array): Uint8Array
   signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array
+  /** False for a bad (or wrong-length) signature; a public key that is not 32 bytes is an InvalidCryptoInputError. */
   verifyDetached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
 
   boxKeyPairFromSecret(secretKey: Uint8Array): BoxKeyPairBytes

@@ -1,0 +1,138 @@
+// Browser-safe crypto provider (reference §0.1): libsodium-wrappers (wasm) for XSalsa20-Poly1305 secretbox,
+// Ed25519, Curve25519 crypto_box and Blake2b; hash-wasm for SHA-256, Blake3 and scrypt; @noble/hashes
+// for HMAC-SHA256; WebCrypto getRandomValues; @noble/post-quantum for ML-KEM-1024. No node:*, no Buffer.
+import sodium from 'libsodium-wrappers'
+import { createBLAKE3, createSHA256, scrypt as wasmScrypt } from 'hash-wasm'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { DecryptionFailedError, InvalidCryptoInputError, InvalidSignatureError } from '../errors.ts'
+import type { CryptoProvider } from '../provider.ts'
+import {
+  BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
+  SIGN_SEED_BYTES, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
+} from './shared.ts'
+
+/** WebCrypto refuses more than 65536 bytes per getRandomValues call. */
+const RANDOM_CHUNK = 65536
+
+export async function createPortableCrypto(): Promise<CryptoProvider> {
+  const [blake3, sha256] = await Promise.all([createBLAKE3(256), createSHA256(), sodium.ready])
+  const webcrypto = globalThis.crypto
+  if (!webcrypto?.getRandomValues) throw new Error('globalThis.crypto.getRandomValues is not available')
+
+  const randomBytes = (n: number): Uint8Array => {
+    checkRandomLength(n)
+    const out = new Uint8Array(n)
+    for (let i = 0; i < n; i += RANDOM_CHUNK) webcrypto.getRandomValues(out.subarray(i, Math.min(n, i + RANDOM_CHUNK)))
+    return out
+  }
+
+  return {
+    name: 'portable',
+    randomBytes,
+
+    sha256(data) {
+      checkData(data, 'data')
+      return sha256.init().update(data).digest('binary')
+    },
+    blake2b512(data) {
+      checkData(data, 'data')
+      return sodium.crypto_generichash(64, data, null)
+    },
+    blake3(data) {
+      checkData(data, 'data')
+      return blake3.init().update(data).digest('binary')
+    },
+    hmacSha256(key, data) {
+      checkData(key, 'HMAC key')
+      checkData(data, 'data')
+      return hmac(nobleSha256, key, data)
+    },
+
+    secretbox(message, nonce, key) {
+      checkData(message, 'message')
+      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+      return sodium.crypto_secretbox_easy(message, nonce, key)
+    },
+    secretboxOpen(boxed, nonce, key) {
+      checkData(boxed, 'ciphertext')
+      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+      if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
+      try {
+        return sodium.crypto_secretbox_open_easy(boxed, nonce, key)
+      } catch (e) {
+        throw new DecryptionFailedError('secretbox failed to open', { cause: e })
+      }
+    },
+
+    signKeyPairFromSeed(seed) {
+      checkBytes(seed, SIGN_SEED_BYTES, 'Ed25519 seed')
+      const { publicKey, privateKey } = sodium.crypto_sign_seed_keypair(seed)
+      return { publicKey, secretKey: privateKey }
+    },
+    signAttached(message, secretKey) {
+      checkData(message, 'message')
+      checkBytes(secretKey, SIGN_SECRET_BYTES, 'Ed25519 secret key')
+      return sodium.crypto_sign(message, secretKey)
+    },
+    openAttached(signed, publicKey) {
+      checkData(signed, 'signed message')
+      checkBytes(publicKey, SIGN_PUBLIC_BYTES, 'Ed25519 public key')
+      if (signed.length < SIGNATURE_BYTES) throw new InvalidSignatureError('signed message shorter than a signature')
+      const message = signed.subarray(SIGNATURE_BYTES)
+      if (!sodium.crypto_sign_verify_detached(signed.subarray(0, SIGNATURE_BYTES), message, publicKey)) {
+        throw new InvalidSignatureError('Ed25519 signature does not verify')
+      }
+      return message
+    },
+    signDetached(message, secretKey) {
+      checkData(message, 'message')
+      checkBytes(secretKey, SIGN_SECRET_BYTES, 'Ed25519 secret key')
+      return sodium.crypto_sign_detached(message, secretKey)
+    },
+    verifyDetached(signature, message, publicKey) {
+      checkData(signature, 'signature')
+      checkData(message, 'message')
+      checkBytes(publicKey, SIGN_PUBLIC_BYTES, 'Ed25519 public key')
+      if (signature.length !== SIGNATURE_BYTES) return false
+      return sodium.crypto_sign_verify_detached(signature, message, publicKey)
+    },
+
+    boxKeyPairFromSecret(secretKey) {
+      checkBytes(secretKey, BOX_KEY_BYTES, 'Curve25519 secret key')
+      return { publicKey: sodium.crypto_scalarmult_base(secretKey), secretKey: secretKey.slice() }
+    },
+    box(message, nonce, theirPublic, ourSecret) {
+      checkData(message, 'message')
+      checkBytes(nonce, NONCE_BYTES, 'box nonce')
+      checkBytes(theirPublic, BOX_KEY_BYTES, 'Curve25519 public key')
+      checkBytes(ourSecret, BOX_KEY_BYTES, 'Curve25519 secret key')
+      try {
+        return sodium.crypto_box_easy(message, nonce, theirPublic, ourSecret)
+      } catch (e) {
+        throw new InvalidCryptoInputError('crypto_box refused the key pair (small-order public key?)', { cause: e })
+      }
+    },
+    boxOpen(boxed, nonce, theirPublic, ourSecret) {
+      checkData(boxed, 'ciphertext')
+      checkBytes(nonce, NONCE_BYTES, 'box nonce')
+      checkBytes(theirPublic, BOX_KEY_BYTES, 'Curve25519 public key')
+      checkBytes(ourSecret, BOX_KEY_BYTES, 'Curve25519 secret key')
+      if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('box ciphertext shorter than its MAC')
+      try {
+        return sodium.crypto_box_open_easy(boxed, nonce, theirPublic, ourSecret)
+      } catch (e) {
+        throw new DecryptionFailedError('crypto_box failed to open', { cause: e })
+      }
+    },
+
+    ...mlkem(randomBytes),
+
+    async scrypt(password, salt, log2N, r, p, dkLen) {
+      const N = checkScrypt(password, salt, log2N, r, p, dkLen)
+      return wasmScrypt({ password, salt, costFactor: N, blockSize: r, parallelism: p, hashLength: dkLen, outputType: 'binary' })
+    },
+  }
+}

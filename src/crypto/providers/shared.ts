@@ -1,0 +1,80 @@
+// Isomorphic pieces shared by both crypto providers: input-length checks (InvalidCryptoInputError)
+// and ML-KEM-1024 over @noble/post-quantum (FIPS 203; Peergos hybrid boxer, reference §0.1).
+import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js'
+import { InvalidCryptoInputError } from '../errors.ts'
+import type { MlKemKeyPairBytes } from '../provider.ts'
+
+export const SECRETBOX_KEY_BYTES = 32
+export const NONCE_BYTES = 24
+export const MAC_BYTES = 16
+export const SIGN_SEED_BYTES = 32
+export const SIGN_PUBLIC_BYTES = 32
+export const SIGN_SECRET_BYTES = 64
+export const SIGNATURE_BYTES = 64
+export const BOX_KEY_BYTES = 32
+export const MLKEM_SEED_BYTES = 64
+export const MLKEM_PUBLIC_BYTES = 1568
+export const MLKEM_SECRET_BYTES = 3168
+export const MLKEM_CIPHERTEXT_BYTES = 1568
+/** Upper bound on scrypt's 128·r·N working memory (Peergos login uses 128 MiB; harder settings fit). */
+export const SCRYPT_MAX_MEMORY = 2 ** 31
+export const SCRYPT_MAX_OUTPUT = 4096
+
+export function checkBytes(value: unknown, length: number, what: string): void {
+  if (!(value instanceof Uint8Array)) throw new InvalidCryptoInputError(`${what} must be a Uint8Array`)
+  if (value.length !== length) throw new InvalidCryptoInputError(`${what} must be ${length} bytes, got ${value.length}`)
+}
+
+export function checkData(value: unknown, what: string): void {
+  if (!(value instanceof Uint8Array)) throw new InvalidCryptoInputError(`${what} must be a Uint8Array`)
+}
+
+/** Validates scrypt parameters (RFC 7914 limits plus a memory cap) and returns N. */
+export function checkScrypt(password: Uint8Array, salt: Uint8Array, log2N: number, r: number, p: number, dkLen: number): number {
+  checkData(password, 'scrypt password')
+  checkData(salt, 'scrypt salt')
+  const int = (x: number, min: number, max: number, what: string) => {
+    if (!Number.isInteger(x) || x < min || x > max) throw new InvalidCryptoInputError(`scrypt ${what} out of range: ${x}`)
+  }
+  int(log2N, 1, 30, 'log2N')
+  int(r, 1, 2 ** 20, 'r')
+  int(p, 1, 2 ** 20, 'p')
+  int(dkLen, 1, SCRYPT_MAX_OUTPUT, 'dkLen')
+  const N = 2 ** log2N
+  if (r * p >= 2 ** 30) throw new InvalidCryptoInputError('scrypt r·p must be below 2^30')
+  if (128 * r * N > SCRYPT_MAX_MEMORY) throw new InvalidCryptoInputError(`scrypt needs ${128 * r * N} bytes, above the ${SCRYPT_MAX_MEMORY} cap`)
+  return N
+}
+
+export function checkRandomLength(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 30) throw new InvalidCryptoInputError(`randomBytes length out of range: ${n}`)
+}
+
+/** ML-KEM-1024 with the provider's randomness; keys are FIPS 203 ek (1568) and dk (3168 = dkPKE ‖ ek ‖ H(ek) ‖ z). */
+export function mlkem(randomBytes: (n: number) => Uint8Array) {
+  return {
+    mlkemKeyPair(seed?: Uint8Array): MlKemKeyPairBytes {
+      if (seed !== undefined) checkBytes(seed, MLKEM_SEED_BYTES, 'ML-KEM seed')
+      const { publicKey, secretKey } = ml_kem1024.keygen(seed ?? randomBytes(MLKEM_SEED_BYTES))
+      return { publicKey, secretKey }
+    },
+    mlkemEncapsulate(publicKey: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array } {
+      checkBytes(publicKey, MLKEM_PUBLIC_BYTES, 'ML-KEM public key')
+      try {
+        const { cipherText, sharedSecret } = ml_kem1024.encapsulate(publicKey, randomBytes(32))
+        return { cipherText, sharedSecret }
+      } catch (e) {
+        throw new InvalidCryptoInputError('invalid ML-KEM-1024 public key', { cause: e })
+      }
+    },
+    mlkemDecapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array {
+      checkBytes(cipherText, MLKEM_CIPHERTEXT_BYTES, 'ML-KEM ciphertext')
+      checkBytes(secretKey, MLKEM_SECRET_BYTES, 'ML-KEM secret key')
+      try {
+        return ml_kem1024.decapsulate(cipherText, secretKey)
+      } catch (e) {
+        throw new InvalidCryptoInputError('invalid ML-KEM-1024 secret key', { cause: e })
+      }
+    },
+  }
+}
