@@ -4,7 +4,8 @@
 // or, for legacy keys, a sha2-256 CID. SigningPrivateKeyAndPublicHash is {p: hash, s: secret}.
 import { decodeCbor, encodeCbor, type CborValue } from '../codec/cbor.ts'
 import { asBytes, asInt, asLink, asList, cborMap, Fields } from '../codec/cbor-read.ts'
-import { CODEC_DAG_CBOR, HASH_IDENTITY, HASH_SHA2_256, identityCid, blockCid, type CID } from '../codec/cid.ts'
+import { CID, CODEC_DAG_CBOR, HASH_IDENTITY, HASH_SHA2_256, identityCid } from '../codec/cid.ts'
+import * as Digest from 'multiformats/hashes/digest'
 import { CborTypeError } from '../codec/errors.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { InvalidObjectError } from './errors.ts'
@@ -83,9 +84,9 @@ export function publicKeyHashFromCbor(v: CborValue, what = 'PublicKeyHash'): Pub
   return checkPublicKeyHash(asLink(v, what), what)
 }
 
-/** PublicKeyHash.NULL: the dag-cbor sha2-256 CID of 32 zero bytes. */
-export function nullPublicKeyHash(c: CryptoProvider): PublicKeyHash {
-  return blockCid(c, new Uint8Array(32), false)
+/** PublicKeyHash.NULL: a dag-cbor CID whose sha2-256 *digest* is 32 zero bytes (not the hash of zeros; crypto.json cids.publicKeyHashNULL). */
+export function nullPublicKeyHash(_c?: CryptoProvider): PublicKeyHash {
+  return CID.createV1(CODEC_DAG_CBOR, Digest.create(HASH_SHA2_256, new Uint8Array(32)))
 }
 
 export function signingPrivateKeyAndPublicHashToCbor(k: SigningPrivateKeyAndPublicHash): CborValue {

@@ -1,0 +1,106 @@
+// Reading a CryptreeNode (reference §2.2, §2.4, CryptreeNode.fromCbor and getters): directory vs
+// file detection as Peergos does it, the key hierarchy (base → parent or data key), properties,
+// parent link, next-chunk location, signer, and the children (directories) or chunk bytes (files).
+import { asBytes } from '../codec/cbor-read.ts'
+import type { CryptoProvider } from '../crypto/provider.ts'
+import type { Bat } from './bat.ts'
+import { openCbor, openPaddedCbor } from './cipher-text.ts'
+import { InvalidObjectError } from './errors.ts'
+import { calculateNextMapKey, type FileProperties } from './file-properties.ts'
+import { decodeCryptreeNode, fromBaseFromCbor, fromParentFromCbor, type CryptreeNode, type FromBase, type FromParent } from './cryptree-node.ts'
+import { decryptFpctCbor, type FpctDecryptOptions, type FragmentFetcher } from './fragmented-cipher-text.ts'
+import { childrenLinksFromCbor, type ChildrenLinks, type RelativeCapability } from './relative-capability.ts'
+import { signingPrivateKeyAndPublicHashFromCbor, type SigningPrivateKeyAndPublicHash } from './signing-keys.ts'
+import type { SymmetricKey } from './symmetric-key.ts'
+
+/** Opens `b` with the base key; throws DecryptionFailedError under another key. */
+export function openFromBase(c: CryptoProvider, node: CryptreeNode, baseKey: SymmetricKey): FromBase {
+  return fromBaseFromCbor(openPaddedCbor(c, baseKey, node.fromBase))
+}
+
+/** Opens `p` with the parent key (a file's base key). */
+export function openFromParent(c: CryptoProvider, node: CryptreeNode, parentKey: SymmetricKey): FromParent {
+  return fromParentFromCbor(openPaddedCbor(c, parentKey, node.fromParent))
+}
+
+/** CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says so; anything else is a directory. */
+export function isDirectoryNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey): boolean {
+  try {
+    return openFromParent(c, node, rBaseKey).properties.isDirectory
+  } catch {
+    return true
+  }
+}
+
+export interface CryptreeNodeView {
+  readonly isDirectory: boolean
+  /** False when the key given was only a directory's parent key (its `b` did not open): no children, no next chunk. */
+  readonly readable: boolean
+  /** The key that opened `p` (a directory's parent key, a file's base key). */
+  readonly parentKey: SymmetricKey
+  /** Files only: the key of the chunk data. */
+  readonly dataKey?: SymmetricKey
+  readonly properties: FileProperties
+  readonly parentLink?: RelativeCapability
+  readonly fromBase?: FromBase
+  /** The node's signing key pair, when it carries one and the wBaseKey was given. */
+  readonly signer?: SigningPrivateKeyAndPublicHash
+}
+
+/** Decodes what the capability's keys can see of a node. Throws DecryptionFailedError (or a decode error) when they open nothing. */
+export function readCryptreeNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey): CryptreeNodeView {
+  const isDirectory = isDirectoryNode(c, node, rBaseKey)
+  let fromBase: FromBase | undefined
+  if (isDirectory) {
+    try {
+      fromBase = openFromBase(c, node, rBaseKey)
+    } catch {
+      // CryptreeNode.getParentKey: without read access to the folder we must hold its parent key already
+    }
+  } else {
+    fromBase = openFromBase(c, node, rBaseKey)
+  }
+  const parentKey = isDirectory && fromBase !== undefined ? fromBase.key : rBaseKey
+  const { parentLink, properties } = openFromParent(c, node, parentKey)
+  const signer = wBaseKey !== undefined && fromBase?.signerLink !== undefined
+    ? signingPrivateKeyAndPublicHashFromCbor(openCbor(c, wBaseKey, fromBase.signerLink))
+    : undefined
+  return { isDirectory, readable: fromBase !== undefined, parentKey, dataKey: isDirectory ? undefined : fromBase?.key, properties, parentLink, fromBase, signer }
+}
+
+/**
+ * CryptreeNode.getNextChunkLocation: with the first chunk's stream secret, the hash-derived label and
+ * BAT (mandatory then, against downgrade attacks); otherwise the `n` link of the base block.
+ */
+export function nextChunkLocation(c: CryptoProvider, view: CryptreeNodeView, mapKey: Uint8Array, bat: Bat | undefined, streamSecret?: Uint8Array): { mapKey: Uint8Array; bat?: Bat } {
+  if (streamSecret !== undefined) return calculateNextMapKey(c, streamSecret, mapKey, bat)
+  if (view.fromBase === undefined) throw new InvalidObjectError('The next chunk is only reachable with the base key')
+  return { mapKey: view.fromBase.nextChunk.mapKey, bat: view.fromBase.nextChunk.bat }
+}
+
+/** A directory's child links (this chunk only), sealed under its base key. */
+export async function readDirectoryChildren(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, fetch: FragmentFetcher, opts?: FpctDecryptOptions): Promise<ChildrenLinks> {
+  return childrenLinksFromCbor(await decryptFpctCbor(c, node.data, rBaseKey, fetch, opts))
+}
+
+/** A file chunk's bytes (a CBOR byte string sealed under the data key). */
+export async function readFileChunk(c: CryptoProvider, node: CryptreeNode, dataKey: SymmetricKey, fetch: FragmentFetcher, opts?: FpctDecryptOptions): Promise<Uint8Array> {
+  return asBytes(await decryptFpctCbor(c, node.data, dataKey, fetch, opts), 'file chunk')
+}
+
+export interface ReadCryptreeBlock {
+  readonly node: CryptreeNode
+  readonly view: CryptreeNodeView
+  /** Directories read with their base key: this chunk's child links. */
+  readonly children?: ChildrenLinks
+  /** Files: this chunk's bytes. */
+  readonly data?: Uint8Array
+}
+
+/** Decodes a node block (untrusted) and reads all the keys allow: view plus children or file data. */
+export async function readCryptreeBlock(c: CryptoProvider, block: Uint8Array, rBaseKey: SymmetricKey, fetch: FragmentFetcher, wBaseKey?: SymmetricKey, opts?: FpctDecryptOptions): Promise<ReadCryptreeBlock> {
+  const node = decodeCryptreeNode(block)
+  const view = readCryptreeNode(c, node, rBaseKey, wBaseKey)
+  if (view.isDirectory) return { node, view, children: view.readable ? await readDirectoryChildren(c, node, rBaseKey, fetch, opts) : undefined }
+  return { node, view, data: await readFileChunk(c, node, view.dataKey!, fetch, opts) }
+}

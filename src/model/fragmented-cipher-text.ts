@@ -1,0 +1,143 @@
+// FragmentedPaddedCipherText (reference §0.4): CBOR {n, h?, f: [inline bytes] | [fragment links],
+// bats?}; plaintext zero-padded to 4096-byte blocks (+6 above one block), sealed, inlined up to 4102
+// padded bytes, else header (ct mod 4096) + ≤ 1 MiB raw fragments behind a BAT prefix.
+import { encodeCbor, type CborValue } from '../codec/cbor.ts'
+import { asBytes, asLink, cborMap, Fields } from '../codec/cbor-read.ts'
+import { blockCid, CODEC_RAW, verifyBlock, type CID } from '../codec/cid.ts'
+import type { CryptoProvider } from '../crypto/provider.ts'
+import { randomBat, type Bat } from './bat.ts'
+import { batWithIdFromCbor, batWithIdToCbor, calculateBatId, type BatId, type BatWithId } from './bat-id.ts'
+import { createRawBlockPrefix, MAX_RAW_BLOCK_PREFIX_SIZE, parseRawBlock } from './bat-prefix.ts'
+import { concatBytes } from './bytes.ts'
+import { decodePadded } from './cipher-text.ts'
+import { InvalidObjectError } from './errors.ts'
+import { createNonce, NONCE_BYTES, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from './symmetric-key.ts'
+
+/** Fragment.MAX_LENGTH: bitswap's 2 MiB message limit leaves room for 1 MiB fragments. */
+export const MAX_FRAGMENT_SIZE = 1024 * 1024
+/** ContentAddressedStorage.MAX_BLOCK_SIZE: a fragment plus its BAT prefix. */
+export const MAX_BLOCK_SIZE = MAX_FRAGMENT_SIZE + MAX_RAW_BLOCK_PREFIX_SIZE
+/** Padding block of file chunks and directory child lists (CryptreeNode.MIN_FRAGMENT_SIZE). */
+export const FPCT_PADDING_BLOCK_SIZE = 4096
+const MAX_CBOR_OVERHEAD = 6
+/** Default bound on fragments read per FPCT: a 5 MiB chunk needs 6. */
+export const DEFAULT_MAX_FRAGMENTS = 16
+
+export interface FragmentedPaddedCipherText {
+  readonly nonce: Uint8Array
+  /** secretbox MAC plus the sub-block remainder of the ciphertext; absent when inlined. */
+  readonly header?: Uint8Array
+  /** Links to the raw fragment blocks (empty when inlined). */
+  readonly fragments: readonly CID[]
+  /** One per fragment (may be empty on legacy data). */
+  readonly bats: readonly BatWithId[]
+  readonly inline?: Uint8Array
+}
+
+/** A raw fragment block to store: BAT prefix ‖ ciphertext slice. */
+export interface FragmentBlock {
+  readonly cid: CID
+  readonly data: Uint8Array
+}
+
+export interface FpctBuildOptions {
+  /** Zero-padding block size (4096 for files and directories). */
+  readonly paddingBlockSize?: number
+  readonly maxFragmentSize?: number
+  /** The user's mirror BAT id, added to every fragment's prefix. */
+  readonly mirrorBatId?: BatId
+  /** Nonce to use (random otherwise): lets vectors be reproduced. */
+  readonly nonce?: Uint8Array
+  /** Per-fragment BATs to use in order (random otherwise). */
+  readonly fragmentBats?: readonly Bat[]
+}
+
+/** FragmentedPaddedCipherText.pad: zero-pads to whole blocks, plus `excluded` bytes. */
+function pad(input: Uint8Array, excluded: number, blockSize: number): Uint8Array {
+  const blocks = Math.ceil((input.length - excluded) / blockSize)
+  const out = new Uint8Array(Math.max(0, blocks) * blockSize + excluded)
+  out.set(input.subarray(0, out.length))
+  return out
+}
+
+/** FragmentedPaddedCipherText.build over already-serialized plaintext. */
+export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8Array, opts: FpctBuildOptions = {}): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+  const blockSize = opts.paddingBlockSize ?? FPCT_PADDING_BLOCK_SIZE
+  const maxFragment = opts.maxFragmentSize ?? MAX_FRAGMENT_SIZE
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new InvalidObjectError(`Invalid padding block size ${blockSize}`)
+  if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_FRAGMENT_SIZE) throw new InvalidObjectError(`Invalid fragment size ${maxFragment}`)
+  const nonce = opts.nonce ?? createNonce(c)
+  const padded = pad(plaintext, plaintext.length <= blockSize ? 0 : MAX_CBOR_OVERHEAD, blockSize)
+  const cipherText = symmetricEncrypt(c, key, padded, nonce)
+  if (padded.length <= 4096 + MAX_CBOR_OVERHEAD) return { fpct: { nonce, fragments: [], bats: [], inline: cipherText }, fragments: [] }
+
+  const headerSize = cipherText.length % blockSize
+  const count = Math.ceil((cipherText.length - headerSize) / maxFragment)
+  if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
+  const fragments: FragmentBlock[] = []
+  const bats: BatWithId[] = []
+  for (let i = 0; i < count; i++) {
+    const start = headerSize + i * maxFragment
+    const b = opts.fragmentBats?.[i] ?? randomBat(c)
+    const prefix = createRawBlockPrefix(b, opts.mirrorBatId)
+    const slice = cipherText.subarray(start, Math.min(cipherText.length, start + maxFragment))
+    const data = concatBytes(prefix, slice)
+    fragments.push({ cid: blockCid(c, data, true), data })
+    bats.push({ bat: b, id: calculateBatId(c, b) })
+  }
+  return { fpct: { nonce, header: cipherText.slice(0, headerSize), fragments: fragments.map((f) => f.cid), bats }, fragments }
+}
+
+/** Builds an FPCT of a CBOR value (its canonical serialization). */
+export function buildFpctCbor(c: CryptoProvider, key: SymmetricKey, value: CborValue, opts?: FpctBuildOptions): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+  return buildFpct(c, key, encodeCbor(value), opts)
+}
+
+export function fpctToCbor(f: FragmentedPaddedCipherText): CborValue {
+  if (f.inline !== undefined) return cborMap({ n: f.nonce, h: f.header, f: [f.inline] })
+  return cborMap({ n: f.nonce, h: f.header, f: [...f.fragments], bats: f.bats.map(batWithIdToCbor) })
+}
+
+/** FragmentedPaddedCipherText.fromCbor: `f` holds one inline byte string (or a legacy identity hash) or only links. */
+export function fpctFromCbor(v: CborValue): FragmentedPaddedCipherText {
+  const f = Fields.of(v, 'FragmentedPaddedCipherText')
+  const nonce = f.bytes('n', NONCE_BYTES)
+  const header = f.optBytes('h')
+  const list = f.list('f')
+  const bats = (f.optList('bats') ?? []).map(batWithIdFromCbor)
+  if (list.length > 0 && list[0] instanceof Uint8Array) {
+    if (list.length !== 1) throw new InvalidObjectError(`FragmentedPaddedCipherText: ${list.length} inline values`)
+    return { nonce, header, fragments: [], bats, inline: asBytes(list[0], 'FragmentedPaddedCipherText.f[0]') }
+  }
+  const fragments = list.map((l, i) => asLink(l, `FragmentedPaddedCipherText.f[${i}]`))
+  if (bats.length !== 0 && bats.length !== fragments.length) throw new InvalidObjectError(`FragmentedPaddedCipherText: ${bats.length} BATs for ${fragments.length} fragments`)
+  return { nonce, header, fragments, bats }
+}
+
+/** Fetches a fragment block by CID (the BatWithId lets the caller authorise the read). */
+export type FragmentFetcher = (cid: CID, bat: BatWithId | undefined) => Promise<Uint8Array>
+
+export interface FpctDecryptOptions {
+  readonly maxFragments?: number
+}
+
+/** Recombines header ‖ fragments (each hash-checked, ≤ 1 MiB + 100, BAT prefix stripped) and opens them: the padded plaintext. */
+export async function decryptFpct(c: CryptoProvider, f: FragmentedPaddedCipherText, key: SymmetricKey, fetch: FragmentFetcher, opts: FpctDecryptOptions = {}): Promise<Uint8Array> {
+  const header = f.header ?? new Uint8Array(0)
+  if (f.inline !== undefined) return symmetricDecrypt(c, key, header.length === 0 ? f.inline : concatBytes(header, f.inline), f.nonce)
+  const max = opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS
+  if (f.fragments.length > max) throw new InvalidObjectError(`FragmentedPaddedCipherText has ${f.fragments.length} fragments, more than ${max}`)
+  const parts = await Promise.all(f.fragments.map(async (cid, i) => {
+    if (cid.code !== CODEC_RAW) throw new InvalidObjectError('Fragment links must be raw CIDs')
+    const block = await fetch(cid, f.bats[i])
+    if (block.length > MAX_BLOCK_SIZE) throw new InvalidObjectError(`Fragment block of ${block.length} bytes exceeds ${MAX_BLOCK_SIZE}`)
+    verifyBlock(c, cid, block)
+    return parseRawBlock(block).data
+  }))
+  return symmetricDecrypt(c, key, concatBytes(header, ...parts), f.nonce)
+}
+
+/** decryptFpct, then the CBOR value followed only by zero padding. */
+export async function decryptFpctCbor(c: CryptoProvider, f: FragmentedPaddedCipherText, key: SymmetricKey, fetch: FragmentFetcher, opts?: FpctDecryptOptions): Promise<CborValue> {
+  return decodePadded(await decryptFpct(c, f, key, fetch, opts))
+}
