@@ -16,7 +16,7 @@ export interface ChunkMirrorCap {
 }
 
 /** Blocks larger than this (1 MiB of fragment plus 100 bytes of BAT prefix) are refused. */
-export const MAX_BLOCK_SIZE = 1024 * 1024 + 100
+export { MAX_BLOCK_SIZE } from '../model/fragmented-cipher-text.ts'
 /** champ/get/bulk answers at most this many keys per call (Peergos MAX_CHAMP_GETS). */
 export const MAX_CHAMP_GETS = 20
 

@@ -1,0 +1,193 @@
+// Reads an encrypted Peergos file tree through the service interfaces (reference §2, §3):
+// capability → writer's signed pointer → WriterData.tree CHAMP → cryptree node → children or
+// file chunks (5 MiB each, later labels derived from the stream secret), following directory
+// continuation chunks (500 children each) and write-share link nodes. Trusts no server.
+import { cidToString, type CID } from '../codec/cid.ts'
+import type { CryptoProvider } from '../crypto/provider.ts'
+import { Champ, type BlockStore } from '../champ/index.ts'
+import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
+import type { Bat } from '../model/bat.ts'
+import type { AbsoluteCapability } from '../model/capability.ts'
+import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
+import type { FileProperties } from '../model/file-properties.ts'
+import { nextChunkLocation, readCryptreeBlock, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
+import { toAbsolute } from '../model/relative-capability.ts'
+import type { PublicKeyHash } from '../model/signing-keys.ts'
+import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
+import type { ContentAddressedStorage } from '../services/content-addressed-storage.ts'
+import type { MutablePointers } from '../services/mutable-pointers.ts'
+import { NotFoundError } from './errors.ts'
+import { VerifiedPointers } from './pointer-cache.ts'
+import { VerifiedStorage } from './verified-storage.ts'
+
+/** Chunk.MAX_SIZE: files are split into 5 MiB chunks, each its own cryptree node. */
+export const CHUNK_SIZE = 5 * 1024 * 1024
+/** Bound on directory continuation chunks followed (a hostile cycle cannot loop forever). */
+export const MAX_DIRECTORY_CHUNKS = 100_000
+
+export interface TreeEntry {
+  readonly name: string
+  readonly cap: AbsoluteCapability
+  readonly properties: FileProperties
+  readonly isDirectory: boolean
+  /** A write-share link node: a directory-like node whose single child is the real item. */
+  readonly isLink: boolean
+}
+
+export interface TreeServices {
+  readonly crypto: CryptoProvider
+  readonly storage: ContentAddressedStorage
+  readonly pointers: MutablePointers
+}
+
+/** The BatWithId a client sends to read a block guarded by `bat` (NetworkAccess: Bat.calculateId). */
+function batOf(c: CryptoProvider, bat: Bat | undefined): BatWithId | undefined {
+  return bat === undefined ? undefined : batWithId(bat, calculateBatId(c, bat))
+}
+
+export class TreeReader {
+  readonly crypto: CryptoProvider
+  private readonly storage: ContentAddressedStorage
+  private readonly verified: VerifiedStorage
+  readonly pointers: VerifiedPointers
+
+  constructor(services: TreeServices) {
+    this.crypto = services.crypto
+    this.storage = services.storage
+    this.verified = new VerifiedStorage(services.crypto, services.storage)
+    this.pointers = new VerifiedPointers(services.crypto, services.pointers)
+  }
+
+  /** The WriterData a writer's pointer currently names, or undefined when the writer has none. */
+  async writerData(owner: PublicKeyHash, writer: PublicKeyHash): Promise<WriterData | undefined> {
+    const target = await this.pointers.target(owner, writer)
+    if (target === undefined) return undefined
+    const block = await this.verified.get(owner, target)
+    if (block === undefined) throw new NotFoundError(`WriterData block ${cidToString(target)} of writer ${cidToString(writer)} is missing`)
+    return decodeWriterData(block)
+  }
+
+  private champ(owner: PublicKeyHash): Champ {
+    const verified = this.verified
+    const store: BlockStore = {
+      trusted: true, // every block comes through VerifiedStorage, which re-hashes it
+      get: (cid: CID) => verified.get(owner, cid),
+      put: () => Promise.reject(new Error('TreeReader is read-only')),
+    }
+    return new Champ({ store, crypto: this.crypto, keyHash: 'identity' })
+  }
+
+  private fetcher(owner: PublicKeyHash): FragmentFetcher {
+    return async (cid, bat) => {
+      const bytes = await this.storage.get(owner, cid, bat) // decryptFpct re-hashes each fragment
+      if (bytes === undefined) throw new NotFoundError(`Fragment ${cidToString(cid)} is missing`)
+      return bytes
+    }
+  }
+
+  /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
+  async readChunk(cap: AbsoluteCapability): Promise<ReadCryptreeBlock | undefined> {
+    const wd = await this.writerData(cap.owner, cap.writer)
+    if (wd?.tree === undefined) return undefined
+    const value = await this.champ(cap.owner).get(wd.tree, cap.mapKey)
+    if (value === undefined) return undefined
+    const block = await this.verified.get(cap.owner, value, batOf(this.crypto, cap.bat))
+    if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
+    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey)
+  }
+
+  private async first(cap: AbsoluteCapability): Promise<ReadCryptreeBlock> {
+    const chunk = await this.readChunk(cap)
+    if (chunk === undefined) throw new NotFoundError('No cryptree node under this capability')
+    return chunk
+  }
+
+  /** Describes the item a capability points at. */
+  async stat(cap: AbsoluteCapability, name?: string): Promise<TreeEntry> {
+    const { view } = await this.first(cap)
+    const p = view.properties
+    return { name: name ?? p.name, cap, properties: p, isDirectory: view.isDirectory, isLink: p.isLink }
+  }
+
+  /** The entries of a directory, across all its chunks; a link node lists its target's entries. */
+  async list(cap: AbsoluteCapability): Promise<TreeEntry[]> {
+    const head = await this.first(cap)
+    if (!head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is not a directory`)
+    const caps = await this.childCaps(cap, head)
+    if (head.view.properties.isLink) {
+      if (caps.length !== 1) throw new NotFoundError(`Link node '${head.view.properties.name}' has ${caps.length} children`)
+      return this.list(caps[0].cap)
+    }
+    const out: TreeEntry[] = []
+    for (const child of caps) {
+      const chunk = await this.readChunk(child.cap)
+      if (chunk === undefined) continue // a dangling child link (e.g. a concurrent delete): skip it
+      const p = chunk.view.properties
+      out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: chunk.view.isDirectory, isLink: p.isLink })
+    }
+    return out
+  }
+
+  private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability }[]> {
+    const out: { name: string; cap: AbsoluteCapability }[] = []
+    let chunkCap = dirCap
+    let chunk: ReadCryptreeBlock | undefined = head
+    const seen = new Set<string>()
+    for (let i = 0; chunk !== undefined; i++) {
+      if (i >= MAX_DIRECTORY_CHUNKS) throw new NotFoundError('Directory has too many continuation chunks')
+      const links = chunk.children
+      if (links === undefined) break
+      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: toAbsolute(this.crypto, child.cap, dirCap) })
+      else for (const rel of links.children) out.push({ name: '', cap: toAbsolute(this.crypto, rel, dirCap) })
+      const next = chunk.view.fromBase?.nextChunk
+      if (next === undefined) break
+      chunkCap = toAbsolute(this.crypto, next, chunkCap)
+      const key = cidToString(chunkCap.writer) + Array.from(chunkCap.mapKey).join(',')
+      if (seen.has(key)) throw new NotFoundError('Directory continuation chunks form a cycle')
+      seen.add(key)
+      chunk = await this.readChunk(chunkCap)
+    }
+    return out
+  }
+
+  /** The whole contents of a file, chunk after chunk. */
+  async readFile(cap: AbsoluteCapability): Promise<Uint8Array> {
+    const head = await this.first(cap)
+    if (head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is a directory`)
+    const size = head.view.properties.size
+    const out = new Uint8Array(size)
+    let offset = 0
+    let chunk: ReadCryptreeBlock = head
+    let chunkCap = cap
+    const chunks = Math.max(1, Math.ceil(size / CHUNK_SIZE))
+    for (let i = 0; i < chunks; i++) {
+      const data = chunk.data!
+      const n = Math.min(data.length, size - offset)
+      out.set(data.subarray(0, n), offset)
+      offset += n
+      if (i + 1 === chunks) break
+      const next = nextChunkLocation(this.crypto, chunk.view, chunkCap.mapKey, chunkCap.bat, head.view.properties.streamSecret)
+      chunkCap = { ...chunkCap, mapKey: next.mapKey, bat: next.bat }
+      const read = await this.readChunk(chunkCap)
+      if (read === undefined) throw new NotFoundError(`Chunk ${i + 1} of '${head.view.properties.name}' is missing`)
+      chunk = read
+    }
+    if (offset !== size) throw new NotFoundError(`File '${head.view.properties.name}' has ${offset} of ${size} bytes`)
+    return out
+  }
+
+  /** Walks a tree depth first, yielding each entry with its absolute path (link nodes are followed). */
+  async *walk(cap: AbsoluteCapability, path: string): AsyncGenerator<{ path: string; entry: TreeEntry }> {
+    const root = await this.stat(cap)
+    yield { path, entry: root }
+    if (root.isDirectory) yield* this.walkChildren(cap, path)
+  }
+
+  private async *walkChildren(cap: AbsoluteCapability, path: string): AsyncGenerator<{ path: string; entry: TreeEntry }> {
+    for (const entry of await this.list(cap)) {
+      const childPath = `${path}/${entry.name}`
+      yield { path: childPath, entry }
+      if (entry.isDirectory) yield* this.walkChildren(entry.cap, childPath)
+    }
+  }
+}
