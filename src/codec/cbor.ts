@@ -293,11 +293,15 @@ class Reader {
         if (n < 2 || this.buf[this.pos] !== 0) throw new CborDecodeError(`Tag 42 link lacks the 0x00 multibase prefix at offset ${this.pos}`)
         const start = this.pos + 1
         this.pos += n
+        let cid: CID
         try {
-          return CID.decode(this.buf.slice(start, start + n - 1))
+          cid = CID.decode(this.buf.slice(start, start + n - 1))
         } catch (e) {
           throw new CborDecodeError(`Invalid CID in tag 42 at offset ${start}: ${(e as Error).message}`)
         }
+        // multiformats reads `00 <codec> <multihash>` as a CIDv0 and drops the codec: not what was written.
+        if (cid.bytes.length !== n - 1) throw new NonCanonicalCborError(`Non-canonical CID in tag 42 at offset ${start}`)
+        return cid
       }
       default: // 7
         switch (info) {

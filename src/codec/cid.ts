@@ -43,6 +43,8 @@ export function cidFromBytes(bytes: Uint8Array): CID {
   try {
     const [decoded, rest] = CID.decodeFirst(bytes)
     if (rest.length !== 0) throw new Error(`${rest.length} trailing bytes`)
+    // multiformats reads `00 <codec> <multihash>` as a CIDv0 and drops the codec: reject what does not round-trip.
+    if (decoded.bytes.length !== bytes.length) throw new Error('non-canonical CID encoding')
     cid = decoded as CID
   } catch (e) {
     throw new InvalidCidError(`Invalid CID bytes: ${(e as Error).message}`)
