@@ -8,6 +8,7 @@ import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { Champ, InvalidChampNodeError, MemoryBlockStore, decodeNode, decodeNodeGeneric, encodeNode, type BlockStore } from '../../src/champ/index.ts'
 import { hex, toHex } from '../vectors.ts'
 import { build, collect, crypto, rejectionName, valueFor, vectorKey } from './helpers.ts'
+import { FUZZ_RUNS } from '../model/fuzz.ts'
 
 let c: CryptoProvider
 let store: MemoryBlockStore
@@ -112,7 +113,7 @@ describe('strict node decoding', () => {
         const name = decodeErrorName(bytes)
         expect(['no error', 'InvalidChampNodeError']).toContain(name)
       }),
-      { numRuns: 3000 },
+      { numRuns: FUZZ_RUNS },
     )
     // The hand-written decoder agrees with the generic-CBOR one on every corrupted list-form node.
     fc.assert(
@@ -128,13 +129,13 @@ describe('strict node decoding', () => {
         }
         expect(outcome(decodeNode)).toBe(outcome(decodeNodeGeneric))
       }),
-      { numRuns: 3000 },
+      { numRuns: FUZZ_RUNS },
     )
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         expect(['no error', 'InvalidChampNodeError']).toContain(decodeErrorName(bytes))
       }),
-      { numRuns: 2000 },
+      { numRuns: FUZZ_RUNS },
     )
   })
 })

@@ -72,10 +72,10 @@ describeVectors('Hybrid Curve25519 + ML-KEM-1024 (crypto.json hybridCurve25519Ml
     const recipient = pairOf(v.recipientKeyPairCbor)
     const sender = pairOf(v.senderKeyPairCbor)
     fuzzDecoder(decodeHybridCipherText, [hex(v.ciphertext)])
-    fuzzDecoder((b) => hybridPublicKeyFromCbor(decodeCbor(b)), [hex(v.recipientPublicCbor), hex(v.senderPublicCbor)], Math.ceil(FUZZ_RUNS / 4))
-    fuzzDecoder((b) => hybridSecretKeyFromCbor(decodeCbor(b)), [encodeCbor(hybridSecretKeyToCbor(recipient.secretKey))], Math.ceil(FUZZ_RUNS / 4))
+    fuzzDecoder((b) => hybridPublicKeyFromCbor(decodeCbor(b)), [hex(v.recipientPublicCbor), hex(v.senderPublicCbor)], FUZZ_RUNS)
+    fuzzDecoder((b) => hybridSecretKeyFromCbor(decodeCbor(b)), [encodeCbor(hybridSecretKeyToCbor(recipient.secretKey))], FUZZ_RUNS)
     // Decryption runs ML-KEM decapsulation (about 1 ms) whenever the Curve25519 part opens, so fewer runs.
-    fuzzDecoder((b) => hybridDecrypt(c, recipient.secretKey, b, sender.publicKey), [hex(v.ciphertext)], Math.ceil(FUZZ_RUNS / 10))
+    fuzzDecoder((b) => hybridDecrypt(c, recipient.secretKey, b, sender.publicKey), [hex(v.ciphertext)], FUZZ_RUNS)
   })
 })
 

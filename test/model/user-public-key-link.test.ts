@@ -139,6 +139,6 @@ describeVectors('UserPublicKeyLink: real PKI chains (account-alice/pki-chains.js
     await fc.assert(fc.asyncProperty(untrustedBytes(valid), (bytes) => onlyPeergosErrorsAsync(async () => {
       const chain = decodeChain(bytes)
       await validChain(c, chain, chain[0]?.claim.username ?? 'alice')
-    })), { numRuns: Math.ceil(FUZZ_RUNS / 5) })
+    })), { numRuns: FUZZ_RUNS })
   })
 })
