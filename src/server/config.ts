@@ -1,0 +1,148 @@
+// Daemon configuration: every `peergos-ts daemon` option with its default, parsed strictly from
+// the command line (and PEERGOS_* environment variables), and the --help text built from the same
+// table so the two never disagree.
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { PeergosError } from '../errors.ts'
+
+export class ConfigError extends PeergosError {}
+
+export interface S3Config {
+  readonly endpoint: string
+  readonly region: string
+  readonly bucket: string
+  readonly accessKey: string
+  readonly secretKey: string
+  readonly prefix: string
+}
+
+export interface DaemonConfig {
+  /** Data directory: blocks, SQLite files, server identity. */
+  readonly dir: string
+  readonly host: string
+  readonly port: number
+  /** Public servers also accept GET for API calls (Peergos: only POST on a local server). */
+  readonly publicServer: boolean
+  /** Postgres URL; when set, every SQL store lives there instead of SQLite files. */
+  readonly postgres?: string
+  /** S3 block storage; when set, blocks live there instead of the data directory. */
+  readonly s3?: S3Config
+  /** Signups need a token created with `peergos-ts token create` (Peergos' signup tokens). */
+  readonly requireSignupToken: boolean
+  /** Quota of a user without an explicit one, in bytes. */
+  readonly defaultQuota: number
+  /** Maximum accepted request body, in bytes. */
+  readonly maxBodyBytes: number
+  /** Garbage collection period in ms (0 disables). */
+  readonly gcPeriodMs: number
+  /** A dumped Peergos server state to load before serving (the form of peergos-vectors/account-alice). */
+  readonly importAccount?: string
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+interface OptionSpec {
+  readonly name: string
+  readonly kind: 'string' | 'int' | 'size' | 'flag'
+  readonly help: string
+  readonly default?: string
+}
+
+export const DAEMON_OPTIONS: readonly OptionSpec[] = [
+  { name: 'dir', kind: 'string', default: join(homedir(), '.peergos-ts'), help: 'data directory (blocks, databases, server identity)' },
+  { name: 'host', kind: 'string', default: '127.0.0.1', help: 'address the HTTP API and web UI listen on' },
+  { name: 'port', kind: 'int', default: '8000', help: 'HTTP port' },
+  { name: 'public-server', kind: 'flag', help: 'accept GET as well as POST for API calls (for servers behind a public domain)' },
+  { name: 'postgres', kind: 'string', help: 'Postgres URL (postgres://user:pass@host:port/db) instead of SQLite files' },
+  { name: 's3-endpoint', kind: 'string', help: 'S3 endpoint URL; setting it stores blocks in S3' },
+  { name: 's3-region', kind: 'string', default: 'us-east-1', help: 'S3 region' },
+  { name: 's3-bucket', kind: 'string', help: 'S3 bucket' },
+  { name: 's3-access-key', kind: 'string', help: 'S3 access key (or PEERGOS_S3_ACCESS_KEY)' },
+  { name: 's3-secret-key', kind: 'string', help: 'S3 secret key (or PEERGOS_S3_SECRET_KEY)' },
+  { name: 's3-prefix', kind: 'string', default: '', help: 'key prefix inside the bucket' },
+  { name: 'require-signup-token', kind: 'flag', help: 'refuse signups without a signup token' },
+  { name: 'default-quota', kind: 'size', default: '1g', help: 'quota of each user without an explicit one (e.g. 500m, 2g)' },
+  { name: 'max-body', kind: 'size', default: '8m', help: 'largest request body accepted' },
+  { name: 'gc-period', kind: 'int', default: '43200000', help: 'garbage collection period in ms (0 disables)' },
+  { name: 'import-account', kind: 'string', help: 'load a dumped Peergos server state (blocks, pointers, logins, BATs...) before serving' },
+  { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+]
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+/** Parses sizes such as 1024, 500k, 20m, 1g, 2t (binary multiples). */
+export function parseSize(s: string): number {
+  const m = /^(\d+)([kmgt]?)i?b?$/i.exec(s.trim())
+  if (m === null) throw new ConfigError(`Invalid size '${s}' (use e.g. 500m or 2g)`)
+  const mult = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't']
+  const n = Number(m[1]) * mult
+  if (!Number.isSafeInteger(n)) throw new ConfigError(`Size '${s}' is too large`)
+  return n
+}
+
+function parseInt10(name: string, s: string): number {
+  if (!/^\d+$/.test(s)) throw new ConfigError(`--${name} must be a non-negative integer, got '${s}'`)
+  const n = Number(s)
+  if (!Number.isSafeInteger(n)) throw new ConfigError(`--${name} is too large`)
+  return n
+}
+
+/** Parses daemon arguments (`--name value`, `--name=value`, flags); unknown options are errors. */
+export function parseDaemonArgs(args: readonly string[], env: Record<string, string | undefined> = {}): DaemonConfig {
+  const values = new Map<string, string>()
+  const specs = new Map(DAEMON_OPTIONS.map((o) => [o.name, o]))
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (!arg.startsWith('--')) throw new ConfigError(`Unexpected argument '${arg}'`)
+    const eq = arg.indexOf('=')
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
+    const spec = specs.get(name)
+    if (spec === undefined) throw new ConfigError(`Unknown option --${name} (see 'peergos-ts daemon --help')`)
+    if (spec.kind === 'flag') {
+      if (eq >= 0) throw new ConfigError(`--${name} takes no value`)
+      values.set(name, 'true')
+      continue
+    }
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i]
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`)
+    values.set(name, value)
+  }
+  const get = (name: string): string | undefined => values.get(name) ?? specs.get(name)?.default
+  const port = parseInt10('port', get('port')!)
+  if (port > 65535) throw new ConfigError('--port must be at most 65535')
+  const logLevel = get('log-level')!
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`--log-level must be one of ${[...LOG_LEVELS].join(', ')}`)
+  const endpoint = get('s3-endpoint')
+  let s3: S3Config | undefined
+  if (endpoint !== undefined) {
+    const bucket = get('s3-bucket')
+    const accessKey = get('s3-access-key') ?? env.PEERGOS_S3_ACCESS_KEY
+    const secretKey = get('s3-secret-key') ?? env.PEERGOS_S3_SECRET_KEY
+    if (bucket === undefined || accessKey === undefined || secretKey === undefined) {
+      throw new ConfigError('--s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key')
+    }
+    s3 = { endpoint, region: get('s3-region')!, bucket, accessKey, secretKey, prefix: get('s3-prefix')! }
+  }
+  return {
+    dir: resolve(get('dir')!),
+    host: get('host')!,
+    port,
+    publicServer: values.has('public-server'),
+    postgres: get('postgres') ?? env.PEERGOS_POSTGRES,
+    s3,
+    requireSignupToken: values.has('require-signup-token'),
+    defaultQuota: parseSize(get('default-quota')!),
+    maxBodyBytes: parseSize(get('max-body')!),
+    gcPeriodMs: parseInt10('gc-period', get('gc-period')!),
+    importAccount: get('import-account'),
+    logLevel: logLevel as DaemonConfig['logLevel'],
+  }
+}
+
+export function daemonHelp(): string {
+  const lines = DAEMON_OPTIONS.map((o) => {
+    const flag = o.kind === 'flag' ? `--${o.name}` : `--${o.name} ${o.kind === 'int' ? 'N' : o.kind === 'size' ? 'SIZE' : 'VALUE'}`
+    const def = o.default !== undefined && o.default !== '' ? ` (default: ${o.default})` : ''
+    return `  ${flag.padEnd(30)} ${o.help}${def}`
+  })
+  return `Usage: peergos-ts daemon [options]\n\nStarts a Peergos home server on embedded storage.\n\nOptions:\n${lines.join('\n')}\n  --help                         print this help\n`
+}
