@@ -1,0 +1,18 @@
+// The server's SQL stores (reference §8.2): Peergos' tables on SQLite or Postgres behind one small
+// Database abstraction. Services (validation, auth) are built on top of these stores.
+export * from './sql.ts'
+export * from './errors.ts'
+export { SqliteDatabase, type SqliteOptions, type SqliteSynchronous } from './sqlite.ts'
+export { PostgresDatabase, type PostgresOptions } from './postgres.ts'
+export * from './config.ts'
+export * from './pointer-store.ts'
+export * from './follow-request-store.ts'
+export * from './login-store.ts'
+export * from './mfa-store.ts'
+export * from './bat-store.ts'
+export * from './link-count-store.ts'
+export * from './transaction-store.ts'
+export * from './quota-store.ts'
+export * from './usage-store.ts'
+export * from './server-id-store.ts'
+export * from './space-request-store.ts'

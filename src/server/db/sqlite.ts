@@ -1,0 +1,242 @@
+// SQLite implementation of the Database abstraction (better-sqlite3 12): one connection per file,
+// WAL journal, cached prepared statements, transactions serialised by an in-process queue (BEGIN
+// IMMEDIATE ... COMMIT), and group commit of concurrent single-statement writes (one fsync each batch).
+import BetterSqlite3 from 'better-sqlite3'
+import { DatabaseClosedError, DatabaseError, wrapDriverError } from './errors.ts'
+import type { Database, Row, SqlValue, Transaction } from './sql.ts'
+
+/**
+ * Durability. FULL (the default): the WAL is fsynced at every commit, so an acknowledged write
+ * survives kill -9 *and* power loss. NORMAL: commits are written to the WAL without fsync (the
+ * WAL is fsynced at checkpoints), which survives kill -9 (the OS still holds the written pages)
+ * but may lose the last commits on power loss; never corrupts.
+ */
+export type SqliteSynchronous = 'FULL' | 'NORMAL'
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:'. */
+  readonly path: string
+  readonly synchronous?: SqliteSynchronous
+  /** WAL (default) or DELETE, Peergos' own default (sqlite-jdbc leaves the rollback journal on). */
+  readonly journalMode?: 'WAL' | 'DELETE'
+  readonly busyTimeoutMs?: number
+  /**
+   * Group commit (default: on for files, off for ':memory:'): `run` calls made outside a transaction in the same event-loop
+   * turn execute in arrival order inside one transaction, so they share one commit (one fsync).
+   * Each statement still succeeds or fails on its own, and each promise resolves only after the
+   * commit that contains it: acknowledged means durable, exactly as with one commit per statement.
+   */
+  readonly groupCommit?: boolean
+}
+
+/** Upper bound on the statements sharing one commit. */
+const MAX_GROUP = 1000
+
+interface Pending {
+  readonly sql: string
+  readonly params: readonly SqlValue[]
+  readonly resolve: (changes: number) => void
+  readonly reject: (e: unknown) => void
+}
+
+type Stmt = BetterSqlite3.Statement<unknown[], Row>
+
+function bind(params: readonly SqlValue[]): unknown[] {
+  return params.map((p) => {
+    if (typeof p === 'boolean') return p ? 1 : 0
+    if (p instanceof Uint8Array && !Buffer.isBuffer(p)) return Buffer.from(p.buffer, p.byteOffset, p.byteLength)
+    return p
+  })
+}
+
+export class SqliteDatabase implements Database {
+  readonly dialect = 'sqlite' as const
+  private readonly db: BetterSqlite3.Database
+  private readonly statements = new Map<string, Stmt>()
+  private locked = false
+  private readonly waiting: Array<() => void> = []
+  private closed = false
+  private readonly group: Pending[] = []
+  private flushing: Promise<void> | undefined
+  private readonly groupCommit: boolean
+
+  constructor(readonly options: SqliteOptions) {
+    this.groupCommit = options.groupCommit ?? options.path !== ':memory:'
+    try {
+      this.db = new BetterSqlite3(options.path)
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+      if (options.path !== ':memory:') this.db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`)
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+    } catch (e) {
+      throw wrapDriverError(e)
+    }
+  }
+
+  private statement(sql: string): Stmt {
+    let s = this.statements.get(sql)
+    if (s === undefined) {
+      s = this.db.prepare<unknown[], Row>(sql)
+      this.statements.set(sql, s)
+    }
+    return s
+  }
+
+  private querySync<T extends Row>(sql: string, params: readonly SqlValue[]): T[] {
+    try {
+      const s = this.statement(sql)
+      if (s.reader) return s.all(...bind(params)) as T[]
+      s.run(...bind(params))
+      return []
+    } catch (e) {
+      throw wrapDriverError(e, sql)
+    }
+  }
+
+  private runSync(sql: string, params: readonly SqlValue[]): number {
+    try {
+      return this.statement(sql).run(...bind(params)).changes
+    } catch (e) {
+      throw wrapDriverError(e, sql)
+    }
+  }
+
+  /** Takes the connection; resolves at once when it is free (the common, fast case). */
+  private async acquire(): Promise<void> {
+    if (this.locked) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    else this.locked = true
+    if (this.closed) {
+      this.release()
+      throw new DatabaseClosedError(`Database ${this.options.path} is closed`)
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next !== undefined) next()
+    else this.locked = false
+  }
+
+  /** Runs a synchronous piece of work when no transaction holds the connection. */
+  private async exclusive<T>(work: () => T): Promise<T> {
+    await this.acquire()
+    try {
+      return work()
+    } finally {
+      this.release()
+    }
+  }
+
+  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.exclusive(() => this.querySync<T>(sql, params))
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    if (!this.groupCommit || this.closed) return this.exclusive(() => this.runSync(sql, params))
+    return new Promise<number>((resolve, reject) => {
+      this.group.push({ sql, params, resolve, reject })
+      this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flushGroup().finally(done)))
+    })
+  }
+
+  /** Runs the queued writes: alone as an autocommit, or several inside one transaction. */
+  private async flushGroup(): Promise<void> {
+    try {
+      await this.acquire()
+    } catch (e) {
+      this.flushing = undefined
+      for (const op of this.group.splice(0)) op.reject(e)
+      return
+    }
+    this.flushing = undefined // later arrivals schedule the next group
+    const ops = this.group.splice(0, MAX_GROUP)
+    if (this.group.length > 0) this.flushing = new Promise<void>((done) => setImmediate(() => void this.flushGroup().finally(done)))
+    const results: Array<{ ok: true; changes: number } | { ok: false; error: unknown }> = []
+    try {
+      if (ops.length === 1) {
+        try {
+          results.push({ ok: true, changes: this.runSync(ops[0].sql, ops[0].params) })
+        } catch (error) {
+          results.push({ ok: false, error })
+        }
+      } else {
+        this.runSync('BEGIN IMMEDIATE', [])
+        for (const op of ops) {
+          try {
+            results.push({ ok: true, changes: this.runSync(op.sql, op.params) })
+          } catch (error) {
+            results.push({ ok: false, error })
+            // most errors undo only their statement; one that ended the transaction undoes them all
+            if (!this.db.inTransaction) throw error
+          }
+        }
+        this.runSync('COMMIT', [])
+      }
+    } catch (error) {
+      if (this.db.inTransaction) {
+        try { this.db.exec('ROLLBACK') } catch { /* report the original error */ }
+      }
+      for (const op of ops) op.reject(error)
+      return
+    } finally {
+      this.release()
+    }
+    ops.forEach((op, i) => {
+      const r = results[i]
+      if (r.ok) op.resolve(r.changes)
+      else op.reject(r.error)
+    })
+  }
+
+  exec(ddl: string): Promise<void> {
+    return this.exclusive(() => {
+      try {
+        this.db.exec(ddl)
+      } catch (e) {
+        throw wrapDriverError(e, ddl)
+      }
+    })
+  }
+
+  async withTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    await this.acquire()
+    let open = true
+    const check = (): void => {
+      if (!open) throw new DatabaseClosedError('Transaction handle used after its transaction ended')
+    }
+    const tx: Transaction = {
+      dialect: 'sqlite',
+      query: async <R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) => (check(), this.querySync<R>(sql, params)),
+      run: async (sql: string, params: readonly SqlValue[] = []) => (check(), this.runSync(sql, params)),
+      lock: async () => check(),
+    }
+    try {
+      this.runSync('BEGIN IMMEDIATE', [])
+      const result = await fn(tx)
+      open = false
+      this.runSync('COMMIT', [])
+      return result
+    } finally {
+      open = false
+      // after a throw from the body or a failed COMMIT: undo everything
+      if (this.db.inTransaction) {
+        try { this.db.exec('ROLLBACK') } catch { /* the original error is more useful */ }
+      }
+      this.release()
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    while (this.flushing !== undefined) await this.flushing // writes already accepted still commit
+    await this.acquire()
+    this.closed = true
+    try {
+      this.statements.clear()
+      this.db.close()
+    } catch (e) {
+      throw new DatabaseError(`Closing ${this.options.path}: ${(e as Error).message}`, { cause: e })
+    } finally {
+      this.release()
+    }
+  }
+}
