@@ -22,7 +22,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['crypto', 'codec', 'model', 'champ', 'services', 'client', 'http', 'server'],
   web: ['crypto', 'codec', 'model', 'champ', 'services', 'client', 'http'],
 }
-const ISOMORPHIC = new Set(['crypto', 'codec', 'model', 'champ', 'services', 'client', 'web'])
+const ISOMORPHIC = new Set(['crypto', 'codec', 'model', 'champ', 'services', 'client', 'http', 'web'])
 /** Node-only implementations that live inside an isomorphic folder by design. */
 const NODE_ONLY_FILES = new Set([join('crypto', 'providers', 'node.ts')])
 const NODE_ONLY_PACKAGES = ['sodium-native', 'better-sqlite3', 'pg', 'pino', '@aws-sdk/', 'libp2p', '@libp2p/', 'tsx']

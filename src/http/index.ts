@@ -1,0 +1,17 @@
+// The http layer (reference §7): the isomorphic request model, routes and router exposing local
+// services in Peergos' HTTP API, and HTTP clients of every service interface over a Poster.
+export * from './errors.ts'
+export * from './transport.ts'
+export * from './router.ts'
+export * from './host.ts'
+export * from './poster.ts'
+export { javaUrlDecode, javaUrlEncode, uriDecode } from './url-encoding.ts'
+export { HttpAccount } from './clients/account.ts'
+export { HttpBatCave } from './clients/bats.ts'
+export type { HttpClientOptions } from './clients/common.ts'
+export { HttpCoreNode } from './clients/core.ts'
+export { HttpMutablePointers } from './clients/mutable.ts'
+export { HttpSocialNetwork } from './clients/social.ts'
+export { HttpSpaceUsage } from './clients/space.ts'
+export { HttpContentAddressedStorage } from './clients/storage.ts'
+export { httpNetworkServices, type HttpNetworkServices } from './clients/network.ts'

@@ -1,0 +1,106 @@
+// Wire-only encodings of the HTTP API (reference §7.3) that have no place in the model: BlockWriteGroup
+// {b, s}, ChunkMirrorCap {m, b?} lists in `caps=`, LoginResponse {a, r}, BlockStoreProperties,
+// peer ids as Peergos prints them, and the concatenated-JSON replies of block/put/bulk.
+import { decodeCbor, encodeCbor, type CborValue } from '../codec/cbor.ts'
+import { asBytes, asList, cborMap, Fields } from '../codec/cbor-read.ts'
+import { base58Decode, CID, CODEC_LIBP2P_KEY, multibase58Decode, multibase58Encode, parseCid } from '../codec/cid.ts'
+import { InvalidCidError } from '../codec/errors.ts'
+import { batWithIdFromCbor, batWithIdToCbor } from '../model/bat-id.ts'
+import { userStaticDataFromCbor, userStaticDataToCbor, type UserStaticData } from '../model/user-static-data.ts'
+import { MAX_CHAMP_GETS, type ChunkMirrorCap } from '../services/content-addressed-storage.ts'
+import { MfaRequiredError } from '../services/errors.ts'
+import * as Digest from 'multiformats/hashes/digest'
+import { BadRequestError } from './errors.ts'
+
+export interface BlockWriteGroup {
+  readonly blocks: Uint8Array[]
+  readonly signatures: Uint8Array[]
+}
+
+export function encodeBlockWriteGroup(g: BlockWriteGroup): Uint8Array {
+  return encodeCbor(cborMap({ b: g.blocks, s: g.signatures }))
+}
+
+export function decodeBlockWriteGroup(bytes: Uint8Array): BlockWriteGroup {
+  const f = Fields.of(decodeCbor(bytes, { maxDepth: 2 }), 'BlockWriteGroup')
+  const blocks = f.list('b').map((b, i) => asBytes(b, `BlockWriteGroup.b[${i}]`))
+  const signatures = f.list('s').map((s, i) => asBytes(s, `BlockWriteGroup.s[${i}]`))
+  if (blocks.length !== signatures.length) throw new BadRequestError(`Different number of blocks and signatures: ${blocks.length} != ${signatures.length}`)
+  return { blocks, signatures }
+}
+
+export function chunkMirrorCapToCbor(c: ChunkMirrorCap): CborValue {
+  return cborMap({ b: c.bat === undefined ? undefined : batWithIdToCbor(c.bat), m: c.mapKey })
+}
+
+export function chunkMirrorCapFromCbor(v: CborValue): ChunkMirrorCap {
+  const f = Fields.of(v, 'ChunkMirrorCap')
+  const b = f.raw('b')
+  const mapKey = f.bytes('m')
+  return b === undefined ? { mapKey } : { mapKey, bat: batWithIdFromCbor(b) }
+}
+
+/** The `caps=` parameter of champ/get/bulk: multibase base58btc of a CBOR list of ChunkMirrorCaps. */
+export function encodeCaps(caps: readonly ChunkMirrorCap[]): string {
+  return multibase58Encode(encodeCbor(caps.map(chunkMirrorCapToCbor)))
+}
+
+export function decodeCaps(s: string): ChunkMirrorCap[] {
+  if (s.length > 8192) throw new BadRequestError('Parameter caps is too long')
+  const list = asList(decodeCbor(multibase58Decode(s), { maxDepth: 4 }), 'caps')
+  if (list.length > MAX_CHAMP_GETS) throw new BadRequestError(`Too many caps in bulk champ get call! ${list.length}`)
+  return list.map(chunkMirrorCapFromCbor)
+}
+
+/** LoginResponse {a: isUserStaticData, r: UserStaticData | MultiFactorAuthRequest}. */
+export function encodeLoginResponse(r: UserStaticData | MfaRequiredError): Uint8Array {
+  if (r instanceof MfaRequiredError) return encodeCbor(cborMap({ a: false, r: decodeCbor(r.request) }))
+  return encodeCbor(cborMap({ a: true, r: userStaticDataToCbor(r) }))
+}
+
+/** The UserStaticData of a LoginResponse; throws MfaRequiredError when the server asks for a second factor. */
+export function decodeLoginResponse(bytes: Uint8Array): UserStaticData {
+  const f = Fields.of(decodeCbor(bytes), 'LoginResponse')
+  if (!f.bool('a')) throw new MfaRequiredError(encodeCbor(f.req('r')))
+  return userStaticDataFromCbor(f.req('r'))
+}
+
+/** BlockStoreProperties.empty(): no direct S3 writes or reads ({ar: false, pr: false, w: false}). */
+export function emptyBlockStoreProperties(): Uint8Array {
+  return encodeCbor(cborMap({ ar: false, pr: false, w: false }))
+}
+
+/** Cid.decodePeerId: a bare base58 identity multihash ("12D3Koo…", "1…") as a libp2p-key CIDv1, else a CID string. */
+export function parsePeerId(s: string): CID {
+  if (!s.startsWith('1')) return parseCid(s)
+  if (s.length > 128) throw new InvalidCidError('Peer id too long')
+  try {
+    return CID.createV1(CODEC_LIBP2P_KEY, Digest.decode(base58Decode(s)))
+  } catch (e) {
+    if (e instanceof InvalidCidError) throw e
+    throw new InvalidCidError('Invalid peer id')
+  }
+}
+
+/** JSONParser.parseStream: a sequence of concatenated JSON values ("{…}{…}"). */
+export function parseJsonStream(text: string): unknown[] {
+  const out: unknown[] = []
+  let depth = 0
+  let start = -1
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{' || c === '[') {
+      if (depth++ === 0) start = i
+    } else if (c === '}' || c === ']') {
+      if (--depth < 0) throw new SyntaxError('Unbalanced JSON stream')
+      if (depth === 0) out.push(JSON.parse(text.slice(start, i + 1)))
+    } else if (depth === 0 && !/\s/.test(c)) throw new SyntaxError('Unexpected character in JSON stream')
+  }
+  if (depth !== 0 || inString) throw new SyntaxError('Truncated JSON stream')
+  return out
+}

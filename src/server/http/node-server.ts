@@ -1,0 +1,167 @@
+// Serves an http-layer handler (src/http/router.ts) over node:http (reference §7.1, §7.2; security
+// checklist 35, 36): Host header check (Peergos SubdomainHandler), per-route body limits enforced
+// while streaming, request/header/idle timeouts, and a graceful close.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { CID } from '../../codec/cid.ts'
+import { BodyTooLargeError } from '../../http/errors.ts'
+import { allowedHosts, isAllowedHost, type AllowedHosts } from '../../http/host.ts'
+import { errorReply, parseTarget, statusReply, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
+import { declaredTooLarge, readBody } from './body.ts'
+
+/** What the server needs of a handler: createApiHandler's result satisfies it. */
+export interface ServedHandler {
+  (req: HttpRequest): Promise<HttpResponse>
+  maxBodySize(method: string, path: string): number
+}
+
+export interface NodeServerOptions {
+  /** Listen address (default 127.0.0.1). */
+  readonly host?: string
+  /** Listen port (default 0: any free port). */
+  readonly port?: number
+  /** Extra Host header values naming this server (public host names, with port when not default). */
+  readonly publicHosts?: readonly string[]
+  /** This node's peer ids, accepted as Host for requests through the p2p proxy. */
+  readonly peerIds?: readonly CID[]
+  /** Whole request, headers and body (default 60 s). */
+  readonly requestTimeoutMs?: number
+  /** Headers alone (default 20 s): slowloris. */
+  readonly headersTimeoutMs?: number
+  /** Idle keep-alive connections (default 5 s). */
+  readonly keepAliveTimeoutMs?: number
+  /** Request line + headers (default 16 KiB). */
+  readonly maxHeaderSize?: number
+  /** How often request and header timeouts are checked (default 1 s; Node's own default is 30 s). */
+  readonly timeoutCheckIntervalMs?: number
+  /** Simultaneous connections (default unlimited). */
+  readonly maxConnections?: number
+  /** Errors of the transport itself (handler errors are the router's). */
+  readonly onError?: (error: unknown) => void
+}
+
+export interface RunningHttpServer {
+  readonly port: number
+  /** "http://127.0.0.1:<port>" */
+  readonly url: string
+  readonly server: Server
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs` (default 5 s), then cuts the rest. */
+  close(graceMs?: number): Promise<void>
+}
+
+function hostValues(req: IncomingMessage): string[] {
+  const out: string[] = []
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') out.push(req.rawHeaders[i + 1])
+  return out
+}
+
+function headerMap(req: IncomingMessage): Map<string, string> {
+  const out = new Map<string, string>()
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase()
+    const prev = out.get(name)
+    out.set(name, prev === undefined ? req.rawHeaders[i + 1] : `${prev}, ${req.rawHeaders[i + 1]}`)
+  }
+  return out
+}
+
+function send(res: ServerResponse, r: HttpResponse, close = false): void {
+  const headers: Record<string, string | number> = { ...r.headers }
+  // A Trailer header makes Node (like Java's HttpServer for length 0) send the reply chunked.
+  if (headers.Trailer === undefined) headers['Content-Length'] = r.body.length
+  if (close) headers.Connection = 'close'
+  res.writeHead(r.status, headers)
+  res.end(r.body)
+}
+
+/** Replies without reading the body, then drops the connection shortly after (the client may still be sending). */
+function refuse(req: IncomingMessage, res: ServerResponse, r: HttpResponse): void {
+  req.pause()
+  res.once('finish', () => setTimeout(() => req.socket.destroy(), 200).unref())
+  send(res, r, true)
+}
+
+interface ServerState {
+  hosts: AllowedHosts
+  /** Set by close(): replies then carry "Connection: close" so kept-alive connections end with them. */
+  closing: boolean
+}
+
+async function serve(handler: ServedHandler, state: ServerState, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
+  if (!isAllowedHost(hostValues(req), state.hosts)) return refuse(req, res, statusReply(404))
+  const target = req.url ?? ''
+  if (!target.startsWith('/')) return refuse(req, res, statusReply(400))
+  let parsed: ReturnType<typeof parseTarget>
+  try {
+    parsed = parseTarget(target)
+  } catch (e) {
+    return refuse(req, res, errorReply(e))
+  }
+  const method = req.method ?? ''
+  const limit = handler.maxBodySize(method, parsed.path)
+  const tooLarge = (): void => refuse(req, res, errorReply(new BodyTooLargeError(`Input exceeds maximum size of ${limit} bytes`)))
+  if (declaredTooLarge(req, limit)) return tooLarge()
+  // "Expect: 100-continue" is answered only once the request passed every check above.
+  if (expectsContinue) res.writeContinue()
+  const body = await readBody(req, limit)
+  if (!body.ok) return tooLarge()
+  const response = await handler({ method, path: parsed.path, query: parsed.query, headers: headerMap(req), body: body.body })
+  send(res, response, state.closing)
+}
+
+export async function startHttpServer(handler: ServedHandler, options: NodeServerOptions = {}): Promise<RunningHttpServer> {
+  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false }
+  const server = createServer({
+    maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
+    requireHostHeader: true,
+    connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
+  })
+  const onRequest = (expectsContinue: boolean) => (req: IncomingMessage, res: ServerResponse): void => {
+    serve(handler, state, req, res, expectsContinue).catch((e) => {
+      options.onError?.(e)
+      if (!res.headersSent) refuse(req, res, statusReply(500))
+      else res.destroy()
+    })
+  }
+  server.on('request', onRequest(false))
+  server.on('checkContinue', onRequest(true))
+  server.requestTimeout = options.requestTimeoutMs ?? 60_000
+  server.headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, server.requestTimeout)
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000
+  server.timeout = server.requestTimeout
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections
+  server.on('clientError', (e, socket) => {
+    options.onError?.(e)
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    else socket.destroy()
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  state.hosts = allowedHosts({ port, publicHosts: options.publicHosts ?? [], peerIds: options.peerIds ?? [] })
+  const host = options.host ?? '127.0.0.1'
+
+  return {
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    server,
+    close(graceMs = 5_000): Promise<void> {
+      state.closing = true
+      return new Promise((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs)
+        force.unref()
+        server.close(() => {
+          clearTimeout(force)
+          resolve()
+        })
+        server.closeIdleConnections()
+      })
+    },
+  }
+}
