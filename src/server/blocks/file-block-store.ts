@@ -1,0 +1,254 @@
+// FileBlockStore: Peergos' FileContentAddressedStorage layout, <root>/.ipfs/blocks/<user>/<XY>/
+// <KEY>.data (reference §8.1; vectors README "Facts about the server's storage"), so a Peergos
+// data dir is readable here and ours by Peergos. Durable, hash-checked writes; verified reads.
+import { dirname, join } from 'node:path'
+import { cidToString, isIdentity, type CID } from '../../codec/cid.ts'
+import type { CryptoProvider } from '../../crypto/provider.ts'
+import { createNodeCrypto } from '../../crypto/providers/node.ts'
+import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
+import { BlockIndex } from './block-index.ts'
+import { LEGACY_OWNER, checkOwnerDir, cidToKey, keyToCid, shardOf } from './block-key.ts'
+import { KeyedMutex, forEachLimit } from './concurrency.ts'
+import { DurableIO, makeDirs } from './durable-io.ts'
+import { BlockStoreClosedError, CorruptBlockError } from './errors.ts'
+import { scanBlocks, type ScanReport } from './file-scan.ts'
+import { isNotFound, nodeFsOps, storeError, type FsOps } from './fs-ops.ts'
+import { WRITE_TIME_SLACK_MS, type BlockEntry, type BlockWrite, type DeleteOptions, type ServerBlockStore } from './server-block-store.ts'
+import { checkBlockForPut, cidOfNewBlock, identityContent, isStoredKind, matchesCid } from './verify.ts'
+
+export interface FileBlockStoreOptions {
+  /** PEERGOS_PATH. Blocks live in <root>/.ipfs/blocks, corrupt ones are moved to <root>/.ipfs/quarantine. */
+  readonly root: string
+  readonly crypto?: CryptoProvider
+  /** File-system calls (fault injection in tests). */
+  readonly fs?: FsOps
+  /** At open, make whatever an earlier run left on disk durable (default true). */
+  readonly syncOnOpen?: boolean
+  /** Writes in flight in putMany (default 8). */
+  readonly writeConcurrency?: number
+}
+
+type Read = { kind: 'absent' } | { kind: 'ok'; bytes: Uint8Array } | { kind: 'corrupt' }
+
+/**
+ * Like Peergos' FileContentAddressedStorage, it must be the only writer of its directory. CIDs are
+ * found through an in-memory index (KEY → owner dirs) built by scanning at open (~0.65 s per 100k
+ * blocks); a corrupt copy is moved to <root>/.ipfs/quarantine and reported as CorruptBlockError.
+ */
+export class FileBlockStore implements ServerBlockStore {
+  private readonly index = new BlockIndex()
+  private readonly locks = new KeyedMutex()
+  private closed = false
+  /** What start-up recovery found (blocks, temp files removed, ignored entries, how it synced). */
+  recovery!: ScanReport
+
+  private constructor(
+    readonly blocksDir: string,
+    readonly quarantineDir: string,
+    private readonly io: DurableIO,
+    private readonly crypto: CryptoProvider,
+    private readonly writeConcurrency: number,
+  ) {}
+
+  /** Opens (creating if needed) the store under `root`, cleaning up after any crash. */
+  static async open(options: FileBlockStoreOptions): Promise<FileBlockStore> {
+    const fs = options.fs ?? nodeFsOps
+    const ipfs = join(options.root, '.ipfs')
+    const blocksDir = join(ipfs, 'blocks')
+    try {
+      await makeDirs(fs, blocksDir)
+    } catch (e) {
+      throw storeError(e, `create ${blocksDir}`)
+    }
+    const io = new DurableIO(fs, blocksDir)
+    const crypto = options.crypto ?? (await createNodeCrypto())
+    const store = new FileBlockStore(blocksDir, join(ipfs, 'quarantine'), io, crypto, options.writeConcurrency ?? 8)
+    const parents = [dirname(options.root), options.root, ipfs]
+    store.recovery = await scanBlocks(io, blocksDir, store.index, options.syncOnOpen ?? true, parents)
+    return store
+  }
+
+  /** Where a copy lives: <blocks>/<owner>/<XY>/<KEY>.data, or <blocks>/<XY>/<KEY>.data for legacy blocks. */
+  pathOf(ownerDir: string, cid: CID): string {
+    return this.path(ownerDir, cidToKey(cid))
+  }
+
+  private dirOf(ownerDir: string, key: string): string {
+    return ownerDir === LEGACY_OWNER ? join(this.blocksDir, shardOf(key)) : join(this.blocksDir, ownerDir, shardOf(key))
+  }
+
+  private path(ownerDir: string, key: string): string {
+    return join(this.dirOf(ownerDir, key), `${key}.data`)
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new BlockStoreClosedError('Block store is closed')
+  }
+
+  async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+    this.checkOpen()
+    checkOwnerDir(ownerDir)
+    if (checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
+  }
+
+  async putBlock(ownerDir: string, bytes: Uint8Array, raw: boolean): Promise<CID> {
+    this.checkOpen()
+    checkOwnerDir(ownerDir)
+    const cid = cidOfNewBlock(this.crypto, bytes, raw)
+    await this.store(ownerDir, cid, bytes)
+    return cid
+  }
+
+  async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
+    this.checkOpen()
+    checkOwnerDir(ownerDir)
+    // Check every block before writing any, so one bad block in a batch stores nothing.
+    const toStore = blocks.filter((b) => checkBlockForPut(this.crypto, b.cid, b.bytes))
+    await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes))
+  }
+
+  private store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+    const key = cidToKey(cid)
+    return this.locks.run(`${ownerDir}/${key}`, async () => {
+      const path = this.path(ownerDir, key)
+      if (this.index.hasOwner(key, ownerDir)) {
+        // Already stored (and durable): refresh its write time for the GC guard. A copy of the
+        // wrong size (truncated) is rewritten; a same-size bit flip is caught by the next get.
+        try {
+          const st = await this.io.fs.stat(path)
+          if (st.size === bytes.length) {
+            const now = new Date()
+            await this.io.fs.utimes(path, now, now)
+            return
+          }
+        } catch (e) {
+          if (!isNotFound(e)) throw storeError(e, `refresh ${path}`)
+        }
+      }
+      await this.io.writeFile(this.dirOf(ownerDir, key), `${key}.data`, bytes)
+      this.index.add(key, ownerDir)
+    })
+  }
+
+  async get(cid: CID): Promise<Uint8Array | undefined> {
+    this.checkOpen()
+    if (isIdentity(cid)) return identityContent(cid)
+    if (!isStoredKind(cid)) return undefined
+    const key = cidToKey(cid)
+    let corrupt: CorruptBlockError | undefined
+    for (const owner of this.index.ownersOf(key)) {
+      let r = await this.read(owner, key, cid)
+      if (r.kind === 'corrupt') {
+        const q = await this.quarantine(owner, key, cid)
+        if (q instanceof CorruptBlockError) corrupt = q
+        else r = q
+      }
+      if (r.kind === 'ok') return r.bytes
+    }
+    if (corrupt !== undefined) throw corrupt
+    return undefined
+  }
+
+  private async read(owner: string, key: string, cid: CID): Promise<Read> {
+    const r = await this.io.readFile(this.path(owner, key), MAX_BLOCK_SIZE)
+    if (r === undefined) return { kind: 'absent' }
+    if (r.bytes === undefined) return { kind: 'corrupt' }
+    // Always re-hashed (sha-256 runs at ~1.8 GB/s): a bad copy is never served (B4.9).
+    if (!matchesCid(this.crypto, cid, r.bytes)) return { kind: 'corrupt' }
+    return { kind: 'ok', bytes: r.bytes }
+  }
+
+  /**
+   * A copy failed its hash: re-check it under the block's lock (a concurrent put may have just
+   * replaced it), then move it to the quarantine dir so it is never served again and a re-put
+   * heals it. I/O errors never lead here: they are thrown as BlockStoreIOError instead.
+   */
+  private quarantine(owner: string, key: string, cid: CID): Promise<Read | CorruptBlockError> {
+    return this.locks.run(`${owner}/${key}`, async () => {
+      const again = await this.read(owner, key, cid)
+      if (again.kind !== 'corrupt') return again
+      const path = this.path(owner, key)
+      const target = join(this.quarantineDir, `${owner === LEGACY_OWNER ? '_legacy' : owner}-${key}-${Date.now()}.data`)
+      let movedTo: string | undefined
+      try {
+        await this.io.fs.mkdir(this.quarantineDir).catch((e: { code?: string }) => {
+          if (e.code !== 'EEXIST') throw e
+        })
+        await this.io.fs.rename(path, target)
+        movedTo = target
+      } catch {
+        await this.io.fs.unlink(path).catch(() => undefined)
+      }
+      this.index.remove(key, owner)
+      return new CorruptBlockError(`Stored block ${cidToString(cid)} of ${owner || 'legacy'} fails its hash`, cidToString(cid), movedTo)
+    })
+  }
+
+  async has(cid: CID): Promise<boolean> {
+    this.checkOpen()
+    if (isIdentity(cid)) return true
+    return isStoredKind(cid) && this.index.has(cidToKey(cid))
+  }
+
+  async size(cid: CID): Promise<number | undefined> {
+    this.checkOpen()
+    if (isIdentity(cid)) return cid.multihash.digest.length
+    if (!isStoredKind(cid)) return undefined
+    const key = cidToKey(cid)
+    for (const owner of this.index.ownersOf(key)) {
+      try {
+        return (await this.io.fs.stat(this.path(owner, key))).size
+      } catch (e) {
+        if (!isNotFound(e)) throw storeError(e, `stat ${this.path(owner, key)}`)
+      }
+    }
+    return undefined
+  }
+
+  async delete(cid: CID, options: DeleteOptions = {}): Promise<boolean> {
+    this.checkOpen()
+    if (!isStoredKind(cid)) return false
+    const key = cidToKey(cid)
+    const owners = options.ownerDir === undefined ? this.index.ownersOf(key) : [options.ownerDir]
+    let deleted = false
+    for (const owner of owners) {
+      await this.locks.run(`${owner}/${key}`, async () => {
+        if (!this.index.hasOwner(key, owner)) return
+        const path = this.path(owner, key)
+        try {
+          if (options.notWrittenSince !== undefined) {
+            const { mtimeMs } = await this.io.fs.stat(path)
+            if (mtimeMs >= options.notWrittenSince - WRITE_TIME_SLACK_MS) return
+          }
+          await this.io.fs.unlink(path)
+          deleted = true
+        } catch (e) {
+          if (!isNotFound(e)) throw storeError(e, `delete ${path}`)
+        }
+        this.index.remove(key, owner)
+      })
+    }
+    return deleted
+  }
+
+  async *list(): AsyncIterable<CID> {
+    this.checkOpen()
+    for (const key of this.index.keys()) {
+      const cid = keyToCid(key)
+      if (cid !== undefined && isStoredKind(cid)) yield cid
+    }
+  }
+
+  async *entries(ownerDir?: string): AsyncIterable<BlockEntry> {
+    this.checkOpen()
+    for (const [key, owner] of this.index.copies(ownerDir)) {
+      const cid = keyToCid(key)
+      if (cid !== undefined && isStoredKind(cid)) yield { cid, ownerDir: owner }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.locks.idle()
+  }
+}

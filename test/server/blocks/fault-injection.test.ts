@@ -1,0 +1,134 @@
+// FileBlockStore under injected I/O faults (security checklist B4 items 5-6): each step of a put
+// fails in turn with EIO and with ENOSPC, writes are torn or short, reads fail; every time the
+// error is typed, no partial block or temp file is left, and the store works again afterwards.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { verifyBlock } from '../../../src/codec/cid.ts'
+import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
+import { FaultyFs } from './faulty-fs.ts'
+import { crypto, expectBytes, listFiles, makeBlock, type TestBlock } from './helpers.ts'
+
+describe('FileBlockStore under injected I/O faults', () => {
+  let base: string
+  let ffs: FaultyFs
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'peergos-faults-'))
+    ffs = new FaultyFs()
+  })
+  afterEach(() => rmSync(base, { recursive: true, force: true }))
+
+  let n = 0
+  const open = async (root = join(base, `r${n++}`)) => FileBlockStore.open({ root, crypto: await crypto(), fs: ffs })
+
+  /** No temp file, no copy of `b`, and every block file left re-hashes to its name's CID. */
+  async function assertNothingPartial(store: FileBlockStore, b: TestBlock): Promise<void> {
+    const files = listFiles(store.blocksDir)
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(existsSync(store.pathOf('alice', b.cid))).toBe(false)
+    expect(await store.has(b.cid)).toBe(false)
+    expect(await store.get(b.cid)).toBeUndefined()
+    const c = await crypto()
+    for await (const e of store.entries()) verifyBlock(c, e.cid, new Uint8Array(readFileSync(store.pathOf(e.ownerDir, e.cid))))
+  }
+
+  async function putSteps(): Promise<string[]> {
+    const store = await open()
+    const probe = await makeBlock(200_000)
+    ffs.reset()
+    await store.put('alice', probe.cid, probe.bytes)
+    await store.close()
+    return [...ffs.trace]
+  }
+
+  for (const [code, errorName] of [['EIO', 'BlockStoreIOError'], ['ENOSPC', 'BlockStoreFullError']] as const) {
+    it(`fails each step of a put in turn with ${code}: ${errorName}, nothing partial, then works`, async () => {
+      const steps = await putSteps()
+      // mkdir+fsync of the owner and shard dirs, temp open/write/datasync/close, rename, dir fsync.
+      expect(steps.map((s) => s.split(' ')[0])).toEqual([
+        'mkdir', 'open', 'sync', 'close', 'mkdir', 'open', 'sync', 'close',
+        'open', 'write', 'datasync', 'close', 'rename', 'open', 'sync', 'close',
+      ])
+      for (let nth = 1; nth <= steps.length; nth++) {
+        const store = await open()
+        const other = await makeBlock(1000)
+        await store.put('bob', other.cid, other.bytes)
+        const b = await makeBlock(200_000)
+        ffs.reset()
+        ffs.fault = { nth, code }
+        await expect(store.put('alice', b.cid, b.bytes), `step ${nth}: ${steps[nth - 1]}`).rejects.toMatchObject({ name: errorName })
+        await assertNothingPartial(store, b)
+        await store.put('alice', b.cid, b.bytes)
+        expectBytes(await store.get(b.cid), b.bytes)
+        expectBytes(await store.get(other.cid), other.bytes)
+        await store.close()
+      }
+    })
+  }
+
+  it('a torn write (half the bytes reach the disk, then ENOSPC) leaves no partial block', async () => {
+    const root = join(base, 'torn')
+    let store = await open(root)
+    const b = await makeBlock(1 << 20)
+    ffs.fault = { op: 'write', nth: 1, code: 'ENOSPC', torn: true }
+    await expect(store.put('alice', b.cid, b.bytes)).rejects.toMatchObject({ name: 'BlockStoreFullError' })
+    await assertNothingPartial(store, b)
+    await store.close()
+    store = await open(root)
+    await assertNothingPartial(store, b)
+    await store.put('alice', b.cid, b.bytes)
+    expectBytes(await store.get(b.cid), b.bytes)
+  })
+
+  it('completes short writes', async () => {
+    const store = await open()
+    ffs.shortWrites = 65_536
+    const b = await makeBlock(1 << 20)
+    await store.put('alice', b.cid, b.bytes)
+    ffs.shortWrites = undefined
+    expect(ffs.trace.filter((t) => t.startsWith('write')).length).toBe(16)
+    expectBytes(new Uint8Array(readFileSync(store.pathOf('alice', b.cid))), b.bytes)
+  })
+
+  it('an EIO while reading is a BlockStoreIOError, never a quarantine', async () => {
+    const store = await open()
+    const b = await makeBlock(300_000)
+    await store.put('alice', b.cid, b.bytes)
+    ffs.reset()
+    await store.get(b.cid)
+    const steps = ffs.trace.length
+    for (let nth = 1; nth <= steps; nth++) {
+      ffs.reset()
+      ffs.fault = { nth, code: 'EIO' }
+      const r = await store.get(b.cid).catch((e: Error) => e)
+      if (r instanceof Error) expect(r.name, `read step ${nth}`).toBe('BlockStoreIOError')
+      else expectBytes(r, b.bytes) // a failed close after a full read is harmless
+      expect(await store.has(b.cid)).toBe(true)
+      expect(existsSync(store.quarantineDir)).toBe(false)
+    }
+    expectBytes(await store.get(b.cid), b.bytes)
+  })
+
+  it('an EIO while deleting leaves the block indexed and readable', async () => {
+    const store = await open()
+    const b = await makeBlock(1000)
+    await store.put('alice', b.cid, b.bytes)
+    ffs.fault = { op: 'unlink', nth: 1, code: 'EIO' }
+    await expect(store.delete(b.cid)).rejects.toMatchObject({ name: 'BlockStoreIOError' })
+    expectBytes(await store.get(b.cid), b.bytes)
+    expect(await store.delete(b.cid)).toBe(true)
+  })
+
+  it('an EIO while scanning at open is a BlockStoreIOError; the next open succeeds', async () => {
+    const root = join(base, 'scan')
+    let store = await open(root)
+    const b = await makeBlock(1000)
+    await store.put('alice', b.cid, b.bytes)
+    await store.close()
+    ffs.fault = { op: 'readdir', nth: 2, code: 'EIO' }
+    await expect(open(root)).rejects.toMatchObject({ name: 'BlockStoreIOError' })
+    store = await open(root)
+    expectBytes(await store.get(b.cid), b.bytes)
+  })
+})

@@ -1,0 +1,73 @@
+// Shared test helpers for the server block stores: random blocks with their CIDs, a recursive
+// file listing, and an independent RFC 4648 base32 encoder to cross-check block keys.
+import { randomBytes } from 'node:crypto'
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { blockCid, type CID } from '../../../src/codec/cid.ts'
+import type { CryptoProvider } from '../../../src/crypto/provider.ts'
+import { createNodeCrypto } from '../../../src/crypto/providers/node.ts'
+
+let cached: Promise<CryptoProvider> | undefined
+export function crypto(): Promise<CryptoProvider> {
+  cached ??= createNodeCrypto()
+  return cached
+}
+
+export interface TestBlock {
+  readonly cid: CID
+  readonly bytes: Uint8Array
+}
+
+export async function makeBlock(size: number, raw = true): Promise<TestBlock> {
+  const bytes = new Uint8Array(randomBytes(size))
+  return { cid: blockCid(await crypto(), bytes, raw), bytes }
+}
+
+/** Every file under dir, as paths relative to it (sorted). */
+export function listFiles(dir: string): string[] {
+  const out: string[] = []
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name)
+      if (statSync(p).isDirectory()) walk(p)
+      else out.push(relative(dir, p))
+    }
+  }
+  walk(dir)
+  return out.sort()
+}
+
+/** RFC 4648 base32, upper case, no padding: written from the RFC, independent of multiformats. */
+export function base32Rfc4648(bytes: Uint8Array): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = 0
+  let value = 0
+  let out = ''
+  for (const b of bytes) {
+    value = (value << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+    value &= (1 << bits) - 1
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
+  return out
+}
+
+/** Flips one bit of a copy of the bytes. */
+export function flipBit(bytes: Uint8Array, index = 0): Uint8Array {
+  const copy = new Uint8Array(bytes)
+  copy[index % Math.max(1, copy.length)] ^= 0x01
+  return copy
+}
+
+/** Fast byte equality for big blocks (vitest's toEqual walks element by element). */
+export function expectBytes(actual: Uint8Array | undefined, expected: Uint8Array): void {
+  if (actual === undefined) throw new Error(`expected ${expected.length} bytes, got undefined`)
+  if (actual.length !== expected.length) throw new Error(`expected ${expected.length} bytes, got ${actual.length}`)
+  if (!Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.length))) {
+    throw new Error(`bytes differ (length ${expected.length})`)
+  }
+}
