@@ -2,9 +2,9 @@
 // capability → writer's signed pointer → WriterData.tree CHAMP → cryptree node → children or
 // file chunks (5 MiB each, later labels derived from the stream secret), following directory
 // continuation chunks (500 children each) and write-share link nodes. Trusts no server.
-import { cidToString, type CID } from '../codec/cid.ts'
+import { blockCid, cidToString, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { Champ, type BlockStore } from '../champ/index.ts'
+import { Champ, cidKey, type BlockStore } from '../champ/index.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
@@ -67,14 +67,14 @@ export class TreeReader {
     return decodeWriterData(block)
   }
 
-  private champ(owner: PublicKeyHash): Champ {
-    const verified = this.verified
+  /** A CHAMP over blocks this client hashed itself (so it trusts exactly what it verified). */
+  private champOver(blocks: ReadonlyMap<string, Uint8Array>): Champ {
     const store: BlockStore = {
-      trusted: true, // every block comes through VerifiedStorage, which re-hashes it
-      get: (cid: CID) => verified.get(owner, cid),
+      trusted: true,
+      get: async (cid: CID) => blocks.get(cidKey(cid)),
       put: () => Promise.reject(new Error('TreeReader is read-only')),
     }
-    return new Champ({ store, crypto: this.crypto, keyHash: 'identity' })
+    return new Champ({ store, crypto: this.crypto, keyHash: 'identity', cacheSize: 0 })
   }
 
   private fetcher(owner: PublicKeyHash): FragmentFetcher {
@@ -85,14 +85,29 @@ export class TreeReader {
     }
   }
 
-  /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
-  async readChunk(cap: AbsoluteCapability): Promise<ReadCryptreeBlock | undefined> {
+  /**
+   * The cryptree node block under a capability's label, or undefined when absent: one champ/get
+   * round trip returns every CHAMP node on the path and the value block; each is hashed here and
+   * the path is walked locally, so a server cannot substitute anything.
+   */
+  async chunkBlock(cap: AbsoluteCapability): Promise<Uint8Array | undefined> {
     const wd = await this.writerData(cap.owner, cap.writer)
     if (wd?.tree === undefined) return undefined
-    const value = await this.champ(cap.owner).get(wd.tree, cap.mapKey)
+    const bat = batOf(this.crypto, cap.bat)
+    const returned = await this.storage.getChampLookup(cap.owner, wd.tree, [{ mapKey: cap.mapKey, bat }])
+    const blocks = new Map<string, Uint8Array>()
+    for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
+    const value = await this.champOver(blocks).get(wd.tree, cap.mapKey)
     if (value === undefined) return undefined
-    const block = await this.verified.get(cap.owner, value, batOf(this.crypto, cap.bat))
+    const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, bat))
     if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
+    return block
+  }
+
+  /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
+  async readChunk(cap: AbsoluteCapability): Promise<ReadCryptreeBlock | undefined> {
+    const block = await this.chunkBlock(cap)
+    if (block === undefined) return undefined
     return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey)
   }
 

@@ -170,7 +170,7 @@ describeVectors('the real Peergos account dump over HTTP', () => {
 
   beforeAll(async () => {
     c = await createNodeCrypto()
-    const dump = loadDump()
+    const dump = loadDump(c)
     const server = await startHttpServer(createApiHandler({ storage: dump.storage, pointers: dump.pointers }))
     servers.push(server)
     const poster = new FetchPoster(server.url)

@@ -38,7 +38,7 @@ describeVectors.each([
 
   beforeAll(async () => {
     c = await create()
-    const dump = loadDump()
+    const dump = loadDump(c)
     reader = new TreeReader({ crypto: c, ...dump })
     const alice = await logIn(c, 'alice')
     expect(alice.entryPoints.entries).toHaveLength(1)
