@@ -1,9 +1,42 @@
-// `peergos-ts daemon`: starts the home server. Until the server layer lands (issue: home server),
-// it reports what this build contains and exits successfully.
-export async function runDaemon(_args: string[]): Promise<number> {
-  process.stdout.write(
-    'peergos-ts: this build contains the core (crypto providers, Peergos CBOR formats, CHAMP, cryptree reader).\n' +
-    'The home server (blocks, pointers, logins and the Peergos HTTP API) is the next milestone; nothing to serve yet.\n',
-  )
+// `peergos-ts daemon`: parses the options, starts the home server and runs until SIGTERM/SIGINT,
+// then shuts down gracefully (in-flight requests finish, stores close cleanly).
+import { ConfigError, daemonHelp, parseDaemonArgs } from '../server/config.ts'
+import { startDaemon } from '../server/daemon.ts'
+import { createLogger } from '../server/log.ts'
+
+export async function runDaemon(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(daemonHelp())
+    return 0
+  }
+  let config
+  try {
+    config = parseDaemonArgs(args, process.env)
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`peergos-ts daemon: ${e.message}\n`)
+      return 2
+    }
+    throw e
+  }
+  const log = createLogger(config.logLevel)
+  let daemon
+  try {
+    daemon = await startDaemon(config, log)
+  } catch (e) {
+    log.fatal({ err: e }, 'daemon failed to start')
+    process.stderr.write(`peergos-ts daemon: ${(e as Error).message}\n`)
+    return 1
+  }
+  process.stdout.write(`peergos-ts daemon listening on ${daemon.url} (peer id ${daemon.identity.peerIdString}, data in ${config.dir})\n`)
+  const running = daemon
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'shutting down')
+      running.close().then(resolve, resolve)
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
   return 0
 }

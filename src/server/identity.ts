@@ -4,7 +4,7 @@
 // CIDv1 libp2p-key ('z…', what Peergos' `id` returns and claims name) or base58 ('12D3KooW…').
 import { constants } from 'node:fs'
 import { open, readFile, rename, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CODEC_LIBP2P_KEY, base58Encode, identityCid, type CID } from '../codec/cid.ts'
 import type { CryptoProvider, SigningKeyPairBytes } from '../crypto/provider.ts'
 import { PeergosError } from '../errors.ts'
@@ -39,7 +39,11 @@ export function serverIdentityFromKeys(keys: SigningKeyPairBytes): ServerIdentit
 
 /** Loads the identity of a data directory, creating and persisting a new one on first start. */
 export async function loadOrCreateServerIdentity(c: CryptoProvider, dir: string): Promise<ServerIdentity> {
-  const path = join(dir, IDENTITY_FILE)
+  return serverIdentityFromKeys(await loadOrCreateEd25519Key(c, join(dir, IDENTITY_FILE)))
+}
+
+/** An Ed25519 key pair kept in a libp2p protobuf private-key file (0600, written atomically), created on first use. */
+export async function loadOrCreateEd25519Key(c: CryptoProvider, path: string): Promise<SigningKeyPairBytes> {
   let bytes: Uint8Array | undefined
   try {
     bytes = new Uint8Array(await readFile(path))
@@ -50,10 +54,10 @@ export async function loadOrCreateServerIdentity(c: CryptoProvider, dir: string)
     if (bytes.length !== 68 || !PRIVATE_HEADER.every((b, i) => bytes![i] === b)) throw new ServerIdentityError(`${path} is not an Ed25519 libp2p private key`)
     const keys = c.signKeyPairFromSeed(bytes.subarray(4, 36))
     if (!keys.publicKey.every((b, i) => bytes![36 + i] === b)) throw new ServerIdentityError(`${path} holds an inconsistent key pair`)
-    return serverIdentityFromKeys(keys)
+    return keys
   }
   const keys = c.signKeyPairFromSeed(c.randomBytes(32))
-  await mkdir(dir, { recursive: true })
+  await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.tmp`
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600)
   try {
@@ -63,5 +67,5 @@ export async function loadOrCreateServerIdentity(c: CryptoProvider, dir: string)
     await fh.close()
   }
   await rename(tmp, path)
-  return serverIdentityFromKeys(keys)
+  return keys
 }

@@ -4,6 +4,7 @@
 // server, over HTTP by the http layer, and proxied to other servers over p2p.
 import type { CID } from '../codec/cid.ts'
 import type { BatWithId } from '../model/bat-id.ts'
+import type { BlockAuth } from '../model/block-auth.ts'
 import type { EncryptedCapability } from '../model/encrypted-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 
@@ -13,6 +14,16 @@ export type TransactionId = string
 export interface ChunkMirrorCap {
   readonly mapKey: Uint8Array
   readonly bat?: BatWithId
+}
+
+/**
+ * A BlockAuth presented by another node (Peergos' `auth=` reads between servers), together with that
+ * node's peer id as authenticated by the transport (the libp2p remote peer of the stream), never a
+ * value taken from the request itself: the S3 V4 signature is bound to it, which stops replays.
+ */
+export interface PeerBlockAuth {
+  readonly auth: BlockAuth
+  readonly requester: CID
 }
 
 /** Blocks larger than this (1 MiB of fragment plus 100 bytes of BAT prefix) are refused. */
@@ -36,8 +47,11 @@ export interface ContentAddressedStorage {
    */
   put(owner: PublicKeyHash, writer: PublicKeyHash, signatures: Uint8Array[], blocks: Uint8Array[], tid: TransactionId, raw: boolean): Promise<CID[]>
 
-  /** A block's bytes, or undefined when absent. Blocks that carry BAT ids need a matching `bat`. */
-  get(owner: PublicKeyHash, cid: CID, bat?: BatWithId): Promise<Uint8Array | undefined>
+  /**
+   * A block's bytes, or undefined when absent. Blocks that carry BAT ids need a matching `bat` (a
+   * client of its home server) or `peerAuth` (another node); otherwise UnauthorisedError.
+   */
+  get(owner: PublicKeyHash, cid: CID, bat?: BatWithId, peerAuth?: PeerBlockAuth): Promise<Uint8Array | undefined>
 
   /** Every block on the CHAMP path of each key plus its value block, in one round trip. */
   getChampLookup(owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[], committedRoot?: CID): Promise<Uint8Array[]>

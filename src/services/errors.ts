@@ -1,5 +1,5 @@
 // Named errors that any service implementation may throw and that travel over HTTP the way Peergos
-// sends them (reference §7.2, §7.5): quota exhausted, rate limited, second factor required.
+// sends them (reference §7.2, §7.5, §7.6): quota, rate limits, second factor, BATs, write rights.
 import { PeergosError } from '../errors.ts'
 
 /** A write would exceed the owner's quota (Peergos "Storage quota reached", StorageQuotaExceededException). */
@@ -17,3 +17,21 @@ export class MfaRequiredError extends PeergosError {
     super('A second factor is required to log in')
   }
 }
+
+/** A block carries BAT ids and the request had no BAT or BlockAuth that opens it (Peergos "Unauthorised!"). */
+export class UnauthorisedError extends PeergosError {}
+
+/**
+ * The writer key may not write for this owner on this server: not the owner, not owned by it through
+ * the owned-keys CHAMPs, or the owner is not a user here (Peergos "Key not allowed to write to this server").
+ */
+export class WriterNotAllowedError extends PeergosError {}
+
+/** A block, or a group of blocks in one write, exceeds the size cap (Peergos "Block too big!"). */
+export class OversizedBlockError extends PeergosError {}
+
+/** A block the request depends on is not stored here (a CHAMP root, a pointer's WriterData, a legacy key). */
+export class MissingBlockError extends PeergosError {}
+
+/** A secret link is absent, expired or used up (Peergos "No secret link present!", "Secret link expired!"...). */
+export class SecretLinkUnavailableError extends PeergosError {}

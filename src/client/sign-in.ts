@@ -1,0 +1,59 @@
+// Sign-in with a username and password alone (reference §5.1-§5.2, Peergos UserContext.signIn):
+// PKI lookup of the identity → its signed pointer → identity WriterData → the public scrypt
+// parameters → scrypt(sha256(password), username + salt) → login key pair and root key →
+// getLogin authorised by the login key's signed time → decrypted entry points. Nothing secret
+// leaves the client; a wrong password fails with IncorrectPasswordError.
+import { cidToString } from '../codec/cid.ts'
+import { loginScrypt, splitLoginSecret } from '../crypto/peergos.ts'
+import type { SigningKeyPairBytes } from '../crypto/provider.ts'
+import { DecryptionFailedError } from '../crypto/errors.ts'
+import { IncorrectPasswordError } from '../model/errors.ts'
+import { SECRET_TYPE_SCRYPT, SCRYPT_LOGIN_MEMORY_COST } from '../model/secret-generation-algorithm.ts'
+import { signTime } from '../model/signed-time.ts'
+import type { PublicKeyHash } from '../model/signing-keys.ts'
+import { symmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
+import { chainOwner } from '../model/user-public-key-link.ts'
+import { decryptEntryPoints, type EntryPoints } from '../model/user-static-data.ts'
+import type { WriterData } from '../model/writer-data.ts'
+import type { NetworkAccess } from '../services/network-access.ts'
+import { NotFoundError } from './errors.ts'
+import { TreeReader } from './tree-reader.ts'
+
+/** Upper bound on the scrypt cost a server can make a client pay (2^20 × 8 × 128 B = 1 GiB). */
+export const MAX_LOGIN_MEMORY_COST = 20
+
+export interface SignedIn {
+  readonly username: string
+  readonly identity: PublicKeyHash
+  readonly identityWriterData: WriterData
+  readonly loginKeys: SigningKeyPairBytes
+  readonly rootKey: SymmetricKey
+  readonly entryPoints: EntryPoints
+  readonly reader: TreeReader
+}
+
+export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, password: string): Promise<SignedIn> {
+  const c = net.crypto
+  const identity = chainOwner(await net.coreNode.getChain(username))
+  if (identity === undefined) throw new NotFoundError(`Unknown user ${username}`)
+  const reader = new TreeReader(net)
+  const wd = await reader.writerData(identity, identity)
+  if (wd === undefined) throw new NotFoundError(`No identity data for ${username} (${cidToString(identity)})`)
+  const algorithm = wd.algorithm
+  if (algorithm?.type !== SECRET_TYPE_SCRYPT) throw new NotFoundError(`${username} has no password login`)
+  if (algorithm.memoryCost < SCRYPT_LOGIN_MEMORY_COST || algorithm.memoryCost > MAX_LOGIN_MEMORY_COST) {
+    throw new NotFoundError(`Refusing login parameters with scrypt memory cost ${algorithm.memoryCost}`)
+  }
+  const secrets = splitLoginSecret(await loginScrypt(c, username, password, algorithm))
+  const loginKeys = c.signKeyPairFromSeed(secrets.loginSeed)
+  const rootKey = symmetricKey(secrets.rootKey)
+  const data = await net.account.getLoginData(username, loginKeys.publicKey, signTime(c, loginKeys.secretKey))
+  let entryPoints: EntryPoints
+  try {
+    entryPoints = decryptEntryPoints(c, rootKey, data)
+  } catch (e) {
+    if (e instanceof DecryptionFailedError) throw new IncorrectPasswordError('Incorrect username or password', { cause: e })
+    throw e
+  }
+  return { username, identity, identityWriterData: wd, loginKeys, rootKey, entryPoints, reader }
+}
