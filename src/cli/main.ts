@@ -10,6 +10,8 @@ Usage: peergos-ts <command> [options]
 
 Commands:
   daemon      start a home server (Peergos HTTP API on embedded storage)
+  token       create or list signup tokens (token create [--dir DIR])
+  quota       set or show users' storage quotas (quota set USER SIZE, quota show USER)
   version     print the version
   help        print this help
 `
@@ -30,6 +32,11 @@ export async function main(args: string[]): Promise<number> {
     case 'daemon': {
       const { runDaemon } = await import('./daemon.ts')
       return runDaemon(rest)
+    }
+    case 'token':
+    case 'quota': {
+      const { runToken, runQuota } = await import('./quota.ts')
+      return command === 'token' ? runToken(rest) : runQuota(rest)
     }
     default:
       process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)

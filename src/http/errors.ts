@@ -1,6 +1,7 @@
 // Errors over HTTP (reference §7.2): Peergos replies 400 with the URL-encoded message in the
 // `Trailer` header; this maps our named errors to Peergos' texts on the server side, and a reply's
 // status + Trailer (plus our optional X-Peergos-Error-Class header) back to named errors on the client.
+import { InvalidChampNodeError } from '../champ/errors.ts'
 import { CborDecodeError, CborLimitError, CborTypeError, NonCanonicalCborError, UnsupportedCborError, BlockHashMismatchError, InvalidCidError } from '../codec/errors.ts'
 import { DataFormatError } from '../codec/data-output.ts'
 import { DecryptionFailedError, InvalidCryptoInputError, InvalidSignatureError } from '../crypto/errors.ts'
@@ -10,7 +11,10 @@ import { InvalidBatPrefixError } from '../model/bat-prefix.ts'
 import { InvalidBlockAuthError } from '../model/block-auth.ts'
 import { CasFailedError, IncorrectPasswordError, InvalidClaimChainError, InvalidObjectError, InvalidPaddingError, InvalidSequenceError } from '../model/errors.ts'
 import { InvalidSecretLinkError } from '../model/secret-link.ts'
-import { QuotaExceededError, RateLimitError } from '../services/errors.ts'
+import {
+  AuthExpiredError, FollowRequestTooLargeError, InvalidAuthError, InvalidUsernameError, MissingBlockError, OversizedBlockError, QuotaExceededError,
+  RateLimitError, SecretLinkUnavailableError, UnauthorisedError, UnknownUserError, WriterNotAllowedError,
+} from '../services/errors.ts'
 import { javaUrlDecode } from './url-encoding.ts'
 
 /** A request parameter or body is missing or malformed (HTTP 400). Messages name the parameter, never echo its value. */
@@ -41,9 +45,11 @@ export const ERROR_CLASS_HEADER = 'X-Peergos-Error-Class'
 /** The longest message put in a Trailer header (before URL-encoding), so error headers stay small. */
 export const MAX_ERROR_MESSAGE = 512
 
-type ErrorClass = new (message: string) => Error
+export type ErrorClass = new (message: string) => Error
+/** What `names` maps a class to: its wire name, or INTERNAL for a server failure whose text stays on the server. */
+const INTERNAL = Symbol('internal')
 const registry = new Map<string, ErrorClass>()
-const names = new Map<ErrorClass, string>()
+const names = new Map<ErrorClass, string | typeof INTERNAL>()
 
 /** Lets an error class travel by name (both ends must register it; unregistered names are ignored). */
 export function registerWireError(name: string, cls: ErrorClass): void {
@@ -52,16 +58,31 @@ export function registerWireError(name: string, cls: ErrorClass): void {
   names.set(cls, name)
 }
 
-for (const [name, cls] of Object.entries({
+/**
+ * Registers classes by the keys of `classes`, written in shorthand ({ CasFailedError, ... }) so the
+ * wire names are the class names even where a bundler renames classes.
+ */
+export function registerWireErrors(classes: Readonly<Record<string, ErrorClass>>): void {
+  for (const [name, cls] of Object.entries(classes)) registerWireError(name, cls)
+}
+
+/** A server-side failure class (database, disk) replied as "Internal server error": its text may hold paths or SQL. */
+export function registerInternalError(cls: abstract new (...args: never[]) => Error): void {
+  names.set(cls as unknown as ErrorClass, INTERNAL)
+}
+
+registerWireErrors({
   CasFailedError, InvalidSequenceError, InvalidClaimChainError, IncorrectPasswordError, InvalidObjectError,
   InvalidPaddingError, InvalidSignatureError, DecryptionFailedError, InvalidCryptoInputError, CborDecodeError,
   NonCanonicalCborError, UnsupportedCborError, CborLimitError, CborTypeError, InvalidCidError, BlockHashMismatchError,
   DataFormatError, InvalidBatError, InvalidBatPrefixError, InvalidBlockAuthError, InvalidSecretLinkError,
-  QuotaExceededError, RateLimitError, BadRequestError, BodyTooLargeError,
-} as Record<string, ErrorClass>)) registerWireError(name, cls)
+  QuotaExceededError, RateLimitError, UnauthorisedError, WriterNotAllowedError, OversizedBlockError, MissingBlockError,
+  SecretLinkUnavailableError, AuthExpiredError, InvalidAuthError, InvalidUsernameError, UnknownUserError,
+  FollowRequestTooLargeError, InvalidChampNodeError, BadRequestError, BodyTooLargeError,
+})
 
-/** The registered name of an error's class or of its nearest registered ancestor. */
-function wireName(e: Error): string | undefined {
+/** The registered name (or INTERNAL) of an error's class or of its nearest registered ancestor. */
+function wireName(e: Error): string | typeof INTERNAL | undefined {
   for (let p = Object.getPrototypeOf(e); p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
     const name = names.get(p.constructor as ErrorClass)
     if (name !== undefined) return name
@@ -76,6 +97,7 @@ export function pointerCasMessage(existing: string | undefined, sequence: number
 
 export const QUOTA_MESSAGE = 'Storage quota reached'
 export const INCORRECT_PASSWORD_MESSAGE = 'Incorrect username or password'
+export const INTERNAL_MESSAGE = 'Internal server error'
 
 function truncate(s: string): string {
   return s.length <= MAX_ERROR_MESSAGE ? s : s.slice(0, MAX_ERROR_MESSAGE)
@@ -89,11 +111,11 @@ export interface WireError {
 
 /**
  * How a thrown error is replied (server side). Only PeergosErrors carry their message; anything
- * else is an internal failure whose text (paths, stack details) stays on the server.
+ * else, and the classes registered as internal, is a failure whose text (paths, SQL) stays on the server.
  */
 export function errorToWire(e: unknown): WireError {
-  if (!(e instanceof PeergosError)) return { status: 400, message: 'Internal server error' }
-  const errorClass = wireName(e)
+  const errorClass = e instanceof PeergosError ? wireName(e) : INTERNAL
+  if (!(e instanceof PeergosError) || errorClass === INTERNAL) return { status: 400, message: INTERNAL_MESSAGE }
   let message = e.message
   let status = 400
   if (e instanceof CasFailedError) {
@@ -111,13 +133,18 @@ export function errorToWire(e: unknown): WireError {
   return { status, message: truncate(message === '' ? e.name : message), ...(errorClass === undefined ? {} : { errorClass }) }
 }
 
-/** The named error a Peergos message denotes, recognised by the texts Peergos clients match on. */
+/** The named error a Peergos message denotes (a reply without our class header), recognised by Peergos' own texts. */
 function classify(status: number, message: string): Error {
   if (message.startsWith('PointerCAS:') || /cas failed/i.test(message)) return new CasFailedError(message)
   if (message.includes(QUOTA_MESSAGE)) return new QuotaExceededError(message)
   if (message.includes('Queue full')) return new RateLimitError(message)
   if (message.includes(INCORRECT_PASSWORD_MESSAGE)) return new IncorrectPasswordError(message)
   if (message.startsWith('Invalid sequence number update')) return new InvalidSequenceError(message)
+  if (message.startsWith('Unauthorised!')) return new UnauthorisedError(message)
+  if (message.startsWith('Key not allowed to write to this server')) return new WriterNotAllowedError(message)
+  if (message.startsWith('Invalid signature for block!')) return new InvalidSignatureError(message)
+  if (message.startsWith('Stale auth time')) return new AuthExpiredError(message)
+  if (message === 'Invalid username') return new InvalidUsernameError(message)
   return new RemoteError(status, message)
 }
 

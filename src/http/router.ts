@@ -1,6 +1,7 @@
 // The API dispatcher (reference §7.2, §7.3; Peergos UserService.addHandler): routes a request by
 // Peergos' URL prefixes to the service implementations given, enforcing POST-only unless the
 // server is public (HttpUtil.allowedQuery), per-route body limits, and Peergos' error replies.
+import type { CID } from '../codec/cid.ts'
 import type { Account } from '../services/account.ts'
 import type { BatCave } from '../services/bat-cave.ts'
 import type { ContentAddressedStorage } from '../services/content-addressed-storage.ts'
@@ -36,6 +37,13 @@ export interface ApiHandlerOptions {
   readonly publicServer?: boolean
   /** Called with every error replied, for logging (the reply never carries internal details). */
   readonly onError?: (error: unknown, req: HttpRequest) => void
+  /**
+   * The peer id of the node that sent `req`, as its transport authenticated it (the p2p layer knows
+   * the libp2p stream's remote peer), or undefined. Never derive it from the request's own headers
+   * or parameters: a BlockAuth (block/get `auth=`) is bound to it. Without it, as on plain HTTP,
+   * `auth=` is ignored, as Peergos' StorageHandler does, and reads need `bat=`.
+   */
+  readonly requester?: (req: HttpRequest) => CID | undefined
 }
 
 export interface ApiHandler {
@@ -88,7 +96,10 @@ export function createApiHandler(services: ApiServices, options: ApiHandlerOptio
     if (!allowed(req.method)) return statusReply(405, { Allow: publicServer ? 'GET, POST' : 'POST' })
     try {
       if (req.body.length > resolved.route.maxBody) throw new BodyTooLargeError(`Input exceeds maximum size of ${resolved.route.maxBody} bytes`)
-      return await resolved.route.handle({ req, params: new Params(req.query), ...(resolved.suffix === undefined ? {} : { suffix: resolved.suffix }) })
+      const requester = options.requester?.(req)
+      return await resolved.route.handle({
+        req, params: new Params(req.query), ...(resolved.suffix === undefined ? {} : { suffix: resolved.suffix }), ...(requester === undefined ? {} : { requester }),
+      })
     } catch (e) {
       options.onError?.(e, req)
       return errorReply(e)

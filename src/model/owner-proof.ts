@@ -26,6 +26,11 @@ export function verifyOwnerProof(c: CryptoProvider, proof: OwnerProof, ownedPubl
   return publicKeyHashFromCbor(decodeCbor(c.openAttached(proof.signedOwner, key)), 'OwnerProof owner')
 }
 
+/** OwnedKeyChamp.keyToBytes: an owned key's CHAMP key is its PublicKeyHash CBOR, reversed. */
+export function ownedKeyChampKey(owned: PublicKeyHash): Uint8Array {
+  return encodeCbor(owned).reverse()
+}
+
 export function ownerProofToCbor(p: OwnerProof): CborValue {
   return cborMap({ o: p.ownedKey, p: p.signedOwner })
 }

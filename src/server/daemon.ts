@@ -8,13 +8,14 @@ import { cidToString } from '../codec/cid.ts'
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { createApiHandler } from '../http/router.ts'
-import { publicKeyHash } from '../model/signing-keys.ts'
+import { publicKeyHash, type PublicKeyHash } from '../model/signing-keys.ts'
 import { FileBlockStore } from './blocks/file-block-store.ts'
 import { S3BlockStore } from './blocks/s3-block-store.ts'
 import type { ServerBlockStore } from './blocks/server-block-store.ts'
 import type { DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
 import { startHttpServer, type RunningHttpServer } from './http/node-server.ts'
+import { registerServerWireErrors } from './http/wire-errors.ts'
 import { loadOrCreateEd25519Key, loadOrCreateServerIdentity, type ServerIdentity } from './identity.ts'
 import { importAccountDump, type ImportReport } from './import-account.ts'
 import type { Logger } from './log.ts'
@@ -23,6 +24,7 @@ import { LocalBatCave } from './services/local-bat-cave.ts'
 import { LocalSocialNetwork } from './services/local-social.ts'
 import { createLocalStorageServices, type LocalStorageServices } from './services/local-storage-services.ts'
 import { LocalCoreNode } from './services/pki/local-core-node.ts'
+import { ServerSpace } from './space/server-space.ts'
 
 export const PKI_KEY_FILE = 'pki-identity.key'
 /** The PKI user's name, as in Peergos. */
@@ -48,6 +50,7 @@ async function openBlockStore(config: DaemonConfig, c: CryptoProvider): Promise<
 }
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
+  registerServerWireErrors()
   await mkdir(config.dir, { recursive: true })
   const c = await createNodeCrypto()
   const identity = await loadOrCreateServerIdentity(c, config.dir)
@@ -64,14 +67,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const pkiKeys = await loadOrCreateEd25519Key(c, join(config.dir, PKI_KEY_FILE))
     const pkiHash = publicKeyHash(pkiKeys.publicKey)
     let core: LocalCoreNode | undefined
+    // The PKI writes its own blocks while it opens, before `core` is assigned.
+    const usernameOf = async (owner: PublicKeyHash): Promise<string | undefined> => (owner.equals(pkiHash) ? PKI_USERNAME : core?.usernameForWrites(owner))
+    const space = new ServerSpace({ crypto: c, stores, usernameOf, exempt: (owner) => owner.equals(pkiHash), log })
     const local = createLocalStorageServices({
       crypto: c,
-      blocks,
+      ...space.storageOptions(blocks),
       stores,
-      // The PKI writes its own blocks while it opens, before `core` is assigned.
-      usernameOf: async (owner) => (owner.equals(pkiHash) ? PKI_USERNAME : core?.usernameForWrites(owner)),
+      usernameOf,
       serverIds: () => [identity.id],
     })
+    const spaceUsage = space.attach(local)
+    cleanups.push(() => space.close())
     core = await LocalCoreNode.open({
       crypto: c,
       storage: local.storage,
@@ -94,11 +101,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const social = new LocalSocialNetwork({ crypto: c, followRequests: stores.followRequests, core: coreNode, storage: local.storage })
     const batCave = new LocalBatCave({ crypto: c, bats: stores.bats, core: coreNode, storage: local.storage })
     const handler = createApiHandler(
-      { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave },
+      { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave, spaceUsage },
       { publicServer: config.publicServer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )
     const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], onError: (err) => log.warn({ err }, 'http transport error') })
     cleanups.push(() => http.close())
+    space.reconcileInBackground()
 
     let gcTimer: NodeJS.Timeout | undefined
     if (config.gcPeriodMs > 0) {

@@ -1,5 +1,6 @@
-// Named errors that any service implementation may throw and that travel over HTTP the way Peergos
-// sends them (reference §7.2, §7.5, §7.6): quota, rate limits, second factor, BATs, write rights.
+// Named errors that any service implementation may throw and that a client must tell apart, so they
+// travel over HTTP by name and with Peergos' texts (reference §7.2, §7.5, §7.6): quota, rate limits,
+// second factor, BATs, write rights, sizes, missing blocks, signed-time auth, usernames.
 import { PeergosError } from '../errors.ts'
 
 /** A write would exceed the owner's quota (Peergos "Storage quota reached", StorageQuotaExceededException). */
@@ -35,3 +36,25 @@ export class MissingBlockError extends PeergosError {}
 
 /** A secret link is absent, expired or used up (Peergos "No secret link present!", "Secret link expired!"...). */
 export class SecretLinkUnavailableError extends PeergosError {}
+
+/** A signed time or signed request is valid but outside the allowed window (Peergos "Stale auth time, is your clock accurate?"). */
+export class AuthExpiredError extends PeergosError {}
+
+/** An auth payload is well signed but not what was expected (not a CBOR long, wrong path...). */
+export class InvalidAuthError extends PeergosError {}
+
+/** Peergos' reply to a refused username (IpfsCoreNode.updateChain). */
+export const INVALID_USERNAME_MESSAGE = 'Invalid username'
+
+/** A username that breaks Peergos' username rules. */
+export class InvalidUsernameError extends PeergosError {
+  constructor(message: string = INVALID_USERNAME_MESSAGE) {
+    super(message)
+  }
+}
+
+/** The username has no claim in the PKI, so nobody can authorise for it. */
+export class UnknownUserError extends PeergosError {}
+
+/** A follow request (or a signed removal) larger than SocialHandler reads (Peergos' Serialize.readFully text). */
+export class FollowRequestTooLargeError extends PeergosError {}

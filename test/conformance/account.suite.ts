@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
 import { blockCid } from '../../src/codec/cid.ts'
 import type { LoginData } from '../../src/model/login-data.ts'
-import { pointerUpdate, signPointerUpdate } from '../../src/model/pointer-update.ts'
+import { openSignedPointerUpdate, pointerUpdate, signPointerUpdate } from '../../src/model/pointer-update.ts'
 import { userStaticDataToCbor } from '../../src/model/user-static-data.ts'
 import { encodeWriterData } from '../../src/model/writer-data.ts'
 import { keyPair, loginAuth, loginDataFor, newUser, signUp, signedBlock, signedTime, type KeyPair, type TestUser } from './pki-users.ts'
@@ -71,7 +71,8 @@ export function runAccountSuite(name: string, factory: ServicesFactory): void {
 
     it('changes the password with the identity WriterData update: the new reader works, the old one no longer', async () => {
       const newLogin = keyPair(f.crypto)
-      const oldWd = blockCid(f.crypto, encodeWriterData({ controller: alice.identity.hash }), false)
+      const signupPointer = await f.pointers.getPointer(alice.identity.hash, alice.identity.hash)
+      const oldWd = openSignedPointerUpdate(f.crypto, alice.identity.publicKey, signupPointer!).updated
       const wdBytes = encodeWriterData({ controller: alice.identity.hash, followRequestReceiver: keyPair(f.crypto).hash })
       const pointer = { writer: alice.identity.hash, signedUpdate: signPointerUpdate(f.crypto, alice.identity.secretKey, pointerUpdate(oldWd, blockCid(f.crypto, wdBytes, false), 2)) }
       const changed: LoginData = { ...loginDataFor(f.crypto, alice), authorisedReader: newLogin.publicKey, identityUpdate: { block: signedBlock(f.crypto, alice.identity, wdBytes), pointer } }

@@ -35,7 +35,7 @@ export function runBatCaveSuite(name: string, factory: ServicesFactory): void {
 
     it('signs up without a mirror BAT too', async () => {
       const bob = newUser(f.crypto, 'bob', f.serverId)
-      await signUp(f.crypto, f.coreNode, bob, signupOpLog(f.crypto, bob, { withBat: false }))
+      await signUp(f.crypto, f.coreNode, bob, await signupOpLog(f.crypto, bob, { withBat: false }))
       expect(await bats(signedRequestAuth(f.crypto, bob.identity, GET), 'bob')).toEqual([])
     })
 

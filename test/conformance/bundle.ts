@@ -11,6 +11,11 @@ export interface ConformanceBundle extends StorageBundle {
   setQuota?(username: string, bytes: number): Promise<void>
   /** Stores a user's BAT in the server's BatCave (mirror BATs). */
   addMirrorBat?(username: string, id: BatId, bat: Bat): Promise<void>
+  /**
+   * The client sends a put in requests of at most MAX_BLOCK_SIZE bytes each (Peergos' HTTP bulkPut), so
+   * the server's cap on one group applies per request and a larger put() succeeds (transport difference).
+   */
+  readonly clientSplitsPuts?: boolean
   close(): Promise<void>
 }
 

@@ -114,7 +114,13 @@ export function runContentAddressedStorageSuite(name: string, factory: BundleFac
       it('refuses an oversized block and a group over the size cap', async () => {
         await expectRejects(put(alice, alice.identity.signer, [randomBlock(b.crypto, MAX_BLOCK_SIZE + 1)], true), SIZE_ERRORS)
         const half = Math.ceil(MAX_BLOCK_SIZE / 2) + 1
-        await expectRejects(put(alice, alice.identity.signer, [randomBlock(b.crypto, half), randomBlock(b.crypto, half)], true), SIZE_ERRORS)
+        const two = [randomBlock(b.crypto, half), randomBlock(b.crypto, half)]
+        if (b.clientSplitsPuts === true) {
+          // Transport difference: the HTTP client sends the two blocks in two requests, each within the cap.
+          expect((await put(alice, alice.identity.signer, two, true)).map(cidToString)).toEqual(two.map((x) => cidToString(cidOf(b.crypto, x, true))))
+          return
+        }
+        await expectRejects(put(alice, alice.identity.signer, two, true), SIZE_ERRORS)
       })
 
       it('accepts a block of exactly the maximum size', async () => {

@@ -40,7 +40,7 @@ export function runCoreNodeSuite(name: string, factory: ServicesFactory): void {
     it('refuses hostile and reserved usernames with "Invalid username", and looks them up safely', async () => {
       for (const n of HOSTILE) {
         const u = newUser(f.crypto, 'valid', f.serverId)
-        await expectRefused(f, f.coreNode.signup(n, u.chain[0], signupOpLog(f.crypto, u), emptyProofOfWork(), ''), /^Invalid username$/, 'InvalidUsernameError')
+        await expectRefused(f, f.coreNode.signup(n, u.chain[0], await signupOpLog(f.crypto, u), emptyProofOfWork(), ''), /^Invalid username$/, 'InvalidUsernameError')
         await expectRefused(f, f.coreNode.updateChain(n, u.chain, emptyProofOfWork(), ''), /^Invalid username$/, 'InvalidUsernameError')
         expect(await f.coreNode.getChain(n)).toEqual([])
         expect(await f.coreNode.getPublicKeyHash(n)).toBeUndefined()
@@ -96,13 +96,13 @@ export function runCoreNodeSuite(name: string, factory: ServicesFactory): void {
       const sc = u.chain[0].claim.signedContents.slice()
       sc[5] ^= 1
       const forged = { ...u.chain[0], claim: { ...u.chain[0].claim, signedContents: sc } }
-      await expectRefused(f, f.coreNode.signup('forged', forged, signupOpLog(f.crypto, u), emptyProofOfWork(), ''), /Invalid/, 'InvalidClaimChainError')
+      await expectRefused(f, f.coreNode.signup('forged', forged, await signupOpLog(f.crypto, u), emptyProofOfWork(), ''), /Invalid/, 'InvalidClaimChainError')
       expect(await f.coreNode.getChain('forged')).toEqual([])
     })
 
     it('leaves nothing behind when one block of the OpLog has a bad signature', async () => {
       const u = user('carol')
-      await expectRefused(f, signUp(f.crypto, f.coreNode, u, signupOpLog(f.crypto, u, { badBlockSignature: 1 })), /signature/i, 'InvalidSignatureError')
+      await expectRefused(f, signUp(f.crypto, f.coreNode, u, await signupOpLog(f.crypto, u, { badBlockSignature: 1 })), /signature/i, 'InvalidSignatureError')
       expect(await f.coreNode.getChain('carol')).toEqual([])
       await expectRefused(f, f.coreNode.getUsername(u.identity.hash), /Unknown identity key/)
       expect(await f.pointers.getPointer(u.identity.hash, u.identity.hash)).toBeUndefined()
@@ -116,8 +116,8 @@ export function runCoreNodeSuite(name: string, factory: ServicesFactory): void {
     it('refuses an OpLog whose login data is for another username, or not signed by the identity', async () => {
       const u = user('dave')
       const wrongName = { ...loginDataFor(f.crypto, u), username: 'eve' }
-      await expectRefused(f, signUp(f.crypto, f.coreNode, u, signupOpLog(f.crypto, u, { login: wrongName })), /Invalid signup data!/, 'InvalidOpLogError')
-      const log = signupOpLog(f.crypto, u)
+      await expectRefused(f, signUp(f.crypto, f.coreNode, u, await signupOpLog(f.crypto, u, { login: wrongName })), /Invalid signup data!/, 'InvalidOpLogError')
+      const log = await signupOpLog(f.crypto, u)
       const badAuth = { ...log, login: { data: log.login!.data, auth: f.crypto.signDetached(new Uint8Array([1]), u.identity.secretKey) } }
       await expectRefused(f, signUp(f.crypto, f.coreNode, u, badAuth), /signature/i, 'InvalidSignatureError')
       expect(await f.coreNode.getChain('dave')).toEqual([])

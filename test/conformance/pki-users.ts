@@ -1,6 +1,6 @@
-// Builds what a Peergos client sends at signup (reference §5.3), for the conformance suites: a
-// random identity and login key, the initial claim, and an OpLog with the identity and root-writer
-// WriterData (blocks + pointers), login data signed by the identity and a signed mirror BAT.
+// Builds what a Peergos client sends at signup (reference §5.3), for the conformance suites: random
+// keys (login secrets too: no scrypt), the initial claim, and the OpLog src/client/signup.ts builds as
+// a Peergos client does (identity owning the root writer, home directory, login data, mirror BAT).
 import { encodeCbor } from '../../src/codec/cbor.ts'
 import { blockCid, type CID } from '../../src/codec/cid.ts'
 import type { CryptoProvider } from '../../src/crypto/provider.ts'
@@ -9,15 +9,17 @@ import { sha256BatId, type BatId } from '../../src/model/bat-id.ts'
 import { localDateOf, plusMonths } from '../../src/model/local-date.ts'
 import { encodeLoginData, type LoginData } from '../../src/model/login-data.ts'
 import type { BlockWrite, PointerWrite } from '../../src/model/op-log-writes.ts'
-import type { OpLog, OpLogOperation } from '../../src/model/op-log.ts'
+import type { OpLog } from '../../src/model/op-log.ts'
 import { pointerUpdate, signPointerUpdate } from '../../src/model/pointer-update.ts'
 import { buildProofOfWork, emptyProofOfWork } from '../../src/model/proof-of-work.ts'
+import { defaultLoginAlgorithm } from '../../src/model/secret-generation-algorithm.ts'
 import { publicKeyHash, type PublicKeyHash, type SigningPrivateKeyAndPublicHash } from '../../src/model/signing-keys.ts'
-import { randomSymmetricKey } from '../../src/model/symmetric-key.ts'
+import { randomSymmetricKey, type SymmetricKey } from '../../src/model/symmetric-key.ts'
 import { createInitialChain, encodeChain, type UserPublicKeyLink } from '../../src/model/user-public-key-link.ts'
 import { encryptEntryPoints } from '../../src/model/user-static-data.ts'
-import { encodeWriterData, type WriterData } from '../../src/model/writer-data.ts'
+import { randomHybridBoxingKeyPair, type BoxingKeyPair } from '../../src/model/boxing-key-pair.ts'
 import type { CoreNode, RequiredDifficulty } from '../../src/services/core-node.ts'
+import { buildSignup, type BuiltSignup } from '../../src/client/signup.ts'
 
 export interface KeyPair {
   readonly publicKey: Uint8Array
@@ -28,8 +30,11 @@ export interface KeyPair {
 
 export interface TestUser {
   readonly username: string
+  readonly serverId: CID
   readonly identity: KeyPair
   readonly login: KeyPair
+  readonly loginRoot: SymmetricKey
+  readonly boxer: BoxingKeyPair
   readonly rootWriter: KeyPair
   readonly chain: UserPublicKeyLink[]
   readonly bat: Bat
@@ -46,8 +51,8 @@ export function newUser(c: CryptoProvider, username: string, serverId: CID, iden
   const expiry = plusMonths(localDateOf(new Date()), 2)
   const bat = randomBat(c)
   return {
-    username, identity, login: keyPair(c), rootWriter: keyPair(c), bat, batId: sha256BatId(c, bat),
-    chain: createInitialChain(c, identity.signer, username, expiry, [serverId]),
+    username, serverId, identity, login: keyPair(c), loginRoot: randomSymmetricKey(c), boxer: randomHybridBoxingKeyPair(c), rootWriter: keyPair(c),
+    bat, batId: sha256BatId(c, bat), chain: createInitialChain(c, identity.signer, username, expiry, [serverId]),
   }
 }
 
@@ -77,38 +82,42 @@ export function signedTime(c: CryptoProvider, key: KeyPair, millis = Date.now())
 }
 
 export interface OpLogOptions {
-  /** Corrupt the signature of block number `i`. */
+  /** Corrupt the signature of the `i`-th block write. */
   readonly badBlockSignature?: number
   readonly login?: LoginData
   readonly withBat?: boolean
 }
 
-/** A signup OpLog: identity WriterData (owning nothing yet) and the root writer's WriterData, both committed. */
-export function signupOpLog(c: CryptoProvider, u: TestUser, o: OpLogOptions = {}): OpLog {
-  const identityWd: WriterData = { controller: u.identity.hash }
-  const rootWd: WriterData = { controller: u.rootWriter.hash }
-  const blocks = [signedBlock(c, u.identity, encodeWriterData(identityWd)), signedBlock(c, u.rootWriter, encodeWriterData(rootWd))]
-  if (o.badBlockSignature !== undefined) {
-    const b = blocks[o.badBlockSignature]
-    const sig = b.signature.slice()
-    sig[3] ^= 1
-    blocks[o.badBlockSignature] = { ...b, signature: sig }
-  }
-  const ops: OpLogOperation[] = [
-    ...blocks.map((write) => ({ kind: 'block' as const, write })),
-    { kind: 'pointer', write: firstPointer(c, u.identity, blockCid(c, encodeWriterData(identityWd), false)) },
-    { kind: 'pointer', write: firstPointer(c, u.rootWriter, blockCid(c, encodeWriterData(rootWd), false)) },
-  ]
-  const login = o.login ?? loginDataFor(c, u)
-  return {
-    operations: ops,
-    login: { data: login, auth: loginAuth(c, u.identity, login) },
-    ...(o.withBat === false ? {} : { mirrorBat: { bat: { bat: u.bat, id: u.batId }, auth: signedRequestAuth(c, u.identity, 'peergos/v0/bats/addBat') } }),
-  }
+/** The user's signup as a Peergos client builds it (src/client/signup.ts), with the user's keys. */
+export function buildTestSignup(c: CryptoProvider, u: TestUser): Promise<BuiltSignup> {
+  return buildSignup(c, {
+    username: u.username,
+    homeServer: u.serverId,
+    expiry: u.chain[0].claim.expiry,
+    keys: {
+      algorithm: defaultLoginAlgorithm(c), login: u.login, loginRoot: u.loginRoot, identity: u.identity, boxer: u.boxer,
+      rootWriter: u.rootWriter, mirrorBat: u.bat,
+    },
+  })
+}
+
+/** A signup OpLog: identity WriterData owning the root writer, the root writer's home directory, both committed. */
+export async function signupOpLog(c: CryptoProvider, u: TestUser, o: OpLogOptions = {}): Promise<OpLog> {
+  const log = (await buildTestSignup(c, u)).opLog
+  let blockIndex = 0
+  const operations = log.operations.map((op) => {
+    if (op.kind !== 'block' || blockIndex++ !== o.badBlockSignature) return op
+    const signature = op.write.signature.slice()
+    signature[3] ^= 1
+    return { kind: 'block' as const, write: { ...op.write, signature } }
+  })
+  const login = o.login === undefined ? log.login : { data: o.login, auth: loginAuth(c, u.identity, o.login) }
+  return { operations, ...(login === undefined ? {} : { login }), ...(o.withBat === false || log.mirrorBat === undefined ? {} : { mirrorBat: log.mirrorBat }) }
 }
 
 /** Signs up, doing the proof of work the server asks for (as UserContext.signupWithRetry does). */
-export async function signUp(c: CryptoProvider, core: CoreNode, u: TestUser, log: OpLog = signupOpLog(c, u), token = ''): Promise<void> {
+export async function signUp(c: CryptoProvider, core: CoreNode, u: TestUser, opLog?: OpLog, token = ''): Promise<void> {
+  const log = opLog ?? (await signupOpLog(c, u))
   let pow = emptyProofOfWork()
   for (let i = 0; i < 3; i++) {
     const r: RequiredDifficulty | undefined = await core.signup(u.username, u.chain[0], log, pow, token)

@@ -11,6 +11,9 @@ import * as Digest from 'multiformats/hashes/digest'
 import { bytesToHex } from '../../src/model/bytes.ts'
 import { HttpAccount, HttpBatCave, HttpContentAddressedStorage, HttpCoreNode, HttpMutablePointers, HttpSocialNetwork, HttpSpaceUsage, p2pPrefix, type PostOptions, type Poster } from '../../src/http/index.ts'
 import { decodeBlockWriteGroup } from '../../src/http/wire.ts'
+import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
+import { encodeBlockAuth, generateBlockAuth } from '../../src/model/block-auth.ts'
+import { MAX_BLOCK_SIZE } from '../../src/services/content-addressed-storage.ts'
 
 const OWNER = parseCid('z59vuwzfFDomiyZtssh2DZG4cjAGNMaPVtwPmuTNWYokEjS2vYpQhDV')
 const WRITER = parseCid('z59vuwzfFDosV6nQ3TKnq9WUpZp7Zuc7R68SuMwaNaDYzJpnMt1YKYR')
@@ -89,6 +92,22 @@ describe('client requests match the Java clients', () => {
     const identity = await s.get(OWNER, OWNER)
     expect(identity).toEqual(OWNER.multihash.digest)
     expect(poster.sent).toHaveLength(8)
+  })
+
+  it('storage sends a BlockAuth as auth= (never its requester), one champ/get/bulk call, and refuses bad puts as the server does', async () => {
+    const poster = new RecordingPoster(() => encodeCbor([]))
+    const s = new HttpContentAddressedStorage(poster)
+    const bat = { secret: new Uint8Array(32).fill(3) }
+    const id = CID.createV1(CODEC_RAW, Digest.create(HASH_SHA2_256, new Uint8Array(32).fill(4)))
+    const auth = generateBlockAuth(await createNodeCrypto(), bat, BLOCK, SERVER, 300, '20250101T000000Z', id)
+    await s.get(OWNER, BLOCK, undefined, { auth, requester: SERVER })
+    expect(poster.sent[0].path).toBe(`/api/v0/block/get?arg=${cidToString(BLOCK)}&owner=${O}&auth=${encodeBlockAuth(auth)}`)
+    await s.getChampLookup(OWNER, BLOCK, Array.from({ length: 25 }, (_, i) => ({ mapKey: new Uint8Array([i]) })))
+    expect(poster.sent.filter((x) => x.path.includes('champ/get/bulk'))).toHaveLength(1)
+    await expect(s.put(OWNER, WRITER, [], [new Uint8Array(1)], 't', true)).rejects.toMatchObject({ name: 'InvalidObjectError' })
+    await expect(s.put(OWNER, WRITER, [new Uint8Array(0)], [new Uint8Array(1)], 't', true)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    await expect(s.put(OWNER, WRITER, [new Uint8Array(96)], [new Uint8Array(MAX_BLOCK_SIZE + 1)], 't', true)).rejects.toMatchObject({ name: 'OversizedBlockError' })
+    expect(poster.sent).toHaveLength(2)
   })
 
   it('core node bodies are DataOutput-framed', async () => {

@@ -1,63 +1,16 @@
 // Hostile requests against the node server and router (security checklist 33, 35, 36): oversized
 // bodies refused without being buffered, malformed bodies and queries, wrong methods, path
 // traversal, foreign Host headers, slowloris headers, and error messages that try to inject headers.
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { base58Encode, parseCid } from '../../src/codec/cid.ts'
 import { BadRequestError } from '../../src/http/errors.ts'
 import { createApiHandler, type ApiServices } from '../../src/http/router.ts'
 import type { HttpRequest } from '../../src/http/transport.ts'
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http/node-server.ts'
+import { raw } from './raw-http.ts'
 
 const OWNER = 'z59vuwzfFDomiyZtssh2DZG4cjAGNMaPVtwPmuTNWYokEjS2vYpQhDV'
 const PEER = parseCid('zdvgqGsMfVfU6MCNi6HxgDCuZKuieiRvFmXjri6H8Sdf5B39t')
-
-interface RawReply {
-  status: number
-  head: string
-  headers: Map<string, string[]>
-  closed: boolean
-  afterReplyWritten: number
-}
-
-/** Sends raw bytes, optionally keeps streaming `more` chunks after the reply head arrives, and collects the reply until close or timeout. */
-function raw(port: number, request: string | Buffer, opts: { more?: Buffer; waitMs?: number } = {}): Promise<RawReply> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let data = ''
-    let closed = false
-    let afterReplyWritten = 0
-    let streaming: NodeJS.Timeout | undefined
-    socket.on('data', (d) => {
-      data += d.toString('latin1')
-      if (opts.more !== undefined && streaming === undefined && data.includes('\r\n\r\n')) {
-        streaming = setInterval(() => {
-          if (socket.writable) socket.write(opts.more!, () => { afterReplyWritten += opts.more!.length })
-        }, 10)
-      }
-    })
-    socket.on('error', () => {})
-    const finish = (): void => {
-      clearInterval(streaming)
-      socket.destroy()
-      const head = data.split('\r\n\r\n')[0]
-      const headers = new Map<string, string[]>()
-      for (const line of head.split('\r\n').slice(1)) {
-        const i = line.indexOf(':')
-        const k = line.slice(0, i).toLowerCase()
-        headers.set(k, [...(headers.get(k) ?? []), line.slice(i + 1).trim()])
-      }
-      resolve({ status: Number(head.split(' ')[1]), head, headers, closed, afterReplyWritten })
-    }
-    const timer = setTimeout(finish, opts.waitMs ?? 3000)
-    socket.on('close', () => {
-      closed = true
-      clearTimeout(timer)
-      finish()
-    })
-    socket.write(request)
-  })
-}
 
 describe('hostile requests', () => {
   let server: RunningHttpServer

@@ -1,32 +1,41 @@
-// Round trips over 127.0.0.1 (reference §7.3): one service contract runs against the local implementation
-// and against HTTP client → node server → router → that implementation (named errors, replies and
-// arguments survive the wire unchanged), and the real Peergos account dump is served and read back.
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/cbor.ts'
-import { blockCid, cidToString, parseCid, type CID } from '../../src/codec/cid.ts'
+// Round trips over 127.0.0.1 that the conformance suites (test/conformance/http.test.ts) leave out, on
+// the real local services: secret links, a second factor at login, the space figures, and the real
+// Peergos account dump served and read back. Each HTTP answer is compared with the local one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Champ } from '../../src/champ/champ.ts'
+import { encodeCbor, type CborValue } from '../../src/codec/cbor.ts'
+import { blockCid, cidToString, equalBytes, parseCid, type CID } from '../../src/codec/cid.ts'
 import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
-import { CasFailedError, IncorrectPasswordError } from '../../src/model/errors.ts'
-import { emptyProofOfWork } from '../../src/model/proof-of-work.ts'
 import { createApiHandler, FetchPoster, HttpContentAddressedStorage, HttpMutablePointers } from '../../src/http/index.ts'
-import { MfaRequiredError, QuotaExceededError } from '../../src/services/errors.ts'
-import { startHttpServer, type RunningHttpServer } from '../../src/server/http/node-server.ts'
+import { nullCapability } from '../../src/model/capability.ts'
+import { sealCapability } from '../../src/model/encrypted-capability.ts'
+import { secretLinkChampKey } from '../../src/model/secret-link.ts'
+import { encodeSecretLinkTarget } from '../../src/model/secret-link-target.ts'
+import type { PublicKeyHash } from '../../src/model/signing-keys.ts'
+import { randomSymmetricKey } from '../../src/model/symmetric-key.ts'
+import { userStaticDataToCbor } from '../../src/model/user-static-data.ts'
+import { MfaRequiredError } from '../../src/services/errors.ts'
+import type { SpaceUsage } from '../../src/services/space-usage.ts'
 import { VerifiedStorage } from '../../src/client/verified-storage.ts'
+import { startHttpServer, type RunningHttpServer } from '../../src/server/http/node-server.ts'
+import { registerServerWireErrors } from '../../src/server/http/wire-errors.ts'
+import { LocalAccount } from '../../src/server/services/local-account.ts'
+import { newUser, signUp, signedTime } from '../conformance/pki-users.ts'
+import { openServicesStack, type ServicesStack } from '../conformance/services-stack.ts'
 import { loadDump } from '../proof/dump-services.ts'
+import { openLocalBundle, type LocalBundle } from '../server/services/local-bundle.ts'
+import { SigningBlockStore, TestUser, uniqueName } from '../server/services/storage-fixtures.ts'
 import { describeVectors, hex, loadVector } from '../vectors.ts'
 import { serveOverHttp } from './harness.ts'
-import { fakeServices, loadFixtures, type AllServices, type FakeState, type Fixtures } from './fakes.ts'
-
-interface Subject { services: AllServices; state: FakeState }
 
 const servers: RunningHttpServer[] = []
-afterAll(async () => { await Promise.all(servers.map((s) => s.close(100))) })
-
-async function overHttp(local: AllServices): Promise<AllServices> {
-  const served = await serveOverHttp(local)
-  servers.push(served.server)
-  return served.clients
-}
+const closers: Array<() => Promise<void>> = []
+afterAll(async () => {
+  for (const close of closers.splice(0).reverse()) await close()
+  await Promise.all(servers.map((s) => s.close(100)))
+})
+registerServerWireErrors()
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -37,128 +46,92 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection')
 }
 
-function contract(name: string, make: (c: CryptoProvider, f: Fixtures) => Promise<Subject>): void {
-  describeVectors(`service contract: ${name}`, () => {
-    let c: CryptoProvider
-    let f: Fixtures
-    let s: AllServices
-    let state: FakeState
-    beforeAll(async () => {
-      c = await createNodeCrypto()
-      f = loadFixtures()
-      ;({ services: s, state } = await make(c, f))
-    })
-    const lastCall = (n: string): unknown[] => state.calls.filter(([k]) => k === n).at(-1)![1]
-
-    it('storage: ids, transactions, puts, gets, sizes, CHAMP lookups, secret links', async () => {
-      expect((await s.storage.id()).equals(f.serverId)).toBe(true)
-      expect((await s.storage.ids()).map(cidToString)).toEqual([cidToString(f.serverId), cidToString(f.alice)])
-      const tid = await s.storage.startTransaction(f.alice)
-      const blocks = [encodeCbor(new Map([['x', 1]])), encodeCbor('hello')]
-      const sigs = blocks.map((_, i) => new Uint8Array(96).fill(i + 1))
-      const cids = await s.storage.put(f.alice, f.alice, sigs, blocks, tid, false)
-      expect(cids.map(cidToString)).toEqual(blocks.map((b) => cidToString(blockCid(c, b, false))))
-      expect(lastCall('put')).toEqual([f.alice, f.alice, sigs, blocks, tid, false])
-      const raw = await s.storage.put(f.alice, f.alice, [sigs[0]], [new Uint8Array([1, 2, 3])], tid, true)
-      expect(raw[0].code).toBe(0x55)
-      await s.storage.closeTransaction(f.alice, tid)
-      expect(lastCall('closeTransaction')).toEqual([f.alice, tid])
-      const bat = f.bats.get('alice')![0]
-      expect(await s.storage.get(f.alice, cids[1], bat)).toEqual(blocks[1])
-      expect(lastCall('get')[2]).toEqual(bat)
-      const absent = blockCid(c, new Uint8Array([9, 9]), true)
-      expect(await s.storage.get(f.alice, absent)).toBeUndefined()
-      expect(await s.storage.getSize(f.alice, cids[0])).toBe(blocks[0].length)
-      expect(await s.storage.getSize(f.alice, absent)).toBeUndefined()
-      const caps = [{ mapKey: new Uint8Array(32).fill(1), bat }, { mapKey: new Uint8Array(32).fill(2) }]
-      expect(await s.storage.getChampLookup(f.alice, cids[0], caps)).toEqual([blocks[0], caps[0].mapKey, caps[1].mapKey])
-      expect(lastCall('getChampLookup')[2]).toEqual(caps)
-      const link = await s.storage.getSecretLink(f.alice, 1959756740)
-      expect(link.payload.nonce).toEqual(new Uint8Array(24).fill(1959756740 % 256))
-    })
-
-    it('storage: a quota refusal is a QuotaExceededError carrying Peergos\' text', async () => {
-      state.quota = 10
-      try {
-        const e = await rejection(s.storage.put(f.alice, f.alice, [new Uint8Array(96)], [new Uint8Array(64)], 'tid-q', true))
-        expect(e).toBeInstanceOf(QuotaExceededError)
-        expect(e.message).toContain('Storage quota reached')
-      } finally {
-        state.quota = Number.MAX_SAFE_INTEGER
-      }
-    })
-
-    it('pointers: set, get, CAS failure as CasFailedError with the PointerCAS text, atomic multi-writer', async () => {
-      expect(await s.pointers.getPointer(f.alice, f.alice)).toBeUndefined()
-      expect(await s.pointers.setPointer(f.alice, f.alice, new Uint8Array([1, 42]))).toBe(true)
-      expect(await s.pointers.getPointer(f.alice, f.alice)).toEqual(new Uint8Array([1, 42]))
-      const e = await rejection(s.pointers.setPointer(f.alice, f.alice, new Uint8Array([7])))
-      expect(e).toBeInstanceOf(CasFailedError)
-      expect(e.message).toBe(`PointerCAS:${cidToString(f.alice)},3,EMPTY`)
-      const updates = [{ writer: f.alice, signed: new Uint8Array([2]) }, { writer: f.serverId, signed: new Uint8Array([3]) }]
-      expect(await s.pointers.setPointers(f.alice, updates)).toBe(true)
-      expect(lastCall('setPointers')).toEqual([f.alice, updates])
-    })
-
-    it('core node: chains, signup, updateChain, usernames, keys, home server', async () => {
-      const chain = f.chains.get('alice')!
-      expect(await s.coreNode.getChain('alice')).toEqual(chain)
-      expect(await s.coreNode.getChain('nobody')).toEqual([])
-      const ops = { operations: [] }
-      expect(await s.coreNode.signup('alice', chain[0], ops, emptyProofOfWork(), '')).toBeUndefined()
-      expect(lastCall('signup')).toEqual(['alice', chain[0], ops, emptyProofOfWork(), ''])
-      expect(await s.coreNode.signup('alice', chain[0], ops, emptyProofOfWork(), 'more-work')).toEqual({ difficulty: 11 })
-      expect(await s.coreNode.updateChain('alice', chain, emptyProofOfWork(), 'tok')).toBeUndefined()
-      expect(lastCall('updateChain')).toEqual(['alice', chain, emptyProofOfWork(), 'tok'])
-      expect(await s.coreNode.getUsername(f.alice)).toBe('alice')
-      expect(await s.coreNode.getUsernames('')).toEqual(['alice', 'bob', 'carol', 'peergos'])
-      expect(await s.coreNode.getUsernames('b')).toEqual(['bob'])
-      expect((await s.coreNode.getPublicKeyHash('alice'))!.equals(f.alice)).toBe(true)
-      expect(await s.coreNode.getPublicKeyHash('nobody')).toBeUndefined()
-      expect((await s.coreNode.getHomeServer('alice'))!.equals(f.serverId)).toBe(true)
-    })
-
-    it('account: login data, wrong reader, second factor', async () => {
-      const auth = new Uint8Array([1, 2, 3])
-      expect(await s.account.getLoginData('alice', f.login.authorisedReader, auth)).toEqual(f.login.entryPoints)
-      expect(lastCall('getLoginData')).toEqual(['alice', f.login.authorisedReader, auth, undefined])
-      expect(await rejection(s.account.getLoginData('alice', new Uint8Array(32), auth))).toBeInstanceOf(IncorrectPasswordError)
-      state.mfaRequest = encodeCbor(new Map<string, CborValue>([['c', new Uint8Array(32)], ['m', []]]))
-      try {
-        const e = await rejection(s.account.getLoginData('alice', f.login.authorisedReader, auth))
-        expect(e).toBeInstanceOf(MfaRequiredError)
-        expect((e as MfaRequiredError).request).toEqual(state.mfaRequest)
-        const mfa = encodeCbor(new Map([['x', 1]]))
-        expect(await s.account.getLoginData('alice', f.login.authorisedReader, auth, mfa)).toEqual(f.login.entryPoints)
-        expect(lastCall('getLoginData')[3]).toEqual(mfa)
-      } finally {
-        state.mfaRequest = undefined
-      }
-      expect(await s.account.setLoginData(f.login, new Uint8Array(64), true)).toBe(true)
-      expect(lastCall('setLoginData')).toEqual([f.login, new Uint8Array(64), true])
-    })
-
-    it('social, bats and space', async () => {
-      expect(await s.social.sendFollowRequest(f.alice, f.followRequest)).toBe(true)
-      const pending = await s.social.getFollowRequests(f.alice, new Uint8Array([5]))
-      expect(decodeCbor(pending)).toEqual([f.followRequest])
-      expect(await s.social.removeFollowRequest(f.alice, new Uint8Array([6, 7]))).toBe(true)
-      expect(lastCall('removeFollowRequest')).toEqual([f.alice, new Uint8Array([6, 7])])
-      expect(await s.batCave.getUserBats('alice', new Uint8Array([8]))).toEqual(f.bats.get('alice'))
-      const b = f.bats.get('bob')![0]
-      expect(await s.batCave.addBat('alice', b.id, b.bat, new Uint8Array([9]))).toBe(true)
-      expect(lastCall('addBat')).toEqual(['alice', b.id, b.bat, new Uint8Array([9])])
-      expect(await s.spaceUsage.getUsage(f.alice, new Uint8Array([1]), true)).toBe(123_456_789_012)
-      expect(lastCall('getUsage')).toEqual([f.alice, new Uint8Array([1]), true])
-      expect(await s.spaceUsage.getQuota(f.alice, new Uint8Array([1]))).toBe(1 << 30)
-    })
-  })
+/** Both rejections carry the same class name and message. */
+async function sameRefusal(local: Promise<unknown>, remote: Promise<unknown>): Promise<Error> {
+  const [l, r] = [await rejection(local), await rejection(remote)]
+  expect([r.name, r.message]).toEqual([l.name, l.message])
+  return r
 }
 
-contract('local implementation', async (c, f) => fakeServices(c, f))
-contract('HTTP client → node server → router → implementation', async (c, f) => {
-  const fake = fakeServices(c, f)
-  return { services: await overHttp(fake.services), state: fake.state }
+describe('secret links over HTTP (real storage)', () => {
+  let b: LocalBundle
+  let http: Awaited<ReturnType<typeof serveOverHttp>>['clients']
+  beforeAll(async () => {
+    b = await openLocalBundle()
+    closers.push(() => b.close())
+    const served = await serveOverHttp({ storage: b.storage, pointers: b.pointers })
+    servers.push(served.server)
+    http = served.clients
+  })
+
+  it('hands out a published link, counts retrievals, and refuses as the local service does', async () => {
+    const u = await TestUser.create(b, uniqueName('links'))
+    const cap = sealCapability(b.crypto, randomSymmetricKey(b.crypto), nullCapability(b.crypto), false)
+    const root = await u.tx(async (tid) => {
+      const store = new SigningBlockStore(b.crypto, b.storage, u.owner, u.identity.signer, tid)
+      const champ = new Champ({ store, crypto: b.crypto })
+      const once = await champ.put(await champ.createEmpty(), secretLinkChampKey(b.crypto, 11), undefined, await store.put(encodeSecretLinkTarget({ cap, maxRetrievals: 1 }), false))
+      return champ.put(once, secretLinkChampKey(b.crypto, 33), undefined, await store.put(encodeSecretLinkTarget({ cap }), false))
+    })
+    await sameRefusal(b.storage.getSecretLink(u.owner, 33), http.storage.getSecretLink(u.owner, 33))
+    expect(await u.commit(u.identity, { ...u.identity.wd, secretLinks: root })).toBe(true)
+    expect(await http.storage.getSecretLink(u.owner, 11)).toEqual(cap)
+    const e = await sameRefusal(b.storage.getSecretLink(u.owner, 11), http.storage.getSecretLink(u.owner, 11))
+    expect([e.name, e.message]).toEqual(['SecretLinkUnavailableError', 'Maximum link retrievals exceed!'])
+    expect(await http.storage.getSecretLink(u.owner, 33)).toEqual(await b.storage.getSecretLink(u.owner, 33))
+    await sameRefusal(b.storage.getSecretLink(u.owner, 44), http.storage.getSecretLink(u.owner, 44))
+    expect(await b.stores.linkCounts.get(u.username, 33)).toBe(2)
+  })
+})
+
+describe('a second factor at login over HTTP (LocalAccount with a second-factor check)', () => {
+  let stack: ServicesStack
+  const request = encodeCbor(new Map<string, CborValue>([['c', new Uint8Array(32).fill(7)], ['m', []]]))
+  const answer = encodeCbor(new Map([['x', 1]]))
+  let local: LocalAccount
+  let http: Awaited<ReturnType<typeof serveOverHttp>>['clients']
+  beforeAll(async () => {
+    stack = await openServicesStack()
+    closers.push(() => stack.close())
+    local = new LocalAccount({
+      crypto: stack.crypto, logins: stack.stores.logins, core: stack.coreNode, storage: stack.storage, pointers: stack.pointers,
+      secondFactor: async (_username, mfa) => {
+        if (mfa === undefined || !equalBytes(mfa, answer)) throw new MfaRequiredError(request)
+      },
+    })
+    const served = await serveOverHttp({ account: local, coreNode: stack.coreNode })
+    servers.push(served.server)
+    http = served.clients
+  })
+
+  it('asks for the factor with the same request bytes, then serves the login data once answered', async () => {
+    const alice = newUser(stack.crypto, 'alice', stack.serverId)
+    await signUp(stack.crypto, stack.coreNode, alice)
+    const get = (a: typeof http.account | LocalAccount, mfa?: Uint8Array) => a.getLoginData('alice', alice.login.publicKey, signedTime(stack.crypto, alice.login), mfa)
+    const e = await sameRefusal(get(local), get(http.account))
+    expect(e).toBeInstanceOf(MfaRequiredError)
+    expect((e as MfaRequiredError).request).toEqual(request)
+    expect(encodeCbor(userStaticDataToCbor(await get(http.account, answer)))).toEqual(encodeCbor(userStaticDataToCbor(await get(local, answer))))
+    await sameRefusal(get(local, new Uint8Array([1])), get(http.account, new Uint8Array([1])))
+  })
+})
+
+describe('space figures over HTTP', () => {
+  // SpaceUsage has no server implementation in this tree yet (src/server/space*): until it lands, a
+  // stand-in that records its arguments checks the wire round trip of usage and quota.
+  it('carries owner, signed time and the local flag, and CBOR longs back', async () => {
+    const calls: unknown[][] = []
+    const space: SpaceUsage = {
+      getUsage: async (owner, signedTime, isLocal) => { calls.push([owner, signedTime, isLocal]); return 123_456_789_012 },
+      getQuota: async (owner, signedTime) => { calls.push([owner, signedTime]); return 1 << 30 },
+    }
+    const served = await serveOverHttp({ spaceUsage: space })
+    servers.push(served.server)
+    const owner: PublicKeyHash = parseCid('z59vuwzfFDomiyZtssh2DZG4cjAGNMaPVtwPmuTNWYokEjS2vYpQhDV')
+    expect(await served.clients.spaceUsage.getUsage(owner, new Uint8Array([1, 2]), true)).toBe(123_456_789_012)
+    expect(await served.clients.spaceUsage.getQuota(owner, new Uint8Array([3]))).toBe(1 << 30)
+    expect(calls).toEqual([[owner, new Uint8Array([1, 2]), true], [owner, new Uint8Array([3])]])
+  })
 })
 
 describeVectors('the real Peergos account dump over HTTP', () => {

@@ -1,43 +1,66 @@
 // The router without a network (reference §7.2, §7.3): dispatch by Peergos prefix, exact method
 // names only (404 otherwise, never a file), POST-only unless public (405), per-route body limits,
 // malformed bodies and parameters as 400 with a Trailer message.
-import { beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
+import { cidToString } from '../../src/codec/cid.ts'
 import { DataOutputWriter } from '../../src/codec/data-output.ts'
-import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { ERROR_CLASS_HEADER } from '../../src/http/errors.ts'
-import { createApiHandler, type ApiHandler } from '../../src/http/router.ts'
+import { createApiHandler, type ApiHandler, type ApiServices } from '../../src/http/router.ts'
 import { parseTarget, type HttpRequest } from '../../src/http/transport.ts'
 import { javaUrlDecode } from '../../src/http/url-encoding.ts'
-import { describeVectors } from '../vectors.ts'
-import { fakeServices, loadFixtures, type FakeState } from './fakes.ts'
+import { openServicesStack, type ServicesStack } from '../conformance/services-stack.ts'
+import { openLocalBundle, type LocalBundle } from '../server/services/local-bundle.ts'
 
 function request(method: string, target: string, body: Uint8Array = new Uint8Array(0)): HttpRequest {
   return { method, ...parseTarget(target), headers: new Map(), body }
 }
 
-describeVectors('createApiHandler', () => {
+/** `service` with every method call counted (the real service still answers). */
+function counted<T extends object>(service: T, count: () => void): T {
+  return new Proxy(service, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown
+      return typeof v === 'function' ? (...args: unknown[]) => { count(); return (v as (...a: unknown[]) => unknown).apply(target, args) } : v
+    },
+  })
+}
+
+describe('createApiHandler (on the real local services)', () => {
   let api: ApiHandler
   let publicApi: ApiHandler
-  let state: FakeState
+  let bundle: LocalBundle
+  let stack: ServicesStack
+  let calls = 0
   const owner = 'z59vuwzfFDomiyZtssh2DZG4cjAGNMaPVtwPmuTNWYokEjS2vYpQhDV'
 
   beforeAll(async () => {
-    const fake = fakeServices(await createNodeCrypto(), loadFixtures())
-    state = fake.state
-    api = createApiHandler(fake.services)
-    publicApi = createApiHandler(fake.services, { publicServer: true })
+    bundle = await openLocalBundle()
+    stack = await openServicesStack()
+    const count = (): void => { calls++ }
+    const services: ApiServices = {
+      storage: counted(bundle.storage, count), pointers: counted(bundle.pointers, count), coreNode: counted(stack.coreNode, count),
+      account: counted(stack.account, count), social: counted(stack.social, count), batCave: counted(stack.batCave, count),
+    }
+    api = createApiHandler(services)
+    publicApi = createApiHandler(services, { publicServer: true })
+  })
+  afterAll(async () => {
+    await bundle?.close()
+    await stack?.close()
   })
 
   it('answers id as Peergos does: JSON {"ID": <cid>}', async () => {
+    const before = calls
     const r = await api(request('POST', '/api/v0/id'))
+    expect(calls).toBe(before + 1)
     expect(r.status).toBe(200)
     expect(r.headers['Content-Type']).toBe('application/json')
-    expect(new TextDecoder().decode(r.body)).toBe('{"ID":"zdvgqGsMfVfU6MCNi6HxgDCuZKuieiRvFmXjri6H8Sdf5B39t"}')
+    expect(new TextDecoder().decode(r.body)).toBe(`{"ID":"${cidToString(bundle.serverId)}"}`)
   })
 
   it('404s unknown paths, extra segments, traversal and prototype names, without calling a service', async () => {
-    const before = state.calls.length
+    const before = calls
     for (const path of ['/api/v0/../../etc/passwd', '/api/v0/id/../ids', '/api/v0/', '/api/v0//id', '/api/v0/block%2Fget', '/peergos/v0/mutable/getPointer/x',
       '/peergos/v0/mutable/__proto__', '/peergos/v0/mutable/constructor', '/peergos/v0/core/getUsernamesGzip/../x', '/etc/passwd', '/', '/api/v1/id',
       '/peergos/v0/admin/version', '/peergos/v0/core/getUsernamesGzip/..']) {
@@ -46,7 +69,7 @@ describeVectors('createApiHandler', () => {
       expect(r.body.length).toBe(0)
       expect(r.headers['Content-Type']).toBe('text/plain')
     }
-    expect(state.calls.length).toBe(before)
+    expect(calls).toBe(before)
   })
 
   it('is POST-only unless public (HttpUtil.allowedQuery)', async () => {
@@ -98,7 +121,7 @@ describeVectors('createApiHandler', () => {
       ['/peergos/v0/login/getLogin?username=alice&author=00&auth=00', "Invalid parameter 'author': not a public signing key"],
       ['/peergos/v0/login/getLogin?username=al%20ice&author=00&auth=00', "Invalid parameter 'username': not a username"],
       ['/peergos/v0/bats/addBat?username=alice&batid=' + owner + '&bat=zz&auth=00', "Invalid parameter 'batid': not a BatId"],
-      ['/peergos/v0/storage/usage?owner=' + owner + '&owner=' + owner + '&auth=00', "Duplicate parameter 'owner'"],
+      [`/api/v0/block/get?arg=${owner}&owner=${owner}&owner=${owner}`, "Duplicate parameter 'owner'"],
       ['/api/v0/link/get?label=-5&owner=' + owner, "Invalid parameter 'label': not a positive integer"],
     ]
     for (const [target, message] of cases) {

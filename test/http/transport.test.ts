@@ -6,7 +6,7 @@ import { CborTypeError, InvalidCidError } from '../../src/codec/errors.ts'
 import { CasFailedError, IncorrectPasswordError, InvalidSequenceError } from '../../src/model/errors.ts'
 import {
   BadRequestError, BodyTooLargeError, ERROR_CLASS_HEADER, errorFromWire, errorToWire, HttpStatusError, pointerCasMessage,
-  registerWireError, RemoteError,
+  registerInternalError, registerWireError, RemoteError,
 } from '../../src/http/errors.ts'
 import { errorReply, InvalidQueryError, parseQuery, parseTarget } from '../../src/http/transport.ts'
 import { javaUrlDecode, javaUrlEncode, uriDecode } from '../../src/http/url-encoding.ts'
@@ -137,6 +137,24 @@ describe('errors on the wire (client side)', () => {
     const bare = errorFromWire(404, null, null)
     expect(bare).toBeInstanceOf(HttpStatusError)
     expect((bare as HttpStatusError).status).toBe(404)
+  })
+
+  it('recognises the Peergos texts of write rights, BATs, block signatures, auth time and usernames', () => {
+    const cases: Array<[string, string]> = [
+      ['Unauthorised!', 'UnauthorisedError'], ['Key not allowed to write to this server: z59', 'WriterNotAllowedError'],
+      ['Invalid signature for block!', 'InvalidSignatureError'], ['Stale auth time, is your clock accurate?', 'AuthExpiredError'],
+      ['Invalid username', 'InvalidUsernameError'], ['Invalid username for Peergos', 'RemoteError'],
+    ]
+    for (const [text, name] of cases) expect(errorFromWire(400, javaUrlEncode(text), null).name, text).toBe(name)
+  })
+
+  it('replies classes registered as internal (database, disk) without their text or class', () => {
+    class DiskError extends PeergosError {}
+    class DiskFullError extends DiskError {}
+    registerInternalError(DiskError)
+    const r = errorReply(new DiskFullError('ENOSPC writing /var/peergos/blocks/alice/x'))
+    expect(javaUrlDecode(r.headers.Trailer)).toBe('Internal server error')
+    expect(r.headers[ERROR_CLASS_HEADER]).toBeUndefined()
   })
 
   it('ignores class names that are not registered, and lets other layers register theirs', () => {

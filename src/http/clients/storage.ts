@@ -6,7 +6,11 @@ import { cidToString, isIdentity, parseCid, type CID } from '../../codec/cid.ts'
 import { encodeBatWithId, type BatWithId } from '../../model/bat-id.ts'
 import { decodeEncryptedCapability, type EncryptedCapability } from '../../model/encrypted-capability.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
-import { MAX_BLOCK_SIZE, MAX_CHAMP_GETS, type ChunkMirrorCap, type ContentAddressedStorage, type TransactionId } from '../../services/content-addressed-storage.ts'
+import { InvalidSignatureError } from '../../crypto/errors.ts'
+import { encodeBlockAuth } from '../../model/block-auth.ts'
+import { InvalidObjectError } from '../../model/errors.ts'
+import { MAX_BLOCK_SIZE, type ChunkMirrorCap, type ContentAddressedStorage, type PeerBlockAuth, type TransactionId } from '../../services/content-addressed-storage.ts'
+import { OversizedBlockError } from '../../services/errors.ts'
 import { HttpTransportError } from '../errors.ts'
 import { encodeBlockWriteGroup, encodeCaps, parseJsonStream, parsePeerId } from '../wire.ts'
 import { HttpClientBase, query, readJson, readText } from './common.ts'
@@ -59,9 +63,10 @@ export class HttpContentAddressedStorage extends HttpClientBase implements Conte
   }
 
   async put(owner: PublicKeyHash, writer: PublicKeyHash, signatures: Uint8Array[], blocks: Uint8Array[], tid: TransactionId, raw: boolean): Promise<CID[]> {
-    if (signatures.length !== blocks.length) throw new TypeError(`Different number of blocks and signatures: ${blocks.length} != ${signatures.length}`)
-    if (signatures.some((s) => s.length === 0)) throw new TypeError('Empty signature in block write!')
-    for (const b of blocks) if (b.length > MAX_BLOCK_SIZE) throw new TypeError(`Invalid block size: ${b.length}, blocks must be smaller than 1MiB!`)
+    // Refused before sending, with the errors the server would give.
+    if (signatures.length !== blocks.length) throw new InvalidObjectError(`${blocks.length} blocks but ${signatures.length} signatures`)
+    if (signatures.some((s) => s.length === 0)) throw new InvalidSignatureError('Invalid signature for block!')
+    for (const b of blocks) if (b.length > MAX_BLOCK_SIZE) throw new OversizedBlockError(`Block too big! ${b.length} > ${MAX_BLOCK_SIZE}`)
     const path = API + 'block/put/bulk' + query([['format', raw ? 'raw' : 'dag-cbor'], ['owner', cidToString(owner)], ['transaction', tid], ['writer', cidToString(writer)]])
     const results = await Promise.all(groups(blocks, signatures).map(async (g) => {
       const reply = await this.send(path, encodeBlockWriteGroup(g), { timeoutMs: g.blocks.length > 1 ? 30_000 : -1 })
@@ -83,20 +88,21 @@ export class HttpContentAddressedStorage extends HttpClientBase implements Conte
     return parseCid(v)
   }
 
-  async get(owner: PublicKeyHash, cid: CID, bat?: BatWithId): Promise<Uint8Array | undefined> {
+  /** A `peerAuth` is sent as `auth=`; its requester is not: the receiving end takes that from its transport. */
+  async get(owner: PublicKeyHash, cid: CID, bat?: BatWithId, peerAuth?: PeerBlockAuth): Promise<Uint8Array | undefined> {
     if (isIdentity(cid)) return cid.multihash.digest
-    const reply = await this.read(API + 'block/get' + query([['arg', cidToString(cid)], ['owner', cidToString(owner)], ['bat', bat === undefined ? undefined : encodeBatWithId(bat)]]))
+    const reply = await this.read(API + 'block/get' + query([
+      ['arg', cidToString(cid)], ['owner', cidToString(owner)], ['bat', bat === undefined ? undefined : encodeBatWithId(bat)],
+      ['auth', peerAuth === undefined ? undefined : encodeBlockAuth(peerAuth.auth)],
+    ]))
     return reply.length === 0 ? undefined : reply
   }
 
+  /** One call, as Peergos' client makes it: the server answers at most MAX_CHAMP_GETS caps and refuses more. */
   async getChampLookup(owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[]): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = []
-    for (let i = 0; i < caps.length; i += MAX_CHAMP_GETS) {
-      const chunk = caps.slice(i, i + MAX_CHAMP_GETS)
-      const reply = await this.read(API + 'champ/get/bulk' + query([['arg', cidToString(root)], ['owner', cidToString(owner)], ['caps', encodeCaps(chunk)]]))
-      out.push(...asList(decodeCbor(reply, { maxDepth: 1 }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`)))
-    }
-    return out
+    if (caps.length === 0) return []
+    const reply = await this.read(API + 'champ/get/bulk' + query([['arg', cidToString(root)], ['owner', cidToString(owner)], ['caps', encodeCaps(caps)]]))
+    return asList(decodeCbor(reply, { maxDepth: 1 }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`))
   }
 
   async getSize(owner: PublicKeyHash, cid: CID): Promise<number | undefined> {

@@ -11,6 +11,8 @@ export interface RouteContext {
   readonly params: Params
   /** What follows the method name after a '/', for methods that take a path suffix (getUsernamesGzip/<prefix>). */
   readonly suffix?: string
+  /** The requesting node's peer id as the transport authenticated it (a libp2p stream); absent over plain HTTP. */
+  readonly requester?: CID
 }
 
 export interface Route {

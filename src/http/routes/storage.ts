@@ -2,7 +2,8 @@
 // ids, transactions, CHAMP lookups, secret links and signed bulk block writes and reads.
 import { cidToString, type CID } from '../../codec/cid.ts'
 import { encodeEncryptedCapability } from '../../model/encrypted-capability.ts'
-import { MAX_BLOCK_SIZE, type ChunkMirrorCap, type ContentAddressedStorage } from '../../services/content-addressed-storage.ts'
+import { decodeBlockAuth } from '../../model/block-auth.ts'
+import { MAX_BLOCK_SIZE, type ChunkMirrorCap, type ContentAddressedStorage, type PeerBlockAuth } from '../../services/content-addressed-storage.ts'
 import { BadRequestError } from '../errors.ts'
 import { bytesReply, textReply } from '../transport.ts'
 import { decodeBlockWriteGroup, decodeCaps, emptyBlockStoreProperties } from '../wire.ts'
@@ -15,6 +16,8 @@ export const MAX_BULK_PUT_BODY = 2 * MAX_BLOCK_SIZE
 /** An attached signature of a sha256 is 96 bytes; anything much larger is not a signature. */
 const MAX_SIGNATURE = 4096
 const MAX_MAP_KEY = 256
+/** A BlockAuth's CBOR is ~140 bytes; its hex well under this. */
+const MAX_BLOCK_AUTH = 1024
 const TID = /^[A-Za-z0-9._-]{1,128}$/
 
 function format(p: Params): boolean {
@@ -29,6 +32,22 @@ function champArgs(p: Params, count: number): string[] {
   const args = p.all('arg')
   if (args.length !== count) throw new BadRequestError(`Expected ${count} 'arg' parameter(s), got ${args.length}`)
   return [...args]
+}
+
+/**
+ * block/get's `auth=` (hex BlockAuth) with the requester the transport vouches for. Peergos clients send
+ * an empty `auth=` when they have no BAT; without a requester (plain HTTP) `auth=` is ignored, as
+ * StorageHandler does, since the S3 V4 signature could not be tied to anyone.
+ */
+function peerAuth(p: Params, requester: CID | undefined): PeerBlockAuth | undefined {
+  if (requester === undefined) return undefined
+  const hex = p.optString('auth', MAX_BLOCK_AUTH)
+  if (hex === undefined || hex === '') return undefined
+  try {
+    return { auth: decodeBlockAuth(hex), requester }
+  } catch {
+    throw new BadRequestError("Invalid parameter 'auth': not a BlockAuth")
+  }
 }
 
 export function storageRoutes(s: ContentAddressedStorage): RouteTable {
@@ -84,10 +103,10 @@ export function storageRoutes(s: ContentAddressedStorage): RouteTable {
       if (cids.length !== group.blocks.length) throw new Error('put returned the wrong number of CIDs')
       return jsonReply(cids.map((c) => JSON.stringify({ Hash: cidToString(c) })).join(''))
     })],
-    ['block/get', route(0, async ({ params: p }) => {
+    ['block/get', route(0, async ({ params: p, requester }) => {
       const cid = p.cid('arg', champArgs(p, 1)[0])
       const owner = p.owner()
-      const block = await s.get(owner, cid, p.optBatWithId('bat'))
+      const block = await s.get(owner, cid, p.optBatWithId('bat'), peerAuth(p, requester))
       return block === undefined ? bytesReply(new Uint8Array(0)) : bytesReply(block, 'application/octet-stream', immutable(cid))
     })],
     ['block/stat', route(0, async ({ params: p }) => {

@@ -17,6 +17,7 @@ export interface StoredBat {
 const CREATE = 'INSERT INTO bats (username, id, bat) VALUES(?, ?, ?) ON CONFLICT DO NOTHING;'
 const GET = 'SELECT username, bat FROM bats WHERE id = ? LIMIT 1;'
 const LIST = 'SELECT id, bat FROM bats WHERE username = ? ORDER BY id;'
+const REMOVE = 'DELETE FROM bats WHERE id = ? AND username = ?;'
 
 export function batIdColumn(id: BatId): string {
   return toBase64(encodeCbor(batIdToCbor(id)))
@@ -43,6 +44,11 @@ export class BatStore {
   async add(username: string, id: BatId, bat: Bat): Promise<boolean> {
     if (isInlineBatId(id)) throw new InvalidBatError('Stored BATs cannot be inline.')
     return (await this.db.run(CREATE, [username, batIdColumn(id), batColumn(bat)])) === 1
+  }
+
+  /** Removes a user's BAT (the undo of a failed signup's mirror BAT); true when one was removed. */
+  async remove(username: string, id: BatId): Promise<boolean> {
+    return (await this.db.run(REMOVE, [batIdColumn(id), username])) === 1
   }
 
   async get(id: BatId): Promise<Bat | undefined> {

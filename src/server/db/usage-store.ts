@@ -31,6 +31,8 @@ export interface WriterUsageUpdate {
   /** Added to the owner's total. */
   readonly delta: number
   readonly errored: boolean
+  /** The writer's pending bytes after the update (default 0: the update confirms them). */
+  readonly pendingBytes?: number
 }
 
 const USER_ID = 'SELECT id FROM users WHERE name = ?;'
@@ -45,6 +47,25 @@ async function idOf(ex: SqlExecutor, sql: string, key: string | Uint8Array): Pro
 async function ensureWriter(ex: SqlExecutor, writer: PublicKeyHash): Promise<number> {
   await ex.run(INSERT_WRITER, [writer.bytes])
   return (await idOf(ex, WRITER_ID, writer.bytes))!
+}
+
+async function applyWriterUsage(tx: SqlExecutor, u: WriterUsageUpdate): Promise<boolean> {
+  const writerId = await idOf(tx, WRITER_ID, u.writer.bytes)
+  if (writerId === undefined) return false
+  const cas = await tx.run('UPDATE writerusage SET direct_size = ?, target = ? WHERE writer_id = ? AND target IS NOT DISTINCT FROM ?;',
+    [u.directSize, u.newTarget?.bytes ?? null, writerId, u.oldTarget?.bytes ?? null])
+  if (cas === 0) return false
+  const [{ user_id: userId }] = await tx.query('SELECT user_id FROM writerusage WHERE writer_id = ?;', [writerId])
+  await tx.run('UPDATE userusage SET total_bytes = total_bytes + ?, errored = ? WHERE user_id = ?;', [u.delta, u.errored, numberOf(userId)])
+  await tx.run('UPDATE pendingusage SET pending_bytes = ? WHERE writer_id = ? AND user_id = ?;', [u.pendingBytes ?? 0, writerId, numberOf(userId)])
+  for (const removed of u.removedOwned) {
+    const id = await idOf(tx, WRITER_ID, removed.bytes)
+    if (id !== undefined) await tx.run('DELETE FROM ownedkeys WHERE owned_id = ?;', [id])
+  }
+  for (const added of u.addedOwned) {
+    await tx.run('INSERT INTO ownedkeys (parent_id, owned_id) VALUES(?, ?) ON CONFLICT DO NOTHING;', [writerId, await ensureWriter(tx, added)])
+  }
+  return true
 }
 
 const writerOf = (v: unknown): PublicKeyHash => cidFromBytes(bytesOf(v, 'key_hash'))
@@ -133,23 +154,16 @@ export class UsageStore {
    * stored target is no longer `oldTarget`.
    */
   async updateWriterUsage(u: WriterUsageUpdate): Promise<boolean> {
+    return this.db.withTransaction((tx) => applyWriterUsage(tx, u))
+  }
+
+  /** Several updateWriterUsage in one transaction (one commit); each CAS succeeds or fails on its own. */
+  async updateWriterUsages(updates: readonly WriterUsageUpdate[]): Promise<boolean[]> {
+    if (updates.length === 0) return []
     return this.db.withTransaction(async (tx) => {
-      const writerId = await idOf(tx, WRITER_ID, u.writer.bytes)
-      if (writerId === undefined) return false
-      const cas = await tx.run('UPDATE writerusage SET direct_size = ?, target = ? WHERE writer_id = ? AND target IS NOT DISTINCT FROM ?;',
-        [u.directSize, u.newTarget?.bytes ?? null, writerId, u.oldTarget?.bytes ?? null])
-      if (cas === 0) return false
-      const [{ user_id: userId }] = await tx.query('SELECT user_id FROM writerusage WHERE writer_id = ?;', [writerId])
-      await tx.run('UPDATE userusage SET total_bytes = total_bytes + ?, errored = ? WHERE user_id = ?;', [u.delta, u.errored, numberOf(userId)])
-      await tx.run('UPDATE pendingusage SET pending_bytes = 0 WHERE writer_id = ? AND user_id = ?;', [writerId, numberOf(userId)])
-      for (const removed of u.removedOwned) {
-        const id = await idOf(tx, WRITER_ID, removed.bytes)
-        if (id !== undefined) await tx.run('DELETE FROM ownedkeys WHERE owned_id = ?;', [id])
-      }
-      for (const added of u.addedOwned) {
-        await tx.run('INSERT INTO ownedkeys (parent_id, owned_id) VALUES(?, ?) ON CONFLICT DO NOTHING;', [writerId, await ensureWriter(tx, added)])
-      }
-      return true
+      const applied: boolean[] = []
+      for (const u of updates) applied.push(await applyWriterUsage(tx, u))
+      return applied
     })
   }
 

@@ -13,6 +13,7 @@ import { publicSigningKeyToCbor, type PublicKeyHash } from '../../model/signing-
 import type { SigningKeyResolver } from '../../model/user-public-key-link.ts'
 import { userStaticDataFromCbor, userStaticDataToCbor, type UserStaticData } from '../../model/user-static-data.ts'
 import type { Account } from '../../services/account.ts'
+import { UnknownUserError } from '../../services/errors.ts'
 import type { ContentAddressedStorage } from '../../services/content-addressed-storage.ts'
 import type { CoreNode } from '../../services/core-node.ts'
 import type { MutablePointers } from '../../services/mutable-pointers.ts'
@@ -23,8 +24,7 @@ import { LOGIN_AUTH_WINDOW_SECONDS, verifySignedTime, type Clock } from './signe
 /** JdbcAccount's reply when no login row (live or staged) has this reader. */
 export const INCORRECT_LOGIN_MESSAGE = 'Incorrect username or password'
 
-/** The username has no claim in the PKI, so nobody can authorise its login data. */
-export class UnknownUserError extends PeergosError {}
+export { UnknownUserError }
 
 /** Second-factor gate (reference §5.4): throws MfaRequiredError when a factor is needed and `mfa` is absent or wrong. */
 export type SecondFactorCheck = (username: string, mfa: Uint8Array | undefined) => Promise<void>

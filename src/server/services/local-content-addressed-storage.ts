@@ -21,6 +21,7 @@ import { checkBlockFormat } from './block-format.ts'
 import { BlockReadAuthoriser } from './block-read-auth.ts'
 import { champLookup } from './champ-lookup.ts'
 import type { ServiceContext } from './context.ts'
+import type { OpLogScoped, OpLogWriter, PendingOwnership } from './oplog-scope.ts'
 import { getSecretLink } from './secret-links.ts'
 import { TransactionBatcher } from './transaction-batcher.ts'
 import { currentTarget } from './stored-pointer.ts'
@@ -47,7 +48,9 @@ export interface LocalContentAddressedStorageOptions {
   readonly now?: () => Date
 }
 
-export class LocalContentAddressedStorage implements ContentAddressedStorage {
+type OpLogBlocks = Pick<OpLogWriter, 'startTransaction' | 'closeTransaction' | 'put'>
+
+export class LocalContentAddressedStorage implements ContentAddressedStorage, OpLogScoped<OpLogBlocks> {
   private readonly auth: BlockReadAuthoriser
   private readonly txRows: TransactionBatcher
   private readonly maxPutBytes: number
@@ -84,7 +87,21 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage {
    * only hashing); block formats; the writer's right to write for the owner; quota. Then the CIDs join
    * the transaction (before the blocks exist, so GC never sees them unprotected) and the blocks are stored.
    */
-  async put(owner: PublicKeyHash, writer: PublicKeyHash, signatures: Uint8Array[], blocks: Uint8Array[], tid: TransactionId, raw: boolean): Promise<CID[]> {
+  put(owner: PublicKeyHash, writer: PublicKeyHash, signatures: Uint8Array[], blocks: Uint8Array[], tid: TransactionId, raw: boolean): Promise<CID[]> {
+    return this.write(owner, writer, signatures, blocks, tid, raw, undefined)
+  }
+
+  /** This service as seen by a signup's OpLog: the writer's ownership may be proven by the OpLog's pending WriterData; every other check is the same. */
+  forOpLog(pending: PendingOwnership): OpLogBlocks {
+    return {
+      startTransaction: (owner) => this.startTransaction(owner),
+      closeTransaction: (owner, tid) => this.closeTransaction(owner, tid),
+      put: (owner, writer, signatures, blocks, tid, raw) => this.write(owner, writer, signatures, blocks, tid, raw, pending),
+    }
+  }
+
+  private async write(owner: PublicKeyHash, writer: PublicKeyHash, signatures: Uint8Array[], blocks: Uint8Array[], tid: TransactionId, raw: boolean,
+    pending: PendingOwnership | undefined): Promise<CID[]> {
     if (blocks.length !== signatures.length) throw new InvalidObjectError(`${blocks.length} blocks but ${signatures.length} signatures`)
     if (typeof tid !== 'string' || tid.length === 0 || tid.length > MAX_TID_LENGTH) throw new InvalidObjectError('Invalid transaction id')
     let total = 0
@@ -111,7 +128,7 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage {
       return CID.createV1(codec, Digest.create(HASH_SHA2_256, hash.slice()))
     })
     for (let i = 0; i < blocks.length; i++) checkBlockFormat(cids[i], blocks[i])
-    if (!(await this.ctx.ownership.isAllowed(owner, writer))) throw new WriterNotAllowedError(`Key not allowed to write to this server: ${cidToString(writer)}`)
+    if (!(await this.ctx.ownership.isAllowed(owner, writer, pending))) throw new WriterNotAllowedError(`Key not allowed to write to this server: ${cidToString(writer)}`)
     if (this.o.checkQuota !== undefined && !(await this.o.checkQuota(owner, total, writer))) {
       throw new QuotaExceededError(`Storage quota reached! Rejecting write of size ${total}. Please delete some files or request more space.`)
     }

@@ -11,6 +11,7 @@ import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { MissingBlockError, WriterNotAllowedError } from '../../services/errors.ts'
 import type { MutablePointers } from '../../services/mutable-pointers.ts'
 import type { ServiceContext } from './context.ts'
+import type { OpLogScoped, OpLogWriter, PendingOwnership, PointerGroup } from './oplog-scope.ts'
 
 /** Called after a pointer changed (usage accounting): old and new WriterData targets, undefined = none. */
 export type PointerChangeHook = (owner: PublicKeyHash, writer: PublicKeyHash, oldTarget: CID | undefined, newTarget: CID | undefined) => void | Promise<void>
@@ -24,6 +25,7 @@ export interface LocalMutablePointersOptions {
 }
 
 interface Validated {
+  readonly owner: PublicKeyHash
   readonly writer: PublicKeyHash
   readonly signed: Uint8Array
   readonly next: PointerUpdate
@@ -35,7 +37,7 @@ interface Validated {
 /** setPointer answers `false` where Peergos does (bad signature, controller mismatch); setPointers throws instead. */
 type Mode = 'single' | 'multi'
 
-export class LocalMutablePointers implements MutablePointers {
+export class LocalMutablePointers implements MutablePointers, OpLogScoped<Pick<OpLogWriter, 'setPointerGroups'>> {
   private readonly casRetries: number
 
   constructor(private readonly ctx: ServiceContext, private readonly options: LocalMutablePointersOptions = {}) {
@@ -54,30 +56,46 @@ export class LocalMutablePointers implements MutablePointers {
       if (attempt >= this.casRetries) return false
       await this.recheck(v) // a concurrent update won: usually a CasFailedError now
     }
-    await this.changed(owner, [v])
+    await this.changed([v])
     return true
   }
 
   async setPointers(owner: PublicKeyHash, updates: SignedPointerUpdate[]): Promise<boolean> {
+    return this.setPointerGroups([{ owner, updates }])
+  }
+
+  /** setPointers for several owners at once (a signup: the new user's writers and the PKI's): all or none. */
+  setPointerGroups(groups: readonly PointerGroup[]): Promise<boolean> {
+    return this.applyGroups(groups, undefined)
+  }
+
+  /** This service as seen by a signup's OpLog: ownership may be proven by the OpLog's pending WriterData. */
+  forOpLog(pending: PendingOwnership): Pick<OpLogWriter, 'setPointerGroups'> {
+    return { setPointerGroups: (groups) => this.applyGroups(groups, pending) }
+  }
+
+  private async applyGroups(groups: readonly PointerGroup[], pending: PendingOwnership | undefined): Promise<boolean> {
+    const updates = groups.flatMap((g) => g.updates.map((u) => ({ owner: g.owner, ...u })))
     if (updates.length === 0) return true
     if (new Set(updates.map((u) => cidToString(u.writer))).size !== updates.length) return false
-    const validated = await Promise.all(updates.map((u) => this.validate(owner, u.writer, u.signed, 'multi') as Promise<Validated>))
+    const validated = await Promise.all(updates.map((u) => this.validate(u.owner, u.writer, u.signed, 'multi', pending) as Promise<Validated>))
     for (let attempt = 0; ; attempt++) {
       const applied = await this.ctx.pointerStore.setMany(validated.map((v) => ({ writer: v.writer, expected: v.currentSigned, next: v.signed })))
       if (applied) break
       if (attempt >= this.casRetries) return false
       for (const v of validated) await this.recheck(v)
     }
-    await this.changed(owner, validated)
+    await this.changed(validated)
     return true
   }
 
   /**
    * UserRepository.setPointer's checks, in its order: size, the writer's key, the signature, CAS and
    * sequence against the stored pointer, then the new WriterData (present here, controller == writer);
-   * finally ours: a non-deleting update needs the writer to be the owner or owned by it.
+   * finally ours: a non-deleting update needs the writer to be the owner or owned by it (within an
+   * OpLog, possibly through the OpLog's own pending WriterData).
    */
-  private async validate(owner: PublicKeyHash, writer: PublicKeyHash, signed: Uint8Array, mode: Mode): Promise<Validated | false> {
+  private async validate(owner: PublicKeyHash, writer: PublicKeyHash, signed: Uint8Array, mode: Mode, pending?: PendingOwnership): Promise<Validated | false> {
     if (signed.length > MAX_POINTER_SIZE) throw new InvalidObjectError(`Pointer update too big! ${signed.length}`)
     const key = await this.ctx.keys.get(writer)
     if (key === undefined) throw new MissingBlockError(`Couldn't retrieve writer key from ipfs with hash ${cidToString(writer)}`)
@@ -96,11 +114,11 @@ export class LocalMutablePointers implements MutablePointers {
         if (mode === 'single') return false
         throw new InvalidObjectError(`WriterData controller mismatch for ${cidToString(writer)}`)
       }
-      if (!(await this.ctx.ownership.isAllowed(owner, writer))) {
+      if (!(await this.ctx.ownership.isAllowed(owner, writer, pending))) {
         throw new WriterNotAllowedError(`Key not allowed to write to this server: ${cidToString(writer)}`)
       }
     }
-    return { writer, signed, next, currentSigned: current?.signed, oldTarget: current?.update.updated ?? undefined }
+    return { owner, writer, signed, next, currentSigned: current?.signed, oldTarget: current?.update.updated ?? undefined }
   }
 
   /** After a lost CAS: validates the update again against the pointer now stored (throws CasFailedError or InvalidSequenceError). */
@@ -111,12 +129,12 @@ export class LocalMutablePointers implements MutablePointers {
     v.oldTarget = current?.update.updated ?? undefined
   }
 
-  private async changed(owner: PublicKeyHash, applied: readonly Validated[]): Promise<void> {
+  private async changed(applied: readonly Validated[]): Promise<void> {
     const hook = this.options.onPointerChange
     if (hook === undefined) return
     for (const v of applied) {
       try {
-        await hook(owner, v.writer, v.oldTarget, v.next.updated ?? undefined)
+        await hook(v.owner, v.writer, v.oldTarget, v.next.updated ?? undefined)
       } catch (e) {
         this.options.onHookError?.(e)
       }

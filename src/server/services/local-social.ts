@@ -10,6 +10,7 @@ import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import type { SigningKeyResolver } from '../../model/user-public-key-link.ts'
 import type { ContentAddressedStorage } from '../../services/content-addressed-storage.ts'
 import type { CoreNode } from '../../services/core-node.ts'
+import { FollowRequestTooLargeError } from '../../services/errors.ts'
 import type { SocialNetwork } from '../../services/social-network.ts'
 import { MAX_PENDING_FOLLOWERS, type FollowRequestStore } from '../db/follow-request-store.ts'
 import { inlineKeyResolver, requireKey, storageKeyResolver } from './key-resolver.ts'
@@ -19,8 +20,7 @@ import { SOCIAL_AUTH_WINDOW_SECONDS, verifySignedTime, type Clock } from './sign
 /** SocialHandler reads at most this many bytes of a follow request (and of a signed removal). */
 export const MAX_FOLLOW_REQUEST_SIZE = 4096
 
-/** A follow request (or signed removal) larger than MAX_FOLLOW_REQUEST_SIZE (Peergos' Serialize.readFully text). */
-export class FollowRequestTooLargeError extends PeergosError {}
+export { FollowRequestTooLargeError }
 
 export interface LocalSocialNetworkOptions {
   readonly crypto: CryptoProvider

@@ -6,6 +6,7 @@ import { cborMap, Fields } from '../../codec/cbor-read.ts'
 import { PeergosError } from '../../errors.ts'
 import { InvalidSignatureError } from '../../crypto/errors.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
+import { AuthExpiredError, InvalidAuthError } from '../../services/errors.ts'
 
 /** getLogin (VerifyingAccount / LocalOnlyAccount): 24 hours. */
 export const LOGIN_AUTH_WINDOW_SECONDS = 24 * 3600
@@ -19,11 +20,7 @@ export const STALE_AUTH_MESSAGE = 'Stale auth time, is your clock accurate?'
 /** Auth bytes are never more than a signature plus a short CBOR payload; refuse anything larger unparsed. */
 export const MAX_AUTH_BYTES = 1024
 
-/** The signed time (or request) is valid but outside the allowed window. */
-export class AuthExpiredError extends PeergosError {}
-
-/** The auth payload is well signed but is not what was expected (not a CBOR long, wrong path...). */
-export class InvalidAuthError extends PeergosError {}
+export { AuthExpiredError, InvalidAuthError }
 
 export type Clock = () => number
 

@@ -1,8 +1,10 @@
 // Username rules (reference §4.3; Peergos Usernames.REGEX and UsernameValidator): 1-32 lowercase
 // letters, digits and single inner hyphens, minus a banned list, plus a legacy underscore allow-list.
 // Sets only, never object lookups, so names like "constructor" or "__proto__" cannot hit prototypes.
-import { PeergosError } from '../../errors.ts'
+import { InvalidUsernameError } from '../../services/errors.ts'
 import { LEGACY_UNDERSCORE_USERNAMES } from './legacy-usernames.ts'
+
+export { INVALID_USERNAME_MESSAGE, InvalidUsernameError } from '../../services/errors.ts'
 
 /** Usernames.REGEX. In JS `$` matches only at the very end, so a trailing newline is refused too. */
 export const USERNAME_REGEX = /^[a-z0-9](?:[a-z0-9]|[-](?=[a-z0-9])){0,31}$/
@@ -16,16 +18,6 @@ export const BANNED_USERNAMES: ReadonlySet<string> = new Set([
   'apple', 'google', 'pinterest', 'constructor',
   'mls', 'btc', 'eth', 'mnr', 'zec', 'friends', 'followers', 'username', 'groups',
 ])
-
-/** Peergos' reply to a refused username (IpfsCoreNode.updateChain). */
-export const INVALID_USERNAME_MESSAGE = 'Invalid username'
-
-/** A username that breaks the rules above. */
-export class InvalidUsernameError extends PeergosError {
-  constructor(message: string = INVALID_USERNAME_MESSAGE) {
-    super(message)
-  }
-}
 
 /** UsernameValidator.isValidUsername. */
 export function isValidUsername(username: unknown): username is string {

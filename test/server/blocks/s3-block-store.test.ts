@@ -1,12 +1,7 @@
 // S3BlockStore against s3rver on 127.0.0.1: the conformance suite (with and without a key prefix),
 // Peergos' S3 key layout (<path>/<user>/<KEY>, legacy <path>/<KEY>), paginated index rebuilds,
 // foreign objects, and typed errors when S3 is unreachable.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CID } from '../../../src/codec/cid.ts'
 import { cidToString } from '../../../src/codec/cid.ts'
@@ -14,48 +9,23 @@ import { LEGACY_OWNER, cidToKey } from '../../../src/server/blocks/block-key.ts'
 import { S3BlockStore, normalisePrefix, type S3BlockStoreOptions } from '../../../src/server/blocks/s3-block-store.ts'
 import { runBlockStoreConformance } from './block-store-conformance.ts'
 import { base32Rfc4648, crypto, expectBytes, makeBlock } from './helpers.ts'
+import { startS3rver, type RunningS3rver } from './s3rver.ts'
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 's3-server.mjs')
-
-let server: ChildProcess | undefined
-let dataDir: string
+let s3: RunningS3rver | undefined
 let endpoint: string
 let admin: S3Client
-let buckets = 0
 
-async function startS3(): Promise<void> {
-  dataDir = mkdtempSync(join(tmpdir(), 'peergos-s3rver-'))
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', FIXTURE, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] })
-  server = child
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /port (\d+)\n/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    child.on('exit', (code) => reject(new Error(`s3rver exited with ${code}`)))
-  })
-  endpoint = `http://127.0.0.1:${port}`
-  admin = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
-}
-
-beforeAll(startS3, 30_000)
+beforeAll(async () => {
+  s3 = await startS3rver()
+  endpoint = s3.endpoint
+  admin = s3.admin
+}, 30_000)
 afterAll(async () => {
-  admin?.destroy()
-  if (server !== undefined && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.on('exit', resolve))
-    server.stdin?.end()
-    await exited
-  }
-  rmSync(dataDir, { recursive: true, force: true })
+  await s3?.stop()
 })
 
 async function newBucket(): Promise<string> {
-  const bucket = `blocks-${++buckets}`
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }))
-  return bucket
+  return s3!.newBucket()
 }
 
 function options(bucket: string, prefix: string, extra: Partial<S3BlockStoreOptions> = {}): S3BlockStoreOptions {

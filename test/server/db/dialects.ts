@@ -14,7 +14,11 @@ export const POSTGRES_URL = process.env.PEERGOS_TEST_POSTGRES
 const CI = process.env.CI === 'true' || process.env.CI === '1'
 const NO_POSTGRES = 'PEERGOS_TEST_POSTGRES is not set: start one with `export PEERGOS_TEST_POSTGRES=$(scripts/start-postgres.sh)`'
 
-if (POSTGRES_URL === undefined && !CI) {
+let warned = false
+/** Says once per test file, when a Postgres suite is declared, that it is skipped. */
+function warnSkipped(): void {
+  if (warned) return
+  warned = true
   console.warn(`[peergos-ts] ${NO_POSTGRES}; the Postgres database suites are SKIPPED`)
 }
 
@@ -88,7 +92,10 @@ export function describeDialects(title: string, body: (ctx: DialectContext) => v
   for (const name of ['sqlite-memory', 'sqlite-file', 'postgres'] as const) {
     if (name === 'postgres' && POSTGRES_URL === undefined) {
       if (CI) describe(`${title} [postgres]`, () => it('needs PEERGOS_TEST_POSTGRES in CI', () => { throw new Error(NO_POSTGRES) }))
-      else describe.skip(`${title} [postgres] (${NO_POSTGRES})`, () => it('skipped', () => {}))
+      else {
+        warnSkipped()
+        describe.skip(`${title} [postgres] (${NO_POSTGRES})`, () => it('skipped', () => {}))
+      }
       continue
     }
     describe(`${title} [${name}]`, () => {
@@ -97,5 +104,35 @@ export function describeDialects(title: string, body: (ctx: DialectContext) => v
       afterAll(cleanup)
       body(ctx)
     })
+  }
+}
+
+/** Declares `body(url)` inside describe(title) with Postgres, or skips it (failing in CI) as describeDialects does. */
+export function describePostgres(title: string, body: (url: string) => void): void {
+  if (POSTGRES_URL === undefined) {
+    if (CI) describe(title, () => it('needs PEERGOS_TEST_POSTGRES in CI', () => { throw new Error(NO_POSTGRES) }))
+    else {
+      warnSkipped()
+      describe.skip(`${title} (${NO_POSTGRES})`, () => it('skipped', () => {}))
+    }
+    return
+  }
+  const url = POSTGRES_URL
+  describe(title, () => body(url))
+}
+
+/** A fresh schema name for one test database (drop it with dropSchemas). */
+export function uniqueSchema(): string {
+  return `t_${unique()}`
+}
+
+export async function dropSchemas(url: string, schemas: readonly string[]): Promise<void> {
+  if (schemas.length === 0) return
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`)
+  } finally {
+    await client.end()
   }
 }

@@ -6,7 +6,7 @@ import { encodeCbor } from '../../../src/codec/cbor.ts'
 import { blockCid } from '../../../src/codec/cid.ts'
 import { InvalidObjectError } from '../../../src/model/errors.ts'
 import type { LoginData } from '../../../src/model/login-data.ts'
-import { pointerUpdate, signPointerUpdate } from '../../../src/model/pointer-update.ts'
+import { openSignedPointerUpdate, pointerUpdate, signPointerUpdate } from '../../../src/model/pointer-update.ts'
 import { userStaticDataToCbor } from '../../../src/model/user-static-data.ts'
 import { encodeWriterData } from '../../../src/model/writer-data.ts'
 import { MfaRequiredError } from '../../../src/services/errors.ts'
@@ -21,9 +21,10 @@ describe('LocalAccount', () => {
   const hexEntry = (l: LoginData): string => Buffer.from(encodeCbor(userStaticDataToCbor(l.entryPoints))).toString('hex')
   const get = async (a: LocalAccount, k: KeyPair): Promise<string> =>
     Buffer.from(encodeCbor(userStaticDataToCbor(await a.getLoginData('alice', k.publicKey, signedTime(env.c, k))))).toString('hex')
-  const newWd = () => {
+  const newWd = async () => {
     const bytes = encodeWriterData({ controller: alice.identity.hash, followRequestReceiver: keyPair(env.c).hash })
-    return { bytes, cid: blockCid(env.c, bytes, false), old: blockCid(env.c, encodeWriterData({ controller: alice.identity.hash }), false) }
+    const signup = await env.pointers.getPointer(alice.identity.hash, alice.identity.hash)
+    return { bytes, cid: blockCid(env.c, bytes, false), old: openSignedPointerUpdate(env.c, alice.identity.publicKey, signup!).updated }
   }
 
   beforeEach(async () => {
@@ -40,7 +41,7 @@ describe('LocalAccount', () => {
     const before = await get(account, alice.login)
     const next = keyPair(env.c)
     const staged = { ...loginDataFor(env.c, alice), authorisedReader: next.publicKey }
-    const wd = newWd()
+    const wd = await newWd()
     const tid = await env.storage.startTransaction(alice.identity.hash)
     const b = signedBlock(env.c, alice.identity, wd.bytes)
     await env.storage.put(alice.identity.hash, alice.identity.hash, [b.signature], [b.block], tid, false)
@@ -58,7 +59,7 @@ describe('LocalAccount', () => {
   })
 
   it('refuses identity updates that are not the identity WriterData, before staging anything', async () => {
-    const wd = newWd()
+    const wd = await newWd()
     const other = keyPair(env.c)
     const pointer = { writer: alice.identity.hash, signedUpdate: signPointerUpdate(env.c, alice.identity.secretKey, pointerUpdate(wd.old, blockCid(env.c, new Uint8Array([0xa0]), false), 2)) }
     const wrongTarget: LoginData = { ...loginDataFor(env.c, alice), identityUpdate: { block: signedBlock(env.c, alice.identity, wd.bytes), pointer } }
@@ -66,7 +67,7 @@ describe('LocalAccount', () => {
     const wrongWriter: LoginData = { ...loginDataFor(env.c, alice), identityUpdate: { block: signedBlock(env.c, other, wd.bytes), pointer: { ...pointer, writer: other.hash } } }
     await expect(account.setLoginData(wrongWriter, loginAuth(env.c, alice.identity, wrongWriter), false)).rejects.toThrow(InvalidObjectError)
     expect(await env.stores.logins.listPending('alice')).toEqual([])
-    expect(env.storage.open.size).toBe(0)
+    expect(await env.openTransactionBlocks()).toBe(0)
   })
 
   it('refuses login data for a username without a claim', async () => {

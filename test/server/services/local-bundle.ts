@@ -1,5 +1,6 @@
 // The local storage services on real backends for tests: SQLite stores and a FileBlockStore in a fresh
-// temporary PEERGOS_PATH, an in-memory username registry and per-user byte quotas.
+// temporary PEERGOS_PATH (or any other BundleBackend: Postgres, S3), an in-memory username registry
+// and per-user byte quotas.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { createNodeCrypto } from '../../../src/crypto/providers/node.ts'
 import type { Bat } from '../../../src/model/bat.ts'
 import type { BatId } from '../../../src/model/bat-id.ts'
 import type { PublicKeyHash } from '../../../src/model/signing-keys.ts'
-import { FileBlockStore } from '../../../src/server/blocks/index.ts'
+import { FileBlockStore, type ServerBlockStore } from '../../../src/server/blocks/index.ts'
 import { openStores, type SqliteSynchronous, type Stores } from '../../../src/server/db/index.ts'
 import { createLocalStorageServices, type LocalStorageServices, type LocalStorageServicesOptions } from '../../../src/server/services/local-storage-services.ts'
 import type { StorageBundle } from './storage-fixtures.ts'
@@ -21,10 +22,25 @@ export function fakePeerId(c: CryptoProvider): CID {
   return CID.createV1(0x72, Digest.create(0x00, Uint8Array.of(8, 1, 18, 32, ...c.randomBytes(32))))
 }
 
-export interface LocalBundle extends StorageBundle {
+/** Where a bundle keeps its blocks and rows; the default is a FileBlockStore and SQLite files in the bundle's temp dir. */
+export interface BundleBackend<B extends ServerBlockStore> {
+  openBlocks(crypto: CryptoProvider, root: string): Promise<B>
+  openStores(root: string): Promise<Stores>
+  /** Runs after the blocks and stores are closed (drop a schema, ...). */
+  cleanup?(): Promise<void>
+}
+
+export function fileSqliteBackend(db: { synchronous?: SqliteSynchronous } = {}): BundleBackend<FileBlockStore> {
+  return {
+    openBlocks: (crypto, root) => FileBlockStore.open({ root, crypto }),
+    openStores: (root) => openStores({ kind: 'sqlite', dir: root, ...db }),
+  }
+}
+
+export interface LocalBundle<B extends ServerBlockStore = FileBlockStore> extends StorageBundle {
   readonly services: LocalStorageServices
   readonly root: string
-  readonly blocks: FileBlockStore
+  readonly blocks: B
   readonly stores: Stores
   readonly serverId: CID
   /** Bytes each user may still write; absent = unlimited. */
@@ -37,10 +53,24 @@ export interface LocalBundle extends StorageBundle {
 let sharedCrypto: CryptoProvider | undefined
 
 export async function openLocalBundle(extra: Partial<LocalStorageServicesOptions> = {}, db: { synchronous?: SqliteSynchronous } = {}): Promise<LocalBundle> {
+  return openBundleOn(fileSqliteBackend(db), extra)
+}
+
+/** The local storage services over `backend`, in a fresh temporary directory. */
+export async function openBundleOn<B extends ServerBlockStore>(backend: BundleBackend<B>, extra: Partial<LocalStorageServicesOptions> = {}): Promise<LocalBundle<B>> {
   const crypto = (sharedCrypto ??= await createNodeCrypto())
   const root = await mkdtemp(join(tmpdir(), 'pts-services-'))
-  const blocks = await FileBlockStore.open({ root, crypto })
-  const stores = await openStores({ kind: 'sqlite', dir: root, ...db })
+  let blocks: B | undefined
+  let stores: Stores
+  try {
+    blocks = await backend.openBlocks(crypto, root)
+    stores = await backend.openStores(root)
+  } catch (e) {
+    await blocks?.close()
+    await backend.cleanup?.().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+    throw e
+  }
   const users = new Map<string, string>()
   const remaining = new Map<string, number>()
   const serverId = fakePeerId(crypto)
@@ -83,6 +113,7 @@ export async function openLocalBundle(extra: Partial<LocalStorageServicesOptions
     async close() {
       await blocks.close()
       await stores.close()
+      await backend.cleanup?.()
       await rm(root, { recursive: true, force: true })
     },
   }

@@ -23,7 +23,7 @@ describe('LocalCoreNode', () => {
   it('asks for proof of work with the required difficulty, and accepts it', async () => {
     env = await pkiEnv({ difficulty: fixedDifficulty(10) })
     const u = newUser(env.c, 'alice', SERVER_ID)
-    expect(await env.core.signup('alice', u.chain[0], signupOpLog(env.c, u), emptyProofOfWork(), '')).toEqual({ difficulty: 10 })
+    expect(await env.core.signup('alice', u.chain[0], await signupOpLog(env.c, u), emptyProofOfWork(), '')).toEqual({ difficulty: 10 })
     expect(await env.core.getChain('alice')).toEqual([])
     expect(await env.stores.logins.get('alice')).toBeUndefined()
     await signUp(env.c, env.core, u)
@@ -34,10 +34,10 @@ describe('LocalCoreNode', () => {
     let now = Date.now()
     env = await pkiEnv({ difficulty: new DifficultyGenerator(now, 20_000), now: () => now })
     const a = newUser(env.c, 'alice', SERVER_ID)
-    expect(await env.core.signup('alice', a.chain[0], signupOpLog(env.c, a), emptyProofOfWork(), '')).toBeUndefined()
+    expect(await env.core.signup('alice', a.chain[0], await signupOpLog(env.c, a), emptyProofOfWork(), '')).toBeUndefined()
     now += 50
     const b = newUser(env.c, 'bob', SERVER_ID)
-    expect(await env.core.signup('bob', b.chain[0], signupOpLog(env.c, b), emptyProofOfWork(), '')).toEqual({ difficulty: 19 })
+    expect(await env.core.signup('bob', b.chain[0], await signupOpLog(env.c, b), emptyProofOfWork(), '')).toEqual({ difficulty: 19 })
   })
 
   it('lets key changes through without work up to the free limit, then asks for work', async () => {
@@ -131,21 +131,50 @@ describe('LocalCoreNode', () => {
       expect(await env.stores.logins.get('bob')).toBeUndefined()
       expect(await env.stores.bats.getOwner(u.batId)).toBeUndefined()
       expect(await env.pointers.getPointer(env.pki.owner, env.pki.writer)).toEqual(pki)
-      expect(env.storage.open.size).toBe(0)
+      expect(await env.openTransactionBlocks()).toBe(0)
     }
-    env.storage.failPut = (w) => (w.equals(u.rootWriter.hash) ? new Error('disk full') : undefined)
+    env.faults.put = (w) => (w.equals(u.rootWriter.hash) ? new Error('disk full') : undefined)
     await expect(signUp(env.c, env.core, u)).rejects.toThrow('disk full')
     await nothing()
-    env.storage.failPut = undefined
-    env.pointers.failSetPointers = new Error('database gone')
+    env.faults.put = undefined
+    // The login row and the mirror BAT are written by then: both are undone.
+    env.faults.setPointers = new Error('database gone')
     await expect(signUp(env.c, env.core, u)).rejects.toThrow('database gone')
     await nothing()
-    env.pointers.failSetPointers = undefined
-    env.storage.failPut = (w) => (w.equals(env.pki.writer) ? new Error('pki disk full') : undefined)
+    env.faults.setPointers = undefined
+    env.faults.put = (w) => (w.equals(env.pki.writer) ? new Error('pki disk full') : undefined)
     await expect(signUp(env.c, env.core, u)).rejects.toThrow('pki disk full')
     await nothing()
-    env.storage.failPut = undefined
+    env.faults.put = undefined
     await signUp(env.c, env.core, u)
     expect(await env.core.getUsername(u.identity.hash)).toBe('bob')
+    expect(await env.stores.bats.getOwner(u.batId)).toBe('bob')
+  })
+
+  it("commits the OpLog's pointers and the PKI's claim in one pointer transaction", async () => {
+    env = await pkiEnv()
+    const store = env.services.context.pointerStore
+    const setMany = store.setMany.bind(store)
+    const calls: string[][] = []
+    store.setMany = async (updates) => {
+      calls.push(updates.map((x) => cidToString(x.writer)).sort())
+      return setMany(updates)
+    }
+    const u = newUser(env.c, 'alice', SERVER_ID)
+    await signUp(env.c, env.core, u)
+    expect(calls).toEqual([[u.identity.hash, u.rootWriter.hash, env.pki.writer].map(cidToString).sort()])
+    // When that transaction does not apply, neither the claim nor any pointer is visible.
+    const pki = await env.pointers.getPointer(env.pki.owner, env.pki.writer)
+    store.setMany = async () => false
+    const v = newUser(env.c, 'bob', SERVER_ID)
+    await expect(signUp(env.c, env.core, v)).rejects.toThrow('Pointer updates refused')
+    expect(await env.core.getChain('bob')).toEqual([])
+    expect(await env.pointers.getPointer(env.pki.owner, env.pki.writer)).toEqual(pki)
+    expect(await env.pointers.getPointer(v.identity.hash, v.identity.hash)).toBeUndefined()
+    expect(await env.stores.logins.get('bob')).toBeUndefined()
+    expect(await env.stores.bats.getOwner(v.batId)).toBeUndefined()
+    store.setMany = setMany
+    await signUp(env.c, env.core, v)
+    expect(await env.core.getUsername(v.identity.hash)).toBe('bob')
   })
 })

@@ -12,6 +12,7 @@ import { publicKeyHash } from '../../../src/model/signing-keys.ts'
 import { decodeChain, encodeChain } from '../../../src/model/user-public-key-link.ts'
 import { LocalAccount } from '../../../src/server/services/local-account.ts'
 import { LocalBatCave, checkMirrorBat } from '../../../src/server/services/local-bat-cave.ts'
+import { PKI_USERNAME } from '../../../src/server/services/pki/local-core-node.ts'
 import { PkiStateError } from '../../../src/server/services/pki/pki-store.ts'
 import { signRequest, signTime } from '../../../src/server/services/signed-time.ts'
 import { userStaticDataToCbor } from '../../../src/model/user-static-data.ts'
@@ -48,20 +49,21 @@ describeVectors('PKI, login and BATs on the real Peergos account dump', () => {
     const owner = parseCid(manifest.server['pkiIdentity(peergos.identity.hash)'])
     const pointers = loadVector('account-alice/pointers.json').pointers as Array<{ writer: string; signedPointerHex: string }>
     const writer = 'z59vuwzfFDosV6nQ3TKnq9WUpZp7Zuc7R68SuMwaNaDYzJpnMt1YKYR' // the writer whose tree is the Blake2b CHAMP of usernames
-    env = await pkiEnv({ pki: { owner, writer: parseCid(writer) } }, (storage, ptrs) => {
+    env = await pkiEnv({ pki: { owner, writer: parseCid(writer) } }, async (blocks, stores) => {
       for (const b of loadVector('account-alice/blocks.json').blocks as Array<{ cid: string }>) {
-        storage.blocks.set(b.cid, new Uint8Array(readFileSync(vectorPath('account-alice', 'blocks', `${b.cid}.bin`))))
+        await blocks.put(PKI_USERNAME, parseCid(b.cid), new Uint8Array(readFileSync(vectorPath('account-alice', 'blocks', `${b.cid}.bin`))))
       }
       const row = pointers.find((p) => p.writer === writer)!
-      ptrs.pointers.set(writer, hex(row.signedPointerHex))
+      expect(await stores.pointers.compareAndSet(parseCid(writer), undefined, hex(row.signedPointerHex))).toBe(true)
     })
     expect(env.core.skipped).toEqual([])
     expect((await env.core.getUsernames('')).sort()).toEqual(['alice', 'bob', 'carol', 'peergos'])
     for (const [name, v] of vectorChains()) expect(Buffer.from(encodeChain(await env.core.getChain(name))).toString('hex')).toBe(v.chainCbor)
     await expect(updateChain(env.c, env.core, 'dave', newUser(env.c, 'dave', SERVER_ID).chain)).rejects.toThrow(PkiStateError)
 
+    // The new PKI key is its own identity (as in our daemon): the storage only lets owned keys write.
     const next = keyPair(env.c)
-    const adopted = await env.open({ pki: { owner, writer: next.hash, signer: next.signer }, initialTree: env.core.treeRoot })
+    const adopted = await env.open({ pki: { owner: next.hash, writer: next.hash, signer: next.signer }, initialTree: env.core.treeRoot })
     const dave = newUser(env.c, 'dave', SERVER_ID)
     await updateChain(env.c, adopted, 'dave', dave.chain)
     expect((await adopted.getUsernames('')).sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'peergos'])

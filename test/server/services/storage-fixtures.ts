@@ -109,9 +109,9 @@ export class TestUser {
     return this.identity.hash
   }
 
-  /** Signs up: a new identity key, registered under `username`, with an empty WriterData committed. */
-  static async create(bundle: StorageBundle, username: string): Promise<TestUser> {
-    const u = new TestUser(bundle, username, newSigner(bundle.crypto))
+  /** Signs up: a new identity key (or `identity`), registered under `username`, with an empty WriterData committed. */
+  static async create(bundle: StorageBundle, username: string, identity: Signer = newSigner(bundle.crypto)): Promise<TestUser> {
+    const u = new TestUser(bundle, username, identity)
     await bundle.registerUser(username, u.owner)
     await u.commit(u.identity, u.identity.wd)
     return u

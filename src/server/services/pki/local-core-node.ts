@@ -1,6 +1,6 @@
 // The server's PKI node (reference §4.1-§4.3, §5.3; Peergos IpfsCoreNode + SignUpFilter): usernames
 // → claim chains, first come first served under one lock, append-only merges, proof of work on new
-// names, signup tokens, and a signup's OpLog applied all or nothing before the claim is committed.
+// names, signup tokens, and a signup's OpLog applied all or nothing, its pointers with the claim.
 import { cidToString, equalBytes, type CID } from '../../../codec/cid.ts'
 import type { CryptoProvider } from '../../../crypto/provider.ts'
 import { InvalidClaimChainError } from '../../../model/errors.ts'
@@ -18,6 +18,7 @@ import type { BatStore } from '../../db/bat-store.ts'
 import type { LoginStore } from '../../db/login-store.ts'
 import type { QuotaStore } from '../../db/quota-store.ts'
 import { requireKey, storageKeyResolver } from '../key-resolver.ts'
+import { opLogWriterFor, type OpLogWriterFactory } from '../oplog-scope.ts'
 import type { Clock } from '../signed-time.ts'
 import { checkUsername, isValidUsername } from '../usernames.ts'
 import { DifficultyGenerator, type DifficultyPolicy } from './difficulty.ts'
@@ -54,11 +55,11 @@ export interface LocalCoreNodeOptions {
   readonly maxSignupsPerDay?: number
   readonly maxFreeIdentityChanges?: number
   /**
-   * What a signup's OpLog is written through (default: storage and pointers). Peergos applies it
-   * through its raw storage; a storage that checks writer ownership against committed pointers needs
-   * variants that accept ownership proven inside the same OpLog (the identity owns the root writer).
+   * What a signup's OpLog is written through (default: `opLogWriterFor(storage, pointers)`, the
+   * OpLog-scoped views of the local services, in which the root writer's ownership is proven by the
+   * identity WriterData of the same OpLog, and the OpLog's pointers and the claim commit together).
    */
-  readonly oplog?: { readonly storage: ContentAddressedStorage; readonly pointers: MutablePointers }
+  readonly oplog?: OpLogWriterFactory
   /** Tree root for a PKI writer without a pointer yet (continue an imported PKI under a new key). */
   readonly initialTree?: CID
   /** Re-validate every stored chain on load (default true); invalid entries are skipped and reported. */
@@ -79,6 +80,7 @@ export class LocalCoreNode implements CoreNode {
   /** Entries of the loaded tree that were not served (bad name, unreadable or invalid chain). */
   readonly skipped: string[] = []
   private inflight: { owner: string; username: string } | undefined
+  private readonly opLogWriter: OpLogWriterFactory
 
   private constructor(private readonly o: LocalCoreNodeOptions) {
     this.c = o.crypto
@@ -86,6 +88,7 @@ export class LocalCoreNode implements CoreNode {
     this.now = o.now ?? Date.now
     this.difficulty = o.difficulty ?? new DifficultyGenerator(this.now(), o.maxSignupsPerDay ?? 20_000)
     this.store = new PkiStore(o.crypto, o.storage, o.pointers, o.pki, this.resolve)
+    this.opLogWriter = o.oplog ?? opLogWriterFor(o.storage, o.pointers)
     this.reverse.set(cidToString(o.pki.owner), PKI_USERNAME)
   }
 
@@ -194,17 +197,15 @@ export class LocalCoreNode implements CoreNode {
     const holder = this.reverse.get(cidToString(owner))
     if (holder !== undefined && holder !== username) throw new InvalidClaimChainError('That identity key belongs to another username')
 
-    const targets: OpLogTargets = { ...this.o, ...this.o.oplog, resolve: this.resolve, now: this.now }
+    const targets: OpLogTargets = { ...this.o, writer: this.opLogWriter, resolve: this.resolve, now: this.now }
     const checked = signup === undefined ? undefined : await checkOpLog(targets, username, owner, await requireKey(this.resolve, owner), signup.setup)
     const prepared = await this.store.prepare(username, merged)
-    let undo: (() => Promise<void>) | undefined
     try {
       this.inflight = { owner: cidToString(owner), username }
-      if (checked !== undefined) undo = await applyOpLog(targets, username, owner, checked)
-      await prepared.commit()
+      if (checked === undefined) await prepared.commit()
+      else await applyOpLog(targets, username, owner, checked, { owner: this.o.pki.owner, prepared })
     } catch (e) {
       await prepared.abort().catch(() => {})
-      await undo?.().catch(() => {})
       throw e
     } finally {
       this.inflight = undefined

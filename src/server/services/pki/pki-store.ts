@@ -6,6 +6,7 @@ import type { CID } from '../../../codec/cid.ts'
 import { Champ, type BlockStore } from '../../../champ/index.ts'
 import type { CryptoProvider } from '../../../crypto/provider.ts'
 import { PeergosError } from '../../../errors.ts'
+import type { SignedPointerUpdate } from '../../../model/multi-writer-commit.ts'
 import { nextSequence, openSignedPointerUpdate, pointerUpdate, signPointerUpdate } from '../../../model/pointer-update.ts'
 import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../../../model/signing-keys.ts'
 import { chainToCbor, decodeChain, type SigningKeyResolver, type UserPublicKeyLink } from '../../../model/user-public-key-link.ts'
@@ -35,7 +36,11 @@ export interface PkiEntry {
 /** A change written as blocks, made visible only by commit() (the PKI pointer CAS). */
 export interface PreparedPkiUpdate {
   readonly chainCid: CID
+  /** The PKI writer's signed pointer update commit() sets; undefined when the tree is unchanged. */
+  readonly pointer?: SignedPointerUpdate
   commit(): Promise<void>
+  /** Records that the caller set `pointer` itself (with other updates, in one transaction). */
+  committed(): Promise<void>
   abort(): Promise<void>
 }
 
@@ -122,15 +127,27 @@ export class PkiStore {
       const tree = await this.champ.put(root, key, existing, chainCid)
       const wd: WriterData = { ...this.wd!, tree }
       const [wdCid] = await this.putSigned([encodeWriterData(wd)], false)
+      const changed = this.wdCid === undefined || !wdCid.equals(this.wdCid)
+      const sequence = nextSequence(this.sequence)
+      const pointer = changed ? { writer: this.id.writer, signed: this.signUpdate(wdCid, sequence) } : undefined
+      const committed = async (): Promise<void> => {
+        if (pointer !== undefined) this.applied(wd, wdCid, sequence)
+        // Visible now: an unclosed transaction only keeps its blocks from GC until it expires.
+        await release().catch(() => {})
+      }
       return {
         chainCid,
+        pointer,
         commit: async () => {
           try {
-            if (this.wdCid === undefined || !wdCid.equals(this.wdCid)) await this.setPointer(wd, wdCid)
-          } finally {
+            if (pointer !== undefined && !(await this.pointers.setPointer(this.id.owner, this.id.writer, pointer.signed))) throw new PkiStateError('PKI pointer update refused')
+          } catch (e) {
             await release()
+            throw e
           }
+          await committed()
         },
+        committed,
         abort: release,
       }
     } catch (e) {
@@ -158,8 +175,15 @@ export class PkiStore {
   /** WriterData.commit: CAS from the current target, sequence incremented. */
   private async setPointer(wd: WriterData, cid: CID, currentSequence = this.sequence): Promise<void> {
     const sequence = nextSequence(currentSequence)
-    const signed = signPointerUpdate(this.c, this.id.signer!.secretKey, pointerUpdate(this.wdCid ?? null, cid, sequence))
-    if (!(await this.pointers.setPointer(this.id.owner, this.id.writer, signed))) throw new PkiStateError('PKI pointer update refused')
+    if (!(await this.pointers.setPointer(this.id.owner, this.id.writer, this.signUpdate(cid, sequence)))) throw new PkiStateError('PKI pointer update refused')
+    this.applied(wd, cid, sequence)
+  }
+
+  private signUpdate(cid: CID, sequence: number): Uint8Array {
+    return signPointerUpdate(this.c, this.id.signer!.secretKey, pointerUpdate(this.wdCid ?? null, cid, sequence))
+  }
+
+  private applied(wd: WriterData, cid: CID, sequence: number): void {
     this.wdCid = cid
     this.wd = wd
     this.sequence = sequence

@@ -1,7 +1,7 @@
 // A signup's OpLog (reference §5.3 step 9; Peergos IpfsCoreNode.applyOpLog), all or nothing: every
 // block signature, pointer update (signature, CAS, sequence, controller), the login data's identity
 // signature and the mirror BAT's signed request are checked before anything is written.
-import { blockCid, cidToString, equalBytes, type CID } from '../../../codec/cid.ts'
+import { cidToString, equalBytes, type CID } from '../../../codec/cid.ts'
 import { InvalidSignatureError } from '../../../crypto/errors.ts'
 import type { CryptoProvider } from '../../../crypto/provider.ts'
 import { PeergosError } from '../../../errors.ts'
@@ -20,7 +20,9 @@ import type { LoginRow, LoginStore } from '../../db/login-store.ts'
 import { requireKey } from '../key-resolver.ts'
 import { loginRowOf, verifyLoginAuth } from '../local-account.ts'
 import { ADD_BAT_PATH, checkMirrorBat } from '../local-bat-cave.ts'
+import { pendingOwnership, writerKey, type OpLogWriterFactory, type PendingOwnership } from '../oplog-scope.ts'
 import { LOGIN_AUTH_WINDOW_SECONDS, verifySignedRequest, type Clock } from '../signed-time.ts'
+import type { PreparedPkiUpdate } from './pki-store.ts'
 
 /** The OpLog is inconsistent or would not apply (wrong username, duplicate writer, controller mismatch...). */
 export class InvalidOpLogError extends PeergosError {}
@@ -30,8 +32,11 @@ export const MAX_OPLOG_OPERATIONS = 1000
 
 export interface OpLogTargets {
   readonly crypto: CryptoProvider
-  readonly storage: ContentAddressedStorage
-  readonly pointers: MutablePointers
+  /** Reads only (pointer targets already stored); writes go through `writer`. */
+  readonly storage: Pick<ContentAddressedStorage, 'get'>
+  readonly pointers: Pick<MutablePointers, 'getPointer'>
+  /** The storage and pointers scoped to one OpLog (ownership provable by the OpLog itself). */
+  readonly writer: OpLogWriterFactory
   readonly logins: LoginStore
   readonly bats: BatStore
   readonly resolve: SigningKeyResolver
@@ -42,8 +47,16 @@ export interface OpLogTargets {
 export interface CheckedOpLog {
   readonly blocks: readonly BlockWrite[]
   readonly pointers: readonly SignedPointerUpdate[]
+  /** Its writers' new WriterData and its blocks, through which its writers' ownership is read. */
+  readonly pending: PendingOwnership
   readonly login?: LoginRow
   readonly bat?: { readonly id: CID; readonly bat: Bat }
+}
+
+/** What becomes visible in the same transaction as the OpLog's pointers: the PKI's new claim. */
+export interface ClaimCommit {
+  readonly owner: PublicKeyHash
+  readonly prepared: PreparedPkiUpdate
 }
 
 async function checkBlock(t: OpLogTargets, w: BlockWrite): Promise<void> {
@@ -62,20 +75,19 @@ export async function checkOpLog(t: OpLogTargets, username: string, owner: Publi
     else pointers.push({ writer: op.write.writer, signed: op.write.signedUpdate })
   }
   for (const b of blocks) await checkBlock(t, b)
-  const written = new Map<string, Uint8Array>()
-  for (const b of blocks) if (!b.isRaw) written.set(cidToString(blockCid(t.crypto, b.block, false)), b.block)
+  const targets = new Map<string, CID | null>()
+  const pending = pendingOwnership(t.crypto, blocks, targets)
 
-  const writers = new Set<string>()
   for (const p of pointers) {
-    const w = cidToString(p.writer)
-    if (writers.has(w)) throw new InvalidOpLogError('Two pointer updates for one writer')
-    writers.add(w)
+    const w = writerKey(p.writer)
+    if (targets.has(w)) throw new InvalidOpLogError('Two pointer updates for one writer')
     const key = await requireKey(t.resolve, p.writer)
     const update = validateSignedPointerUpdate(t.crypto, key, await t.pointers.getPointer(owner, p.writer), p.signed)
+    targets.set(w, update.updated)
     if (update.updated === null) continue
-    const wd = written.get(cidToString(update.updated)) ?? (await t.storage.get(owner, update.updated))
+    const wd = pending.block(update.updated) ?? (await t.storage.get(owner, update.updated))
     if (wd === undefined) throw new InvalidOpLogError(`Pointer target ${update.updated.toString()} is not in the OpLog or storage`)
-    if (!decodeWriterData(wd).controller.equals(p.writer)) throw new InvalidOpLogError(`WriterData controller mismatch for ${w}`)
+    if (!decodeWriterData(wd).controller.equals(p.writer)) throw new InvalidOpLogError(`WriterData controller mismatch for ${cidToString(p.writer)}`)
   }
 
   let login: LoginRow | undefined
@@ -97,41 +109,47 @@ export async function checkOpLog(t: OpLogTargets, username: string, owner: Publi
     if (holder !== undefined && holder !== username) throw new InvalidBatError('That BAT id is already stored')
     if (holder === undefined) bat = { id: b.id, bat: b.bat }
   }
-  return { blocks, pointers, ...(login === undefined ? {} : { login }), ...(bat === undefined ? {} : { bat }) }
+  return { blocks, pointers, pending, ...(login === undefined ? {} : { login }), ...(bat === undefined ? {} : { bat }) }
 }
 
 /**
- * Applies a checked OpLog: blocks (in a transaction; unreferenced if we stop), login row, pointers
- * in one atomic setPointers, mirror BAT. On failure the login row is restored and the error thrown.
- * Returns the undo of the login row, for a failure of the caller's final PKI commit.
+ * Applies a checked OpLog, all or nothing: its blocks (in a transaction, through the OpLog-scoped
+ * storage: a writer's ownership may be proven by the OpLog's own WriterData), the login row and the
+ * mirror BAT (both undone on failure), then its pointers and the PKI's claim in one transaction.
+ * Blocks written before a failure are left unreferenced, for GC.
  */
-export async function applyOpLog(t: OpLogTargets, username: string, owner: PublicKeyHash, log: CheckedOpLog): Promise<() => Promise<void>> {
-  const tid = await t.storage.startTransaction(owner)
+export async function applyOpLog(t: OpLogTargets, username: string, owner: PublicKeyHash, log: CheckedOpLog, claim: ClaimCommit): Promise<void> {
+  const w = t.writer(log.pending)
+  const tid = await w.startTransaction(owner)
+  const undo: (() => Promise<unknown>)[] = []
   try {
     for (let i = 0; i < log.blocks.length;) {
       const first = log.blocks[i]
       let j = i + 1
       while (j < log.blocks.length && log.blocks[j].isRaw === first.isRaw && log.blocks[j].writer.equals(first.writer)) j++
       const group = log.blocks.slice(i, j)
-      await t.storage.put(owner, first.writer, group.map((b) => b.signature), group.map((b) => b.block), tid, first.isRaw)
+      await w.put(owner, first.writer, group.map((b) => b.signature), group.map((b) => b.block), tid, first.isRaw)
       i = j
     }
-    const previous = log.login === undefined ? undefined : await t.logins.get(username)
-    const undoLogin = async (): Promise<void> => {
-      if (log.login === undefined) return
-      if (previous === undefined) await t.logins.remove(username)
-      else await t.logins.set(previous)
+    if (log.login !== undefined) {
+      const previous = await t.logins.get(username)
+      undo.push(() => (previous === undefined ? t.logins.remove(username) : t.logins.set(previous)))
+      await t.logins.set(log.login)
     }
-    if (log.login !== undefined) await t.logins.set(log.login)
-    try {
-      if (log.pointers.length > 0 && !(await t.pointers.setPointers(owner, [...log.pointers]))) throw new InvalidOpLogError('Pointer updates refused')
-      if (log.bat !== undefined && !(await t.bats.add(username, log.bat.id, log.bat.bat))) throw new InvalidBatError('That BAT id is already stored')
-    } catch (e) {
-      await undoLogin()
-      throw e
+    if (log.bat !== undefined) {
+      const { id, bat } = log.bat
+      if (!(await t.bats.add(username, id, bat))) throw new InvalidBatError('That BAT id is already stored')
+      undo.push(() => t.bats.remove(username, id))
     }
-    return undoLogin
-  } finally {
-    await t.storage.closeTransaction(owner, tid)
+    const pki = claim.prepared.pointer
+    const groups = [{ owner, updates: log.pointers }, ...(pki === undefined ? [] : [{ owner: claim.owner, updates: [pki] }])]
+    if (!(await w.setPointerGroups(groups))) throw new InvalidOpLogError('Pointer updates refused')
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch(() => {})
+    // An unclosed transaction only keeps its blocks from GC until it expires.
+    await w.closeTransaction(owner, tid).catch(() => {})
+    throw e
   }
+  await claim.prepared.committed()
+  await w.closeTransaction(owner, tid).catch(() => {})
 }
