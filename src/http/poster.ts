@@ -3,6 +3,7 @@
 // fetch (Node and browsers); p2pPrefix() builds the `/p2p/<peer-id>/http/` proxy form (reference §7.1).
 import { cidToString, type CID } from '../codec/cid.ts'
 import { ERROR_CLASS_HEADER, errorFromWire, HttpTransportError } from './errors.ts'
+import { readLimited } from './gzip.ts'
 
 export interface PostOptions {
   /** Peergos postUnzip: the reply may be gzip Content-Encoded and must be returned decoded. */
@@ -43,27 +44,7 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
     throw new HttpTransportError(`Reply of ${declared} bytes exceeds ${max}`)
   }
   if (res.body === null) return new Uint8Array(0)
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > max) {
-      await reader.cancel().catch(() => {})
-      throw new HttpTransportError(`Reply exceeds ${max} bytes`)
-    }
-    chunks.push(value)
-  }
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(total)
-  let pos = 0
-  for (const c of chunks) {
-    out.set(c, pos)
-    pos += c.length
-  }
-  return out
+  return readLimited(res.body, max, 'Reply')
 }
 
 /** A Poster over fetch to one server; `baseUrl` is its origin, e.g. "http://127.0.0.1:8000". */

@@ -1,5 +1,7 @@
 // URL encodings as Peergos' Java code uses them (reference §7.2): java.net.URLEncoder /
 // URLDecoder (form encoding: space as '+'), and the strict percent-decoding URI.getQuery() applies.
+import { hexDigitValue } from '../model/bytes.ts'
+
 const encoder = new TextEncoder()
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const lenientUtf8 = new TextDecoder('utf-8')
@@ -28,13 +30,6 @@ export function javaUrlEncode(s: string): string {
   return out
 }
 
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  if (c >= 65 && c <= 70) return c - 55
-  if (c >= 97 && c <= 102) return c - 87
-  return -1
-}
-
 /** Percent-decodes to bytes; undefined on a malformed escape or a non-ASCII character. */
 function percentBytes(s: string, plusIsSpace: boolean): Uint8Array | undefined {
   const out = new Uint8Array(s.length)
@@ -43,8 +38,8 @@ function percentBytes(s: string, plusIsSpace: boolean): Uint8Array | undefined {
     const c = s.charCodeAt(i)
     if (c > 0x7e || c < 0x20) return undefined
     if (c === 0x25) {
-      const hi = i + 2 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1
-      const lo = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1
+      const hi = i + 2 < s.length ? hexDigitValue(s.charCodeAt(i + 1)) : -1
+      const lo = i + 2 < s.length ? hexDigitValue(s.charCodeAt(i + 2)) : -1
       if (hi < 0 || lo < 0) return undefined
       out[n++] = (hi << 4) | lo
       i += 2

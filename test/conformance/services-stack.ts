@@ -1,7 +1,7 @@
 // One server's full stack for the Account / SocialNetwork / BatCave / CoreNode suites on any backend
-// (SQLite files + FileBlockStore by default, Postgres, S3), wired as the daemon and
-// local-account-social-pki.test.ts wire it: the validating storage and pointers, and a PKI whose key
-// is its own identity; so every backend and transport runs the same stack.
+// (SQLite files + FileBlockStore by default, as local-account-social-pki.test.ts runs it; Postgres,
+// S3), wired as the daemon wires it: the validating storage and pointers, and a PKI whose key is its
+// own identity; so every backend and transport runs the same stack.
 import { binaryKey } from '../../src/champ/block-store.ts'
 import type { PublicKeyHash } from '../../src/model/signing-keys.ts'
 import type { ServerBlockStore } from '../../src/server/blocks/index.ts'

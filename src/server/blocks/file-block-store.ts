@@ -2,19 +2,18 @@
 // <KEY>.data (reference §8.1; vectors README "Facts about the server's storage"), so a Peergos
 // data dir is readable here and ours by Peergos. Durable, hash-checked writes; verified reads.
 import { dirname, join } from 'node:path'
-import { cidToString, isIdentity, type CID } from '../../codec/cid.ts'
+import { cidToString, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { createNodeCrypto } from '../../crypto/providers/node.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
-import { BlockIndex } from './block-index.ts'
-import { LEGACY_OWNER, checkOwnerDir, cidToKey, keyToCid, shardOf } from './block-key.ts'
-import { KeyedMutex, forEachLimit } from './concurrency.ts'
+import { LEGACY_OWNER, cidToKey, shardOf } from './block-key.ts'
 import { DurableIO, makeDirs } from './durable-io.ts'
-import { BlockStoreClosedError, CorruptBlockError } from './errors.ts'
+import { CorruptBlockError } from './errors.ts'
 import { scanBlocks, type ScanReport } from './file-scan.ts'
 import { isNotFound, nodeFsOps, storeError, type FsOps } from './fs-ops.ts'
-import { WRITE_TIME_SLACK_MS, type BlockEntry, type BlockWrite, type DeleteOptions, type ServerBlockStore } from './server-block-store.ts'
-import { checkBlockForPut, cidOfNewBlock, identityContent, isStoredKind, matchesCid } from './verify.ts'
+import { IndexedBlockStore, type CopyDeletion } from './indexed-block-store.ts'
+import { WRITE_TIME_SLACK_MS, type DeleteOptions } from './server-block-store.ts'
+import { matchesCid } from './verify.ts'
 
 export interface FileBlockStoreOptions {
   /** PEERGOS_PATH. Blocks live in <root>/.ipfs/blocks, corrupt ones are moved to <root>/.ipfs/quarantine. */
@@ -35,10 +34,7 @@ type Read = { kind: 'absent' } | { kind: 'ok'; bytes: Uint8Array } | { kind: 'co
  * found through an in-memory index (KEY → owner dirs) built by scanning at open (~0.65 s per 100k
  * blocks); a corrupt copy is moved to <root>/.ipfs/quarantine and reported as CorruptBlockError.
  */
-export class FileBlockStore implements ServerBlockStore {
-  private readonly index = new BlockIndex()
-  private readonly locks = new KeyedMutex()
-  private closed = false
+export class FileBlockStore extends IndexedBlockStore {
   /** What start-up recovery found (blocks, temp files removed, ignored entries, how it synced). */
   recovery!: ScanReport
 
@@ -46,9 +42,11 @@ export class FileBlockStore implements ServerBlockStore {
     readonly blocksDir: string,
     readonly quarantineDir: string,
     private readonly io: DurableIO,
-    private readonly crypto: CryptoProvider,
-    private readonly writeConcurrency: number,
-  ) {}
+    crypto: CryptoProvider,
+    writeConcurrency: number,
+  ) {
+    super(crypto, writeConcurrency)
+  }
 
   /** Opens (creating if needed) the store under `root`, cleaning up after any crash. */
   static async open(options: FileBlockStoreOptions): Promise<FileBlockStore> {
@@ -81,33 +79,7 @@ export class FileBlockStore implements ServerBlockStore {
     return join(this.dirOf(ownerDir, key), `${key}.data`)
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new BlockStoreClosedError('Block store is closed')
-  }
-
-  async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    if (checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
-  }
-
-  async putBlock(ownerDir: string, bytes: Uint8Array, raw: boolean): Promise<CID> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    const cid = cidOfNewBlock(this.crypto, bytes, raw)
-    await this.store(ownerDir, cid, bytes)
-    return cid
-  }
-
-  async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    // Check every block before writing any, so one bad block in a batch stores nothing.
-    const toStore = blocks.filter((b) => checkBlockForPut(this.crypto, b.cid, b.bytes))
-    await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes))
-  }
-
-  private store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+  protected store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
     const key = cidToKey(cid)
     return this.locks.run(`${ownerDir}/${key}`, async () => {
       const path = this.path(ownerDir, key)
@@ -130,11 +102,7 @@ export class FileBlockStore implements ServerBlockStore {
     })
   }
 
-  async get(cid: CID): Promise<Uint8Array | undefined> {
-    this.checkOpen()
-    if (isIdentity(cid)) return identityContent(cid)
-    if (!isStoredKind(cid)) return undefined
-    const key = cidToKey(cid)
+  protected async getStored(cid: CID, key: string): Promise<Uint8Array | undefined> {
     let corrupt: CorruptBlockError | undefined
     for (const owner of this.index.ownersOf(key)) {
       let r = await this.read(owner, key, cid)
@@ -184,71 +152,28 @@ export class FileBlockStore implements ServerBlockStore {
     })
   }
 
-  async has(cid: CID): Promise<boolean> {
-    this.checkOpen()
-    if (isIdentity(cid)) return true
-    return isStoredKind(cid) && this.index.has(cidToKey(cid))
+  protected async sizeOfCopy(owner: string, key: string): Promise<number | undefined> {
+    const path = this.path(owner, key)
+    try {
+      return (await this.io.fs.stat(path)).size
+    } catch (e) {
+      if (!isNotFound(e)) throw storeError(e, `stat ${path}`)
+      return undefined
+    }
   }
 
-  async size(cid: CID): Promise<number | undefined> {
-    this.checkOpen()
-    if (isIdentity(cid)) return cid.multihash.digest.length
-    if (!isStoredKind(cid)) return undefined
-    const key = cidToKey(cid)
-    for (const owner of this.index.ownersOf(key)) {
-      try {
-        return (await this.io.fs.stat(this.path(owner, key))).size
-      } catch (e) {
-        if (!isNotFound(e)) throw storeError(e, `stat ${this.path(owner, key)}`)
+  protected async deleteCopy(owner: string, key: string, options: DeleteOptions): Promise<CopyDeletion> {
+    const path = this.path(owner, key)
+    try {
+      if (options.notWrittenSince !== undefined) {
+        const { mtimeMs } = await this.io.fs.stat(path)
+        if (mtimeMs >= options.notWrittenSince - WRITE_TIME_SLACK_MS) return 'kept'
       }
+      await this.io.fs.unlink(path)
+      return 'deleted'
+    } catch (e) {
+      if (!isNotFound(e)) throw storeError(e, `delete ${path}`)
+      return 'absent'
     }
-    return undefined
-  }
-
-  async delete(cid: CID, options: DeleteOptions = {}): Promise<boolean> {
-    this.checkOpen()
-    if (!isStoredKind(cid)) return false
-    const key = cidToKey(cid)
-    const owners = options.ownerDir === undefined ? this.index.ownersOf(key) : [options.ownerDir]
-    let deleted = false
-    for (const owner of owners) {
-      await this.locks.run(`${owner}/${key}`, async () => {
-        if (!this.index.hasOwner(key, owner)) return
-        const path = this.path(owner, key)
-        try {
-          if (options.notWrittenSince !== undefined) {
-            const { mtimeMs } = await this.io.fs.stat(path)
-            if (mtimeMs >= options.notWrittenSince - WRITE_TIME_SLACK_MS) return
-          }
-          await this.io.fs.unlink(path)
-          deleted = true
-        } catch (e) {
-          if (!isNotFound(e)) throw storeError(e, `delete ${path}`)
-        }
-        this.index.remove(key, owner)
-      })
-    }
-    return deleted
-  }
-
-  async *list(): AsyncIterable<CID> {
-    this.checkOpen()
-    for (const key of this.index.keys()) {
-      const cid = keyToCid(key)
-      if (cid !== undefined && isStoredKind(cid)) yield cid
-    }
-  }
-
-  async *entries(ownerDir?: string): AsyncIterable<BlockEntry> {
-    this.checkOpen()
-    for (const [key, owner] of this.index.copies(ownerDir)) {
-      const cid = keyToCid(key)
-      if (cid !== undefined && isStoredKind(cid)) yield { cid, ownerDir: owner }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    await this.locks.idle()
   }
 }

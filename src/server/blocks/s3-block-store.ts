@@ -5,16 +5,15 @@ import { Readable } from 'node:stream'
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3'
-import { cidToString, isIdentity, type CID } from '../../codec/cid.ts'
+import { cidToString, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { createNodeCrypto } from '../../crypto/providers/node.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
-import { BlockIndex } from './block-index.ts'
-import { LEGACY_OWNER, checkOwnerDir, cidToKey, isValidOwnerDir, keyToCid, looksLikeKey } from './block-key.ts'
-import { KeyedMutex, forEachLimit } from './concurrency.ts'
-import { BlockStoreClosedError, BlockStoreFullError, BlockStoreIOError, CorruptBlockError } from './errors.ts'
-import { WRITE_TIME_SLACK_MS, type BlockEntry, type BlockWrite, type DeleteOptions, type ServerBlockStore } from './server-block-store.ts'
-import { checkBlockForPut, cidOfNewBlock, identityContent, isStoredKind, matchesCid } from './verify.ts'
+import { LEGACY_OWNER, cidToKey, isValidOwnerDir, looksLikeKey } from './block-key.ts'
+import { BlockStoreFullError, BlockStoreIOError, CorruptBlockError } from './errors.ts'
+import { IndexedBlockStore, type CopyDeletion } from './indexed-block-store.ts'
+import { WRITE_TIME_SLACK_MS, type DeleteOptions } from './server-block-store.ts'
+import { matchesCid } from './verify.ts'
 
 export interface S3BlockStoreOptions {
   readonly bucket: string
@@ -61,19 +60,17 @@ function s3Error(e: unknown, what: string): Error {
  * The CID → owner index is built at open by listing the prefix (1000 keys per request), so this
  * process must be the only writer of that prefix, as with FileBlockStore.
  */
-export class S3BlockStore implements ServerBlockStore {
-  private readonly index = new BlockIndex()
-  private readonly locks = new KeyedMutex()
-  private closed = false
-
+export class S3BlockStore extends IndexedBlockStore {
   private constructor(
     private readonly client: S3Client,
     private readonly ownsClient: boolean,
     readonly bucket: string,
     readonly prefix: string,
-    private readonly crypto: CryptoProvider,
-    private readonly writeConcurrency: number,
-  ) {}
+    crypto: CryptoProvider,
+    writeConcurrency: number,
+  ) {
+    super(crypto, writeConcurrency)
+  }
 
   /** Connects and lists the bucket prefix to build the CID index. */
   static async open(options: S3BlockStoreOptions): Promise<S3BlockStore> {
@@ -123,33 +120,8 @@ export class S3BlockStore implements ServerBlockStore {
     } while (token !== undefined)
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new BlockStoreClosedError('Block store is closed')
-  }
-
-  async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    if (checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
-  }
-
-  async putBlock(ownerDir: string, bytes: Uint8Array, raw: boolean): Promise<CID> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    const cid = cidOfNewBlock(this.crypto, bytes, raw)
-    await this.store(ownerDir, cid, bytes)
-    return cid
-  }
-
-  async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    const toStore = blocks.filter((b) => checkBlockForPut(this.crypto, b.cid, b.bytes))
-    await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes))
-  }
-
   /** Always a full PutObject: idempotent, refreshes LastModified for the GC guard, and heals a corrupt copy. */
-  private store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+  protected store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
     const key = cidToKey(cid)
     return this.locks.run(`${ownerDir}/${key}`, async () => {
       const objectKey = this.keyFor(ownerDir, key)
@@ -182,11 +154,7 @@ export class S3BlockStore implements ServerBlockStore {
    * A copy that fails its hash is fetched once more (to rule out corruption in transit), then
    * reported as CorruptBlockError. It is left in the bucket: the next put overwrites (heals) it.
    */
-  async get(cid: CID): Promise<Uint8Array | undefined> {
-    this.checkOpen()
-    if (isIdentity(cid)) return identityContent(cid)
-    if (!isStoredKind(cid)) return undefined
-    const key = cidToKey(cid)
+  protected async getStored(cid: CID, key: string): Promise<Uint8Array | undefined> {
     let corrupt: CorruptBlockError | undefined
     for (const owner of this.index.ownersOf(key)) {
       const objectKey = this.keyFor(owner, key)
@@ -201,12 +169,6 @@ export class S3BlockStore implements ServerBlockStore {
     return undefined
   }
 
-  async has(cid: CID): Promise<boolean> {
-    this.checkOpen()
-    if (isIdentity(cid)) return true
-    return isStoredKind(cid) && this.index.has(cidToKey(cid))
-  }
-
   private async head(objectKey: string): Promise<{ size: number; modified: number } | undefined> {
     try {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }))
@@ -217,67 +179,27 @@ export class S3BlockStore implements ServerBlockStore {
     }
   }
 
-  async size(cid: CID): Promise<number | undefined> {
-    this.checkOpen()
-    if (isIdentity(cid)) return cid.multihash.digest.length
-    if (!isStoredKind(cid)) return undefined
-    const key = cidToKey(cid)
-    for (const owner of this.index.ownersOf(key)) {
-      const h = await this.head(this.keyFor(owner, key))
-      if (h !== undefined) return h.size
-    }
-    return undefined
+  protected async sizeOfCopy(owner: string, key: string): Promise<number | undefined> {
+    return (await this.head(this.keyFor(owner, key)))?.size
   }
 
-  async delete(cid: CID, options: DeleteOptions = {}): Promise<boolean> {
-    this.checkOpen()
-    if (!isStoredKind(cid)) return false
-    const key = cidToKey(cid)
-    const owners = options.ownerDir === undefined ? this.index.ownersOf(key) : [options.ownerDir]
-    let deleted = false
-    for (const owner of owners) {
-      await this.locks.run(`${owner}/${key}`, async () => {
-        if (!this.index.hasOwner(key, owner)) return
-        const objectKey = this.keyFor(owner, key)
-        if (options.notWrittenSince !== undefined) {
-          const h = await this.head(objectKey)
-          if (h !== undefined && h.modified >= options.notWrittenSince - WRITE_TIME_SLACK_MS) return
-          if (h === undefined) {
-            this.index.remove(key, owner)
-            return
-          }
-        }
-        try {
-          await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }))
-        } catch (e) {
-          if (!is404(e)) throw s3Error(e, `delete ${objectKey}`)
-        }
-        this.index.remove(key, owner)
-        deleted = true
-      })
+  protected async deleteCopy(owner: string, key: string, options: DeleteOptions): Promise<CopyDeletion> {
+    const objectKey = this.keyFor(owner, key)
+    if (options.notWrittenSince !== undefined) {
+      const h = await this.head(objectKey)
+      if (h === undefined) return 'absent'
+      if (h.modified >= options.notWrittenSince - WRITE_TIME_SLACK_MS) return 'kept'
     }
-    return deleted
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }))
+    } catch (e) {
+      if (!is404(e)) throw s3Error(e, `delete ${objectKey}`)
+    }
+    return 'deleted'
   }
 
-  async *list(): AsyncIterable<CID> {
-    this.checkOpen()
-    for (const key of this.index.keys()) {
-      const cid = keyToCid(key)
-      if (cid !== undefined && isStoredKind(cid)) yield cid
-    }
-  }
-
-  async *entries(ownerDir?: string): AsyncIterable<BlockEntry> {
-    this.checkOpen()
-    for (const [key, owner] of this.index.copies(ownerDir)) {
-      const cid = keyToCid(key)
-      if (cid !== undefined && isStoredKind(cid)) yield { cid, ownerDir: owner }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    await this.locks.idle()
+  override async close(): Promise<void> {
+    await super.close()
     if (this.ownsClient) this.client.destroy()
   }
 }
