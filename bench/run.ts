@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   crypto: async () => (await import('./crypto.bench.ts')).run(),
   cbor: async () => (await import('./cbor.bench.ts')).run(),
   champ: async () => (await import('./champ.bench.ts')).run(),
+  server: async () => (await import('./server.bench.ts')).run(),
 }
 
 const filter = process.argv[2]

@@ -1,0 +1,196 @@
+// Home-server figures over HTTP on loopback to a daemon in a child process (`node bin/peergos-ts.js
+// daemon` on a temp dir): 1 MiB BAT-prefixed raw block put/get throughput with several requests in
+// flight, signed pointer updates per second (parallel CAS chains), and the daemon's CPU seconds per GB.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { Agent, request, type IncomingMessage } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CID } from '../src/codec/cid.ts'
+import { createNodeCrypto } from '../src/crypto/providers/node.ts'
+import type { CryptoProvider } from '../src/crypto/provider.ts'
+import { httpNetworkServices } from '../src/http/clients/network.ts'
+import { ERROR_CLASS_HEADER, errorFromWire } from '../src/http/errors.ts'
+import { FetchPoster, type Poster } from '../src/http/poster.ts'
+import { randomBat } from '../src/model/bat.ts'
+import { calculateBatId, type BatWithId } from '../src/model/bat-id.ts'
+import { createRawBlockPrefix } from '../src/model/bat-prefix.ts'
+import { concatBytes } from '../src/model/bytes.ts'
+import { MAX_FRAGMENT_SIZE } from '../src/model/fragmented-cipher-text.ts'
+import { nextSequence } from '../src/model/pointer-update.ts'
+import { encodeWriterData } from '../src/model/writer-data.ts'
+import { cpuSecondsOf, startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
+import { RemoteUser } from '../test/server/crash/remote-user.ts'
+import { signBlock, signPointer, type WriterState } from '../test/server/services/storage-fixtures.ts'
+import { mbps, type Figure } from './figures.ts'
+
+/** Requests in flight for block puts and gets (a Peergos client uploads and downloads fragments in parallel). */
+const BLOCK_CONCURRENCY = 8
+const ROUNDS = 3
+const BLOCKS_PER_ROUND = 160
+const WRITERS = 8
+const UPDATES_PER_WRITER = 1000
+/** Updates per writer before timing starts (the JIT, key, ownership and WriterData caches warm up). */
+const WARM_UPDATES = 200
+
+/**
+ * The Poster of these figures: node:http with keep-alive connections. It costs the client ~80 µs of
+ * CPU per request where FetchPoster (undici fetch) costs ~500 µs; on a 2-core machine fetch's cost
+ * comes out of the server's core, so with it the figures would measure the client.
+ * PEERGOS_BENCH_FETCH=1 measures with FetchPoster instead.
+ */
+export class NodeHttpPoster implements Poster {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  private readonly url: URL
+
+  constructor(baseUrl: string) {
+    this.url = new URL(baseUrl)
+  }
+
+  post(path: string, body: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const headerOf = (res: IncomingMessage, name: string): string | null => {
+        const v = res.headers[name.toLowerCase()]
+        return typeof v === 'string' ? v : null
+      }
+      const req = request({ host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent, headers: { 'Content-Length': body.length } }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(errorFromWire(res.statusCode ?? 0, headerOf(res, 'trailer'), headerOf(res, ERROR_CLASS_HEADER)))
+          else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+        })
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+
+  close(): void {
+    this.agent.destroy()
+  }
+}
+
+interface Fragment {
+  readonly data: Uint8Array
+  readonly signature: Uint8Array
+  readonly bat: BatWithId
+  cid?: CID
+}
+
+/** A fragment as a client uploads it: BAT prefix (inline BAT + the user's mirror BAT id) ‖ 1 MiB of ciphertext. */
+function fragment(c: CryptoProvider, user: RemoteUser, mirrorBatId: CID): Fragment {
+  const bat = randomBat(c)
+  const data = concatBytes(createRawBlockPrefix(bat, mirrorBatId), c.randomBytes(MAX_FRAGMENT_SIZE))
+  return { data, signature: signBlock(c, user.identity.signer, data), bat: { bat, id: calculateBatId(c, bat) } }
+}
+
+/** Runs `fn` over `items` with `limit` calls in flight; returns the elapsed milliseconds. */
+async function timed<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<number> {
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+  return performance.now() - t0
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+export async function run(): Promise<Figure[]> {
+  const c = await createNodeCrypto()
+  const dir = await mkdtemp(join(tmpdir(), 'pts-bench-server-'))
+  // PEERGOS_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it stops.
+  const profDir = process.env.PEERGOS_BENCH_CPU_PROF
+  let daemon: DaemonProcess | undefined
+  let nodePoster: NodeHttpPoster | undefined
+  try {
+    daemon = await startDaemonProcess(dir, {
+      args: ['--gc-period', '0', '--default-quota', '1t'],
+      logLevel: 'error',
+      nodeArgs: profDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profDir],
+    })
+    const useFetch = process.env.PEERGOS_BENCH_FETCH === '1'
+    const poster = useFetch ? new FetchPoster(daemon.url, { timeoutMs: 60_000 }) : (nodePoster = new NodeHttpPoster(daemon.url))
+    const client = useFetch ? 'fetch client' : 'node:http client'
+    const net = { crypto: c, ...httpNetworkServices(poster) }
+    const user = await RemoteUser.signUp(net, `bench${Date.now().toString(36)}`)
+    const mirrorBatId = calculateBatId(c, randomBat(c))
+    const tid = await net.storage.startTransaction(user.owner)
+    const putFragment = async (f: Fragment): Promise<void> => {
+      ;[f.cid] = await net.storage.put(user.owner, user.owner, [f.signature], [f.data], tid, true)
+    }
+
+    // Warm-up (JIT, connections, directories), then rounds of fresh fragments.
+    await timed(Array.from({ length: 2 * BLOCK_CONCURRENCY }, () => fragment(c, user, mirrorBatId)), BLOCK_CONCURRENCY, putFragment)
+    const stored: Fragment[] = []
+    const putRates: number[] = []
+    let putBytes = 0
+    let putCpu = 0
+    for (let r = 0; r < ROUNDS; r++) {
+      const round = Array.from({ length: BLOCKS_PER_ROUND }, () => fragment(c, user, mirrorBatId))
+      const bytes = round.reduce((n, f) => n + f.data.length, 0)
+      const cpu0 = cpuSecondsOf(daemon.pid)
+      const ms = await timed(round, BLOCK_CONCURRENCY, putFragment)
+      putCpu += cpuSecondsOf(daemon.pid) - cpu0
+      putBytes += bytes
+      putRates.push(mbps(bytes, ms))
+      stored.push(...round)
+    }
+
+    const getRates: number[] = []
+    for (let r = 0; r < ROUNDS; r++) {
+      const round = stored.slice(r * BLOCKS_PER_ROUND, (r + 1) * BLOCKS_PER_ROUND)
+      let bytes = 0
+      const ms = await timed(round, BLOCK_CONCURRENCY, async (f) => {
+        const got = await net.storage.get(user.owner, f.cid!, f.bat)
+        if (got === undefined || got.length !== f.data.length) throw new Error(`block ${f.cid} came back wrong`)
+        bytes += got.length
+      })
+      getRates.push(mbps(bytes, ms))
+    }
+
+    // Pointer updates: WRITERS owned writers, each a CAS chain over WriterData blocks stored beforehand.
+    const writers: WriterState[] = []
+    for (let i = 0; i < WRITERS; i++) writers.push(await user.addWriter())
+    const chains = await Promise.all(writers.map(async (w) => {
+      const blocks = Array.from({ length: UPDATES_PER_WRITER }, (_, i) => encodeWriterData({ ...w.wd, tree: stored[i % stored.length].cid! }))
+      const cids: CID[] = []
+      for (let i = 0; i < blocks.length; i += 100) cids.push(...(await user.put(w.signer, blocks.slice(i, i + 100), false, tid)))
+      let target = w.target
+      let seq = w.sequence
+      return cids.map((cid) => {
+        const signed = signPointer(c, w.signer, target, cid, nextSequence(seq))
+        target = cid
+        seq = nextSequence(seq)
+        return signed
+      })
+    }))
+    const apply = (from: number, to: number): Promise<unknown> => Promise.all(writers.map(async (w, i) => {
+      for (let k = from; k < to; k++) {
+        if (!(await net.pointers.setPointer(user.owner, w.hash, chains[i][k]))) throw new Error(`pointer update ${k} of writer ${i} refused`)
+      }
+    }))
+    await apply(0, WARM_UPDATES)
+    const t0 = performance.now()
+    await apply(WARM_UPDATES, UPDATES_PER_WRITER)
+    const applied = WRITERS * (UPDATES_PER_WRITER - WARM_UPDATES)
+    const pointerRate = (applied / (performance.now() - t0)) * 1000
+    await net.storage.closeTransaction(user.owner, tid)
+
+    return [
+      { name: 'server.blockPut.MBps', value: median(putRates), unit: `MB/s (1 MiB raw fragments + BAT prefix over HTTP, ${BLOCK_CONCURRENCY} in flight, fsynced, ${client})` },
+      { name: 'server.blockGet.MBps', value: median(getRates), unit: `MB/s (1 MiB raw fragments with BAT over HTTP, ${BLOCK_CONCURRENCY} in flight, ${client})` },
+      { name: 'server.pointerUpdate.perSec', value: pointerRate, unit: `signed CAS updates/s over HTTP (${WRITERS} writers in parallel, ${client})` },
+      { name: 'server.cpuSecondsPerGB', value: putCpu / (putBytes / 1e9), unit: `daemon CPU s per GB stored (1 MiB puts, ${BLOCK_CONCURRENCY} in flight)` },
+    ]
+  } finally {
+    // SIGTERM: a graceful stop, so a --cpu-prof profile gets written.
+    nodePoster?.close()
+    await daemon?.kill('SIGTERM')
+    await rm(dir, { recursive: true, force: true })
+  }
+}
