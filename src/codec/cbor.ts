@@ -17,6 +17,11 @@ export interface DecodeLimits {
   maxDepth?: number
   /** Maximum number of data items in total (default: the input length, which bounds work anyway). */
   maxItems?: number
+  /**
+   * Return byte strings as views into the input instead of copies (default false). Only for inputs
+   * the caller owns and never modifies, e.g. a request body decoded once (saves a copy per block).
+   */
+  viewBytes?: boolean
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +173,7 @@ class Reader {
   pos = 0
   items = 0
   readonly view: DataView
-  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number) {
+  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number, readonly viewBytes: boolean) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   }
 
@@ -243,7 +248,7 @@ class Reader {
       }
       case 2: {
         const n = this.length(info)
-        const b = this.buf.slice(this.pos, this.pos + n)
+        const b = this.viewBytes ? this.buf.subarray(this.pos, this.pos + n) : this.buf.slice(this.pos, this.pos + n)
         this.pos += n
         return b
       }
@@ -339,7 +344,7 @@ class Reader {
 
 function reader(bytes: Uint8Array, limits?: DecodeLimits): Reader {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('CBOR input must be a Uint8Array')
-  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1))
+  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1), limits?.viewBytes ?? false)
 }
 
 /** Decodes exactly one CBOR value occupying all of `bytes`. */

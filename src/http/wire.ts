@@ -22,7 +22,7 @@ export function encodeBlockWriteGroup(g: BlockWriteGroup): Uint8Array {
 }
 
 export function decodeBlockWriteGroup(bytes: Uint8Array): BlockWriteGroup {
-  const f = Fields.of(decodeCbor(bytes, { maxDepth: 2 }), 'BlockWriteGroup')
+  const f = Fields.of(decodeCbor(bytes, { maxDepth: 2, viewBytes: true }), 'BlockWriteGroup') // the body is ours alone: no copy per block
   const blocks = f.list('b').map((b, i) => asBytes(b, `BlockWriteGroup.b[${i}]`))
   const signatures = f.list('s').map((s, i) => asBytes(s, `BlockWriteGroup.s[${i}]`))
   if (blocks.length !== signatures.length) throw new BadRequestError(`Different number of blocks and signatures: ${blocks.length} != ${signatures.length}`)

@@ -102,6 +102,16 @@ describe('CBOR strict decoding', () => {
     expect(decodeCborPrefix(hex('6161000000'))).toEqual({ value: 'a', length: 2 })
   })
 
+  it('returns byte strings as copies, or as views into the input when asked', () => {
+    const input = hex('824201024103')
+    const copies = decodeCbor(input) as Uint8Array[]
+    const views = decodeCbor(input, { viewBytes: true }) as Uint8Array[]
+    expect(copies).toEqual(views)
+    expect(copies[0].buffer).not.toBe(input.buffer)
+    expect(views[0].buffer).toBe(input.buffer)
+    expect(views[1].byteOffset).toBe(input.byteOffset + 5)
+  })
+
   it('decodes 64-bit integers to bigint beyond 2^53', () => {
     expect(decodeCbor(hex('1b0020000000000000'))).toBe(2n ** 53n)
     expect(decodeCbor(hex('1b001fffffffffffff'))).toBe(2 ** 53 - 1)
