@@ -93,44 +93,46 @@ export class WriterState {
   }
 }
 
-/** A user of the server under test: an identity key plus writer keys it owns, all committed for real. */
-export class TestUser {
+/** The services a writing user talks to (a local bundle, or HTTP clients of a daemon). */
+export interface WritingServices {
+  readonly crypto: CryptoProvider
+  readonly storage: ContentAddressedStorage
+  readonly pointers: MutablePointers
+}
+
+/** A user writing like a Peergos client: an identity key plus writer keys it owns, all committed for real. */
+export abstract class WritingUser {
   readonly identity: WriterState
 
-  private constructor(readonly bundle: StorageBundle, readonly username: string, identity: Signer) {
+  protected constructor(readonly username: string, identity: Signer) {
     this.identity = new WriterState(identity)
   }
 
+  /** Where this user's writes go. */
+  protected abstract get services(): WritingServices
+
   get c(): CryptoProvider {
-    return this.bundle.crypto
+    return this.services.crypto
   }
 
   get owner(): PublicKeyHash {
     return this.identity.hash
   }
 
-  /** Signs up: a new identity key (or `identity`), registered under `username`, with an empty WriterData committed. */
-  static async create(bundle: StorageBundle, username: string, identity: Signer = newSigner(bundle.crypto)): Promise<TestUser> {
-    const u = new TestUser(bundle, username, identity)
-    await bundle.registerUser(username, u.owner)
-    await u.commit(u.identity, u.identity.wd)
-    return u
-  }
-
   async tx<T>(fn: (tid: TransactionId) => Promise<T>): Promise<T> {
-    const tid = await this.bundle.storage.startTransaction(this.owner)
+    const tid = await this.services.storage.startTransaction(this.owner)
     try {
       return await fn(tid)
     } finally {
-      await this.bundle.storage.closeTransaction(this.owner, tid)
+      await this.services.storage.closeTransaction(this.owner, tid)
     }
   }
 
   /** Puts blocks signed by `signer` (in a transaction of their own unless `tid` is given). */
   async put(signer: Signer, blocks: Uint8Array[], raw: boolean, tid?: TransactionId): Promise<CID[]> {
     const sigs = blocks.map((b) => signBlock(this.c, signer, b))
-    if (tid !== undefined) return this.bundle.storage.put(this.owner, signer.publicKeyHash, sigs, blocks, tid, raw)
-    return this.tx((t) => this.bundle.storage.put(this.owner, signer.publicKeyHash, sigs, blocks, t, raw))
+    if (tid !== undefined) return this.services.storage.put(this.owner, signer.publicKeyHash, sigs, blocks, tid, raw)
+    return this.tx((t) => this.services.storage.put(this.owner, signer.publicKeyHash, sigs, blocks, t, raw))
   }
 
   /** The signed update moving `w` to `target` with the next sequence. */
@@ -139,11 +141,10 @@ export class TestUser {
   }
 
   /** WriterData.commit: put the block, then setPointer(current → new, seq + 1); tracks the new version when it succeeds. */
-  async commit(w: WriterState, wd: WriterData): Promise<boolean> {
-    const block = encodeWriterData(wd)
-    const [cid] = await this.put(w.signer, [block], false)
+  async commit(w: WriterState, wd: WriterData, tid?: TransactionId): Promise<boolean> {
+    const [cid] = await this.put(w.signer, [encodeWriterData(wd)], false, tid)
     if (w.target !== null && w.target.equals(cid)) return true
-    const ok = await this.bundle.pointers.setPointer(this.owner, w.hash, this.nextUpdate(w, cid))
+    const ok = await this.services.pointers.setPointer(this.owner, w.hash, this.nextUpdate(w, cid))
     if (ok) {
       w.target = cid
       w.sequence = nextSequence(w.sequence)
@@ -152,14 +153,17 @@ export class TestUser {
     return ok
   }
 
+  private ownedKeysChamp(signer: Signer, tid: TransactionId): Champ {
+    return new Champ({ store: new SigningBlockStore(this.c, this.services.storage, this.owner, signer, tid), crypto: this.c })
+  }
+
   /** CryptreeNode.initAndAuthoriseSigner: a new key, its OwnerProof added to `parent`'s owned keys (parent committed first), then its empty WriterData. */
   async addWriter(parent: WriterState = this.identity): Promise<WriterState> {
     const child = new WriterState(newSigner(this.c))
     const root = await this.tx(async (tid) => {
-      const store = new SigningBlockStore(this.c, this.bundle.storage, this.owner, parent.signer, tid)
-      const champ = new Champ({ store, crypto: this.c })
+      const champ = this.ownedKeysChamp(parent.signer, tid)
       const proof = buildOwnerProof(this.c, { publicKeyHash: child.hash, secretKey: child.signer.secretKey }, parent.hash)
-      const proofCid = await store.put(encodeOwnerProof(proof), false)
+      const [proofCid] = await this.put(parent.signer, [encodeOwnerProof(proof)], false, tid)
       const base = parent.wd.ownedKeys ?? (await champ.createEmpty())
       return champ.put(base, ownedKeyChampKey(child.hash), undefined, proofCid)
     })
@@ -171,11 +175,30 @@ export class TestUser {
   /** WriterData.removeOwnedKey + commit of the parent (FileWrapper.removeSigningKey's first step). */
   async removeWriter(child: WriterState, parent: WriterState = this.identity): Promise<void> {
     const root = await this.tx(async (tid) => {
-      const champ = new Champ({ store: new SigningBlockStore(this.c, this.bundle.storage, this.owner, parent.signer, tid), crypto: this.c })
+      const champ = this.ownedKeysChamp(parent.signer, tid)
       const key = ownedKeyChampKey(child.hash)
       return champ.remove(parent.wd.ownedKeys!, key, await champ.get(parent.wd.ownedKeys!, key))
     })
     if (!(await this.commit(parent, { ...parent.wd, ownedKeys: root }))) throw new Error('parent commit failed')
+  }
+}
+
+/** A user of a server under test reached through a StorageBundle (local services, or HTTP). */
+export class TestUser extends WritingUser {
+  private constructor(readonly bundle: StorageBundle, username: string, identity: Signer) {
+    super(username, identity)
+  }
+
+  protected get services(): WritingServices {
+    return this.bundle
+  }
+
+  /** Signs up: a new identity key (or `identity`), registered under `username`, with an empty WriterData committed. */
+  static async create(bundle: StorageBundle, username: string, identity: Signer = newSigner(bundle.crypto)): Promise<TestUser> {
+    const u = new TestUser(bundle, username, identity)
+    await bundle.registerUser(username, u.owner)
+    await u.commit(u.identity, u.identity.wd)
+    return u
   }
 }
 
