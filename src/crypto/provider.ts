@@ -35,6 +35,8 @@ export interface CryptoProvider {
   /** Blake3 with a 32-byte digest. */
   blake3(data: Uint8Array): Uint8Array
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array
+  /** HMAC-SHA1 (RFC 2104): only for TOTP (RFC 6238), which authenticator apps fix to SHA-1. */
+  hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array
 
   /** XSalsa20-Poly1305, output = 16-byte MAC ‖ ciphertext (TweetNaCl-js layout). */
   secretbox(message: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array

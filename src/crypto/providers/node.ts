@@ -1,5 +1,5 @@
 // Node crypto provider (reference §0.1): sodium-native for XSalsa20-Poly1305 secretbox, Ed25519,
-// Curve25519 crypto_box, Blake2b and randomness; node:crypto for SHA-256, HMAC and scrypt; hash-wasm
+// Curve25519 crypto_box, Blake2b and randomness; node:crypto for SHA-256, HMAC (SHA-256, SHA-1) and scrypt; hash-wasm
 // for Blake3; @noble/post-quantum for ML-KEM-1024. The only file in src/crypto using node:* or sodium-native.
 import { createHmac, hash as nodeHash, scrypt as nodeScrypt } from 'node:crypto'
 import sodiumNative from 'sodium-native'
@@ -66,6 +66,11 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
       checkData(key, 'HMAC key')
       checkData(data, 'data')
       return new Uint8Array(createHmac('sha256', key).update(data).digest())
+    },
+    hmacSha1(key, data) {
+      checkData(key, 'HMAC key')
+      checkData(data, 'data')
+      return new Uint8Array(createHmac('sha1', key).update(data).digest())
     },
 
     secretbox(message, nonce, key) {

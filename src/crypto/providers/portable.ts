@@ -1,9 +1,10 @@
 // Browser-safe crypto provider (reference §0.1): libsodium-wrappers (wasm) for XSalsa20-Poly1305 secretbox,
 // Ed25519, Curve25519 crypto_box and Blake2b; hash-wasm for SHA-256, Blake3 and scrypt; @noble/hashes
-// for HMAC-SHA256; WebCrypto getRandomValues; @noble/post-quantum for ML-KEM-1024. No node:*, no Buffer.
+// for HMAC-SHA256 and HMAC-SHA1 (TOTP); WebCrypto getRandomValues; @noble/post-quantum for ML-KEM-1024. No node:*, no Buffer.
 import sodium from 'libsodium-wrappers'
 import { createBLAKE3, createSHA256, scrypt as wasmScrypt } from 'hash-wasm'
 import { hmac } from '@noble/hashes/hmac.js'
+import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { DecryptionFailedError, InvalidCryptoInputError, InvalidSignatureError } from '../errors.ts'
 import type { CryptoProvider } from '../provider.ts'
@@ -47,6 +48,11 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
       checkData(key, 'HMAC key')
       checkData(data, 'data')
       return hmac(nobleSha256, key, data)
+    },
+    hmacSha1(key, data) {
+      checkData(key, 'HMAC key')
+      checkData(data, 'data')
+      return hmac(nobleSha1, key, data)
     },
 
     secretbox(message, nonce, key) {
