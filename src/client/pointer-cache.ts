@@ -31,6 +31,12 @@ export class VerifiedPointers {
     return update
   }
 
+  /** Records a sequence this client itself committed, so an older pointer served later is refused. */
+  observe(writer: PublicKeyHash, sequence: number): void {
+    const key = cidToString(writer)
+    if ((this.latest.get(key) ?? -1) < sequence) this.latest.set(key, sequence)
+  }
+
   /** The target of the writer's pointer, or undefined when unset. */
   async target(owner: PublicKeyHash, writer: PublicKeyHash): Promise<CID | undefined> {
     return (await this.get(owner, writer))?.updated ?? undefined

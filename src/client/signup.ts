@@ -12,7 +12,8 @@ import { batWithId, sha256BatId, type BatId } from '../model/bat-id.ts'
 import { randomBat, type Bat } from '../model/bat.ts'
 import { publicBoxingKeyHash, publicBoxingKeyToCbor, randomHybridBoxingKeyPair, type BoxingKeyPair } from '../model/boxing-key-pair.ts'
 import { MAP_KEY_BYTES, type WritableAbsoluteCapability } from '../model/capability.ts'
-import { createDir, encodeCryptreeNode } from '../model/cryptree-node.ts'
+import { encodeCryptreeNode } from '../model/cryptree-node.ts'
+import { newDirectory, type ParentDir } from './cryptree-build.ts'
 import type { EntryPoint } from '../model/entry-point.ts'
 import { timestampFromMillis } from '../model/file-properties.ts'
 import { localDateOf, plusMonths, type LocalDate } from '../model/local-date.ts'
@@ -31,6 +32,9 @@ import { createInitialChain, encodeChain, type UserPublicKeyLink } from '../mode
 import { encryptEntryPoints, type EntryPoints } from '../model/user-static-data.ts'
 import { encodeWriterData, type WriterData } from '../model/writer-data.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
+
+/** The folders every home directory starts with (UserContext.SHARED_DIR_NAME, TRANSACTIONS_DIR_NAME, CapabilityStore.CAPABILITY_CACHE_DIR), all hidden. */
+export const SPECIAL_FOLDERS = ['shared', '.transactions', '.capabilitycache'] as const
 
 /** A signup the client refuses to send, or the server kept refusing. */
 export class SignupError extends PeergosError {}
@@ -152,17 +156,24 @@ export async function buildSignup(c: CryptoProvider, p: SignupParams): Promise<B
     owner: identity.publicKeyHash, writer: writer.publicKeyHash, mapKey: c.randomBytes(MAP_KEY_BYTES), bat: randomBat(c),
     rBaseKey: randomSymmetricKey(c), wBaseKey: randomSymmetricKey(c),
   }
+  // The home directory holds the special folders shared, .transactions and .capabilitycache (hidden), all in this OpLog.
   const time = timestampFromMillis(now)
-  const dir = createDir(c, {
-    properties: { name: username, isDirectory: true, isLink: false, mimeType: '', size: 0, modified: time, created: time, isHidden: false },
-    nextChunk: subsequentChunkCapability(c.randomBytes(MAP_KEY_BYTES), randomBat(c), home.rBaseKey),
-    inlineBat: home.bat, mirrorBatId, signer: writer, wBaseKey: home.wBaseKey, rBaseKey: home.rBaseKey, parentKey: randomSymmetricKey(c),
-  })
+  const homeDir: ParentDir = { cap: home, parentKey: randomSymmetricKey(c) }
+  const special = SPECIAL_FOLDERS.map((name) => newDirectory(c, homeDir, { name, hidden: true, time, mirrorBatId }))
+  const dir = newDirectory(c, undefined, {
+    name: username, hidden: false, time, mirrorBatId, cap: home, parentKey: homeDir.parentKey, signer: writer, children: special.map((s) => s.link),
+  }).built
+  const specialNodes: { mapKey: Uint8Array; cid: CID }[] = []
+  for (const s of special) {
+    for (const f of s.built.fragments) rw.add(f.data, true)
+    specialNodes.push({ mapKey: s.cap.mapKey, cid: rw.add(encodeCryptreeNode(s.built.node)) })
+  }
   for (const f of dir.fragments) rw.add(f.data, true)
   const node = rw.add(encodeCryptreeNode(dir.node))
   const emptyOwned = await champ.createEmpty() // WriterData.createEmpty
   await rw.addChamp(champ, emptyOwned)
-  const tree = await champ.put(await champ.createEmpty(), home.mapKey, undefined, node)
+  let tree = await champ.put(await champ.createEmpty(), home.mapKey, undefined, node)
+  for (const n of specialNodes) tree = await champ.put(tree, n.mapKey, undefined, n.cid)
   await rw.addChamp(champ, tree)
   const rootWriterData = rw.add(encodeWriterData({ controller: writer.publicKeyHash, ownedKeys: emptyOwned, tree }))
 

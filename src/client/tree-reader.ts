@@ -90,23 +90,28 @@ export class TreeReader {
    * round trip returns every CHAMP node on the path and the value block; each is hashed here and
    * the path is walked locally, so a server cannot substitute anything.
    */
-  async chunkBlock(cap: AbsoluteCapability): Promise<Uint8Array | undefined> {
-    const wd = await this.writerData(cap.owner, cap.writer)
-    if (wd?.tree === undefined) return undefined
+  async chunkBlock(cap: AbsoluteCapability, treeRoot?: CID): Promise<Uint8Array | undefined> {
+    const root = treeRoot ?? (await this.treeRoot(cap))
+    if (root === undefined) return undefined
     const bat = batOf(this.crypto, cap.bat)
-    const returned = await this.storage.getChampLookup(cap.owner, wd.tree, [{ mapKey: cap.mapKey, bat }])
+    const returned = await this.storage.getChampLookup(cap.owner, root, [{ mapKey: cap.mapKey, bat }])
     const blocks = new Map<string, Uint8Array>()
     for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
-    const value = await this.champOver(blocks).get(wd.tree, cap.mapKey)
+    const value = await this.champOver(blocks).get(root, cap.mapKey)
     if (value === undefined) return undefined
     const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, bat))
     if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
     return block
   }
 
+  /** The root of the tree CHAMP of the capability's writer (undefined when it has none). */
+  async treeRoot(cap: AbsoluteCapability): Promise<CID | undefined> {
+    return (await this.writerData(cap.owner, cap.writer))?.tree
+  }
+
   /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
-  async readChunk(cap: AbsoluteCapability): Promise<ReadCryptreeBlock | undefined> {
-    const block = await this.chunkBlock(cap)
+  async readChunk(cap: AbsoluteCapability, treeRoot?: CID): Promise<ReadCryptreeBlock | undefined> {
+    const block = await this.chunkBlock(cap, treeRoot)
     if (block === undefined) return undefined
     return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey)
   }
@@ -141,6 +146,18 @@ export class TreeReader {
       out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: chunk.view.isDirectory, isLink: p.isLink })
     }
     return out
+  }
+
+  /** The capability of the child called `name` in a directory (through a link node), or undefined. */
+  async findChild(cap: AbsoluteCapability, name: string): Promise<AbsoluteCapability | undefined> {
+    const head = await this.first(cap)
+    if (!head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is not a directory`)
+    const caps = await this.childCaps(cap, head)
+    if (head.view.properties.isLink) {
+      if (caps.length !== 1) throw new NotFoundError(`Link node '${head.view.properties.name}' has ${caps.length} children`)
+      return this.findChild(caps[0].cap, name)
+    }
+    return caps.find((c) => c.name === name)?.cap
   }
 
   private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability }[]> {

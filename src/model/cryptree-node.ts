@@ -6,7 +6,7 @@ import { cborMap, Fields } from '../codec/cbor-read.ts'
 import { blockCid, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import type { Bat } from './bat.ts'
-import { batIdFromCbor, batIdToCbor, inlineBatId, type BatId } from './bat-id.ts'
+import { batIdFromCbor, batIdToCbor, inlineBatId, isInlineBatId, type BatId } from './bat-id.ts'
 import { cipherTextFromCbor, cipherTextToCbor, sealCbor, sealPaddedCbor, type CipherText } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
 import { filePropertiesFromCbor, filePropertiesToCbor, type FileProperties } from './file-properties.ts'
@@ -153,7 +153,7 @@ function signerLink(c: CryptoProvider, p: CommonParams): CipherText | undefined 
   return sealCbor(c, p.wBaseKey, signingPrivateKeyAndPublicHashToCbor(p.signer), p.random?.signer)
 }
 
-function fpctOptions(p: CommonParams) {
+function fpctOptions(p: Pick<CommonParams, 'mirrorBatId' | 'random'>) {
   return { mirrorBatId: p.mirrorBatId, nonce: p.random?.data, fragmentBats: p.random?.fragmentBats }
 }
 
@@ -169,10 +169,36 @@ export function createDir(c: CryptoProvider, p: CreateDirParams): BuiltCryptreeN
 
 /** CryptreeNode.createFile: bats = [inline, mirror?] (none without an inline BAT); the chunk, as a CBOR byte string, sealed under dataKey. */
 export function createFile(c: CryptoProvider, p: CreateFileParams): BuiltCryptreeNode {
+  const { fpct, fragments } = encryptFileChunk(c, p.dataKey, p.chunk, p)
+  return { node: createFileNode(c, p, fpct), fragments }
+}
+
+/** A file chunk's data sealed under its data key, as createFile does it (fragments to store separately). */
+export function encryptFileChunk(c: CryptoProvider, dataKey: SymmetricKey, chunk: Uint8Array, p: Pick<CommonParams, 'mirrorBatId' | 'random'> = {}): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+  return buildFpctCbor(c, dataKey, chunk, fpctOptions(p))
+}
+
+/** createFile around data already encrypted with encryptFileChunk (uploads seal data first, metadata last). */
+export function createFileNode(c: CryptoProvider, p: Omit<CreateFileParams, 'chunk'>, fpct: FragmentedPaddedCipherText): CryptreeNode {
   if (sameSymmetricKey(p.baseKey, p.dataKey)) throw new InvalidObjectError("A file's base key and data key must be different")
-  const { fpct, fragments } = buildFpctCbor(c, p.dataKey, p.chunk, fpctOptions(p))
   const fromBase = sealPaddedCbor(c, p.baseKey, fromBaseToCbor({ key: p.dataKey, signerLink: signerLink(c, p), nextChunk: p.nextChunk }), BASE_BLOCK_PADDING_BLOCKSIZE, p.random?.base)
   const fromParent = sealPaddedCbor(c, p.baseKey, fromParentToCbor({ parentLink: p.parentLink, properties: p.properties }), META_DATA_PADDING_BLOCKSIZE, p.random?.parent)
   const bats = p.inlineBat === undefined ? [] : [inlineBatId(p.inlineBat), ...(p.mirrorBatId === undefined ? [] : [p.mirrorBatId])]
-  return { node: { bats, fromBase, fromParent, data: fpct }, fragments }
+  return { bats, fromBase, fromParent, data: fpct }
+}
+
+/** CryptreeNode.withChildren: the same node with a new child list sealed under its base key. */
+export function withChildren(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, children: ChildrenLinks, mirrorBatId?: BatId): BuiltCryptreeNode {
+  const { fpct, fragments } = buildFpctCbor(c, rBaseKey, childrenLinksToCbor(children), { mirrorBatId })
+  return { node: { ...node, data: fpct }, fragments }
+}
+
+/** CryptreeNode.updateProperties / withParentLink: the same node with its FromParent block resealed. */
+export function withFromParent(c: CryptoProvider, node: CryptreeNode, parentKey: SymmetricKey, fromParent: FromParent): CryptreeNode {
+  return { ...node, fromParent: sealPaddedCbor(c, parentKey, fromParentToCbor(fromParent), META_DATA_PADDING_BLOCKSIZE) }
+}
+
+/** The node's mirror BAT id: the BAT id in `bats` that is not the inline one. */
+export function nodeMirrorBatId(node: CryptreeNode): BatId | undefined {
+  return node.bats.find((b) => !isInlineBatId(b))
 }

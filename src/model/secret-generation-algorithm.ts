@@ -41,6 +41,11 @@ export function defaultLoginAlgorithm(c: CryptoProvider): ScryptGenerator {
   return scryptGenerator(SCRYPT_LOGIN_MEMORY_COST, 8, 1, 64, bytesToHex(c.randomBytes(32)))
 }
 
+/** SecretGenerationAlgorithm.withNewSalt: the same parameters with a fresh random extra salt (password changes). */
+export function withNewSalt(c: CryptoProvider, alg: ScryptGenerator): ScryptGenerator {
+  return scryptGenerator(alg.memoryCost, alg.cpuCost, alg.parallelism, alg.outputBytes, bytesToHex(c.randomBytes(32)))
+}
+
 /** ScryptGenerator.generateBoxerAndIdentity: the legacy 96-byte output also yields the boxer and identity. */
 export function generatesBoxerAndIdentity(alg: SecretGenerationAlgorithm): boolean {
   return alg.type === SECRET_TYPE_SCRYPT && alg.outputBytes === 96

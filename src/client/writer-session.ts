@@ -1,0 +1,165 @@
+// One writing subspace as a client sees it (reference §3.2-§3.3; Peergos WriteSynchronizer,
+// Committer, WriterData.commit): the writer's signing key, its last committed WriterData, and
+// `apply`, which runs an operation against the latest version and commits it with one signed
+// pointer update. Operations of this client on one writer are serialised; a compare-and-swap
+// failure (another client committed first) re-reads the new version and re-runs the operation,
+// so concurrent writers lose nothing.
+import { blockCid, cidToString, type CID } from '../codec/cid.ts'
+import type { CryptoProvider } from '../crypto/provider.ts'
+import { CasFailedError } from '../model/errors.ts'
+import { pointerUpdate, signPointerUpdate } from '../model/pointer-update.ts'
+import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
+import { decodeWriterData, emptyWriterData, encodeWriterData, type WriterData } from '../model/writer-data.ts'
+import type { ContentAddressedStorage, TransactionId } from '../services/content-addressed-storage.ts'
+import type { MutablePointers } from '../services/mutable-pointers.ts'
+import { BlockCache } from './block-cache.ts'
+import { NotFoundError } from './errors.ts'
+import type { VerifiedPointers } from './pointer-cache.ts'
+import { WriterTx } from './writer-tx.ts'
+
+export interface WriterServices {
+  readonly crypto: CryptoProvider
+  readonly storage: ContentAddressedStorage
+  readonly pointers: MutablePointers
+}
+
+/** Peergos CommittedWriterData: the WriterData a pointer names, with the pointer's sequence. */
+export interface CommittedWriter {
+  /** The WriterData block the pointer names (undefined for a writer without a pointer yet). */
+  readonly cid?: CID
+  readonly data: WriterData
+  readonly sequence: number
+}
+
+/** How many times an operation is re-run after compare-and-swap failures before giving up. */
+export const MAX_COMMIT_ATTEMPTS = 20
+
+/** A block is signed by signing its sha256 (ContentAddressedStorage.put's signature rule). */
+export function signBlock(c: CryptoProvider, signer: SigningPrivateKeyAndPublicHash, block: Uint8Array): Uint8Array {
+  return c.signAttached(c.sha256(block), signer.secretKey)
+}
+
+export class WriterSession {
+  readonly crypto: CryptoProvider
+  readonly cache: BlockCache
+  private committed?: CommittedWriter
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly services: WriterServices,
+    private readonly verifiedPointers: VerifiedPointers,
+    readonly owner: PublicKeyHash,
+    readonly signer: SigningPrivateKeyAndPublicHash,
+    cache?: BlockCache,
+  ) {
+    this.crypto = services.crypto
+    this.cache = cache ?? new BlockCache()
+  }
+
+  get writer(): PublicKeyHash {
+    return this.signer.publicKeyHash
+  }
+
+  get storage(): ContentAddressedStorage {
+    return this.services.storage
+  }
+
+  /** The writer's WriterData as last committed (fetched from the server when unknown or when `refresh`). */
+  async latest(refresh = false): Promise<CommittedWriter> {
+    if (this.committed !== undefined && !refresh) return this.committed
+    const update = await this.verifiedPointers.get(this.owner, this.writer)
+    const cid = update?.updated ?? undefined
+    if (cid === undefined) {
+      this.committed = { data: emptyWriterData(this.writer), sequence: update?.sequence ?? 0 }
+      return this.committed
+    }
+    let block = this.cache.get(cid)
+    if (block === undefined) {
+      block = await this.services.storage.get(this.owner, cid)
+      if (block === undefined) throw new NotFoundError(`WriterData ${cidToString(cid)} of writer ${cidToString(this.writer)} is missing`)
+      if (!blockCid(this.crypto, block, false).equals(cid)) throw new NotFoundError(`WriterData ${cidToString(cid)} does not hash to its CID`)
+      this.cache.set(cid, block)
+    }
+    this.committed = { cid, data: decodeWriterData(block), sequence: update?.sequence ?? 0 }
+    return this.committed
+  }
+
+  /** Runs `fn` after every earlier operation of this client on this writer has finished. */
+  serialised<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Opens a server transaction (protecting new blocks from GC until committed), runs `fn`, closes it. */
+  async withTransaction<T>(fn: (tid: TransactionId) => Promise<T>): Promise<T> {
+    const tid = await this.services.storage.startTransaction(this.owner)
+    try {
+      return await fn(tid)
+    } finally {
+      await this.services.storage.closeTransaction(this.owner, tid).catch(() => undefined)
+    }
+  }
+
+  /** Signs and stores raw blocks (file fragments) within a transaction. */
+  async putRaw(blocks: readonly Uint8Array[], tid: TransactionId): Promise<CID[]> {
+    if (blocks.length === 0) return []
+    const sigs = blocks.map((b) => signBlock(this.crypto, this.signer, b))
+    return this.services.storage.put(this.owner, this.writer, sigs, [...blocks], tid, true)
+  }
+
+  /**
+   * Runs `op` on the latest version of this writer and commits what it staged. On a CAS failure the
+   * version is re-read and `op` runs again (it must derive everything from the transaction it is given).
+   * `tid` reuses an open server transaction (uploads put their fragments in it first).
+   */
+  apply<T>(op: (tx: WriterTx) => Promise<T>, tid?: TransactionId): Promise<T> {
+    return this.serialised(async () => {
+      const run = async (t: TransactionId): Promise<T> => {
+        for (let attempt = 1; ; attempt++) {
+          const base = await this.latest(attempt > 1)
+          const tx = new WriterTx(this, base)
+          const result = await op(tx)
+          try {
+            await this.commit(tx, t)
+            return result
+          } catch (e) {
+            if (!(e instanceof CasFailedError) || attempt >= MAX_COMMIT_ATTEMPTS) throw e
+            await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * Math.random()))
+          }
+        }
+      }
+      return tid === undefined ? this.withTransaction(run) : run(tid)
+    })
+  }
+
+  /** WriterData.commit: store the staged blocks and the new WriterData, then CAS the signed pointer. */
+  private async commit(tx: WriterTx, tid: TransactionId): Promise<void> {
+    const base = tx.base
+    const tree = tx.root
+    if (tree === base.data.tree && !tx.dirty) return
+    const data: WriterData = { ...base.data, tree }
+    const wdBlock = encodeWriterData(data)
+    const wdCid = blockCid(this.crypto, wdBlock, false)
+    const staged = await tx.reachableStagedBlocks()
+    await this.putRaw(staged.raw, tid)
+    const blocks = [...staged.cbor, wdBlock]
+    await this.services.storage.put(this.owner, this.writer, blocks.map((b) => signBlock(this.crypto, this.signer, b)), blocks, tid, false)
+    for (const b of blocks) this.cache.set(blockCid(this.crypto, b, false), b)
+    if (base.cid !== undefined && base.cid.equals(wdCid)) return
+    const sequence = base.sequence + 1
+    const signed = signPointerUpdate(this.crypto, this.signer.secretKey, pointerUpdate(base.cid ?? null, wdCid, sequence))
+    try {
+      await this.services.pointers.setPointer(this.owner, this.writer, signed)
+    } catch (e) {
+      if (e instanceof CasFailedError) {
+        // WriterData.commit: a CAS failure whose current value is already ours is a success
+        const current = await this.latest(true)
+        if (current.cid !== undefined && current.cid.equals(wdCid)) return
+      }
+      throw e
+    }
+    this.committed = { cid: wdCid, data, sequence }
+    this.verifiedPointers.observe(this.writer, sequence)
+  }
+}

@@ -1,0 +1,161 @@
+// One attempt at changing a writer's file tree (the `tree` CHAMP of its WriterData, reference §3.1):
+// cryptree node blocks are read through the CHAMP, verified by hash, and new ones staged together
+// with the CHAMP nodes they produce. Only the staged blocks still reachable from the final root are
+// sent at commit (WriterSession.commit), like Peergos' BufferedStorage after its local GC.
+import { batWithId, calculateBatId } from '../model/bat-id.ts'
+import type { Bat } from '../model/bat.ts'
+import { blockCid, cidToString, type CID } from '../codec/cid.ts'
+import { Champ, ChampBlockNotFoundError, cidKey, isBucket, type BlockStore } from '../champ/index.ts'
+import { encodeCryptreeNode, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
+import { NotFoundError } from './errors.ts'
+import type { CommittedWriter, WriterSession } from './writer-session.ts'
+
+/** Thrown by the local-only store: the block is not cached, so the path must be fetched. */
+class NotCachedError extends Error {}
+
+export class WriterTx {
+  /** The tree CHAMP root as changed so far (undefined: the writer has no tree yet). */
+  root: CID | undefined
+  /** Set by operations that change the WriterData without changing the tree. */
+  dirty = false
+  private readonly staged = new Map<string, Uint8Array>()
+  /** Raw fragment blocks of staged cryptree nodes, by the node's CID. */
+  private readonly fragmentsOf = new Map<string, Uint8Array[]>()
+  private readonly champ: Champ
+  private localOnly = false
+
+  constructor(readonly session: WriterSession, readonly base: CommittedWriter) {
+    this.root = base.data.tree
+    const store: BlockStore = {
+      trusted: true,
+      get: (cid) => this.getBlock(cid),
+      put: async (block, raw) => this.stage(block, raw),
+    }
+    this.champ = new Champ({ store, crypto: session.crypto, keyHash: 'identity', cacheSize: 256 })
+  }
+
+  /** Stages a dag-cbor block (a cryptree node or CHAMP node) to be sent with the commit. */
+  stage(block: Uint8Array, raw = false): CID {
+    const cid = blockCid(this.session.crypto, block, raw)
+    this.staged.set(cidKey(cid), block)
+    return cid
+  }
+
+  private async getBlock(cid: CID): Promise<Uint8Array | undefined> {
+    const local = this.staged.get(cidKey(cid)) ?? this.session.cache.get(cid)
+    if (local !== undefined) return local
+    if (this.localOnly) throw new NotCachedError()
+    const s = this.session
+    const block = await s.storage.get(s.owner, cid)
+    if (block === undefined) return undefined
+    if (!blockCid(s.crypto, block, false).equals(cid)) throw new NotFoundError(`Block ${cidToString(cid)} does not hash to its CID`)
+    s.cache.set(cid, block)
+    return block
+  }
+
+  /**
+   * Makes sure the CHAMP path of `mapKey` is cached: walks it locally, and on the first missing node
+   * fetches the whole path (and the value block) from the committed root in one champ/get round trip.
+   */
+  private async ensurePath(mapKey: Uint8Array, bat?: Bat): Promise<void> {
+    if (this.root === undefined) return
+    this.localOnly = true
+    try {
+      await this.champ.get(this.root, mapKey)
+      return
+    } catch (e) {
+      if (!(e instanceof NotCachedError)) throw e
+    } finally {
+      this.localOnly = false
+    }
+    const s = this.session
+    const committed = this.base.data.tree
+    if (committed === undefined) return
+    const b = bat === undefined ? undefined : batWithId(bat, calculateBatId(s.crypto, bat))
+    for (const block of await s.storage.getChampLookup(s.owner, committed, [{ mapKey, bat: b }])) {
+      s.cache.set(blockCid(s.crypto, block, false), block) // cached under the hash we computed: a forged block is never found
+    }
+  }
+
+  /** The CID of the cryptree node stored under `mapKey`, or undefined. */
+  async nodeCid(mapKey: Uint8Array, bat?: Bat): Promise<CID | undefined> {
+    if (this.root === undefined) return undefined
+    await this.ensurePath(mapKey, bat)
+    try {
+      return await this.champ.get(this.root, mapKey)
+    } catch (e) {
+      if (e instanceof ChampBlockNotFoundError) throw new NotFoundError(`A tree node of writer ${cidToString(this.session.writer)} is missing`, { cause: e })
+      throw e
+    }
+  }
+
+  /** The cryptree node block stored under `mapKey` (verified), or undefined. */
+  async getNode(mapKey: Uint8Array, bat?: Bat): Promise<{ cid: CID; block: Uint8Array } | undefined> {
+    const cid = await this.nodeCid(mapKey, bat)
+    if (cid === undefined) return undefined
+    const local = this.staged.get(cidKey(cid)) ?? this.session.cache.get(cid)
+    if (local !== undefined) return { cid, block: local }
+    const s = this.session
+    const block = await s.storage.get(s.owner, cid, bat === undefined ? undefined : batWithId(bat, calculateBatId(s.crypto, bat)))
+    if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(cid)} is missing`)
+    if (!blockCid(s.crypto, block, false).equals(cid)) throw new NotFoundError(`Cryptree node ${cidToString(cid)} does not hash to its CID`)
+    s.cache.set(cid, block)
+    return { cid, block }
+  }
+
+  /** Stores `block` under `mapKey` (replacing whatever is there) and returns its CID. */
+  async setNode(mapKey: Uint8Array, block: Uint8Array, bat?: Bat): Promise<CID> {
+    const cid = this.stage(block)
+    if (this.root === undefined) this.root = await this.champ.createEmpty()
+    const current = await this.nodeCid(mapKey, bat)
+    if (current !== undefined && current.equals(cid)) return cid
+    this.root = await this.champ.put(this.root, mapKey, current, cid)
+    return cid
+  }
+
+  /** Stores a built cryptree node (and its raw fragments) under `mapKey`. */
+  async setBuiltNode(mapKey: Uint8Array, built: BuiltCryptreeNode, bat?: Bat): Promise<CID> {
+    const cid = await this.setNode(mapKey, encodeCryptreeNode(built.node), bat)
+    if (built.fragments.length > 0) this.fragmentsOf.set(cidKey(cid), built.fragments.map((f) => f.data))
+    return cid
+  }
+
+  /** Removes the node under `mapKey` (nothing when absent). */
+  async removeNode(mapKey: Uint8Array, bat?: Bat): Promise<void> {
+    if (this.root === undefined) return
+    const current = await this.nodeCid(mapKey, bat)
+    if (current === undefined) return
+    this.root = await this.champ.remove(this.root, mapKey, current)
+  }
+
+  /** The staged blocks the final root still reaches: new CHAMP nodes, the cryptree nodes they map to, and those nodes' raw fragments. */
+  async reachableStagedBlocks(): Promise<{ cbor: Uint8Array[]; raw: Uint8Array[] }> {
+    const out: Uint8Array[] = []
+    const raw: Uint8Array[] = []
+    const seen = new Set<string>()
+    const visit = async (cid: CID): Promise<void> => {
+      const k = cidKey(cid)
+      const block = this.staged.get(k)
+      if (block === undefined || seen.has(k)) return
+      seen.add(k)
+      out.push(block)
+      const node = await this.champ.readNode(cid)
+      for (const slot of node.slots) {
+        if (slot === undefined) continue
+        if (!isBucket(slot)) await visit(slot)
+        else for (const e of slot) if (e.value !== undefined && e.value !== null) this.pushValue(e.value, seen, out)
+      }
+    }
+    if (this.root !== undefined) await visit(this.root)
+    for (const block of out) raw.push(...(this.fragmentsOf.get(cidKey(blockCid(this.session.crypto, block, false))) ?? []))
+    return { cbor: out, raw }
+  }
+
+  private pushValue(value: CID, seen: Set<string>, out: Uint8Array[]): void {
+    const k = cidKey(value)
+    const block = this.staged.get(k)
+    if (block === undefined || seen.has(k)) return
+    seen.add(k)
+    out.push(block)
+  }
+}

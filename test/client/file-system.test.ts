@@ -1,0 +1,208 @@
+// The client's file tree against a real daemon over HTTP: a user signs up (with the special
+// folders) and then, by path, makes directories, writes, reads (streamed and from any offset),
+// overwrites, appends, truncates, renames, moves, copies and removes files and folders, grows a
+// directory past 500 children, and two clients writing into one folder at once both succeed.
+import { createHash } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FileExistsError, NotADirectoryError } from '../../src/client/dir-ops.ts'
+import { NotFoundError } from '../../src/client/errors.ts'
+import { UnsupportedOperationError } from '../../src/client/file-system.ts'
+import { UserContext } from '../../src/client/user-context.ts'
+import { WeakPasswordError } from '../../src/client/password-rules.ts'
+import { IncorrectPasswordError } from '../../src/model/errors.ts'
+import { InvalidFileNameError } from '../../src/model/file-name.ts'
+import { signTime } from '../../src/model/signed-time.ts'
+import { FetchPoster } from '../../src/http/poster.ts'
+import { httpNetworkServices } from '../../src/http/clients/network.ts'
+import type { NetworkAccess } from '../../src/services/network-access.ts'
+import { parseDaemonArgs } from '../../src/server/config.ts'
+import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
+import { createLogger } from '../../src/server/log.ts'
+
+const PASSWORD = 'a long and unusual password'
+const MiB = 1024 * 1024
+
+let dir: string
+let daemon: RunningDaemon
+let net: NetworkAccess
+let user: UserContext
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex')
+}
+
+function pattern(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n)
+  let x = seed
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    out[i] = x >>> 24
+  }
+  return out
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pts-fs-'))
+  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+  net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  user = await UserContext.signUp(net, 'alice', PASSWORD)
+}, 120_000)
+afterAll(async () => {
+  await daemon?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('directories', () => {
+  it('starts with the hidden special folders', async () => {
+    const names = (await user.fs.list('/alice')).map((e) => [e.name, e.isDirectory, e.isHidden])
+    expect(names).toEqual([['.capabilitycache', true, true], ['.transactions', true, true], ['shared', true, true]])
+  })
+
+  it('makes directories, nested ones with parents, and refuses duplicates', async () => {
+    await user.fs.mkdir('/alice/docs')
+    await user.fs.mkdir('/alice/a/b/c', { parents: true })
+    await user.fs.mkdir('/alice/a/b/c', { parents: true })
+    await expect(user.fs.mkdir('/alice/docs')).rejects.toThrow(FileExistsError)
+    await expect(user.fs.mkdir('/alice/x/y')).rejects.toThrow(NotFoundError)
+    expect((await user.fs.stat('/alice/a/b/c')).isDirectory).toBe(true)
+    expect((await user.fs.list('/alice/a/b')).map((e) => e.name)).toEqual(['c'])
+  }, 30_000)
+
+  it('treats constructor, __proto__ and toString as ordinary names and refuses invalid ones', async () => {
+    for (const name of ['constructor', '__proto__', 'toString']) await user.fs.writeFile(`/alice/docs/${name}`, new TextEncoder().encode(name))
+    for (const name of ['constructor', '__proto__', 'toString']) expect(new TextDecoder().decode(await user.fs.readFileBytes(`/alice/docs/${name}`))).toBe(name)
+    for (const bad of ['/alice/docs/..', '/alice/docs/a\0b', `/alice/docs/${'x'.repeat(256)}`, `/alice/docs/${'é'.repeat(130)}`, 'alice/docs']) {
+      await expect(user.fs.writeFile(bad, new Uint8Array(1))).rejects.toThrow(InvalidFileNameError)
+    }
+  }, 30_000)
+})
+
+describe('files', () => {
+  it('writes and reads small and empty files with type and size', async () => {
+    await user.fs.writeFile('/alice/docs/hello.txt', new TextEncoder().encode('hello world'))
+    await user.fs.writeFile('/alice/docs/empty', new Uint8Array(0))
+    const st = await user.fs.stat('/alice/docs/hello.txt')
+    expect([st.size, st.mimeType, st.isDirectory]).toEqual([11, 'text/plain', false])
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/docs/hello.txt'))).toBe('hello world')
+    expect((await user.fs.readFileBytes('/alice/docs/empty')).length).toBe(0)
+    await expect(user.fs.writeFile('/alice/docs/hello.txt', new Uint8Array(1), { overwrite: false })).rejects.toThrow(FileExistsError)
+    await expect(user.fs.readFileBytes('/alice/docs')).rejects.toThrow(NotADirectoryError)
+  }, 30_000)
+
+  it('streams a 12 MiB file in and out and seeks anywhere', async () => {
+    const data = pattern(12 * MiB + 123)
+    let progress = 0
+    async function* pieces(): AsyncGenerator<Uint8Array> {
+      for (let off = 0; off < data.length; off += 777_777) yield data.subarray(off, off + 777_777)
+    }
+    await user.fs.writeFile('/alice/docs/big.bin', pieces(), { onProgress: (n) => { progress = n } })
+    expect(progress).toBe(data.length)
+    expect((await user.fs.stat('/alice/docs/big.bin')).size).toBe(data.length)
+    expect(sha256(await user.fs.readFileBytes('/alice/docs/big.bin'))).toBe(sha256(data))
+    for (const [offset, length] of [[0, 10], [5 * MiB - 3, 7], [10 * MiB + 5, 2 * MiB], [12 * MiB, 500]]) {
+      const got = await user.fs.readFileBytes('/alice/docs/big.bin', { offset, length })
+      expect(sha256(got)).toBe(sha256(data.subarray(offset, offset + length)))
+    }
+  }, 120_000)
+
+  it('overwrites (shrinking and growing), appends and truncates, keeping the capability', async () => {
+    const p = '/alice/docs/edit.bin'
+    const v1 = pattern(6 * MiB, 2)
+    await user.fs.writeFile(p, v1)
+    const v2 = pattern(100, 3)
+    await user.fs.writeFile(p, v2)
+    expect(sha256(await user.fs.readFileBytes(p))).toBe(sha256(v2))
+    const extra = pattern(5 * MiB + 10, 4)
+    await user.fs.append(p, extra)
+    const appended = new Uint8Array([...v2, ...extra])
+    expect((await user.fs.stat(p)).size).toBe(appended.length)
+    expect(sha256(await user.fs.readFileBytes(p))).toBe(sha256(appended))
+    await user.fs.truncate(p, 5 * MiB + 1)
+    expect(sha256(await user.fs.readFileBytes(p))).toBe(sha256(appended.subarray(0, 5 * MiB + 1)))
+    await user.fs.truncate(p, 50)
+    expect(sha256(await user.fs.readFileBytes(p))).toBe(sha256(appended.subarray(0, 50)))
+  }, 120_000)
+
+  it('renames, moves and copies files and folders; refuses a move into a descendant', async () => {
+    await user.fs.mkdir('/alice/m/inner', { parents: true })
+    await user.fs.writeFile('/alice/m/inner/f.txt', new TextEncoder().encode('payload'))
+    await user.fs.move('/alice/m/inner/f.txt', '/alice/m/inner/g.txt')
+    expect((await user.fs.list('/alice/m/inner')).map((e) => e.name)).toEqual(['g.txt'])
+    expect((await user.fs.stat('/alice/m/inner/g.txt')).name).toBe('g.txt')
+    await user.fs.move('/alice/m/inner/g.txt', '/alice/m')
+    expect((await user.fs.list('/alice/m')).map((e) => e.name)).toEqual(['g.txt', 'inner'])
+    await user.fs.move('/alice/m/inner', '/alice/docs')
+    expect(await user.fs.exists('/alice/docs/inner')).toBe(true)
+    await expect(user.fs.move('/alice/docs', '/alice/docs/inner')).rejects.toThrow(UnsupportedOperationError)
+    await user.fs.copy('/alice/m', '/alice/m2')
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/m2/g.txt'))).toBe('payload')
+    await user.fs.writeFile('/alice/m2/g.txt', new TextEncoder().encode('changed'))
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/m/g.txt'))).toBe('payload')
+  }, 60_000)
+
+  it('removes trees recursively and frees their space', async () => {
+    const owner = user.identity.publicKeyHash
+    const usage = async (): Promise<number> => net.spaceUsage.getUsage(owner, signTime(net.crypto, user.identity.secretKey), false)
+    const before = await usage()
+    await user.fs.mkdir('/alice/tmp/sub', { parents: true })
+    await user.fs.writeFile('/alice/tmp/sub/x.bin', pattern(3 * MiB, 5))
+    await user.fs.writeFile('/alice/tmp/y.txt', new TextEncoder().encode('y'))
+    expect(await usage()).toBeGreaterThan(before + 3 * MiB)
+    await user.fs.remove('/alice/tmp')
+    expect(await user.fs.exists('/alice/tmp')).toBe(false)
+    expect(await usage()).toBeLessThanOrEqual(before + 64 * 1024)
+    await expect(user.fs.remove('/alice/tmp')).rejects.toThrow(NotFoundError)
+  }, 60_000)
+})
+
+describe('large directories and concurrency', () => {
+  it('grows a directory past 500 children into continuation chunks', async () => {
+    await user.fs.mkdir('/alice/many')
+    const files = Array.from({ length: 520 }, (_, i) => ({ name: `f${String(i).padStart(3, '0')}`, data: new TextEncoder().encode(`file ${i}`) }))
+    await user.fs.writeFiles('/alice/many', files.slice(0, 300))
+    await user.fs.writeFiles('/alice/many', files.slice(300))
+    const listed = await user.fs.list('/alice/many')
+    expect(listed.map((e) => e.name)).toEqual(files.map((f) => f.name))
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/many/f517'))).toBe('file 517')
+    await user.fs.remove('/alice/many/f510')
+    await user.fs.remove('/alice/many/f001')
+    expect((await user.fs.list('/alice/many')).length).toBe(518)
+    await user.fs.writeFile('/alice/many/new', new Uint8Array(3))
+    expect((await user.fs.list('/alice/many')).length).toBe(519)
+  }, 120_000)
+
+  it('two clients writing into one folder at once both succeed', async () => {
+    const other = await UserContext.signIn(net, 'alice', PASSWORD)
+    await user.fs.mkdir('/alice/shared-dir')
+    const writes: Promise<unknown>[] = []
+    for (let i = 0; i < 6; i++) {
+      writes.push(user.fs.writeFile(`/alice/shared-dir/a${i}`, pattern(1000, i)))
+      writes.push(other.fs.writeFile(`/alice/shared-dir/b${i}`, pattern(1000, 100 + i)))
+    }
+    await Promise.all(writes)
+    const names = (await user.fs.list('/alice/shared-dir')).map((e) => e.name)
+    expect(names).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'b0', 'b1', 'b2', 'b3', 'b4', 'b5'])
+    expect(sha256(await other.fs.readFileBytes('/alice/shared-dir/a3'))).toBe(sha256(pattern(1000, 3)))
+  }, 120_000)
+})
+
+describe('accounts', () => {
+  it('refuses weak passwords at signup', async () => {
+    await expect(UserContext.signUp(net, 'weak', 'weak')).rejects.toThrow(WeakPasswordError)
+    await expect(UserContext.signUp(net, 'weakling', 'short')).rejects.toThrow(WeakPasswordError)
+  })
+
+  it('changes the password: the new one works, the old one no longer does', async () => {
+    const second = await UserContext.signIn(net, 'alice', PASSWORD)
+    await expect(second.changePassword(PASSWORD, 'alice')).rejects.toThrow(WeakPasswordError)
+    await expect(second.changePassword('wrong old password', 'another long password')).rejects.toThrow()
+    await second.changePassword(PASSWORD, 'another long password')
+    await expect(UserContext.signIn(net, 'alice', PASSWORD)).rejects.toThrow(IncorrectPasswordError)
+    const again = await UserContext.signIn(net, 'alice', 'another long password')
+    expect(new TextDecoder().decode(await again.fs.readFileBytes('/alice/docs/hello.txt'))).toBe('hello world')
+    await again.changePassword('another long password', PASSWORD)
+  }, 120_000)
+})
