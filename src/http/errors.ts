@@ -12,8 +12,8 @@ import { InvalidBlockAuthError } from '../model/block-auth.ts'
 import { CasFailedError, IncorrectPasswordError, InvalidClaimChainError, InvalidObjectError, InvalidPaddingError, InvalidSequenceError } from '../model/errors.ts'
 import { InvalidSecretLinkError } from '../model/secret-link.ts'
 import {
-  AuthExpiredError, FollowRequestTooLargeError, InvalidAuthError, InvalidUsernameError, MissingBlockError, OversizedBlockError, QuotaExceededError,
-  RateLimitError, SecretLinkUnavailableError, UnauthorisedError, UnknownUserError, WriterNotAllowedError,
+  AuthExpiredError, FollowRequestTooLargeError, InvalidAuthError, InvalidMfaCodeError, InvalidUsernameError, MfaRefusedError, MissingBlockError,
+  OversizedBlockError, QuotaExceededError, RateLimitError, SecretLinkUnavailableError, UnauthorisedError, UnknownUserError, WriterNotAllowedError,
 } from '../services/errors.ts'
 import { javaUrlDecode } from './url-encoding.ts'
 
@@ -78,7 +78,7 @@ registerWireErrors({
   DataFormatError, InvalidBatError, InvalidBatPrefixError, InvalidBlockAuthError, InvalidSecretLinkError,
   QuotaExceededError, RateLimitError, UnauthorisedError, WriterNotAllowedError, OversizedBlockError, MissingBlockError,
   SecretLinkUnavailableError, AuthExpiredError, InvalidAuthError, InvalidUsernameError, UnknownUserError,
-  FollowRequestTooLargeError, InvalidChampNodeError, BadRequestError, BodyTooLargeError,
+  FollowRequestTooLargeError, InvalidChampNodeError, BadRequestError, BodyTooLargeError, InvalidMfaCodeError, MfaRefusedError,
 })
 
 /** The registered name (or INTERNAL) of an error's class or of its nearest registered ancestor. */
@@ -133,6 +133,11 @@ export function errorToWire(e: unknown): WireError {
   return { status, message: truncate(message === '' ? e.name : message), ...(errorClass === undefined ? {} : { errorClass }) }
 }
 
+/** JdbcAccount's and AccountHandler's refusals of second-factor requests. */
+const MFA_REFUSALS = new RegExp('^(Too many multi factor auth methods|Unknown credential id for user |Second factor [0-9a-f]* is not a |' +
+  'Please set up an authenticator app|Not a webauthn credential!|Not a code based credential!|Concurrent modification of backup codes|' +
+  'Second factor names must be smaller|Unknown method in AccountHandler!)')
+
 /** The named error a Peergos message denotes (a reply without our class header), recognised by Peergos' own texts. */
 function classify(status: number, message: string): Error {
   if (message.startsWith('PointerCAS:') || /cas failed/i.test(message)) return new CasFailedError(message)
@@ -145,6 +150,8 @@ function classify(status: number, message: string): Error {
   if (message.startsWith('Invalid signature for block!')) return new InvalidSignatureError(message)
   if (message.startsWith('Stale auth time')) return new AuthExpiredError(message)
   if (message === 'Invalid username') return new InvalidUsernameError(message)
+  if (/^Invalid (TOTP|backup) code for credId /.test(message)) return new InvalidMfaCodeError(message)
+  if (MFA_REFUSALS.test(message)) return new MfaRefusedError(message)
   return new RemoteError(status, message)
 }
 

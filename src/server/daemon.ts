@@ -97,7 +97,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       log.info({ imported }, 'imported account dump')
     }
 
-    const account = new LocalAccount({ crypto: c, logins: stores.logins, core: coreNode, storage: local.storage, pointers: local.pointers })
+    const account = new LocalAccount({ crypto: c, logins: stores.logins, mfa: stores.mfa, core: coreNode, storage: local.storage, pointers: local.pointers })
     const social = new LocalSocialNetwork({ crypto: c, followRequests: stores.followRequests, core: coreNode, storage: local.storage })
     const batCave = new LocalBatCave({ crypto: c, bats: stores.bats, core: coreNode, storage: local.storage })
     const handler = createApiHandler(

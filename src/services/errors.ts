@@ -1,5 +1,5 @@
 // Named errors that any service implementation may throw and that a client must tell apart, so they
-// travel over HTTP by name and with Peergos' texts (reference §7.2, §7.5, §7.6): quota, rate limits,
+// travel over HTTP by name and with Peergos' texts (reference §5.4, §7.2, §7.5, §7.6): quota, rate limits,
 // second factor, BATs, write rights, sizes, missing blocks, signed-time auth, usernames.
 import { PeergosError } from '../errors.ts'
 
@@ -18,6 +18,16 @@ export class MfaRequiredError extends PeergosError {
     super('A second factor is required to log in')
   }
 }
+
+/** A second factor's code is wrong or used up (Peergos "Invalid TOTP code for credId <hex>", "Invalid backup code for credId <hex>"). */
+export class InvalidMfaCodeError extends PeergosError {}
+
+/**
+ * A second-factor request the server refuses (Peergos' texts: "Too many multi factor auth methods. Please
+ * delete some.", "Unknown credential id for user <name>", "Second factor <hex> is not a TOTP!", "Please set
+ * up an authenticator app or security key before generating backup codes.", "Not a webauthn credential!"...).
+ */
+export class MfaRefusedError extends PeergosError {}
 
 /** A block carries BAT ids and the request had no BAT or BlockAuth that opens it (Peergos "Unauthorised!"). */
 export class UnauthorisedError extends PeergosError {}

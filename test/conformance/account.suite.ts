@@ -1,6 +1,6 @@
 // Account conformance (reference §5.2, §7.2): login data written with the identity's signature of
 // the LoginData, read with the login key's signed time (24 h window) by the stored reader only, and
-// password changes that carry the identity WriterData update.
+// password changes that carry the identity WriterData update; second factors in second-factor.suite.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
 import { blockCid } from '../../src/codec/cid.ts'
@@ -9,6 +9,7 @@ import { openSignedPointerUpdate, pointerUpdate, signPointerUpdate } from '../..
 import { userStaticDataToCbor } from '../../src/model/user-static-data.ts'
 import { encodeWriterData } from '../../src/model/writer-data.ts'
 import { keyPair, loginAuth, loginDataFor, newUser, signUp, signedBlock, signedTime, type KeyPair, type TestUser } from './pki-users.ts'
+import { runSecondFactorSuite } from './second-factor.suite.ts'
 import { expectRefused, type ServicesFactory, type ServicesFixture } from './services-fixture.ts'
 
 const HOUR = 3600_000
@@ -82,4 +83,5 @@ export function runAccountSuite(name: string, factory: ServicesFactory): void {
       expect(await f.pointers.getPointer(alice.identity.hash, alice.identity.hash)).toEqual(pointer.signedUpdate)
     })
   })
+  runSecondFactorSuite(name, factory)
 }

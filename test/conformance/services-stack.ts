@@ -48,7 +48,7 @@ export async function openServicesStack(backend: BundleBackend<ServerBlockStore>
     storage,
     stores: b.stores,
     coreNode: core,
-    account: new LocalAccount({ crypto: c, logins: b.stores.logins, core, storage, pointers }),
+    account: new LocalAccount({ crypto: c, logins: b.stores.logins, mfa: b.stores.mfa, core, storage, pointers }),
     social: new LocalSocialNetwork({ crypto: c, followRequests: b.stores.followRequests, core, storage }),
     batCave: new LocalBatCave({ crypto: c, bats: b.stores.bats, core, storage }),
     pointers,

@@ -2,7 +2,7 @@
 // TotpKey's text form, BackupCodes (BackupCodesTest: alphabet, format, normalisation, CBOR round trip),
 // and every decoder fuzzed with untrusted bytes.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { encodeCbor } from '../../src/codec/cbor.ts'
+import { encodeCbor, type CborValue } from '../../src/codec/cbor.ts'
 import { CborTypeError } from '../../src/codec/errors.ts'
 import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
@@ -47,7 +47,7 @@ describe('MultiFactorAuthMethod, MultiFactorAuthRequest, MultiFactorAuthResponse
     expect(mfaMethodFromCbor(method({ n: 'x'.repeat(32) })).name).toHaveLength(32)
     expect(() => mfaMethodFromCbor(method({ t: 5 }))).toThrow('Unknown second factor type: 5. Please update to a newer version.')
     expect(() => mfaMethodFromCbor(method({ e: 1 }))).toThrow(CborTypeError)
-    expect(() => decodeMfaResponse(encodeCbor(new Map([['i', new Uint8Array(1)], ['r', 7]])))).toThrow(CborTypeError)
+    expect(() => decodeMfaResponse(encodeCbor(new Map<string, CborValue>([['i', new Uint8Array(1)], ['r', 7]])))).toThrow(CborTypeError)
   })
 
   it('offers TOTP, WebAuthn and backup codes to people, never a MOUNT', () => {

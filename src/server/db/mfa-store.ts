@@ -1,6 +1,6 @@
 // Second-factor storage (reference §5.4, §8.2; Peergos JdbcAccount): tables mfa(username, name,
 // credid blob, type, enabled, created = epoch day, value blob) and mfa_challenge(username,
-// challenge blob), in login.sql. TOTP/WebAuthn/backup-code logic lives above this.
+// challenge blob), in login.sql. The TOTP and backup-code rules live in server/services/local-second-factors.ts.
 import { accountDdl, createTables } from './schema.ts'
 import { boolOf, bytesOf, numberOf, stringOf, type Database, type Row } from './sql.ts'
 
@@ -30,6 +30,10 @@ const ENABLE = 'UPDATE mfa SET enabled = ? WHERE username = ? AND credid = ?;'
 const DELETE = 'DELETE FROM mfa WHERE username = ? AND credid = ?;'
 const DELETE_UNVERIFIED = 'DELETE FROM mfa WHERE username = ? AND type = ? AND enabled = ?;'
 const COUNT = 'SELECT COUNT(*) AS n FROM mfa WHERE username = ?;'
+const DELETE_OTHERS_OF_TYPE = 'DELETE FROM mfa WHERE username = ? AND type = ? AND credid <> ?;'
+const DELETE_OTHER_ENABLED_OF_TYPE = 'DELETE FROM mfa WHERE username = ? AND type = ? AND enabled = ? AND credid <> ?;'
+const DELETE_OF_TYPE = 'DELETE FROM mfa WHERE username = ? AND type = ?;'
+const COUNT_ENABLED_LOGIN_FACTORS = 'SELECT COUNT(*) AS n FROM mfa WHERE username = ? AND enabled = ? AND type IN (?, ?);'
 const UPSERT_CHALLENGE = 'INSERT INTO mfa_challenge (username, challenge) VALUES(?, ?) ' +
   'ON CONFLICT (username) DO UPDATE SET challenge = excluded.challenge;'
 const GET_CHALLENGE = 'SELECT challenge FROM mfa_challenge WHERE username = ?;'
@@ -57,6 +61,39 @@ export class MfaStore {
       if (Number(n) >= max) return false
       await tx.run(CREATE, [row.username, row.name, row.credentialId, row.type, row.enabled, row.created, row.value])
       return true
+    })
+  }
+
+  /** Enables a factor and deletes the user's other enabled factors of `type` in one transaction (JdbcAccount.enableTotpFactor). */
+  async enableReplacing(username: string, credentialId: Uint8Array, type: number): Promise<boolean> {
+    return this.db.withTransaction(async (tx) => {
+      await tx.lock(`mfa ${username}`)
+      if ((await tx.run(ENABLE, [true, username, credentialId])) === 0) return false
+      await tx.run(DELETE_OTHER_ENABLED_OF_TYPE, [username, type, true, credentialId])
+      return true
+    })
+  }
+
+  /** Adds a factor (no maximum) and deletes the user's other factors of its type in one transaction (a new set of backup codes). */
+  async addReplacing(row: MfaRow): Promise<void> {
+    await this.db.withTransaction(async (tx) => {
+      await tx.lock(`mfa ${row.username}`)
+      await tx.run(CREATE, [row.username, row.name, row.credentialId, row.type, row.enabled, row.created, row.value])
+      await tx.run(DELETE_OTHERS_OF_TYPE, [row.username, row.type, row.credentialId])
+    })
+  }
+
+  /**
+   * JdbcAccount.deleteMfa in one transaction: removes the factor, then the backup codes too when no
+   * enabled TOTP or WebAuthn key is left for them to back up (a device's MOUNT factor doesn't count).
+   */
+  async removeFactor(username: string, credentialId: Uint8Array): Promise<boolean> {
+    return this.db.withTransaction(async (tx) => {
+      await tx.lock(`mfa ${username}`)
+      const removed = (await tx.run(DELETE, [username, credentialId])) > 0
+      const [{ n }] = await tx.query<{ n: number }>(COUNT_ENABLED_LOGIN_FACTORS, [username, true, MfaType.TOTP, MfaType.WEBAUTHN])
+      if (Number(n) === 0) await tx.run(DELETE_OF_TYPE, [username, MfaType.BACKUP_CODES])
+      return removed
     })
   }
 

@@ -1,6 +1,8 @@
-// The server's Account service (reference §5.2; Peergos VerifyingAccount + AccountWithStorage +
+// The server's Account service (reference §5.2, §5.4; Peergos VerifyingAccount + AccountWithStorage +
 // JdbcAccount): login rows written with the identity's signature of the LoginData, read with the
 // login key's signed time; a password change is staged in `pendinglogin` until its pointer commits.
+// Second factors (local-second-factors.ts) are managed with the identity's signed request (24 h) and
+// gate getLoginData once the login key matched.
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
 import { blockCid, type CID } from '../../codec/cid.ts'
 import { InvalidSignatureError } from '../../crypto/errors.ts'
@@ -12,14 +14,19 @@ import { openSignedPointerUpdate } from '../../model/pointer-update.ts'
 import { publicSigningKeyToCbor, type PublicKeyHash } from '../../model/signing-keys.ts'
 import type { SigningKeyResolver } from '../../model/user-public-key-link.ts'
 import { userStaticDataFromCbor, userStaticDataToCbor, type UserStaticData } from '../../model/user-static-data.ts'
-import type { Account } from '../../services/account.ts'
-import { UnknownUserError } from '../../services/errors.ts'
+import type { BackupCodes } from '../../model/backup-codes.ts'
+import type { MultiFactorAuthMethod } from '../../model/mfa.ts'
+import type { TotpKey } from '../../model/totp-key.ts'
+import { MFA_SIGNED_PATHS, type Account } from '../../services/account.ts'
+import { MfaRefusedError, UnknownUserError } from '../../services/errors.ts'
 import type { ContentAddressedStorage } from '../../services/content-addressed-storage.ts'
 import type { CoreNode } from '../../services/core-node.ts'
 import type { MutablePointers } from '../../services/mutable-pointers.ts'
 import type { LoginRow, LoginStore } from '../db/login-store.ts'
+import type { MfaStore } from '../db/mfa-store.ts'
 import { requireKey, storageKeyResolver } from './key-resolver.ts'
-import { LOGIN_AUTH_WINDOW_SECONDS, verifySignedTime, type Clock } from './signed-time.ts'
+import { LocalSecondFactors } from './local-second-factors.ts'
+import { LOGIN_AUTH_WINDOW_SECONDS, verifySignedRequest, verifySignedTime, type Clock } from './signed-time.ts'
 
 /** JdbcAccount's reply when no login row (live or staged) has this reader. */
 export const INCORRECT_LOGIN_MESSAGE = 'Incorrect username or password'
@@ -39,6 +46,9 @@ export interface LocalAccountOptions {
   /** The identity pointer a password change commits, and whether a staged change was published. */
   readonly pointers: MutablePointers
   readonly now?: Clock
+  /** The second factors (tables mfa, mfa_challenge); without it the listMfa... methods are refused and logins need none. */
+  readonly mfa?: MfaStore
+  /** Replaces the gate `mfa` gives getLoginData (tests of the login flow). */
   readonly secondFactor?: SecondFactorCheck
   readonly onWarning?: (message: string, error: unknown) => void
 }
@@ -62,11 +72,15 @@ export class LocalAccount implements Account {
   private readonly c: CryptoProvider
   private readonly resolve: SigningKeyResolver
   private readonly now: Clock
+  private readonly factors?: LocalSecondFactors
+  private readonly secondFactor?: SecondFactorCheck
 
   constructor(private readonly o: LocalAccountOptions) {
     this.c = o.crypto
     this.resolve = storageKeyResolver(o.storage)
     this.now = o.now ?? Date.now
+    this.factors = o.mfa === undefined ? undefined : new LocalSecondFactors({ crypto: o.crypto, mfa: o.mfa, now: this.now })
+    this.secondFactor = o.secondFactor ?? this.factors?.check
   }
 
   async setLoginData(login: LoginData, auth: Uint8Array, _forceLocal: boolean): Promise<boolean> {
@@ -110,15 +124,44 @@ export class LocalAccount implements Account {
     const reader = readerColumn(authorisedReader)
     const entry = await this.o.logins.getEntry(username, reader)
     if (entry !== undefined) {
-      await this.o.secondFactor?.(username, mfa)
+      await this.secondFactor?.(username, mfa)
       return decodeEntry(entry)
     }
     // A password change that published its WriterData but never updated `login` is served from the staged row.
     const pending = await this.o.logins.getPending(username, reader)
     if (pending === undefined) throw new IncorrectPasswordError(INCORRECT_LOGIN_MESSAGE)
-    await this.o.secondFactor?.(username, mfa)
+    await this.secondFactor?.(username, mfa)
     await this.completeInterruptedPasswordChange(username).catch((e: unknown) => this.warn('Failed to complete an interrupted password change', e))
     return decodeEntry(pending.entry)
+  }
+
+  async getSecondAuthMethods(username: string, auth: Uint8Array): Promise<MultiFactorAuthMethod[]> {
+    return (await this.authoriseMfa(username, MFA_SIGNED_PATHS.listMfa, auth)).list(username)
+  }
+
+  async addTotpFactor(username: string, auth: Uint8Array): Promise<TotpKey> {
+    return (await this.authoriseMfa(username, MFA_SIGNED_PATHS.addTotp, auth)).addTotp(username)
+  }
+
+  async enableTotpFactor(username: string, credentialId: Uint8Array, code: string, auth: Uint8Array): Promise<boolean> {
+    return (await this.authoriseMfa(username, MFA_SIGNED_PATHS.enableTotp, auth)).enableTotp(username, credentialId, code)
+  }
+
+  async generateBackupCodes(username: string, auth: Uint8Array): Promise<BackupCodes> {
+    return (await this.authoriseMfa(username, MFA_SIGNED_PATHS.genBackupCodes, auth)).generateBackupCodes(username)
+  }
+
+  async deleteSecondFactor(username: string, credentialId: Uint8Array, auth: Uint8Array): Promise<boolean> {
+    return (await this.authoriseMfa(username, MFA_SIGNED_PATHS.deleteMfa, auth)).remove(username, credentialId)
+  }
+
+  /** VerifyingAccount's rule for the second-factor methods: the identity signed this method's path within 24 hours. */
+  private async authoriseMfa(username: string, path: string, auth: Uint8Array): Promise<LocalSecondFactors> {
+    const identity = await this.o.core.getPublicKeyHash(username)
+    if (identity === undefined) throw new UnknownUserError(`Unknown username: ${username.slice(0, 64)}`)
+    verifySignedRequest(this.c, auth, await requireKey(this.resolve, identity), path, LOGIN_AUTH_WINDOW_SECONDS, this.now())
+    if (this.factors === undefined) throw new MfaRefusedError('Second factors are not available on this server')
+    return this.factors
   }
 
   /** JdbcAccount.completeInterruptedPasswordChange: promotes the staged row whose WriterData is now the identity's pointer target. */
