@@ -1,15 +1,15 @@
 // Sign-in with a username and password alone (reference §5.1-§5.2, Peergos UserContext.signIn):
 // PKI lookup of the identity → its signed pointer → identity WriterData → the public scrypt
 // parameters → scrypt(sha256(password), username + salt) → login key pair and root key →
-// getLogin authorised by the login key's signed time → decrypted entry points. Nothing secret
-// leaves the client; a wrong password fails with IncorrectPasswordError.
+// getLogin authorised by the login key's signed time (answering a second-factor request through the
+// optional `mfa` callback, reference §5.4) → decrypted entry points. Nothing secret leaves the client;
+// a wrong password fails with IncorrectPasswordError.
 import { cidToString } from '../codec/cid.ts'
 import { loginScrypt, splitLoginSecret } from '../crypto/peergos.ts'
 import type { SigningKeyPairBytes } from '../crypto/provider.ts'
 import { DecryptionFailedError } from '../crypto/errors.ts'
 import { IncorrectPasswordError } from '../model/errors.ts'
 import { SECRET_TYPE_SCRYPT, SCRYPT_LOGIN_MEMORY_COST } from '../model/secret-generation-algorithm.ts'
-import { signTime } from '../model/signed-time.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { symmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import { chainOwner } from '../model/user-public-key-link.ts'
@@ -17,6 +17,7 @@ import { decryptEntryPoints, type EntryPoints } from '../model/user-static-data.
 import type { WriterData } from '../model/writer-data.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
 import { NotFoundError } from './errors.ts'
+import { getLoginDataWithMfa, type MfaResponder } from './mfa.ts'
 import { TreeReader } from './tree-reader.ts'
 
 /** Upper bound on the scrypt cost a server can make a client pay (2^20 × 8 × 128 B = 1 GiB). */
@@ -32,7 +33,8 @@ export interface SignedIn {
   readonly reader: TreeReader
 }
 
-export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, password: string): Promise<SignedIn> {
+/** `mfa` answers the server's MultiFactorAuthRequest when the account has a second factor; without it that is an MfaRequiredError. */
+export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, password: string, mfa?: MfaResponder): Promise<SignedIn> {
   const c = net.crypto
   const identity = chainOwner(await net.coreNode.getChain(username))
   if (identity === undefined) throw new NotFoundError(`Unknown user ${username}`)
@@ -47,7 +49,7 @@ export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 's
   const secrets = splitLoginSecret(await loginScrypt(c, username, password, algorithm))
   const loginKeys = c.signKeyPairFromSeed(secrets.loginSeed)
   const rootKey = symmetricKey(secrets.rootKey)
-  const data = await net.account.getLoginData(username, loginKeys.publicKey, signTime(c, loginKeys.secretKey))
+  const data = await getLoginDataWithMfa(net, username, loginKeys, mfa)
   let entryPoints: EntryPoints
   try {
     entryPoints = decryptEntryPoints(c, rootKey, data)
