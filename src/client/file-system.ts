@@ -12,6 +12,7 @@ import { decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } 
 import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
 import { relativise, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
+import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { childLink, newDirectory, parentLinkOf, type ParentDir } from './cryptree-build.ts'
 import { addChildren, findChild, FileExistsError, NotADirectoryError, readDirChunks, updateChildren, type DirChunk } from './dir-ops.ts'
 import { NotFoundError } from './errors.ts'
@@ -21,7 +22,7 @@ import { buildHashTree, hashBranch } from './hash-tree.ts'
 import { mimeTypeOf } from './mime-types.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
-import type { WriterSession } from './writer-session.ts'
+import { WriterSession, type WriterServices } from './writer-session.ts'
 import type { WriterTx } from './writer-tx.ts'
 
 /** An operation this client cannot do (yet) on that item, e.g. writing into another writer's subspace. */
@@ -61,6 +62,8 @@ export interface FileSystemContext {
   readonly session: WriterSession
   readonly reader: TreeReader
   readonly mirrorBatId?: BatId
+  /** What new writer sessions talk to. */
+  readonly services: WriterServices
 }
 
 function infoOf(path: string, e: TreeEntry): FileInfo {
@@ -69,6 +72,13 @@ function infoOf(path: string, e: TreeEntry): FileInfo {
     name: e.name, path, isDirectory: e.isDirectory, isLink: e.isLink, isHidden: p.isHidden, size: p.size, mimeType: p.mimeType,
     modified: timestampToMillis(p.modified), created: timestampToMillis(p.created),
   }
+}
+
+/** A directory located for writing: its capability and the session of its writer. */
+interface Located {
+  readonly cap: WritableAbsoluteCapability
+  readonly session: WriterSession
+  readonly path: string
 }
 
 /** A directory resolved inside a transaction. */
@@ -87,6 +97,7 @@ interface TxFile {
 
 export class FileSystem {
   private readonly c: CryptoProvider
+  private readonly sessions = new Map<string, WriterSession>()
 
   constructor(private readonly x: FileSystemContext) {
     this.c = x.crypto
@@ -94,14 +105,14 @@ export class FileSystem {
 
   // ---- reading ----
 
-  private async resolve(path: string): Promise<AbsoluteCapability> {
+  private async resolve(path: string, r: TreeReader = this.x.reader.snapshot()): Promise<AbsoluteCapability> {
     const { owner, names } = parsePath(path)
     if (owner !== this.x.username) throw new NotFoundError(`${path}: not found (nothing of ${owner} is shared with you)`)
     let cap: AbsoluteCapability = this.x.home
     let at = '/' + owner
     for (const name of names) {
       at = joinPath(at, name)
-      const child = await this.x.reader.findChild(cap, name)
+      const child = await r.findChild(cap, name)
       if (child === undefined) throw new NotFoundError(`${at}: no such file or directory`)
       cap = child
     }
@@ -110,7 +121,8 @@ export class FileSystem {
 
   async stat(path: string): Promise<FileInfo> {
     const { names } = parsePath(path)
-    const entry = await this.x.reader.stat(await this.resolve(path), names.length === 0 ? this.x.username : names[names.length - 1])
+    const r = this.x.reader.snapshot()
+    const entry = await r.stat(await this.resolve(path, r), names.length === 0 ? this.x.username : names[names.length - 1])
     return infoOf(normalise(path), entry)
   }
 
@@ -126,16 +138,18 @@ export class FileSystem {
 
   async list(path: string): Promise<FileInfo[]> {
     const dir = normalise(path)
-    const entries = await this.x.reader.list(await this.resolve(path))
+    const r = this.x.reader.snapshot()
+    const entries = await r.list(await this.resolve(path, r))
     return entries.map((e) => infoOf(joinPath(dir, e.name), e)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   /** Streams a file's bytes, from any offset (O(1) lookups per chunk). */
   async *readFile(path: string, range: ReadRange = {}): AsyncGenerator<Uint8Array> {
-    const cap = await this.resolve(path)
-    const entry = await this.x.reader.stat(cap)
+    const r = this.x.reader.snapshot()
+    const cap = await this.resolve(path, r)
+    const entry = await r.stat(cap)
     if (entry.isDirectory) throw new NotADirectoryError(`${path} is a directory`)
-    yield* readFileRange(this.x.reader, cap, entry.properties, range)
+    yield* readFileRange(r, cap, entry.properties, range)
   }
 
   async readFileBytes(path: string, range: ReadRange = {}): Promise<Uint8Array> {
@@ -154,30 +168,67 @@ export class FileSystem {
     return out
   }
 
-  // ---- resolving inside a write transaction ----
+  // ---- resolving for writes ----
 
-  private async txDir(tx: WriterTx, path: string): Promise<TxDir> {
+  /** The session of a writer, one per writing subspace this client writes into. */
+  private sessionFor(signer: SigningPrivateKeyAndPublicHash): WriterSession {
+    const main = this.x.session
+    if (signer.publicKeyHash.equals(main.writer)) return main
+    const key = cidToString(signer.publicKeyHash)
+    let s = this.sessions.get(key)
+    if (s === undefined) {
+      s = new WriterSession(this.x.services, this.x.reader.pointers, main.owner, signer, main.cache)
+      this.sessions.set(key, s)
+    }
+    return s
+  }
+
+  /**
+   * Finds the directory at `path` for writing: its write capability (through write-share link nodes to
+   * their targets) and the session of its writer, whose key pair the first node of each new writing
+   * subspace carries sealed under its write key.
+   */
+  private async locateDir(path: string): Promise<Located> {
     const { owner, names } = parsePath(path)
     if (owner !== this.x.username) throw new UnsupportedOperationError(`${path}: writing into other users' files needs a write share`)
-    let cap = this.x.home
-    let chunks = await readDirChunks(tx, cap)
+    let cap: WritableAbsoluteCapability = this.x.home
+    let signer = this.x.session.signer
     let at = '/' + owner
+    const r = this.x.reader.snapshot()
     for (const name of names) {
       at = joinPath(at, name)
-      const link = findChild(chunks, name)
-      if (link === undefined) throw new NotFoundError(`${at}: no such directory`)
-      cap = this.writableChild(cap, link, at)
-      chunks = await readDirChunks(tx, cap)
-      if (chunks[0].view.properties.isLink) throw new UnsupportedOperationError(`${at}: writing through a shared link node is not supported yet`)
+      const child = await r.findChild(cap, name)
+      if (child === undefined) throw new NotFoundError(`${at}: no such directory`)
+      const target = await r.linkTarget(child)
+      if (target.wBaseKey === undefined) throw new UnsupportedOperationError(`${at}: no write access`)
+      cap = target as WritableAbsoluteCapability
+      if (!cap.writer.equals(signer.publicKeyHash)) {
+        const head = await r.readChunk(cap, undefined, false)
+        const found = head?.view.signer
+        if (found === undefined || !found.publicKeyHash.equals(cap.writer)) throw new UnsupportedOperationError(`${at}: no signing key for its writing space ${cidToString(cap.writer)}`)
+        signer = found
+      }
     }
-    return { cap, parentKey: chunks[0].view.parentKey, chunks, path: at }
+    return { cap, session: this.sessionFor(signer), path: at }
+  }
+
+  /** The directory's chunks as this transaction sees them. */
+  private async txDir(tx: WriterTx, loc: Located): Promise<TxDir> {
+    const chunks = await readDirChunks(tx, loc.cap)
+    return { cap: loc.cap, parentKey: chunks[0].view.parentKey, chunks, path: loc.path }
+  }
+
+  /** A child's write capability, when it lies in the same writing subspace as its directory (else undefined). */
+  private sameWriterChild(dir: WritableAbsoluteCapability, link: NamedRelativeCapability, at: string): WritableAbsoluteCapability | undefined {
+    const abs = toAbsolute(this.c, link.cap, dir)
+    if (abs.wBaseKey === undefined) throw new UnsupportedOperationError(`${at}: no write access`)
+    return abs.writer.equals(dir.writer) ? (abs as WritableAbsoluteCapability) : undefined
   }
 
   private writableChild(dir: WritableAbsoluteCapability, link: NamedRelativeCapability, at: string): WritableAbsoluteCapability {
-    const abs = toAbsolute(this.c, link.cap, dir)
-    if (abs.wBaseKey === undefined) throw new UnsupportedOperationError(`${at}: no write access`)
-    if (!abs.writer.equals(this.x.session.writer)) throw new UnsupportedOperationError(`${at} is in another writing space (${cidToString(abs.writer)}); not supported yet`)
-    return abs as WritableAbsoluteCapability
+    const abs = this.sameWriterChild(dir, link, at)
+    if (abs === undefined) throw new UnsupportedOperationError(`${at} is in another writing space; not supported for this operation`)
+    return abs
   }
 
   private async txFile(tx: WriterTx, dir: TxDir, link: NamedRelativeCapability): Promise<TxFile> {
@@ -205,24 +256,22 @@ export class FileSystem {
       if (o.parents === true) return
       throw new FileExistsError(`${path} already exists`)
     }
-    await this.x.session.apply(async (tx) => {
-      let dir = await this.txDir(tx, '/' + owner)
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i]
-        const last = i === names.length - 1
-        const existing = findChild(dir.chunks, name)
-        if (existing !== undefined) {
-          if (last && o.parents !== true) throw new FileExistsError(`${joinPath(dir.path, name)} already exists`)
-          dir = await this.txDir(tx, joinPath(dir.path, name))
-          continue
+    for (let i = o.parents === true ? 1 : names.length; i <= names.length; i++) {
+      const parent = '/' + [owner, ...names.slice(0, i - 1)].join('/')
+      const name = names[i - 1]
+      const last = i === names.length
+      const loc = await this.locateDir(parent)
+      await loc.session.apply(async (tx) => {
+        const dir = await this.txDir(tx, loc)
+        if (findChild(dir.chunks, name) !== undefined) {
+          if (last && o.parents !== true) throw new FileExistsError(`${joinPath(parent, name)} already exists`)
+          return
         }
-        if (!last && o.parents !== true) throw new NotFoundError(`${joinPath(dir.path, name)}: no such directory`)
         const nd = newDirectory(this.c, dir, { name, hidden: o.hidden ?? false, time: this.now(), mirrorBatId: this.x.mirrorBatId })
         await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
         await addChildren(tx, dir.chunks, [nd.link])
-        if (!last) dir = await this.txDir(tx, joinPath(dir.path, name))
-      }
-    })
+      })
+    }
   }
 
   // ---- writing files ----
@@ -230,12 +279,13 @@ export class FileSystem {
   /** Writes a whole file (streamed in 5 MiB chunks); an existing file keeps its capability and is overwritten. */
   async writeFile(path: string, source: ByteSource, o: WriteOptions = {}): Promise<FileInfo> {
     const { parent, name } = splitParent(path)
-    const existing = await this.existingFileKeys(parent, name, o)
+    const loc = await this.locateDir(parent)
+    const existing = await this.existingFileKeys(loc, name, o)
     const keys = existing ?? newFileKeys(this.c)
-    const s = this.x.session
+    const s = loc.session
     await s.withTransaction(async (tid) => {
       const stored = await storeContents(s, tid, keys, source, { mirrorBatId: this.x.mirrorBatId, onProgress: o.onProgress, chunksInFlight: o.chunksInFlight, signal: o.signal })
-      await s.apply((tx) => this.commitContents(tx, parent, name, keys, stored, 0, o), tid)
+      await s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, 0, o), tid)
     })
     return this.stat(path)
   }
@@ -244,7 +294,8 @@ export class FileSystem {
   async writeFiles(dirPath: string, files: readonly { name: string; data: Uint8Array }[], o: WriteOptions = {}): Promise<void> {
     const dir = normalise(dirPath)
     for (const f of files) parsePath(joinPath(dir, f.name))
-    const s = this.x.session
+    const loc = await this.locateDir(dir)
+    const s = loc.session
     await s.withTransaction(async (tid) => {
       const prepared: { name: string; keys: FileKeys; stored: StoredContents }[] = []
       for (const f of files) {
@@ -252,7 +303,7 @@ export class FileSystem {
         prepared.push({ name: f.name, keys, stored: await storeContents(s, tid, keys, f.data, { mirrorBatId: this.x.mirrorBatId }) })
       }
       await s.apply(async (tx) => {
-        const d = await this.txDir(tx, dir)
+        const d = await this.txDir(tx, loc)
         const links: NamedRelativeCapability[] = []
         for (const p of prepared) links.push(await this.stageNewFile(tx, d, p.name, p.keys, p.stored, o))
         await addChildren(tx, d.chunks, links)
@@ -260,20 +311,16 @@ export class FileSystem {
     })
   }
 
-  private async existingFileKeys(parent: string, name: string, o: WriteOptions): Promise<FileKeys | undefined> {
-    let cap: AbsoluteCapability
-    try {
-      cap = await this.resolve(joinPath(parent, name))
-    } catch (e) {
-      if (e instanceof NotFoundError) return undefined
-      throw e
-    }
-    if (o.overwrite === false) throw new FileExistsError(`${joinPath(parent, name)} already exists`)
-    return this.x.session.apply(async (tx) => {
-      const d = await this.txDir(tx, parent)
+  /** The keys of the file `name` in a directory, to overwrite it in place (undefined when there is none). */
+  private async existingFileKeys(loc: Located, name: string, o: WriteOptions): Promise<FileKeys | undefined> {
+    const cap = await this.x.reader.findChild(loc.cap, name)
+    if (cap === undefined) return undefined
+    if (o.overwrite === false) throw new FileExistsError(`${joinPath(loc.path, name)} already exists`)
+    return loc.session.apply(async (tx) => {
+      const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
       if (link === undefined) return undefined
-      if (!toAbsolute(this.c, link.cap, d.cap).mapKey.every((b, i) => b === cap.mapKey[i])) return undefined
+      if (!equalBytes(toAbsolute(this.c, link.cap, d.cap).mapKey, cap.mapKey)) return undefined
       return (await this.txFile(tx, d, link)).keys
     })
   }
@@ -296,13 +343,13 @@ export class FileSystem {
    * existing one (same capability) gets new nodes from `startChunk` on, new metadata on its first chunk,
    * and loses chunks past its new end.
    */
-  private async commitContents(tx: WriterTx, parent: string, name: string, keys: FileKeys, stored: StoredContents, startChunk: number, o: WriteOptions, prefixSize = 0): Promise<void> {
-    const d = await this.txDir(tx, parent)
+  private async commitContents(tx: WriterTx, loc: Located, name: string, keys: FileKeys, stored: StoredContents, startChunk: number, o: WriteOptions, prefixSize = 0): Promise<void> {
+    const d = await this.txDir(tx, loc)
     const link = findChild(d.chunks, name)
-    const ours = link !== undefined && toAbsolute(this.c, link.cap, d.cap).mapKey.every((b, i) => b === keys.mapKey[i])
-    if (link !== undefined && !ours) throw new FileExistsError(`${joinPath(parent, name)} was created by someone else meanwhile`)
+    const ours = link !== undefined && equalBytes(toAbsolute(this.c, link.cap, d.cap).mapKey, keys.mapKey)
+    if (link !== undefined && !ours) throw new FileExistsError(`${joinPath(loc.path, name)} was created by someone else meanwhile`)
     if (!ours) {
-      if (startChunk > 0) throw new NotFoundError(`${joinPath(parent, name)} was removed meanwhile`)
+      if (startChunk > 0) throw new NotFoundError(`${joinPath(loc.path, name)} was removed meanwhile`)
       await addChildren(tx, d.chunks, [await this.stageNewFile(tx, d, name, keys, stored, o)])
       return
     }
@@ -355,9 +402,10 @@ export class FileSystem {
 
   private async rewriteFrom(path: string, startChunk: number, prefix: Uint8Array, data: ByteSource, o: WriteOptions): Promise<FileInfo> {
     const { parent, name } = splitParent(path)
-    const keys = await this.existingFileKeys(parent, name, { ...o, overwrite: true })
+    const loc = await this.locateDir(parent)
+    const keys = await this.existingFileKeys(loc, name, { ...o, overwrite: true })
     if (keys === undefined) throw new NotFoundError(`${path}: no such file`)
-    const s = this.x.session
+    const s = loc.session
     async function* joined(): AsyncGenerator<Uint8Array> {
       yield prefix
       if (data instanceof Uint8Array) yield data
@@ -365,7 +413,7 @@ export class FileSystem {
     }
     await s.withTransaction(async (tid) => {
       const stored = await storeContents(s, tid, keys, joined(), { mirrorBatId: this.x.mirrorBatId, startChunk, onProgress: o.onProgress, signal: o.signal })
-      await s.apply((tx) => this.commitContents(tx, parent, name, keys, stored, startChunk, o, startChunk * CHUNK_SIZE), tid)
+      await s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, startChunk, o, startChunk * CHUNK_SIZE), tid)
     })
     return this.stat(path)
   }
@@ -375,11 +423,13 @@ export class FileSystem {
   /** Removes a file, or a directory with everything in it; the space is freed once the blocks are unreferenced. */
   async remove(path: string): Promise<void> {
     const { parent, name } = splitParent(path)
-    await this.x.session.apply(async (tx) => {
-      const d = await this.txDir(tx, parent)
+    const loc = await this.locateDir(parent)
+    await loc.session.apply(async (tx) => {
+      const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
       if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
-      await this.removeSubtree(tx, this.writableChild(d.cap, link, path), path)
+      const cap = this.sameWriterChild(d.cap, link, path)
+      if (cap !== undefined) await this.removeSubtree(tx, cap, path)
       await updateChildren(tx, d.chunks, (ch) => (ch.name === name ? null : undefined))
     })
   }
@@ -401,7 +451,11 @@ export class FileSystem {
     }
     const chunks = await readDirChunks(tx, cap)
     for (const ch of chunks) {
-      for (const child of ch.children) await this.removeSubtree(tx, this.writableChild(cap, child, joinPath(path, child.name)), joinPath(path, child.name))
+      for (const child of ch.children) {
+        const at = joinPath(path, child.name)
+        const childCap = this.sameWriterChild(cap, child, at)
+        if (childCap !== undefined) await this.removeSubtree(tx, childCap, at) // another writer's subtree goes with its link
+      }
     }
     for (const ch of chunks) await tx.removeNode(ch.cap.mapKey, ch.cap.bat)
   }
@@ -415,13 +469,21 @@ export class FileSystem {
     const dest = joinPath(target.parent, target.name)
     if (dest === fromN) return
     if (dest.startsWith(fromN + '/')) throw new UnsupportedOperationError('You cannot move a folder to a descendant folder')
-    await this.x.session.apply(async (tx) => {
-      const sd = await this.txDir(tx, src.parent)
+    const sl = await this.locateDir(src.parent)
+    const dl = await this.locateDir(target.parent)
+    if (sl.session !== dl.session) {
+      // different writing spaces: copy, then remove (Peergos' moveTo does the same)
+      await this.copy(from, dest)
+      await this.remove(from)
+      return
+    }
+    await sl.session.apply(async (tx) => {
+      const sd = await this.txDir(tx, sl)
       const link = findChild(sd.chunks, src.name)
       if (link === undefined) throw new NotFoundError(`${from}: no such file or directory`)
       const cap = this.writableChild(sd.cap, link, fromN)
-      const sameDir = normalise(src.parent) === normalise(target.parent)
-      const dd = sameDir ? sd : await this.txDir(tx, target.parent)
+      const sameDir = equalBytes(sl.cap.mapKey, dl.cap.mapKey)
+      const dd = sameDir ? sd : await this.txDir(tx, dl)
       if (findChild(dd.chunks, target.name) !== undefined) throw new FileExistsError(`${dest} already exists`)
       // the item's own metadata: new name, and the new parent link when the parent changes
       const found = await tx.getNode(cap.mapKey, cap.bat)
@@ -480,4 +542,8 @@ function knownChunkHashes(props: FileProperties, count: number): Uint8Array[] | 
 function normalise(path: string): string {
   const { owner, names } = parsePath(path)
   return '/' + [owner, ...names].join('/')
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }

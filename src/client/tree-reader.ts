@@ -14,7 +14,7 @@ import { nextChunkLocation, readCryptreeBlock, type ReadCryptreeBlock } from '..
 import { toAbsolute } from '../model/relative-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
-import type { ContentAddressedStorage } from '../services/content-addressed-storage.ts'
+import { MAX_CHAMP_GETS, type ContentAddressedStorage } from '../services/content-addressed-storage.ts'
 import type { MutablePointers } from '../services/mutable-pointers.ts'
 import { NotFoundError } from './errors.ts'
 import { VerifiedPointers } from './pointer-cache.ts'
@@ -45,26 +45,105 @@ function batOf(c: CryptoProvider, bat: Bat | undefined): BatWithId | undefined {
   return bat === undefined ? undefined : batWithId(bat, calculateBatId(c, bat))
 }
 
+/** Chunk lookups answered per champ/get/bulk call, and such calls in flight, when reading many items. */
+export const LOOKUP_BATCH = MAX_CHAMP_GETS
+export const LOOKUPS_IN_FLIGHT = 4
+
 export class TreeReader {
   readonly crypto: CryptoProvider
   private readonly storage: ContentAddressedStorage
   private readonly verified: VerifiedStorage
   readonly pointers: VerifiedPointers
+  /** Decoded WriterData by block CID (immutable). */
+  private readonly writerDatas: Map<string, WriterData>
+  /** Within a snapshot: each writer's WriterData, read once. */
+  private readonly snapshotData?: Map<string, Promise<WriterData | undefined>>
 
-  constructor(services: TreeServices) {
+  constructor(services: TreeServices, shared?: { pointers: VerifiedPointers; writerDatas: Map<string, WriterData>; snapshot: boolean }) {
     this.crypto = services.crypto
     this.storage = services.storage
     this.verified = new VerifiedStorage(services.crypto, services.storage)
-    this.pointers = new VerifiedPointers(services.crypto, services.pointers)
+    this.pointers = shared?.pointers ?? new VerifiedPointers(services.crypto, services.pointers)
+    this.writerDatas = shared?.writerDatas ?? new Map()
+    if (shared?.snapshot === true) this.snapshotData = new Map()
+  }
+
+  /**
+   * A reader that reads each writer's pointer once and then keeps that version (Peergos' Snapshot):
+   * one consistent view for a multi-step read, without a pointer round trip per node.
+   */
+  snapshot(): TreeReader {
+    return new TreeReader({ crypto: this.crypto, storage: this.storage, pointers: this.pointers.pointers }, { pointers: this.pointers, writerDatas: this.writerDatas, snapshot: true })
   }
 
   /** The WriterData a writer's pointer currently names, or undefined when the writer has none. */
   async writerData(owner: PublicKeyHash, writer: PublicKeyHash): Promise<WriterData | undefined> {
+    if (this.snapshotData === undefined) return this.fetchWriterData(owner, writer)
+    const key = cidToString(writer)
+    let p = this.snapshotData.get(key)
+    if (p === undefined) {
+      p = this.fetchWriterData(owner, writer)
+      this.snapshotData.set(key, p)
+      p.catch(() => this.snapshotData?.delete(key))
+    }
+    return p
+  }
+
+  private async fetchWriterData(owner: PublicKeyHash, writer: PublicKeyHash): Promise<WriterData | undefined> {
     const target = await this.pointers.target(owner, writer)
     if (target === undefined) return undefined
+    const cached = this.writerDatas.get(cidKey(target))
+    if (cached !== undefined) return cached
     const block = await this.verified.get(owner, target)
     if (block === undefined) throw new NotFoundError(`WriterData block ${cidToString(target)} of writer ${cidToString(writer)} is missing`)
-    return decodeWriterData(block)
+    const wd = decodeWriterData(block)
+    if (this.writerDatas.size > 1000) this.writerDatas.clear()
+    this.writerDatas.set(cidKey(target), wd)
+    return wd
+  }
+
+  /**
+   * Reads the first chunk of many items: same-writer lookups go 20 to a champ/get/bulk call, several
+   * calls at once; every returned block is hashed here and each path walked locally. Missing items
+   * give undefined at their index.
+   */
+  async readChunks(caps: readonly AbsoluteCapability[], fileData = true): Promise<(ReadCryptreeBlock | undefined)[]> {
+    const out: (ReadCryptreeBlock | undefined)[] = new Array(caps.length).fill(undefined)
+    const batches: number[][] = []
+    const byWriter = new Map<string, number[]>()
+    caps.forEach((cap, i) => {
+      const k = cidToString(cap.writer)
+      let list = byWriter.get(k)
+      if (list === undefined) byWriter.set(k, (list = []))
+      list.push(i)
+    })
+    for (const list of byWriter.values()) for (let i = 0; i < list.length; i += LOOKUP_BATCH) batches.push(list.slice(i, i + LOOKUP_BATCH))
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++]
+        const first = caps[batch[0]]
+        const root = await this.treeRoot(first)
+        if (root === undefined) continue
+        const returned = await this.storage.getChampLookup(first.owner, root, batch.map((i) => ({ mapKey: caps[i].mapKey, bat: batOf(this.crypto, caps[i].bat) })))
+        const blocks = new Map<string, Uint8Array>()
+        for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
+        const champ = this.champOver(blocks)
+        for (const i of batch) {
+          const cap = caps[i]
+          const value = await champ.get(root, cap.mapKey).catch(() => undefined)
+          if (value === undefined) {
+            out[i] = await this.readChunk(cap, root, fileData) // not in this answer (e.g. a path the server cut short): one lookup
+            continue
+          }
+          const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, batOf(this.crypto, cap.bat)))
+          if (block === undefined) continue
+          out[i] = await readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData })
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, batches.length) }, worker))
+    return out
   }
 
   /** A CHAMP over blocks this client hashed itself (so it trusts exactly what it verified). */
@@ -110,14 +189,15 @@ export class TreeReader {
   }
 
   /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
-  async readChunk(cap: AbsoluteCapability, treeRoot?: CID): Promise<ReadCryptreeBlock | undefined> {
+  async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true): Promise<ReadCryptreeBlock | undefined> {
     const block = await this.chunkBlock(cap, treeRoot)
     if (block === undefined) return undefined
-    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey)
+    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData })
   }
 
-  private async first(cap: AbsoluteCapability): Promise<ReadCryptreeBlock> {
-    const chunk = await this.readChunk(cap)
+  /** The first chunk of an item; a file's bytes only when `fileData`. */
+  private async first(cap: AbsoluteCapability, fileData = false): Promise<ReadCryptreeBlock> {
+    const chunk = await this.readChunk(cap, undefined, fileData)
     if (chunk === undefined) throw new NotFoundError('No cryptree node under this capability')
     return chunk
   }
@@ -139,13 +219,23 @@ export class TreeReader {
       return this.list(caps[0].cap)
     }
     const out: TreeEntry[] = []
-    for (const child of caps) {
-      const chunk = await this.readChunk(child.cap)
-      if (chunk === undefined) continue // a dangling child link (e.g. a concurrent delete): skip it
+    const chunks = await this.readChunks(caps.map((c) => c.cap), false)
+    caps.forEach((child, i) => {
+      const chunk = chunks[i]
+      if (chunk === undefined) return // a dangling child link (e.g. a concurrent delete): skip it
       const p = chunk.view.properties
       out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: chunk.view.isDirectory, isLink: p.isLink })
-    }
+    })
     return out
+  }
+
+  /** A write-share link node's single child (the item itself); any other item is returned as is. */
+  async linkTarget(cap: AbsoluteCapability): Promise<AbsoluteCapability> {
+    const head = await this.first(cap)
+    if (!head.view.properties.isLink) return cap
+    const caps = await this.childCaps(cap, head)
+    if (caps.length !== 1) throw new NotFoundError(`Link node '${head.view.properties.name}' has ${caps.length} children`)
+    return caps[0].cap
   }
 
   /** The capability of the child called `name` in a directory (through a link node), or undefined. */
@@ -184,7 +274,7 @@ export class TreeReader {
 
   /** The whole contents of a file, chunk after chunk. */
   async readFile(cap: AbsoluteCapability): Promise<Uint8Array> {
-    const head = await this.first(cap)
+    const head = await this.first(cap, true)
     if (head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is a directory`)
     const size = head.view.properties.size
     const out = new Uint8Array(size)

@@ -22,6 +22,7 @@ import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
 import { checkNewPassword } from './password-rules.ts'
 import { signIn, type SignedIn } from './sign-in.ts'
+import type { TreeReader } from './tree-reader.ts'
 import { ADD_BAT_REQUEST, deriveLoginSecrets, signUp, type SignUpOptions } from './signup.ts'
 import { signBlock, WriterSession } from './writer-session.ts'
 
@@ -45,7 +46,7 @@ export class UserContext {
     readonly rootWriter: WriterSession,
     readonly mirrorBatId: BatId | undefined,
   ) {
-    this.fs = new FileSystem({ crypto: net.crypto, username, home, session: rootWriter, reader: signedIn.reader, mirrorBatId })
+    this.fs = new FileSystem({ crypto: net.crypto, username, home, session: rootWriter, reader: signedIn.reader, mirrorBatId, services: net })
   }
 
   /** Signs in with a username and password: PKI, identity WriterData, scrypt, login data, home directory. */
@@ -79,6 +80,11 @@ export class UserContext {
     const mirrorBatId = bats.length === 0 ? undefined : bats[bats.length - 1].id
     const rootWriter = new WriterSession(net, s.reader.pointers, s.identity, rootSigner)
     return new UserContext(net, s.username, s, identity, home, rootWriter, mirrorBatId)
+  }
+
+  /** The verifying reader of this user's session (pointers seen, blocks re-hashed). */
+  get reader(): TreeReader {
+    return this.signedIn.reader
   }
 
   get entryPoints(): EntryPoints {

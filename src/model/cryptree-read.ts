@@ -93,14 +93,15 @@ export interface ReadCryptreeBlock {
   readonly view: CryptreeNodeView
   /** Directories read with their base key: this chunk's child links. */
   readonly children?: ChildrenLinks
-  /** Files: this chunk's bytes. */
+  /** Files: this chunk's bytes (unless only the metadata was asked for). */
   readonly data?: Uint8Array
 }
 
 /** Decodes a node block (untrusted) and reads all the keys allow: view plus children or file data. */
-export async function readCryptreeBlock(c: CryptoProvider, block: Uint8Array, rBaseKey: SymmetricKey, fetch: FragmentFetcher, wBaseKey?: SymmetricKey, opts?: FpctDecryptOptions): Promise<ReadCryptreeBlock> {
+export async function readCryptreeBlock(c: CryptoProvider, block: Uint8Array, rBaseKey: SymmetricKey, fetch: FragmentFetcher, wBaseKey?: SymmetricKey, opts?: FpctDecryptOptions & { readonly fileData?: boolean }): Promise<ReadCryptreeBlock> {
   const node = decodeCryptreeNode(block)
   const view = readCryptreeNode(c, node, rBaseKey, wBaseKey)
   if (view.isDirectory) return { node, view, children: view.readable ? await readDirectoryChildren(c, node, rBaseKey, fetch, opts) : undefined }
+  if (opts?.fileData === false) return { node, view }
   return { node, view, data: await readFileChunk(c, node, view.dataKey!, fetch, opts) }
 }
