@@ -4,6 +4,8 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PeergosError } from '../errors.ts'
+import { addressList, DEFAULT_P2P_LISTEN, parseListenAddress, parsePeerAddress } from './p2p/addresses.ts'
+import { parsePeerIdString } from './p2p/peer-ids.ts'
 
 export class ConfigError extends PeergosError {}
 
@@ -38,6 +40,21 @@ export interface DaemonConfig {
   /** A dumped Peergos server state to load before serving (the form of peergos-vectors/account-alice). */
   readonly importAccount?: string
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** The libp2p node (the `/http` protocol and the /p2p/ gateway); undefined with --no-p2p. */
+  readonly p2p?: P2pConfig
+  /** The PKI node's peer id, as given (undefined: this server runs its own PKI). */
+  readonly pkiNodeId?: string
+}
+
+export interface P2pConfig {
+  /** Multiaddrs to listen on; empty: dial out only (e.g. reachable through a relay alone). */
+  readonly listen: readonly string[]
+  /** Peers dialled at start and kept connected (multiaddrs ending /p2p/<peer-id>). */
+  readonly bootstrap: readonly string[]
+  /** Act as a circuit relay v2. */
+  readonly relay: boolean
+  /** Relays to hold a reservation on and be reachable through. */
+  readonly relayVia: readonly string[]
 }
 
 interface OptionSpec {
@@ -65,6 +82,12 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'gc-period', kind: 'int', default: '43200000', help: 'garbage collection period in ms (0 disables)' },
   { name: 'import-account', kind: 'string', help: 'load a dumped Peergos server state (blocks, pointers, logins, BATs...) before serving' },
   { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'p2p-listen', kind: 'string', default: DEFAULT_P2P_LISTEN, help: 'libp2p listen multiaddrs, comma-separated ("none": dial out only)' },
+  { name: 'bootstrap', kind: 'string', help: 'peers to dial at start and keep connected (multiaddrs ending /p2p/<peer-id>, comma-separated)' },
+  { name: 'pki-node-id', kind: 'string', help: 'peer id of the PKI node, written to node.json (default: this server, which runs its own PKI)' },
+  { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
+  { name: 'relay-via', kind: 'string', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
+  { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
 ]
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -122,6 +145,8 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     }
     s3 = { endpoint, region: get('s3-region')!, bucket, accessKey, secretKey, prefix: get('s3-prefix')! }
   }
+  const pkiNodeId = get('pki-node-id')
+  if (pkiNodeId !== undefined) wrapped(() => parsePeerIdString(pkiNodeId), '--pki-node-id')
   return {
     dir: resolve(get('dir')!),
     host: get('host')!,
@@ -135,7 +160,35 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     gcPeriodMs: parseInt10('gc-period', get('gc-period')!),
     importAccount: get('import-account'),
     logLevel: logLevel as DaemonConfig['logLevel'],
+    p2p: parseP2pOptions(values, get),
+    pkiNodeId,
   }
+}
+
+/** Runs a parser of the p2p layer, turning its typed error into a ConfigError naming the option. */
+function wrapped<T>(parse: () => T, option: string): T {
+  try {
+    return parse()
+  } catch (e) {
+    throw new ConfigError(`${option}: ${(e as Error).message}`)
+  }
+}
+
+function parseP2pOptions(values: ReadonlyMap<string, string>, get: (name: string) => string | undefined): P2pConfig | undefined {
+  if (values.has('no-p2p')) {
+    const conflicting = ['p2p-listen', 'bootstrap', 'relay', 'relay-via'].filter((n) => values.has(n))
+    if (conflicting.length > 0) throw new ConfigError(`--no-p2p cannot be combined with --${conflicting.join(', --')}`)
+    return undefined
+  }
+  const listen = addressList(get('p2p-listen'))
+  const bootstrap = addressList(get('bootstrap'))
+  const relayVia = addressList(get('relay-via'))
+  for (const a of listen) wrapped(() => parseListenAddress(a), '--p2p-listen')
+  for (const a of bootstrap) wrapped(() => parsePeerAddress(a, 'bootstrap'), '--bootstrap')
+  for (const a of relayVia) wrapped(() => parsePeerAddress(a, 'relay'), '--relay-via')
+  const relay = values.has('relay')
+  if (relay && listen.length === 0) throw new ConfigError('--relay needs a --p2p-listen address to relay on')
+  return { listen, bootstrap, relay, relayVia }
 }
 
 export function daemonHelp(): string {

@@ -1,6 +1,7 @@
 // The home server: wires the stores (SQLite or Postgres; blocks on disk or S3), the validating
-// local services, the single-server PKI, the Peergos HTTP API and periodic GC, optionally after
-// importing a dumped Peergos server state. `startDaemon` returns a handle whose close() shuts
+// local services, the single-server PKI, the Peergos HTTP API, the libp2p node (the API over
+// `/http` streams and the /p2p/ proxy) and periodic GC, optionally after importing a dumped
+// Peergos server state. `startDaemon` returns a handle whose close() shuts
 // everything down in order (HTTP first, so no request sees a closed store).
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -14,11 +15,12 @@ import { S3BlockStore } from './blocks/s3-block-store.ts'
 import type { ServerBlockStore } from './blocks/server-block-store.ts'
 import type { DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
-import { startHttpServer, type RunningHttpServer } from './http/node-server.ts'
+import { requestPeer, startHttpServer, type RunningHttpServer } from './http/node-server.ts'
 import { registerServerWireErrors } from './http/wire-errors.ts'
 import { loadOrCreateEd25519Key, loadOrCreateServerIdentity, type ServerIdentity } from './identity.ts'
 import { importAccountDump, type ImportReport } from './import-account.ts'
 import type { Logger } from './log.ts'
+import { startDaemonP2p, type DaemonP2p } from './p2p/daemon-p2p.ts'
 import { LocalAccount } from './services/local-account.ts'
 import { LocalBatCave } from './services/local-bat-cave.ts'
 import { LocalSocialNetwork } from './services/local-social.ts'
@@ -40,6 +42,8 @@ export interface RunningDaemon {
   readonly local: LocalStorageServices
   readonly coreNode: LocalCoreNode
   readonly imported?: ImportReport
+  /** The libp2p side (node undefined with --no-p2p) and node.json. */
+  readonly p2p: DaemonP2p
   close(): Promise<void>
 }
 
@@ -102,10 +106,13 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const batCave = new LocalBatCave({ crypto: c, bats: stores.bats, core: coreNode, storage: local.storage })
     const handler = createApiHandler(
       { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave, spaceUsage },
-      { publicServer: config.publicServer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
+      { publicServer: config.publicServer, requester: requestPeer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )
-    const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], onError: (err) => log.warn({ err }, 'http transport error') })
+    const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
+    cleanups.push(() => p2p.close())
+    const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, onError: (err) => log.warn({ err }, 'http transport error') })
     cleanups.push(() => http.close())
+    await p2p.attach(http.server, http.url)
     space.reconcileInBackground()
 
     let gcTimer: NodeJS.Timeout | undefined
@@ -118,7 +125,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     }
 
     log.info({ url: http.url, peerId: identity.peerIdString, id: cidToString(identity.id), dir: config.dir, pki: cidToString(pkiHash) }, 'peergos-ts daemon listening')
-    return { url: http.url, port: http.port, identity, crypto: c, stores, blocks, local, coreNode, imported, close: closeAll }
+    return { url: http.url, port: http.port, identity, crypto: c, stores, blocks, local, coreNode, imported, p2p, close: closeAll }
   } catch (e) {
     await closeAll()
     throw e

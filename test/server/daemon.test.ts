@@ -26,7 +26,7 @@ describeVectors('daemon with the imported Peergos account, over HTTP', () => {
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pts-daemon-'))
-    const config = parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--import-account', join(VECTORS_DIR, 'account-alice')])
+    const config = parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--import-account', join(VECTORS_DIR, 'account-alice')])
     daemon = await startDaemon(config, createLogger('silent'))
     net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
     alice = await signIn(net, 'alice', manifest.users.alice.password)

@@ -52,7 +52,7 @@ describe('hostile requests against a running daemon', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pts-hostile-'))
-    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
     http = httpNetworkServices(new FetchPoster(daemon.url))
     const signers = new Map<string, Signer>()
     const bundle: StorageBundle = {

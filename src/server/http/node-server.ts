@@ -1,6 +1,7 @@
 // Serves an http-layer handler (src/http/router.ts) over node:http (reference §7.1, §7.2; security
 // checklist 35, 36): Host header check (Peergos SubdomainHandler), per-route body limits enforced
-// while streaming, request/header/idle timeouts, and a graceful close.
+// while streaming, request/header/idle timeouts, and a graceful close. Connections handed over by
+// the p2p layer (libp2p `/http` streams) carry their authenticated peer id to the handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { CID } from '../../codec/cid.ts'
@@ -38,6 +39,30 @@ export interface NodeServerOptions {
   readonly maxConnections?: number
   /** Errors of the transport itself (handler errors are the router's). */
   readonly onError?: (error: unknown) => void
+  /**
+   * Sees each request (after the Host check) before the handler and returns true when it took it
+   * (the p2p gateway streams `/p2p/<peer-id>/http/...` itself). It may rewrite `req.url` and return false.
+   */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => boolean
+}
+
+/** The peer id the p2p transport authenticated for a connection (a libp2p stream as a socket). */
+const connectionPeers = new WeakMap<object, CID>()
+const requestPeers = new WeakMap<HttpRequest, CID>()
+
+/** Marks a connection the p2p layer hands to the server as coming from `peer` (its libp2p remote peer). */
+export function setConnectionPeer(socket: object, peer: CID): void {
+  connectionPeers.set(socket, peer)
+}
+
+/** The authenticated peer of a connection that came over p2p; undefined for plain TCP. */
+export function connectionPeer(socket: object): CID | undefined {
+  return connectionPeers.get(socket)
+}
+
+/** The router's `requester`: the authenticated peer id of the node that sent `req`, or undefined over plain HTTP. */
+export function requestPeer(req: HttpRequest): CID | undefined {
+  return requestPeers.get(req)
 }
 
 export interface RunningHttpServer {
@@ -83,12 +108,14 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: HttpResponse): voi
 
 interface ServerState {
   hosts: AllowedHosts
+  intercept?: NodeServerOptions['intercept']
   /** Set by close(): replies then carry "Connection: close" so kept-alive connections end with them. */
   closing: boolean
 }
 
 async function serve(handler: ServedHandler, state: ServerState, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
   if (!isAllowedHost(hostValues(req), state.hosts)) return refuse(req, res, statusReply(404))
+  if (state.intercept?.(req, res, expectsContinue) === true) return
   const target = req.url ?? ''
   if (!target.startsWith('/')) return refuse(req, res, statusReply(400))
   let parsed: ReturnType<typeof parseTarget>
@@ -105,12 +132,15 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
   if (expectsContinue) res.writeContinue()
   const body = await readBody(req, limit)
   if (!body.ok) return tooLarge()
-  const response = await handler({ method, path: parsed.path, query: parsed.query, headers: headerMap(req), body: body.body })
+  const request: HttpRequest = { method, path: parsed.path, query: parsed.query, headers: headerMap(req), body: body.body }
+  const peer = connectionPeers.get(req.socket)
+  if (peer !== undefined) requestPeers.set(request, peer)
+  const response = await handler(request)
   send(res, response, state.closing)
 }
 
 export async function startHttpServer(handler: ServedHandler, options: NodeServerOptions = {}): Promise<RunningHttpServer> {
-  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false }
+  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept }
   const server = createServer({
     maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
     requireHostHeader: true,

@@ -1,8 +1,10 @@
 // Server-only error classes on the wire (reference §7.2): the PKI's named errors travel by class name
 // to clients that registered them too (tests, a Node client), and database / block-store failures
-// are replied as "Internal server error" so their paths and SQL never leave the server.
+// are replied as "Internal server error" so their paths and SQL never leave the server. The p2p
+// proxy's errors travel by name too.
 import { registerInternalError, registerWireErrors } from '../../http/errors.ts'
 import { BlockStoreError } from '../blocks/errors.ts'
+import { GatewayBusyError, InvalidP2pPathError, P2pStreamError, P2pTimeoutError, PeerUnreachableError } from '../p2p/errors.ts'
 import { DatabaseError, StoreLimitError } from '../db/errors.ts'
 import { UnknownSigningKeyError } from '../services/key-resolver.ts'
 import { InvalidSignupTokenError, SignupRefusedError, UnknownIdentityKeyError } from '../services/pki/errors.ts'
@@ -21,6 +23,7 @@ export function registerServerWireErrors(): void {
   registerWireErrors({
     UnknownIdentityKeyError, SignupRefusedError, InvalidSignupTokenError, InvalidOpLogError, PkiStateError,
     UnknownSigningKeyError, StoreLimitError,
+    PeerUnreachableError, P2pTimeoutError, P2pStreamError, GatewayBusyError, InvalidP2pPathError,
   })
   registerInternalError(DatabaseError)
   registerInternalError(BlockStoreError)

@@ -16,7 +16,7 @@ export interface DaemonExit {
 }
 
 export interface DaemonProcessOptions {
-  /** Daemon options after `--dir D --port 0` (e.g. ['--gc-period', '0']). */
+  /** Daemon options after `--dir D --port 0 --p2p-listen /ip4/127.0.0.1/tcp/0` (e.g. ['--gc-period', '0']); later ones win. */
   readonly args?: readonly string[]
   /** Options of node itself (e.g. ['--cpu-prof', '--cpu-prof-dir', D]). */
   readonly nodeArgs?: readonly string[]
@@ -40,7 +40,7 @@ export interface DaemonProcess {
 const KEEP = 64 * 1024
 
 export function startDaemonProcess(dir: string, o: DaemonProcessOptions = {}): Promise<DaemonProcess> {
-  const args = [...(o.nodeArgs ?? []), CLI, 'daemon', '--dir', dir, '--port', '0', '--log-level', o.logLevel ?? 'warn', ...(o.args ?? [])]
+  const args = [...(o.nodeArgs ?? []), CLI, 'daemon', '--dir', dir, '--port', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--log-level', o.logLevel ?? 'warn', ...(o.args ?? [])]
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const keep = (d: Buffer): void => {

@@ -61,7 +61,7 @@ describe('peergos-ts token and quota commands, and a daemon using them', () => {
     expect((await cli('quota', 'set', 'alice', '3m', '--dir', dir)).out).toBe('alice 3145728 (3 MiB)\n')
     expect((await cli('quota', 'show', 'alice', '--dir', dir)).out).toBe('alice quota 3145728 (3 MiB) used 0 (0 B)\n')
 
-    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--require-signup-token', '--default-quota', '2m']), createLogger('silent'))
+    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--require-signup-token', '--default-quota', '2m']), createLogger('silent'))
     const c = daemon.crypto
     const net = { crypto: c, ...httpNetworkServices(new FetchPoster(daemon.url)) }
     const algorithm = scryptGenerator(15, 8, 1, 64, 'salt')

@@ -1,0 +1,142 @@
+// Peergos' `/http` libp2p protocol (Nabu HttpProtocol; reference §7.1): one HTTP/1.1 exchange per
+// stream, the request's Host set to the target's base58 peer id. The initiator does not half-close
+// after its request (Nabu closes only after the reply), so both ends frame by HTTP, never by EOF.
+// Inbound streams become connections of the daemon's own node:http server (same routes, body
+// limits, Host check and timeouts as TCP), tagged with the authenticated remote peer id.
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http'
+import { request as httpRequest } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { setConnectionPeer } from '../http/node-server.ts'
+import { P2pStreamError, P2pTimeoutError, PeerUnreachableError } from './errors.ts'
+import { cidOfPeer } from './peer-ids.ts'
+import { StreamSocket } from './stream-socket.ts'
+
+export const HTTP_PROTOCOL = '/http'
+
+/** Inbound and outbound `/http` streams per connection (libp2p's defaults, 32 and 64, are low for parallel block transfers). */
+export const STREAMS_PER_CONNECTION = 256
+
+export interface ServeOverP2pOptions {
+  /** Inbound `/http` streams open at once over all connections (default 1024); more are reset. */
+  readonly maxStreams?: number
+}
+
+/** Serves `/http` streams with `server` (emitted as connections); returns a function that stops it. */
+export async function serveHttpOverP2p(libp2p: Libp2p, server: Server, o: ServeOverP2pOptions = {}): Promise<() => Promise<void>> {
+  const max = o.maxStreams ?? 1024
+  let open = 0
+  await libp2p.handle(HTTP_PROTOCOL, (stream, connection) => {
+    if (open >= max) {
+      stream.abort(new P2pStreamError(`Too many p2p HTTP streams (limit ${max})`))
+      return
+    }
+    open++
+    const socket = new StreamSocket(stream, connection.remotePeer.toString())
+    socket.once('close', () => open--)
+    setConnectionPeer(socket, cidOfPeer(connection.remotePeer))
+    server.emit('connection', socket)
+  }, { maxInboundStreams: STREAMS_PER_CONNECTION, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+  return () => libp2p.unhandle(HTTP_PROTOCOL)
+}
+
+export interface P2pRequestOptions {
+  /** Until the reply's status and headers arrive, dial included (default 60 s, Peergos' proxy timeout). */
+  readonly timeoutMs?: number
+  /** A reply body silent this long fails (default 60 s). */
+  readonly idleTimeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+export interface P2pResponse {
+  readonly status: number
+  /** Header names and values as received (raw case, repeated names kept). */
+  readonly rawHeaders: readonly string[]
+  readonly headers: IncomingHttpHeaders
+  /** The reply body; it errors with P2pStreamError or P2pTimeoutError if the stream breaks. */
+  readonly body: Readable
+}
+
+/** Request headers of ours: node:http adds Content-Length or chunked framing itself. */
+export type P2pRequestHeaders = ReadonlyArray<readonly [string, string]>
+
+const DIAL_ERRORS_TIMEOUT = new Set(['AbortError', 'TimeoutError'])
+
+async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal): Promise<StreamSocket> {
+  try {
+    const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+    return new StreamSocket(stream, peer.toString())
+  } catch (e) {
+    const err = e as Error
+    if (signal.aborted || DIAL_ERRORS_TIMEOUT.has(err.name)) throw new P2pTimeoutError(`Timed out reaching peer ${peer.toString()}`, { cause: e })
+    if (err.name === 'UnsupportedProtocolError') throw new PeerUnreachableError(`Peer ${peer.toString()} does not serve ${HTTP_PROTOCOL}`, { cause: e })
+    throw new PeerUnreachableError(`Cannot reach peer ${peer.toString()}: ${err.message}`, { cause: e })
+  }
+}
+
+/**
+ * One HTTP request to `peer` over a new `/http` stream (on an existing connection when there is
+ * one, else dialled from the peer store's addresses). `body` is bytes or a stream (sent chunked
+ * unless `headers` give a Content-Length). Resolves with the reply once its headers arrive.
+ */
+export async function p2pHttpRequest(
+  libp2p: Libp2p, peer: PeerId, method: string, path: string, headers: P2pRequestHeaders = [], body?: Uint8Array | Readable, o: P2pRequestOptions = {},
+): Promise<P2pResponse> {
+  if (!path.startsWith('/')) throw new TypeError('p2p request paths are absolute')
+  const timeoutMs = o.timeoutMs ?? 60_000
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const signal = o.signal === undefined ? timeout : AbortSignal.any([timeout, o.signal])
+  const socket = await openHttpStream(libp2p, peer, signal)
+  const outgoing: string[] = []
+  for (const [name, value] of headers) outgoing.push(name, value)
+  // Nabu's Sender: the Host is the target's base58 peer id.
+  outgoing.push('Host', peer.toString())
+  if (body instanceof Uint8Array) outgoing.push('Content-Length', String(body.length))
+  return new Promise<P2pResponse>((resolve, reject) => {
+    let settled = false
+    const fail = (e: Error): void => {
+      if (settled) return
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      socket.destroy(e)
+      reject(e)
+    }
+    const onAbort = (): void => fail(timeout.aborted ? new P2pTimeoutError(`No reply from peer ${peer.toString()} within ${timeoutMs} ms`) : new P2pStreamError('Request aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    const req = httpRequest({ method, path, headers: outgoing, createConnection: () => socket, setHost: false })
+    req.on('error', (e) => fail(e instanceof P2pTimeoutError || e instanceof P2pStreamError ? e : new P2pStreamError(`The stream to peer ${peer.toString()} broke: ${e.message}`, { cause: e })))
+    req.on('response', (res: IncomingMessage) => {
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      socket.setTimeout(o.idleTimeoutMs ?? 60_000, () => res.destroy(new P2pTimeoutError(`Reply from peer ${peer.toString()} stalled`)))
+      res.on('error', () => socket.destroy())
+      res.on('end', () => socket.destroy())
+      resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, headers: res.headers, body: res })
+    })
+    if (body === undefined) req.end()
+    else if (body instanceof Uint8Array) req.end(body)
+    else {
+      // The body's own failure (e.g. a size limit) is the caller's error, not the stream's.
+      body.once('error', (e) => {
+        fail(e)
+        req.destroy()
+      })
+      body.pipe(req)
+    }
+  })
+}
+
+/** Reads a whole reply body up to `max` bytes (for callers that want bytes, not a stream). */
+export async function readP2pBody(res: P2pResponse, max: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length
+    if (total > max) {
+      res.body.destroy()
+      throw new P2pStreamError(`Reply exceeds ${max} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}

@@ -1,0 +1,92 @@
+// The server's libp2p node (reference §7.1; node-ecosystem §1, §3): TCP, Noise, yamux and identify,
+// keyed by the daemon's persistent server identity so its peer id is the id storage reports.
+// Nothing reaches out on its own: no DHT, bootstrap list, autoNAT, UPnP or relay discovery; only
+// the configured bootstrap peers are dialled and the configured relays reserved (keepers.ts).
+// `relay: true` adds a circuit relay v2 server without data or time limits on relayed connections.
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { ServerIdentity } from '../identity.ts'
+import type { Logger } from '../log.ts'
+import { parseListenAddress, parsePeerAddress } from './addresses.ts'
+import { P2pStartError } from './errors.ts'
+import { bootstrapKeeper, relayKeeper, type Keeper } from './keepers.ts'
+
+export interface P2pNodeOptions {
+  readonly identity: ServerIdentity
+  /** Multiaddrs to listen on (e.g. /ip4/0.0.0.0/tcp/4001); empty: dial out only. */
+  readonly listen: readonly string[]
+  /** Peers (multiaddrs ending /p2p/<id>) dialled at start and re-dialled whenever the connection drops. */
+  readonly bootstrap?: readonly string[]
+  /** Act as a circuit relay v2 for other nodes. */
+  readonly relay?: boolean
+  /** Relays (multiaddrs ending /p2p/<id>) to reserve a slot on and advertise `<relay>/p2p-circuit` addresses through. */
+  readonly relayVia?: readonly string[]
+  /** How long keepers wait between failed attempts, at most (default 30 s; the first retry is after 0.5 s). */
+  readonly maxRetryMs?: number
+  readonly log?: Logger
+}
+
+export interface P2pNode {
+  readonly libp2p: Libp2p
+  readonly peerId: PeerId
+  /** The addresses others can dial us on, each ending /p2p/<our id> (listening, and relayed once reserved). */
+  multiaddrs(): string[]
+  /** Resolves once every bootstrap peer has been connected and every relay holds a reservation for us. */
+  ready(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** The daemon's Ed25519 server key as a libp2p private key (the 64-byte seed ‖ public key form). */
+export function libp2pPrivateKey(identity: ServerIdentity): PrivateKey {
+  const key = privateKeyFromRaw(identity.keys.secretKey)
+  if (peerIdFromPrivateKey(key).toString() !== identity.peerIdString) throw new P2pStartError('The server key does not give the server peer id')
+  return key
+}
+
+export async function startP2pNode(o: P2pNodeOptions): Promise<P2pNode> {
+  const privateKey = libp2pPrivateKey(o.identity)
+  const listen = o.listen.map(parseListenAddress)
+  const bootstrap = (o.bootstrap ?? []).map((a) => parsePeerAddress(a, 'bootstrap'))
+  const relays = (o.relayVia ?? []).map((a) => parsePeerAddress(a, 'relay'))
+  const retry = { maxRetryMs: o.maxRetryMs ?? 30_000, log: o.log }
+  const options: Libp2pOptions<Record<string, unknown>> = {
+    privateKey,
+    addresses: { listen: listen.map((a) => a.toString()) },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      // No data or duration limit: relayed peers are servers whose API (blocks up to 1 MiB) runs through it.
+      ...(o.relay === true ? { relay: circuitRelayServer({ reservations: { applyDefaultLimit: false } }) } : {}),
+      ...(bootstrap.length > 0 ? { bootstrapKeeper: bootstrapKeeper(bootstrap, retry) } : {}),
+      ...(relays.length > 0 ? { relayKeeper: relayKeeper(relays, retry) } : {}),
+    },
+    start: false,
+  }
+  const libp2p = await createLibp2p(options)
+  try {
+    await libp2p.start()
+  } catch (e) {
+    await Promise.resolve(libp2p.stop()).catch(() => {})
+    throw new P2pStartError(`libp2p could not listen on ${o.listen.join(', ')}: ${(e as Error).message}`, { cause: e })
+  }
+  const keepers = [libp2p.services.bootstrapKeeper, libp2p.services.relayKeeper].filter((k): k is Keeper => k !== undefined)
+  const self = libp2p.peerId.toString()
+  return {
+    libp2p,
+    peerId: libp2p.peerId,
+    multiaddrs: () => libp2p.getMultiaddrs().map((a) => (a.getComponents().at(-1)?.name === 'p2p' ? a : a.encapsulate(`/p2p/${self}`)).toString()),
+    ready: () => Promise.all(keepers.map((k) => k.ready)).then(() => {}),
+    stop: async () => {
+      await libp2p.stop()
+    },
+  }
+}
