@@ -20,6 +20,7 @@ import { readFileRange, type ReadRange } from './file-download.ts'
 import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type ByteSource, type FileKeys, type StoredContents } from './file-upload.ts'
 import { buildHashTree, hashBranch } from './hash-tree.ts'
 import { mimeTypeOf } from './mime-types.ts'
+import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
 import { WriterSession, type WriterServices } from './writer-session.ts'
@@ -27,6 +28,9 @@ import type { WriterTx } from './writer-tx.ts'
 
 /** An operation this client cannot do (yet) on that item, e.g. writing into another writer's subspace. */
 export class UnsupportedOperationError extends PeergosError {}
+
+/** The hidden folder of upload transaction records (UserContext.TRANSACTIONS_DIR_NAME). */
+export const TRANSACTIONS_DIR = '.transactions'
 
 export interface FileInfo {
   readonly name: string
@@ -52,6 +56,8 @@ export interface WriteOptions {
   readonly onProgress?: (bytes: number) => void
   readonly chunksInFlight?: number
   readonly signal?: AbortSignal
+  /** The size of a streamed source, when known: new files over 5 MiB then upload resumably through /.transactions. */
+  readonly size?: number
 }
 
 export interface FileSystemContext {
@@ -281,6 +287,23 @@ export class FileSystem {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
     const existing = await this.existingFileKeys(loc, name, o)
+    const size = source instanceof Uint8Array ? source.length : o.size
+    if (existing === undefined && size !== undefined && size > CHUNK_SIZE && loc.session === this.x.session) {
+      const tloc = await this.locateDir(joinPath('/' + this.x.username, TRANSACTIONS_DIR)).catch(() => undefined)
+      if (tloc !== undefined && tloc.session === loc.session) {
+        await resumableWrite({
+          crypto: this.c, session: loc.session, mirrorBatId: this.x.mirrorBatId, path: joinPath(loc.path, name), name, size,
+          parentDir: (tx) => this.txDir(tx, loc), transactionsDir: (tx) => this.txDir(tx, tloc),
+          removeItem: (tx, cap, at) => this.removeSubtree(tx, cap, at),
+          readRecord: (record) => this.readFileBytes(joinPath(tloc.path, record)).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined
+            throw e
+          }),
+          hidden: o.hidden, mimeType: o.mimeType, modified: o.modified, onProgress: o.onProgress, signal: o.signal,
+        }, source)
+        return this.stat(path)
+      }
+    }
     const keys = existing ?? newFileKeys(this.c)
     const s = loc.session
     await s.withTransaction(async (tid) => {

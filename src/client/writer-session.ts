@@ -108,6 +108,11 @@ export class WriterSession {
     return this.services.storage.put(this.owner, this.writer, sigs, [...blocks], tid, true)
   }
 
+  /** Runs a read-only `fn` on the latest version of this writer (nothing is committed). */
+  view<T>(fn: (tx: WriterTx) => Promise<T>): Promise<T> {
+    return this.serialised(async () => fn(new WriterTx(this, await this.latest(true))))
+  }
+
   /**
    * Runs `op` on the latest version of this writer and commits what it staged. On a CAS failure the
    * version is re-read and `op` runs again (it must derive everything from the transaction it is given).

@@ -158,6 +158,25 @@ describe('files', () => {
   }, 60_000)
 })
 
+describe('resumable uploads', () => {
+  it('continues an interrupted upload from the chunks already stored, through /.transactions', async () => {
+    const data = pattern(40 * MiB, 9)
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      for (let off = 0; off < 37 * MiB; off += MiB) yield data.subarray(off, off + MiB)
+      throw new Error('connection lost')
+    }
+    await expect(user.fs.writeFile('/alice/docs/resume.bin', failing(), { size: data.length })).rejects.toThrow('connection lost')
+    expect(await user.fs.exists('/alice/docs/resume.bin')).toBe(false)
+    expect((await user.fs.list('/alice/.transactions')).length).toBe(1)
+    let uploaded = 0
+    await user.fs.writeFile('/alice/docs/resume.bin', data, { onProgress: (n) => { uploaded = n } })
+    expect(uploaded).toBeGreaterThan(0)
+    expect(uploaded).toBeLessThanOrEqual(20 * MiB)
+    expect(sha256(await user.fs.readFileBytes('/alice/docs/resume.bin'))).toBe(sha256(data))
+    expect(await user.fs.list('/alice/.transactions')).toEqual([])
+  }, 120_000)
+})
+
 describe('large directories and concurrency', () => {
   it('grows a directory past 500 children into continuation chunks', async () => {
     await user.fs.mkdir('/alice/many')
