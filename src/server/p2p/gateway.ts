@@ -120,7 +120,12 @@ export function createP2pGateway(o: GatewayOptions): Gateway {
       if (!req.complete) body.destroy(new P2pStreamError('The client went away before its body was complete'))
     })
     req.pipe(body)
-    const upstream = await p2pHttpRequest(o.libp2p, peer, 'POST', path, relayedHeaders(req.rawHeaders), body, { timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs })
+    // A client that goes away before the reply cancels the exchange with the peer.
+    const gone = new AbortController()
+    res.once('close', () => gone.abort())
+    const upstream = await p2pHttpRequest(o.libp2p, peer, 'POST', path, relayedHeaders(req.rawHeaders), body, {
+      timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs, signal: gone.signal,
+    })
     const headers: string[] = []
     for (const [name, value] of relayedHeaders(upstream.rawHeaders)) headers.push(name, value)
     // The peer replied before taking the whole body (e.g. its own 413): the rest is never read, so
