@@ -4,7 +4,7 @@
 // continuation chunks (500 children each) and write-share link nodes. Trusts no server.
 import { blockCid, cidToString, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { Champ, cidKey, type BlockStore } from '../champ/index.ts'
+import { Champ, ChampBlockNotFoundError, cidKey, type BlockStore } from '../champ/index.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
@@ -176,7 +176,13 @@ export class TreeReader {
     const returned = await this.storage.getChampLookup(cap.owner, root, [{ mapKey: cap.mapKey, bat }])
     const blocks = new Map<string, Uint8Array>()
     for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
-    const value = await this.champOver(blocks).get(root, cap.mapKey)
+    let value: CID | undefined
+    try {
+      value = await this.champOver(blocks).get(root, cap.mapKey)
+    } catch (e) {
+      if (e instanceof ChampBlockNotFoundError) throw new NotFoundError(`The server returned an incomplete or altered CHAMP path under root ${cidToString(root)}`, { cause: e })
+      throw e
+    }
     if (value === undefined) return undefined
     const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, bat))
     if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
