@@ -126,7 +126,7 @@ export async function storeContents(session: WriterSession, tid: TransactionId, 
     chunks.push({ index, mapKey: loc.mapKey, bat: loc.bat, data: fpct, plainHash: c.sha256(plain) })
     size += plain.length
     const bytes = plain.length
-    const put = session.putRaw(fragments.map((f) => f.data), tid).then(
+    const put = session.putRaw(fragments, tid).then(
       () => { done += bytes; o.onProgress?.(done) },
       (e: unknown) => { failure ??= e },
     )

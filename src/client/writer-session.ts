@@ -12,6 +12,7 @@ import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/sig
 import { decodeWriterData, emptyWriterData, encodeWriterData, type WriterData } from '../model/writer-data.ts'
 import type { ContentAddressedStorage, TransactionId } from '../services/content-addressed-storage.ts'
 import type { MutablePointers } from '../services/mutable-pointers.ts'
+import type { FragmentBlock } from '../model/fragmented-cipher-text.ts'
 import { BlockCache } from './block-cache.ts'
 import { NotFoundError } from './errors.ts'
 import type { VerifiedPointers } from './pointer-cache.ts'
@@ -102,10 +103,11 @@ export class WriterSession {
   }
 
   /** Signs and stores raw blocks (file fragments) within a transaction. */
-  async putRaw(blocks: readonly Uint8Array[], tid: TransactionId): Promise<CID[]> {
+  async putRaw(blocks: readonly (Uint8Array | FragmentBlock)[], tid: TransactionId): Promise<CID[]> {
     if (blocks.length === 0) return []
-    const sigs = blocks.map((b) => signBlock(this.crypto, this.signer, b))
-    return this.services.storage.put(this.owner, this.writer, sigs, [...blocks], tid, true)
+    // a fragment's CID already holds its sha256: sign that instead of hashing the megabyte again
+    const sigs = blocks.map((b) => (b instanceof Uint8Array ? signBlock(this.crypto, this.signer, b) : this.crypto.signAttached(b.cid.multihash.digest, this.signer.secretKey)))
+    return this.services.storage.put(this.owner, this.writer, sigs, blocks.map((b) => (b instanceof Uint8Array ? b : b.data)), tid, true)
   }
 
   /** Runs a read-only `fn` on the latest version of this writer (nothing is committed). */
