@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   cbor: async () => (await import('./cbor.bench.ts')).run(),
   champ: async () => (await import('./champ.bench.ts')).run(),
   server: async () => (await import('./server.bench.ts')).run(),
+  p2p: async () => (await import('./p2p.bench.ts')).run(),
 }
 
 const filter = process.argv[2]

@@ -29,6 +29,8 @@ export async function runDaemon(args: string[]): Promise<number> {
     return 1
   }
   process.stdout.write(`peergos-ts daemon listening on ${daemon.url} (peer id ${daemon.identity.peerIdString}, data in ${config.dir})\n`)
+  const p2p = daemon.p2p.info().multiaddrs
+  process.stdout.write(daemon.p2p.node === undefined ? 'p2p disabled\n' : `p2p on ${p2p.length === 0 ? '(no address yet)' : p2p.join(' ')}\n`)
   const running = daemon
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

@@ -62,6 +62,8 @@ interface OptionSpec {
   readonly kind: 'string' | 'int' | 'size' | 'flag'
   readonly help: string
   readonly default?: string
+  /** What --help shows for the value (default by kind: N, SIZE or VALUE). */
+  readonly value?: string
 }
 
 export const DAEMON_OPTIONS: readonly OptionSpec[] = [
@@ -78,15 +80,15 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 's3-prefix', kind: 'string', default: '', help: 'key prefix inside the bucket' },
   { name: 'require-signup-token', kind: 'flag', help: 'refuse signups without a signup token' },
   { name: 'default-quota', kind: 'size', default: '1g', help: 'quota of each user without an explicit one (e.g. 500m, 2g)' },
-  { name: 'max-body', kind: 'size', default: '8m', help: 'largest request body accepted' },
+  { name: 'max-body', kind: 'size', default: '8m', help: 'largest request body accepted (also through the /p2p/ proxy)' },
   { name: 'gc-period', kind: 'int', default: '43200000', help: 'garbage collection period in ms (0 disables)' },
   { name: 'import-account', kind: 'string', help: 'load a dumped Peergos server state (blocks, pointers, logins, BATs...) before serving' },
   { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
-  { name: 'p2p-listen', kind: 'string', default: DEFAULT_P2P_LISTEN, help: 'libp2p listen multiaddrs, comma-separated ("none": dial out only)' },
-  { name: 'bootstrap', kind: 'string', help: 'peers to dial at start and keep connected (multiaddrs ending /p2p/<peer-id>, comma-separated)' },
-  { name: 'pki-node-id', kind: 'string', help: 'peer id of the PKI node, written to node.json (default: this server, which runs its own PKI)' },
+  { name: 'p2p-listen', kind: 'string', value: 'MULTIADDR[,...]', default: DEFAULT_P2P_LISTEN, help: 'libp2p listen multiaddrs, comma-separated ("none": dial out only)' },
+  { name: 'bootstrap', kind: 'string', value: 'MULTIADDR[,...]', help: 'peers to dial at start and keep connected (multiaddrs ending /p2p/<peer-id>, comma-separated)' },
+  { name: 'pki-node-id', kind: 'string', value: 'ID', help: 'peer id of the PKI node, written to node.json (default: this server, which runs its own PKI)' },
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
-  { name: 'relay-via', kind: 'string', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
+  { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
   { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
 ]
 
@@ -193,7 +195,7 @@ function parseP2pOptions(values: ReadonlyMap<string, string>, get: (name: string
 
 export function daemonHelp(): string {
   const lines = DAEMON_OPTIONS.map((o) => {
-    const flag = o.kind === 'flag' ? `--${o.name}` : `--${o.name} ${o.kind === 'int' ? 'N' : o.kind === 'size' ? 'SIZE' : 'VALUE'}`
+    const flag = o.kind === 'flag' ? `--${o.name}` : `--${o.name} ${o.value ?? (o.kind === 'int' ? 'N' : o.kind === 'size' ? 'SIZE' : 'VALUE')}`
     const def = o.default !== undefined && o.default !== '' ? ` (default: ${o.default})` : ''
     return `  ${flag.padEnd(30)} ${o.help}${def}`
   })

@@ -1,6 +1,7 @@
 // The daemon's libp2p node: keyed by the persisted server identity (peer id == storage id(), the
-// same after a restart), node.json written atomically with the dialable addresses, --no-p2p, and
-// typed errors for bad addresses and a port in use.
+// same after a restart), node.json written atomically with the dialable addresses, --no-p2p,
+// bootstrap peers dialled until up and again after a restart, and typed errors for bad addresses
+// and a port in use.
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,9 +10,24 @@ import { ConfigError, parseDaemonArgs } from '../../../src/server/config.ts'
 import { P2pStartError } from '../../../src/server/p2p/errors.ts'
 import { libp2pPrivateKey, startP2pNode } from '../../../src/server/p2p/p2p-node.ts'
 import { cidOfPeer, parsePeerIdString } from '../../../src/server/p2p/peer-ids.ts'
-import { freshIdentity, httpCall, readNodeInfo, servicesVia, startTestDaemon, type TestDaemon } from './fixtures.ts'
+import { freshIdentity, httpCall, readNodeInfo, servicesVia, startTestDaemon, startTestNode, type TestDaemon } from './fixtures.ts'
 
 const PEERGOS_PKI = 'QmVdFZgHnEgcedCS2G2ZNiEN59LuVrnRm7z3yXtEBv2XiF'
+
+/** A loopback TCP port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as AddressInfo).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+/** Polls `cond` every 50 ms, at most 30 s (the bound only catches a hang; nothing is timed). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!cond()) throw new Error('condition never held')
+}
 
 describe('the p2p node of a daemon', () => {
   let daemon: TestDaemon
@@ -94,6 +110,25 @@ describe('p2p options', () => {
     const c = parseDaemonArgs(['--p2p-listen', 'none', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${id}, /ip4/127.0.0.1/tcp/2/p2p/${id}`, '--relay-via', `/ip4/127.0.0.1/tcp/3/p2p/${id}`])
     expect(c.p2p).toEqual({ listen: [], bootstrap: [`/ip4/127.0.0.1/tcp/1/p2p/${id}`, `/ip4/127.0.0.1/tcp/2/p2p/${id}`], relay: false, relayVia: [`/ip4/127.0.0.1/tcp/3/p2p/${id}`] })
     expect(parseDaemonArgs([]).p2p?.listen).toEqual(['/ip4/0.0.0.0/tcp/4001'])
+  })
+
+  it('keeps dialling a bootstrap peer until it is up, and again after it restarts', async () => {
+    const port = await freePort()
+    const identity = await freshIdentity()
+    const addr = `/ip4/127.0.0.1/tcp/${port}/p2p/${identity.peerIdString}`
+    const a = await startTestNode({ bootstrap: [addr] })
+    let b = await startP2pNode({ identity, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
+    try {
+      await a.ready()
+      expect(a.libp2p.getConnections(b.peerId)).toHaveLength(1)
+      await b.stop()
+      b = await startP2pNode({ identity, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
+      await until(() => b.libp2p.getConnections(a.peerId).length > 0)
+      expect(a.libp2p.getConnections(b.peerId)).toHaveLength(1)
+    } finally {
+      await a.stop()
+      await b.stop()
+    }
   })
 
   it('fails with P2pStartError when its port is taken', async () => {

@@ -1,0 +1,89 @@
+// p2p figures on loopback with two daemons in child processes (`node bin/peergos-ts.js daemon`):
+// B stores 1 MiB BAT-prefixed fragments of a user signed up on it; A is bootstrapped to B, and the
+// fragments are fetched through A's /p2p/<B>/http/ proxy (HTTP to A, libp2p `/http` stream to B,
+// B's block/get), several in flight, as a Peergos server reads blocks of a user homed elsewhere.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CID } from '../src/codec/cid.ts'
+import { createNodeCrypto } from '../src/crypto/providers/node.ts'
+import { httpNetworkServices } from '../src/http/clients/network.ts'
+import { p2pPrefix } from '../src/http/poster.ts'
+import { parsePeerId } from '../src/http/wire.ts'
+import { randomBat } from '../src/model/bat.ts'
+import { calculateBatId, type BatWithId } from '../src/model/bat-id.ts'
+import { createRawBlockPrefix } from '../src/model/bat-prefix.ts'
+import { concatBytes } from '../src/model/bytes.ts'
+import { MAX_FRAGMENT_SIZE } from '../src/model/fragmented-cipher-text.ts'
+import type { NodeInfo } from '../src/server/p2p/node-info.ts'
+import { startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
+import { RemoteUser } from '../test/server/crash/remote-user.ts'
+import { signBlock } from '../test/server/services/storage-fixtures.ts'
+import { mbps, type Figure } from './figures.ts'
+import { NodeHttpPoster } from './server.bench.ts'
+
+const CONCURRENCY = 8
+const ROUNDS = 3
+const BLOCKS_PER_ROUND = 64
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+/** Runs `fn` over `items` with `limit` calls in flight; returns the elapsed milliseconds. */
+async function timed<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<number> {
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+  return performance.now() - t0
+}
+
+export async function run(): Promise<Figure[]> {
+  const c = await createNodeCrypto()
+  const dirs = [await mkdtemp(join(tmpdir(), 'pts-bench-p2p-b-')), await mkdtemp(join(tmpdir(), 'pts-bench-p2p-a-'))]
+  const daemons: DaemonProcess[] = []
+  const posters: NodeHttpPoster[] = []
+  try {
+    const b = await startDaemonProcess(dirs[0], { args: ['--gc-period', '0', '--default-quota', '1t'], logLevel: 'error' })
+    daemons.push(b)
+    const bInfo = JSON.parse(await readFile(join(dirs[0], 'node.json'), 'utf8')) as NodeInfo
+    const a = await startDaemonProcess(dirs[1], { args: ['--gc-period', '0', '--bootstrap', bInfo.multiaddrs[0]], logLevel: 'error' })
+    daemons.push(a)
+
+    const direct = new NodeHttpPoster(b.url)
+    const viaA = new NodeHttpPoster(a.url)
+    posters.push(direct, viaA)
+    const onB = { crypto: c, ...httpNetworkServices(direct) }
+    const proxied = httpNetworkServices(viaA, { prefix: p2pPrefix(parsePeerId(bInfo.id)) })
+    const user = await RemoteUser.signUp(onB, `bench${Date.now().toString(36)}`)
+    const mirrorBatId = calculateBatId(c, randomBat(c))
+    const blocks: Array<{ cid: CID; bat: BatWithId; size: number }> = []
+    const tid = await onB.storage.startTransaction(user.owner)
+    for (let i = 0; i < BLOCKS_PER_ROUND; i++) {
+      const bat = randomBat(c)
+      const data = concatBytes(createRawBlockPrefix(bat, mirrorBatId), c.randomBytes(MAX_FRAGMENT_SIZE))
+      const [cid] = await onB.storage.put(user.owner, user.owner, [signBlock(c, user.identity.signer, data)], [data], tid, true)
+      blocks.push({ cid, bat: { bat, id: calculateBatId(c, bat) }, size: data.length })
+    }
+
+    const fetchAll = (): Promise<number> => timed(blocks, CONCURRENCY, async (blk) => {
+      const got = await proxied.storage.get(user.owner, blk.cid, blk.bat)
+      if (got === undefined || got.length !== blk.size) throw new Error(`block ${blk.cid} came back wrong through the proxy`)
+    })
+    await fetchAll() // warm-up: JIT, the libp2p connection, B's caches
+    const rates: number[] = []
+    const bytes = blocks.reduce((n, blk) => n + blk.size, 0)
+    for (let r = 0; r < ROUNDS; r++) rates.push(mbps(bytes, await fetchAll()))
+    await onB.storage.closeTransaction(user.owner, tid)
+    return [
+      { name: 'p2p.proxyBlockGet.MBps', value: median(rates), unit: `MB/s (1 MiB fragments with BAT from B through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight, node:http client)` },
+    ]
+  } finally {
+    for (const p of posters) p.close()
+    await Promise.all(daemons.map((d) => d.kill('SIGTERM')))
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+  }
+}
