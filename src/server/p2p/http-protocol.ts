@@ -57,18 +57,19 @@ export interface P2pResponse {
   readonly body: Readable
 }
 
-/** Request headers of ours: node:http adds Content-Length or chunked framing itself. */
+/** Request headers (Host is always the peer's; a bytes body sets its own Content-Length). */
 export type P2pRequestHeaders = ReadonlyArray<readonly [string, string]>
 
 const DIAL_ERRORS_TIMEOUT = new Set(['AbortError', 'TimeoutError'])
 
-async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal): Promise<StreamSocket> {
+async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal, timeout: AbortSignal): Promise<StreamSocket> {
   try {
     const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
     return new StreamSocket(stream, peer.toString())
   } catch (e) {
     const err = e as Error
-    if (signal.aborted || DIAL_ERRORS_TIMEOUT.has(err.name)) throw new P2pTimeoutError(`Timed out reaching peer ${peer.toString()}`, { cause: e })
+    if (signal.aborted && !timeout.aborted) throw new P2pStreamError('Request aborted', { cause: e })
+    if (timeout.aborted || DIAL_ERRORS_TIMEOUT.has(err.name)) throw new P2pTimeoutError(`Timed out reaching peer ${peer.toString()}`, { cause: e })
     if (err.name === 'UnsupportedProtocolError') throw new PeerUnreachableError(`Peer ${peer.toString()} does not serve ${HTTP_PROTOCOL}`, { cause: e })
     throw new PeerUnreachableError(`Cannot reach peer ${peer.toString()}: ${err.message}`, { cause: e })
   }
@@ -86,9 +87,12 @@ export async function p2pHttpRequest(
   const timeoutMs = o.timeoutMs ?? 60_000
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = o.signal === undefined ? timeout : AbortSignal.any([timeout, o.signal])
-  const socket = await openHttpStream(libp2p, peer, signal)
+  const socket = await openHttpStream(libp2p, peer, signal, timeout)
   const outgoing: string[] = []
-  for (const [name, value] of headers) outgoing.push(name, value)
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase()
+    if (lower !== 'host' && !(lower === 'content-length' && body instanceof Uint8Array)) outgoing.push(name, value)
+  }
   // Nabu's Sender: the Host is the target's base58 peer id.
   outgoing.push('Host', peer.toString())
   if (body instanceof Uint8Array) outgoing.push('Content-Length', String(body.length))
@@ -103,6 +107,7 @@ export async function p2pHttpRequest(
     }
     const onAbort = (): void => fail(timeout.aborted ? new P2pTimeoutError(`No reply from peer ${peer.toString()} within ${timeoutMs} ms`) : new P2pStreamError('Request aborted'))
     signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) return onAbort()
     const req = httpRequest({ method, path, headers: outgoing, createConnection: () => socket, setHost: false })
     req.on('error', (e) => fail(e instanceof P2pTimeoutError || e instanceof P2pStreamError ? e : new P2pStreamError(`The stream to peer ${peer.toString()} broke: ${e.message}`, { cause: e })))
     req.on('response', (res: IncomingMessage) => {
