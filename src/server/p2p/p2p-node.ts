@@ -3,6 +3,7 @@
 // Nothing reaches out on its own: no DHT, bootstrap list, autoNAT, UPnP or relay discovery; only
 // the configured bootstrap peers are dialled and the configured relays reserved (keepers.ts).
 // `relay: true` adds a circuit relay v2 server without data or time limits on relayed connections.
+import '../../polyfill.ts' // libp2p 3 calls Promise.withResolvers, which Node 20 lacks
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { privateKeyFromRaw } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
