@@ -8,12 +8,15 @@ const USAGE = `peergos-ts ${VERSION}: private, end-to-end encrypted, peer-to-pee
 
 Usage: peergos-ts <command> [options]
 
-Commands:
+Your files (on any Peergos server, through its HTTP API; --server URL, --username NAME):
+{USER_COMMANDS}
+Running a server:
   daemon      start a home server (Peergos HTTP API on embedded storage)
   token       create or list signup tokens (token create [--dir DIR])
   quota       set or show users' storage quotas (quota set USER SIZE, quota show USER)
+
   version     print the version
-  help        print this help
+  help        print this help (help COMMAND: that command's help)
 `
 
 export async function main(args: string[]): Promise<number> {
@@ -23,8 +26,7 @@ export async function main(args: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE)
-      return 0
+      return command === 'help' && rest.length > 0 ? help(rest[0]) : help(undefined)
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`)
@@ -38,8 +40,29 @@ export async function main(args: string[]): Promise<number> {
       const { runToken, runQuota } = await import('./quota.ts')
       return command === 'token' ? runToken(rest) : runQuota(rest)
     }
-    default:
+    default: {
+      const { findUserCommand, runUserCommand } = await import('./user-commands.ts')
+      const user = findUserCommand(command)
+      if (user !== undefined) return runUserCommand(user, rest)
       process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
       return 2
+    }
   }
+}
+
+/** The main help, or one command's (`peergos-ts help put`). */
+async function help(command: string | undefined): Promise<number> {
+  const { commandHelp, findUserCommand, userCommandsHelp } = await import('./user-commands.ts')
+  if (command === undefined) {
+    process.stdout.write(USAGE.replace('{USER_COMMANDS}', userCommandsHelp()))
+    return 0
+  }
+  const user = findUserCommand(command)
+  if (user !== undefined) {
+    process.stdout.write(commandHelp(user))
+    return 0
+  }
+  if (['daemon', 'token', 'quota'].includes(command)) return main([command, '--help'])
+  process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
+  return 2
 }
