@@ -12,7 +12,7 @@ import { decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } 
 import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
 import { relativise, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
-import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
+import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { childLink, newDirectory, parentLinkOf, type ParentDir } from './cryptree-build.ts'
 import { addChildren, findChild, FileExistsError, NotADirectoryError, readDirChunks, updateChildren, type DirChunk } from './dir-ops.ts'
 import { NotFoundError } from './errors.ts'
@@ -104,6 +104,7 @@ interface TxFile {
 export class FileSystem {
   private readonly c: CryptoProvider
   private readonly sessions = new Map<string, WriterSession>()
+  private readonly mounts = new Map<string, AbsoluteCapability>()
 
   constructor(private readonly x: FileSystemContext) {
     this.c = x.crypto
@@ -111,11 +112,46 @@ export class FileSystem {
 
   // ---- reading ----
 
-  private async resolve(path: string, r: TreeReader = this.x.reader.snapshot()): Promise<AbsoluteCapability> {
+  /**
+   * Makes an item of someone else reachable at its path (a capability shared with this user, e.g. from
+   * a friend's sharing file, or a secret link): `/bob/docs/a.txt` then reads through `cap`.
+   */
+  mount(path: string, cap: AbsoluteCapability): void {
+    this.mounts.set(normalise(path), cap)
+  }
+
+  unmount(path: string): void {
+    this.mounts.delete(normalise(path))
+  }
+
+  /** The paths of everything mounted, with their capabilities. */
+  mounted(): [string, AbsoluteCapability][] {
+    return [...this.mounts.entries()]
+  }
+
+  /** Where a path starts: the home directory, or the longest mounted prefix; and the names below it. */
+  private start(path: string): { cap: AbsoluteCapability; at: string; names: readonly string[] } {
     const { owner, names } = parsePath(path)
-    if (owner !== this.x.username) throw new NotFoundError(`${path}: not found (nothing of ${owner} is shared with you)`)
-    let cap: AbsoluteCapability = this.x.home
-    let at = '/' + owner
+    if (owner === this.x.username) return { cap: this.x.home, at: '/' + owner, names }
+    const full = normalise(path)
+    let best: string | undefined
+    for (const m of this.mounts.keys()) {
+      if ((full === m || full.startsWith(m + '/')) && (best === undefined || m.length > best.length)) best = m
+    }
+    if (best === undefined) throw new NotFoundError(`${path}: not found (nothing there is shared with you)`)
+    return { cap: this.mounts.get(best)!, at: best, names: full === best ? [] : full.slice(best.length + 1).split('/') }
+  }
+
+  /** The capability of the item at `path` (a write-share link node gives its target): what sharing hands out. */
+  async capabilityOf(path: string): Promise<AbsoluteCapability> {
+    const r = this.x.reader.snapshot()
+    return r.linkTarget(await this.resolve(path, r))
+  }
+
+  private async resolve(path: string, r: TreeReader = this.x.reader.snapshot()): Promise<AbsoluteCapability> {
+    const { cap: start, at: startPath, names } = this.start(path)
+    let cap = start
+    let at = startPath
     for (const name of names) {
       at = joinPath(at, name)
       const child = await r.findChild(cap, name)
@@ -126,9 +162,9 @@ export class FileSystem {
   }
 
   async stat(path: string): Promise<FileInfo> {
-    const { names } = parsePath(path)
+    const { owner, names } = parsePath(path)
     const r = this.x.reader.snapshot()
-    const entry = await r.stat(await this.resolve(path, r), names.length === 0 ? this.x.username : names[names.length - 1])
+    const entry = await r.stat(await this.resolve(path, r), names.length === 0 ? owner : names[names.length - 1])
     return infoOf(normalise(path), entry)
   }
 
@@ -177,13 +213,13 @@ export class FileSystem {
   // ---- resolving for writes ----
 
   /** The session of a writer, one per writing subspace this client writes into. */
-  private sessionFor(signer: SigningPrivateKeyAndPublicHash): WriterSession {
+  private sessionFor(owner: PublicKeyHash, signer: SigningPrivateKeyAndPublicHash): WriterSession {
     const main = this.x.session
     if (signer.publicKeyHash.equals(main.writer)) return main
     const key = cidToString(signer.publicKeyHash)
     let s = this.sessions.get(key)
     if (s === undefined) {
-      s = new WriterSession(this.x.services, this.x.reader.pointers, main.owner, signer, main.cache)
+      s = new WriterSession(this.x.services, this.x.reader.pointers, owner, signer, main.cache)
       this.sessions.set(key, s)
     }
     return s
@@ -195,12 +231,13 @@ export class FileSystem {
    * subspace carries sealed under its write key.
    */
   private async locateDir(path: string): Promise<Located> {
-    const { owner, names } = parsePath(path)
-    if (owner !== this.x.username) throw new UnsupportedOperationError(`${path}: writing into other users' files needs a write share`)
-    let cap: WritableAbsoluteCapability = this.x.home
-    let signer = this.x.session.signer
-    let at = '/' + owner
+    const { cap: start, at: startPath, names } = this.start(path)
+    if (start.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
     const r = this.x.reader.snapshot()
+    let cap = start as WritableAbsoluteCapability
+    let signer = this.x.session.signer
+    let at = startPath
+    if (!cap.writer.equals(signer.publicKeyHash)) signer = await this.signerOf(r, cap, at)
     for (const name of names) {
       at = joinPath(at, name)
       const child = await r.findChild(cap, name)
@@ -208,14 +245,17 @@ export class FileSystem {
       const target = await r.linkTarget(child)
       if (target.wBaseKey === undefined) throw new UnsupportedOperationError(`${at}: no write access`)
       cap = target as WritableAbsoluteCapability
-      if (!cap.writer.equals(signer.publicKeyHash)) {
-        const head = await r.readChunk(cap, undefined, false)
-        const found = head?.view.signer
-        if (found === undefined || !found.publicKeyHash.equals(cap.writer)) throw new UnsupportedOperationError(`${at}: no signing key for its writing space ${cidToString(cap.writer)}`)
-        signer = found
-      }
+      if (!cap.writer.equals(signer.publicKeyHash)) signer = await this.signerOf(r, cap, at)
     }
-    return { cap, session: this.sessionFor(signer), path: at }
+    return { cap, session: this.sessionFor(cap.owner, signer), path: at }
+  }
+
+  /** The key pair of the writing space `cap` starts, sealed in its first node under its write key. */
+  private async signerOf(r: TreeReader, cap: WritableAbsoluteCapability, at: string): Promise<SigningPrivateKeyAndPublicHash> {
+    const head = await r.readChunk(cap, undefined, false)
+    const found = head?.view.signer
+    if (found === undefined || !found.publicKeyHash.equals(cap.writer)) throw new UnsupportedOperationError(`${at}: no signing key for its writing space ${cidToString(cap.writer)}`)
+    return found
   }
 
   /** The directory's chunks as this transaction sees them. */

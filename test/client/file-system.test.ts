@@ -14,6 +14,7 @@ import { UserContext } from '../../src/client/user-context.ts'
 import { WeakPasswordError } from '../../src/client/password-rules.ts'
 import { IncorrectPasswordError } from '../../src/model/errors.ts'
 import { InvalidFileNameError } from '../../src/model/file-name.ts'
+import { readOnly } from '../../src/model/capability.ts'
 import { signTime } from '../../src/model/signed-time.ts'
 import { FetchPoster } from '../../src/http/poster.ts'
 import { httpNetworkServices } from '../../src/http/clients/network.ts'
@@ -141,6 +142,20 @@ describe('files', () => {
     expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/m2/g.txt'))).toBe('payload')
     await user.fs.writeFile('/alice/m2/g.txt', new TextEncoder().encode('changed'))
     expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/m/g.txt'))).toBe('payload')
+  }, 60_000)
+
+  it('reads and writes through a mounted capability; a read-only one refuses writes', async () => {
+    const cap = await user.fs.capabilityOf('/alice/m')
+    user.fs.mount('/zed/view', cap)
+    expect((await user.fs.list('/zed/view')).map((e) => e.name)).toEqual((await user.fs.list('/alice/m')).map((e) => e.name))
+    await user.fs.writeFile('/zed/view/via-mount.txt', new TextEncoder().encode('mounted'))
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/m/via-mount.txt'))).toBe('mounted')
+    user.fs.mount('/zed/ro', readOnly(cap))
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/zed/ro/via-mount.txt'))).toBe('mounted')
+    await expect(user.fs.writeFile('/zed/ro/nope.txt', new Uint8Array(1))).rejects.toThrow(UnsupportedOperationError)
+    await expect(user.fs.list('/zed/elsewhere')).rejects.toThrow(NotFoundError)
+    user.fs.unmount('/zed/view')
+    await expect(user.fs.list('/zed/view')).rejects.toThrow(NotFoundError)
   }, 60_000)
 
   it('removes trees recursively and frees their space', async () => {
