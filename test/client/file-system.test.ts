@@ -47,7 +47,7 @@ function pattern(n: number, seed = 1): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pts-fs-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
   net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   user = await UserContext.signUp(net, 'alice', PASSWORD)
 }, 120_000)
@@ -228,6 +228,16 @@ describe('accounts', () => {
     await expect(UserContext.signUp(net, 'weak', 'weak')).rejects.toThrow(WeakPasswordError)
     await expect(UserContext.signUp(net, 'weakling', 'short')).rejects.toThrow(WeakPasswordError)
   })
+
+  it('renews the username claim when less than a month is left', async () => {
+    const before = (await net.coreNode.getChain('alice')).at(-1)!.claim.expiry
+    expect(await user.renewClaimIfExpiring()).toBe(false) // two months left after signup
+    const nearExpiry = new Date(Date.UTC(before.year, before.month - 1, before.day) - 10 * 24 * 3600 * 1000)
+    expect(await user.renewClaimIfExpiring(nearExpiry)).toBe(true)
+    const after = (await net.coreNode.getChain('alice')).at(-1)!.claim.expiry
+    expect(Date.UTC(after.year, after.month - 1, after.day)).toBeGreaterThan(Date.UTC(before.year, before.month - 1, before.day))
+    expect((await UserContext.signIn(net, 'alice', PASSWORD)).identity.publicKeyHash.equals(user.identity.publicKeyHash)).toBe(true)
+  }, 60_000)
 
   it('changes the password: the new one works, the old one no longer does', async () => {
     const second = await UserContext.signIn(net, 'alice', PASSWORD)

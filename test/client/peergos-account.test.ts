@@ -34,7 +34,7 @@ describeVectors('the client on the Peergos-written alice account', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pts-alice-'))
-    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--import-account', join(VECTORS_DIR, 'account-alice')]), createLogger('silent'))
+    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--import-account', join(VECTORS_DIR, 'account-alice')]), createLogger('silent'))
     net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
     alice = await UserContext.signIn(net, 'alice', manifest.users.alice.password)
   }, 120_000)

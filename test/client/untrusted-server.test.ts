@@ -41,7 +41,7 @@ function flipped(b: Uint8Array): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pts-untrusted-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
   honest = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   user = await UserContext.signUp(honest, 'alice', PASSWORD)
   await user.fs.writeFile('/alice/big.bin', new Uint8Array(3 * 1024 * 1024).fill(9))
