@@ -29,7 +29,8 @@ export function progressBar(label: string, total: number, stream: ProgressStream
   let finished = false
   const draw = (): void => {
     drawn = now()
-    stream.write(`\r${renderProgress(label, done, total, drawn - start, stream.columns ?? 80)}\u001b[K`)
+    const columns = stream.columns !== undefined && stream.columns >= 40 ? stream.columns : 80 // a terminal of unknown size reports 0
+    stream.write(`\r${renderProgress(label, done, total, drawn - start, columns)}\u001b[K`)
   }
   return {
     add(bytes) {

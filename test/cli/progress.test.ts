@@ -50,4 +50,11 @@ describe('progressBar', () => {
     expect(draws[0]).toContain(' 25%  1.0/4.0 MB')
     expect(draws[1]).toBe('f [##################------]  75%  3.0/4.0 MB  3.0 MB/s\u001b[K\n')
   })
+
+  it('draws at 80 columns on a terminal of unknown size (columns 0)', () => {
+    const out = sink(true, 0)
+    const p = progressBar('f', 2_000_000, out, () => 0)
+    p.add(2_000_000)
+    expect(out.text).toBe('\rf [########################] 100%  2.0/2.0 MB  -- MB/s\u001b[K')
+  })
 })

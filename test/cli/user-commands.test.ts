@@ -2,9 +2,10 @@
 // on 127.0.0.1, over the Peergos HTTP API only. A user signs up, puts and gets a 12 MiB file and a
 // tree of 300 small files (every sha256 equal after the round trip), lists (text and --json), stats,
 // makes, moves, copies and removes; two processes put into one folder at once and nothing is lost;
-// the password is changed (the new one works, the old one fails with one line); the password prompt
-// does not echo on a terminal and is refused without one; usage errors exit 2; `get REMOTE -` writes
-// to stdout. Every CLI run signs in (scrypt), so independent runs go in parallel.
+// the password is changed (the new one works, the old one fails with one line); on a terminal (a pty
+// from `script`) the password prompt does not echo and the progress line is drawn, without one the
+// prompt is refused; usage errors exit 2; `get REMOTE -` writes to stdout. Every CLI run signs in
+// (scrypt), so independent runs go in parallel.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
@@ -113,30 +114,9 @@ describe('an account', () => {
     expectFailure(again, 1, /already exists/i, [PASSWORD])
     expectFailure(wrong, 1, /^peergos-ts: Incorrect username or password\n$/, ['not the password'])
   }, 90_000)
-
-  it('asks for the password on a terminal without echoing it', async () => {
-    const cmd = `'${process.execPath}' bin/peergos-ts.js login --username alice --server ${server}`
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] })
-    let seen = ''
-    let typed = false
-    child.stdout.on('data', (d: Buffer) => {
-      seen += d.toString()
-      if (!typed && seen.includes('Password for alice@')) {
-        typed = true
-        child.stdin.write(`${PASSWORD}\r`)
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (seen += d.toString()))
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(code, seen).toBe(0)
-    expect(seen).toContain('logged in as alice')
-    expect(seen).not.toContain(PASSWORD)
-    expect(seen).not.toContain('*')
-  }, 60_000)
 })
 
 describe('transfers', () => {
-
   it('puts and gets a 12 MiB file, to a file and to stdout', async () => {
     await writeFile(join(local, 'big.bin'), big)
     const put = json<{ path: string; files: number; bytes: number; ms: number }>(await alice('put', join(local, 'big.bin'), '/alice', '--json'))
@@ -153,6 +133,27 @@ describe('transfers', () => {
     expect(piped.out.length).toBe(big.length)
     expect(sha256(piped.out)).toBe(sha256(big))
   }, 90_000)
+
+  it('on a terminal: asks for the password without echoing it and draws the progress on stderr', async () => {
+    const target = join(local, 'big.tty')
+    const cmd = `'${process.execPath}' bin/peergos-ts.js get /alice/big.bin '${target}' --username alice --server ${server}`
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] })
+    let seen = ''
+    let typed = false
+    child.stdout.on('data', (d: Buffer) => {
+      seen += d.toString()
+      if (!typed && seen.includes('Password for alice@')) {
+        typed = true
+        child.stdin.write(`${password}\r`)
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (seen += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code, seen).toBe(0)
+    expect(seen).not.toContain(password)
+    expect(seen).toMatch(/\rbig\.bin \[#{24}\] 100% {2}12\.6\/12\.6 MB {2}[\d.]+ MB\/s\u001b\[K\r\n/)
+    expect(sha256(await readFile(target))).toBe(sha256(big))
+  }, 60_000)
 
   it('puts a tree of 300 small files and gets it back identical', async () => {
     const files = new Map<string, Uint8Array>()
