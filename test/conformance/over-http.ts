@@ -2,7 +2,7 @@
 // createApiHandler + startHttpServer on 127.0.0.1 and hands the suites the HTTP clients instead, while
 // the admin hooks (registerUser, setQuota, addMirrorBat) still act on the server's side.
 import { createApiHandler, type ApiServices } from '../../src/http/router.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
+import { FetchPoster, type Poster } from '../../src/http/poster.ts'
 import { httpNetworkServices, type HttpNetworkServices } from '../../src/http/clients/network.ts'
 import { startHttpServer } from '../../src/server/http/node-server.ts'
 import { registerServerWireErrors } from '../../src/server/http/wire-errors.ts'
@@ -10,16 +10,22 @@ import type { ConformanceBundle } from './bundle.ts'
 import type { ServicesStack } from './services-stack.ts'
 import type { ServicesFixture } from './services-fixture.ts'
 
-async function serve(services: ApiServices): Promise<{ clients: HttpNetworkServices; close: () => Promise<void> }> {
+/** Builds the client transport for a server URL (FetchPoster by default; NodePoster in its own run). */
+export type PosterFactory = (url: string) => Poster & { close?: () => void }
+
+const fetchPoster: PosterFactory = (url) => new FetchPoster(url)
+
+async function serve(services: ApiServices, makePoster: PosterFactory): Promise<{ clients: HttpNetworkServices; close: () => Promise<void> }> {
   // This process is both ends: the server names its errors, the clients rebuild them by name.
   registerServerWireErrors()
   const server = await startHttpServer(createApiHandler(services))
-  return { clients: httpNetworkServices(new FetchPoster(server.url)), close: () => server.close(100) }
+  const poster = makePoster(server.url)
+  return { clients: httpNetworkServices(poster), close: async () => { poster.close?.(); await server.close(100) } }
 }
 
 /** `local`'s storage and pointers behind HTTP; everything else of the bundle unchanged. */
-export async function bundleOverHttp(local: ConformanceBundle): Promise<ConformanceBundle> {
-  const { clients, close } = await serve({ storage: local.storage, pointers: local.pointers })
+export async function bundleOverHttp(local: ConformanceBundle, makePoster: PosterFactory = fetchPoster): Promise<ConformanceBundle> {
+  const { clients, close } = await serve({ storage: local.storage, pointers: local.pointers }, makePoster)
   return {
     crypto: local.crypto,
     storage: clients.storage,
@@ -36,10 +42,10 @@ export async function bundleOverHttp(local: ConformanceBundle): Promise<Conforma
 }
 
 /** Every service of `local` behind HTTP, errors still typed (both ends register the same classes). */
-export async function stackOverHttp(local: ServicesStack): Promise<ServicesFixture> {
+export async function stackOverHttp(local: ServicesStack, makePoster: PosterFactory = fetchPoster): Promise<ServicesFixture> {
   const { clients, close } = await serve({
     storage: local.storage, pointers: local.pointers, coreNode: local.coreNode, account: local.account, social: local.social, batCave: local.batCave,
-  })
+  }, makePoster)
   return {
     crypto: local.crypto,
     serverId: local.serverId,

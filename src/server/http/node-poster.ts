@@ -1,0 +1,109 @@
+// A Poster over node:http with keep-alive connections, for Node programs (the CLI, benches,
+// server-to-server calls): the same contract as FetchPoster (Peergos' error convention decoded into
+// named errors, gzip replies decoded, timeouts, a cap on reply size), at a fraction of fetch's CPU
+// cost per request (~80 µs instead of ~500 µs), which matters when client and server share cores.
+import { Agent, request, type IncomingMessage } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { gunzipSync } from 'node:zlib'
+import { ERROR_CLASS_HEADER, errorFromWire, HttpTransportError } from '../../http/errors.ts'
+import type { PostOptions, Poster } from '../../http/poster.ts'
+
+export interface NodePosterOptions {
+  /** Default timeout when a call gives none (Peergos: 15 s); -1 for none. */
+  readonly timeoutMs?: number
+  /** Replies larger than this fail instead of filling memory (default 64 MiB). */
+  readonly maxResponseBytes?: number
+  /** Parallel connections kept to the server (default 16). */
+  readonly maxSockets?: number
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+function header(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name.toLowerCase()]
+  return typeof v === 'string' ? v : null
+}
+
+export class NodePoster implements Poster {
+  private readonly url: URL
+  private readonly agent: Agent
+  private readonly send: typeof request
+
+  constructor(baseUrl: string, private readonly options: NodePosterOptions = {}) {
+    this.url = new URL(baseUrl)
+    const secure = this.url.protocol === 'https:'
+    if (!secure && this.url.protocol !== 'http:') throw new TypeError(`Unsupported server URL ${baseUrl}`)
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 }
+    this.agent = secure ? new HttpsAgent(agentOptions) : new Agent(agentOptions)
+    this.send = secure ? (httpsRequest as unknown as typeof request) : request
+  }
+
+  post(path: string, body: Uint8Array = new Uint8Array(0), options: PostOptions = {}): Promise<Uint8Array> {
+    if (!path.startsWith('/')) return Promise.reject(new TypeError('Poster paths are absolute'))
+    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
+    const max = this.options.maxResponseBytes ?? 64 * 1024 * 1024
+    const what = path.split('?')[0]
+    return new Promise<Uint8Array>((resolve, reject) => {
+      let settled = false
+      const fail = (e: Error): void => {
+        if (settled) return
+        settled = true
+        reject(e)
+      }
+      const req = this.send({
+        protocol: this.url.protocol, host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent,
+        headers: { ...this.options.headers, 'Content-Length': body.length, 'Accept-Encoding': 'gzip' },
+      }, (res) => {
+        const declared = Number(res.headers['content-length'] ?? '0')
+        if (res.statusCode !== 200) {
+          res.resume()
+          fail(errorFromWire(res.statusCode ?? 0, header(res, 'trailer'), header(res, ERROR_CLASS_HEADER)))
+          return
+        }
+        if (declared > max) {
+          res.destroy()
+          fail(new HttpTransportError(`Reply of ${declared} bytes exceeds ${max}`))
+          return
+        }
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > max) {
+            res.destroy()
+            fail(new HttpTransportError(`Reply exceeds ${max} bytes`))
+            return
+          }
+          chunks.push(chunk)
+        })
+        res.on('error', (e) => fail(new HttpTransportError(`Reply could not be read: ${what}`, { cause: e })))
+        res.on('end', () => {
+          if (settled) return
+          let out: Buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+          if (res.headers['content-encoding'] === 'gzip') {
+            try {
+              out = gunzipSync(out, { maxOutputLength: max })
+            } catch (e) {
+              fail(new HttpTransportError(`Reply could not be decompressed: ${what}`, { cause: e }))
+              return
+            }
+          }
+          settled = true
+          resolve(new Uint8Array(out.buffer, out.byteOffset, out.length))
+        })
+      })
+      if (timeout >= 0) {
+        req.setTimeout(timeout, () => {
+          req.destroy()
+          fail(new HttpTransportError(`Timeout after ${timeout} ms on ${what}`))
+        })
+      }
+      req.on('error', (e) => fail(new HttpTransportError(`Request failed: ${what}`, { cause: e })))
+      req.end(body)
+    })
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy()
+  }
+}
