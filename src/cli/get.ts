@@ -16,7 +16,7 @@ import { PeergosError } from '../errors.ts'
 import { UsageError } from './args.ts'
 import { transferSummary } from './format.ts'
 import { progressBar, type Progress } from './progress.ts'
-import { isSmallFile, readSmallFiles, resolvePath, snapshotReader, walkRemote } from './remote-tree.ts'
+import { isSmallFile, readSmallFiles, snapshotReader, walkRemote } from './remote-tree.ts'
 import { printJson, signIn, type UserCommand } from './session.ts'
 
 /** The local destination cannot take the download (a directory to stdout, a file in the way, a hostile name). */
@@ -39,7 +39,7 @@ export const get: UserCommand = {
     const start = performance.now()
     const info = await user.fs.stat(remote)
     const temps = new TempFiles()
-    let result: { path: string; files: number; bytes: number }
+    let result: Got
     try {
       if (local === '-') {
         if (info.isDirectory) throw new LocalTargetError(`${remote} is a directory; only a file can be written to stdout`)
@@ -76,7 +76,7 @@ async function getFile(fs: FileSystem, info: FileInfo, target: string, temps: Te
 async function getFolder(user: UserContext, remote: string, target: string, temps: TempFiles): Promise<Got> {
   if ((await localKind(target)) === 'file') throw new LocalTargetError(`${target} exists and is not a directory`)
   const reader = snapshotReader(user)
-  const tree = await walkRemote(reader, await resolvePath(reader, user, remote))
+  const tree = await walkRemote(reader, await user.fs.capabilityOf(remote))
   const localPath = (rel: readonly string[]): string => join(target, ...rel.map(safeName))
   const dirs = [target, ...tree.dirs.map(localPath)]
   const files = tree.files.map((f) => ({ f, local: localPath(f.rel) }))
@@ -113,7 +113,7 @@ async function localKind(path: string): Promise<'directory' | 'file' | undefined
 /** Writes the chunks to a temporary file next to `target`, syncs it and renames it to `target`. */
 async function writeLocalFile(target: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, temps: TempFiles, progress: Progress): Promise<void> {
   const tmp = join(dirname(target), `.peergos-get-${randomBytes(8).toString('hex')}.part`)
-  const fh = await open(tmp, 'wx', 0o644)
+  const fh = await open(tmp, 'wx', 0o644).catch((e: unknown) => Promise.reject(namingTarget(e, target)))
   temps.add(tmp)
   try {
     for await (const chunk of chunks) {
@@ -128,8 +128,15 @@ async function writeLocalFile(target: string, chunks: AsyncIterable<Uint8Array> 
     await fh.close().catch(() => {})
     await unlink(tmp).catch(() => {})
     temps.delete(tmp)
-    throw e
+    throw namingTarget(e, target)
   }
+}
+
+/** A local file error reported on the file the user named, not on its temporary file. */
+function namingTarget(e: unknown, target: string): unknown {
+  const errno = e as NodeJS.ErrnoException
+  if (e instanceof Error && typeof errno.path === 'string') errno.path = target
+  return e
 }
 
 /** Writes the chunks to stdout, waiting when the pipe is full; returns the bytes written. */

@@ -1,10 +1,9 @@
 // A remote folder as `get` downloads it, read by capability from one consistent snapshot of the
-// tree: the path is resolved once, each directory is listed once (its children's first chunks 20 to
-// a request), and small files are read 20 to a request with their data. Reading each file by path
-// instead would re-resolve every path from the home directory and refetch the pointer per file
-// (about ten requests per small file). Every block is verified by the client's TreeReader.
+// tree: the folder is resolved once (FileSystem.capabilityOf), each directory is listed once (its
+// children's first chunks 20 to a request), and small files are read 20 to a request with their
+// data. Reading each file by path instead re-resolves it from the top (about ten requests per small
+// file). Every block is verified by the client's TreeReader.
 import { NotFoundError } from '../client/errors.ts'
-import { parsePath } from '../client/paths.ts'
 import { CHUNK_SIZE, LOOKUP_BATCH, TreeReader, type TreeEntry } from '../client/tree-reader.ts'
 import type { UserContext } from '../client/user-context.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
@@ -26,21 +25,6 @@ export interface RemoteTree {
 /** A snapshot reader of the user's tree (each writer's pointer read once). */
 export function snapshotReader(user: UserContext): TreeReader {
   return new TreeReader(user.net).snapshot()
-}
-
-/** The capability of a path in the user's own tree. */
-export async function resolvePath(reader: TreeReader, user: UserContext, path: string): Promise<AbsoluteCapability> {
-  const { owner, names } = parsePath(path)
-  if (owner !== user.username) throw new NotFoundError(`${path}: not found (nothing of ${owner} is shared with you)`)
-  let cap: AbsoluteCapability = user.home
-  let at = `/${owner}`
-  for (const name of names) {
-    at += `/${name}`
-    const child = await reader.findChild(cap, name)
-    if (child === undefined) throw new NotFoundError(`${at}: no such file or directory`)
-    cap = child
-  }
-  return cap
 }
 
 /** Every directory and file below the folder `cap` (write-share link nodes followed). */

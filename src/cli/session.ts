@@ -3,10 +3,10 @@
 // PEERGOS_PASSWORD or the terminal, and signing in.
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import { httpNetworkServices } from '../http/clients/network.ts'
-import { FetchPoster } from '../http/poster.ts'
 import { parsePath } from '../client/paths.ts'
 import { UserContext } from '../client/user-context.ts'
 import { PeergosError } from '../errors.ts'
+import { NodePoster } from '../server/http/node-poster.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.ts'
 import { promptPassword } from './password-prompt.ts'
@@ -32,6 +32,8 @@ export interface CommandContext {
   readonly env: NodeJS.ProcessEnv
   /** Secrets read so far: never printed, scrubbed from error messages. */
   readonly secrets: string[]
+  /** Run when the command ends (open connections are closed). */
+  readonly cleanups: (() => void)[]
 }
 
 /** A user command: its usage line, options, number of arguments and what it does. */
@@ -49,7 +51,7 @@ export interface UserCommand {
 }
 
 export function commandContext(args: ParsedArgs, env: NodeJS.ProcessEnv): CommandContext {
-  return { args, server: serverUrl(args.values.get('server') ?? DEFAULT_SERVER), json: args.flags.has('json'), env, secrets: [] }
+  return { args, server: serverUrl(args.values.get('server') ?? DEFAULT_SERVER), json: args.flags.has('json'), env, secrets: [], cleanups: [] }
 }
 
 function serverUrl(text: string): string {
@@ -78,8 +80,11 @@ function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s === '' ? undefined : s
 }
 
+/** The server's services over its HTTP API (node:http with kept-alive connections, closed when the command ends). */
 export async function network(cx: CommandContext): Promise<NetworkAccess> {
-  return { crypto: await createNodeCrypto(), ...httpNetworkServices(new FetchPoster(cx.server)) }
+  const poster = new NodePoster(cx.server)
+  cx.cleanups.push(() => poster.close())
+  return { crypto: await createNodeCrypto(), ...httpNetworkServices(poster) }
 }
 
 /** A secret from the environment variable `envName`, else asked on the terminal. */

@@ -56,6 +56,8 @@ export async function runUserCommand(c: UserCommand, args: readonly string[], en
     const message = e instanceof UsageError ? `${c.name}: ${e.message} (see 'peergos-ts ${c.name} --help')` : describeError(e, cx?.server)
     process.stderr.write(`peergos-ts: ${oneLine(scrub(message, cx?.secrets ?? []))}\n`)
     return e instanceof UsageError ? 2 : e instanceof PromptCancelledError ? 130 : 1
+  } finally {
+    for (const cleanup of cx?.cleanups ?? []) cleanup()
   }
 }
 
