@@ -12,7 +12,7 @@ import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import { randomBat } from '../model/bat.ts'
 import { MAP_KEY_BYTES } from '../model/capability.ts'
 import { childrenLinks, subsequentChunkCapability, type NamedRelativeCapability } from '../model/relative-capability.ts'
-import { cidToString } from '../codec/cid.ts'
+import { cidToString, verifyBlock } from '../codec/cid.ts'
 import { PeergosError } from '../errors.ts'
 import { NotFoundError } from './errors.ts'
 import type { WriterTx } from './writer-tx.ts'
@@ -38,8 +38,12 @@ export interface DirChunk {
 export function fragmentFetcher(tx: WriterTx): FragmentFetcher {
   const s = tx.session
   return async (cid, bat) => {
+    const cached = s.cache.get(cid)
+    if (cached !== undefined) return cached
     const bytes = await s.storage.get(s.owner, cid, bat)
     if (bytes === undefined) throw new NotFoundError(`Fragment ${cidToString(cid)} is missing`)
+    verifyBlock(s.crypto, cid, bytes)
+    s.cache.set(cid, bytes) // a directory's child list is read by every change to it
     return bytes
   }
 }

@@ -72,7 +72,7 @@ export interface FileSystemContext {
   readonly services: WriterServices
 }
 
-function infoOf(path: string, e: TreeEntry): FileInfo {
+function infoOf(path: string, e: Pick<TreeEntry, 'name' | 'properties' | 'isDirectory' | 'isLink'>): FileInfo {
   const p = e.properties
   return {
     name: e.name, path, isDirectory: e.isDirectory, isLink: e.isLink, isHidden: p.isHidden, size: p.size, mimeType: p.mimeType,
@@ -80,11 +80,17 @@ function infoOf(path: string, e: TreeEntry): FileInfo {
   }
 }
 
+function fileInfo(path: string, p: FileProperties): FileInfo {
+  return infoOf(path, { name: p.name, properties: p, isDirectory: false, isLink: false })
+}
+
 /** A directory located for writing: its capability and the session of its writer. */
 interface Located {
   readonly cap: WritableAbsoluteCapability
   readonly session: WriterSession
   readonly path: string
+  /** The snapshot the directory was found in. */
+  readonly reader: TreeReader
 }
 
 /** A directory resolved inside a transaction. */
@@ -108,6 +114,11 @@ export class FileSystem {
 
   constructor(private readonly x: FileSystemContext) {
     this.c = x.crypto
+  }
+
+  /** Closes every writer session's idle server transaction. */
+  async close(): Promise<void> {
+    await Promise.all([this.x.session, ...this.sessions.values()].map((s) => s.close()))
   }
 
   // ---- reading ----
@@ -247,7 +258,7 @@ export class FileSystem {
       cap = target as WritableAbsoluteCapability
       if (!cap.writer.equals(signer.publicKeyHash)) signer = await this.signerOf(r, cap, at)
     }
-    return { cap, session: this.sessionFor(cap.owner, signer), path: at }
+    return { cap, session: this.sessionFor(cap.owner, signer), path: at, reader: r }
   }
 
   /** The key pair of the writing space `cap` starts, sealed in its first node under its write key. */
@@ -346,11 +357,11 @@ export class FileSystem {
     }
     const keys = existing ?? newFileKeys(this.c)
     const s = loc.session
-    await s.withTransaction(async (tid) => {
+    const props = await s.withTransaction(async (tid) => {
       const stored = await storeContents(s, tid, keys, source, { mirrorBatId: this.x.mirrorBatId, onProgress: o.onProgress, chunksInFlight: o.chunksInFlight, signal: o.signal })
-      await s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, 0, o), tid)
+      return s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, 0, o), tid)
     })
-    return this.stat(path)
+    return fileInfo(joinPath(loc.path, name), props)
   }
 
   /** Writes many small files into one directory with a single commit (Peergos' bulk upload). */
@@ -368,7 +379,7 @@ export class FileSystem {
       await s.apply(async (tx) => {
         const d = await this.txDir(tx, loc)
         const links: NamedRelativeCapability[] = []
-        for (const p of prepared) links.push(await this.stageNewFile(tx, d, p.name, p.keys, p.stored, o))
+        for (const p of prepared) links.push((await this.stageNewFile(tx, d, p.name, p.keys, p.stored, o)).link)
         await addChildren(tx, d.chunks, links)
       }, tid)
     })
@@ -376,7 +387,7 @@ export class FileSystem {
 
   /** The keys of the file `name` in a directory, to overwrite it in place (undefined when there is none). */
   private async existingFileKeys(loc: Located, name: string, o: WriteOptions): Promise<FileKeys | undefined> {
-    const cap = await this.x.reader.findChild(loc.cap, name)
+    const cap = await loc.reader.findChild(loc.cap, name)
     if (cap === undefined) return undefined
     if (o.overwrite === false) throw new FileExistsError(`${joinPath(loc.path, name)} already exists`)
     return loc.session.apply(async (tx) => {
@@ -388,7 +399,7 @@ export class FileSystem {
     })
   }
 
-  private async stageNewFile(tx: WriterTx, d: TxDir, name: string, keys: FileKeys, stored: StoredContents, o: WriteOptions): Promise<NamedRelativeCapability> {
+  private async stageNewFile(tx: WriterTx, d: TxDir, name: string, keys: FileKeys, stored: StoredContents, o: WriteOptions): Promise<{ link: NamedRelativeCapability; props: FileProperties }> {
     const time = o.modified === undefined ? this.now() : timestampFromMillis(o.modified)
     const mimeType = o.mimeType ?? mimeTypeOf(name, stored.head)
     const props: FileProperties = {
@@ -398,7 +409,7 @@ export class FileSystem {
     for (const n of chunkNodes(this.c, keys, props, parentLinkOf(d), stored.chunks, stored.chunks.map((ch) => ch.plainHash), this.x.mirrorBatId)) {
       await tx.setBuiltNode(n.mapKey, n.built, n.bat)
     }
-    return childLink(this.c, d, cap, name, false, mimeType, time)
+    return { link: childLink(this.c, d, cap, name, false, mimeType, time), props }
   }
 
   /**
@@ -406,15 +417,16 @@ export class FileSystem {
    * existing one (same capability) gets new nodes from `startChunk` on, new metadata on its first chunk,
    * and loses chunks past its new end.
    */
-  private async commitContents(tx: WriterTx, loc: Located, name: string, keys: FileKeys, stored: StoredContents, startChunk: number, o: WriteOptions, prefixSize = 0): Promise<void> {
+  private async commitContents(tx: WriterTx, loc: Located, name: string, keys: FileKeys, stored: StoredContents, startChunk: number, o: WriteOptions, prefixSize = 0): Promise<FileProperties> {
     const d = await this.txDir(tx, loc)
     const link = findChild(d.chunks, name)
     const ours = link !== undefined && equalBytes(toAbsolute(this.c, link.cap, d.cap).mapKey, keys.mapKey)
     if (link !== undefined && !ours) throw new FileExistsError(`${joinPath(loc.path, name)} was created by someone else meanwhile`)
     if (!ours) {
       if (startChunk > 0) throw new NotFoundError(`${joinPath(loc.path, name)} was removed meanwhile`)
-      await addChildren(tx, d.chunks, [await this.stageNewFile(tx, d, name, keys, stored, o)])
-      return
+      const created = await this.stageNewFile(tx, d, name, keys, stored, o)
+      await addChildren(tx, d.chunks, [created.link])
+      return created.props
     }
     const old = await this.txFile(tx, d, link)
     const size = prefixSize + stored.size
@@ -431,6 +443,7 @@ export class FileSystem {
       await tx.removeNode(loc.mapKey, loc.bat)
     }
     if (mimeType !== old.props.mimeType) await updateChildren(tx, d.chunks, (ch) => (ch.name === name ? { ...ch, mimeType } : undefined))
+    return props
   }
 
   /** New size, times and hash root on the first chunk when only a later part of the file was rewritten. */

@@ -2,9 +2,10 @@
 // capability → writer's signed pointer → WriterData.tree CHAMP → cryptree node → children or
 // file chunks (5 MiB each, later labels derived from the stream secret), following directory
 // continuation chunks (500 children each) and write-share link nodes. Trusts no server.
-import { blockCid, cidToString, type CID } from '../codec/cid.ts'
+import { blockCid, cidToString, verifyBlock, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { Champ, ChampBlockNotFoundError, cidKey, type BlockStore } from '../champ/index.ts'
+import { Champ, cidKey, type BlockStore } from '../champ/index.ts'
+import { BlockCache } from './block-cache.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
@@ -49,6 +50,32 @@ function batOf(c: CryptoProvider, bat: Bat | undefined): BatWithId | undefined {
 export const LOOKUP_BATCH = MAX_CHAMP_GETS
 export const LOOKUPS_IN_FLIGHT = 4
 
+/** Fragments up to this size are kept (directory listings); file data is streamed, not cached. */
+export const SMALL_FRAGMENT_BYTES = 256 * 1024
+
+/** Thrown by the cache-only CHAMP store: the walk needs a block that is not cached. */
+class NotCachedError extends Error {}
+
+interface ReaderCaches {
+  /** Verified immutable blocks by CID (CHAMP nodes, cryptree nodes, small fragments), shared with the user's writer sessions. */
+  readonly blocks: BlockCache
+  /** A CHAMP reading only `blocks` (its decoded-node cache is keyed by CID, so it stays valid). */
+  readonly champ: Champ
+}
+
+function readerCaches(c: CryptoProvider, blocks: BlockCache): ReaderCaches {
+  const store: BlockStore = {
+    trusted: true,
+    get: async (cid: CID) => {
+      const b = blocks.get(cid)
+      if (b === undefined) throw new NotCachedError()
+      return b
+    },
+    put: () => Promise.reject(new Error('TreeReader is read-only')),
+  }
+  return { blocks, champ: new Champ({ store, crypto: c, keyHash: 'identity', cacheSize: 4096 }) }
+}
+
 export class TreeReader {
   readonly crypto: CryptoProvider
   private readonly storage: ContentAddressedStorage
@@ -58,14 +85,22 @@ export class TreeReader {
   private readonly writerDatas: Map<string, WriterData>
   /** Within a snapshot: each writer's WriterData, read once. */
   private readonly snapshotData?: Map<string, Promise<WriterData | undefined>>
+  /** Verified blocks shared by every snapshot: nodes by (tree root, label) and small fragments by CID. */
+  private readonly caches: ReaderCaches
 
-  constructor(services: TreeServices, shared?: { pointers: VerifiedPointers; writerDatas: Map<string, WriterData>; snapshot: boolean }) {
+  constructor(services: TreeServices, shared?: { pointers: VerifiedPointers; writerDatas: Map<string, WriterData>; caches: ReaderCaches; snapshot: boolean }) {
     this.crypto = services.crypto
     this.storage = services.storage
     this.verified = new VerifiedStorage(services.crypto, services.storage)
     this.pointers = shared?.pointers ?? new VerifiedPointers(services.crypto, services.pointers)
     this.writerDatas = shared?.writerDatas ?? new Map()
+    this.caches = shared?.caches ?? readerCaches(services.crypto, new BlockCache())
     if (shared?.snapshot === true) this.snapshotData = new Map()
+  }
+
+  /** The verified-block cache this reader shares with the user's writer sessions. */
+  get blockCache(): BlockCache {
+    return this.caches.blocks
   }
 
   /**
@@ -73,7 +108,7 @@ export class TreeReader {
    * one consistent view for a multi-step read, without a pointer round trip per node.
    */
   snapshot(): TreeReader {
-    return new TreeReader({ crypto: this.crypto, storage: this.storage, pointers: this.pointers.pointers }, { pointers: this.pointers, writerDatas: this.writerDatas, snapshot: true })
+    return new TreeReader({ crypto: this.crypto, storage: this.storage, pointers: this.pointers.pointers }, { pointers: this.pointers, writerDatas: this.writerDatas, caches: this.caches, snapshot: true })
   }
 
   /** The WriterData a writer's pointer currently names, or undefined when the writer has none. */
@@ -94,7 +129,7 @@ export class TreeReader {
     if (target === undefined) return undefined
     const cached = this.writerDatas.get(cidKey(target))
     if (cached !== undefined) return cached
-    const block = await this.verified.get(owner, target)
+    const block = this.caches.blocks.get(target) ?? (await this.verified.get(owner, target)) // a writer session caches what it commits
     if (block === undefined) throw new NotFoundError(`WriterData block ${cidToString(target)} of writer ${cidToString(writer)} is missing`)
     const wd = decodeWriterData(block)
     if (this.writerDatas.size > 1000) this.writerDatas.clear()
@@ -103,90 +138,110 @@ export class TreeReader {
   }
 
   /**
-   * Reads the first chunk of many items: same-writer lookups go 20 to a champ/get/bulk call, several
-   * calls at once; every returned block is hashed here and each path walked locally. Missing items
-   * give undefined at their index.
+   * Reads the first chunk of many items: labels whose CHAMP path is already cached are looked up
+   * locally; the others go 20 to a champ/get/bulk call, several calls at once. Missing items give
+   * undefined at their index.
    */
   async readChunks(caps: readonly AbsoluteCapability[], fileData = true): Promise<(ReadCryptreeBlock | undefined)[]> {
     const out: (ReadCryptreeBlock | undefined)[] = new Array(caps.length).fill(undefined)
-    const batches: number[][] = []
+    const read = async (i: number, block: Uint8Array | undefined): Promise<void> => {
+      if (block !== undefined) out[i] = await readCryptreeBlock(this.crypto, block, caps[i].rBaseKey, this.fetcher(caps[i].owner), caps[i].wBaseKey, { fileData })
+    }
+    const batches: { root: CID; items: number[] }[] = []
     const byWriter = new Map<string, number[]>()
     caps.forEach((cap, i) => {
-      const k = cidToString(cap.writer)
+      const k = cidToString(cap.owner) + cidToString(cap.writer)
       let list = byWriter.get(k)
       if (list === undefined) byWriter.set(k, (list = []))
       list.push(i)
     })
-    for (const list of byWriter.values()) for (let i = 0; i < list.length; i += LOOKUP_BATCH) batches.push(list.slice(i, i + LOOKUP_BATCH))
+    for (const list of byWriter.values()) {
+      const root = await this.treeRoot(caps[list[0]])
+      if (root === undefined) continue
+      const misses: number[] = []
+      for (const i of list) {
+        const local = await this.localLookup(root, caps[i])
+        if (local.complete) await read(i, local.block)
+        else misses.push(i)
+      }
+      for (let i = 0; i < misses.length; i += LOOKUP_BATCH) batches.push({ root, items: misses.slice(i, i + LOOKUP_BATCH) })
+    }
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < batches.length) {
-        const batch = batches[next++]
-        const first = caps[batch[0]]
-        const root = await this.treeRoot(first)
-        if (root === undefined) continue
-        const returned = await this.storage.getChampLookup(first.owner, root, batch.map((i) => ({ mapKey: caps[i].mapKey, bat: batOf(this.crypto, caps[i].bat) })))
-        const blocks = new Map<string, Uint8Array>()
-        for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
-        const champ = this.champOver(blocks)
-        for (const i of batch) {
-          const cap = caps[i]
-          const value = await champ.get(root, cap.mapKey).catch(() => undefined)
-          if (value === undefined) {
-            out[i] = await this.readChunk(cap, root, fileData) // not in this answer (e.g. a path the server cut short): one lookup
-            continue
-          }
-          const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, batOf(this.crypto, cap.bat)))
-          if (block === undefined) continue
-          out[i] = await readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData })
-        }
+        const { root, items } = batches[next++]
+        const owner = caps[items[0]].owner
+        await this.fetchPaths(owner, root, items.map((i) => caps[i]))
+        for (const i of items) await read(i, await this.chunkBlock(caps[i], root))
       }
     }
     await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, batches.length) }, worker))
     return out
   }
 
-  /** A CHAMP over blocks this client hashed itself (so it trusts exactly what it verified). */
-  private champOver(blocks: ReadonlyMap<string, Uint8Array>): Champ {
-    const store: BlockStore = {
-      trusted: true,
-      get: async (cid: CID) => blocks.get(cidKey(cid)),
-      put: () => Promise.reject(new Error('TreeReader is read-only')),
+  /** Looks a label up through cached, verified blocks only: `complete` is false when a block is missing. */
+  private async localLookup(root: CID, cap: AbsoluteCapability): Promise<{ complete: boolean; block?: Uint8Array }> {
+    let value: CID | undefined
+    try {
+      value = await this.caches.champ.get(root, cap.mapKey)
+    } catch (e) {
+      if (e instanceof NotCachedError) return { complete: false }
+      throw e
     }
-    return new Champ({ store, crypto: this.crypto, keyHash: 'identity', cacheSize: 0 })
+    if (value === undefined) return { complete: true }
+    const block = this.caches.blocks.get(value)
+    return block === undefined ? { complete: false } : { complete: true, block }
+  }
+
+  /** One champ/get(/bulk) call: every returned block is hashed here and cached under the CID computed. */
+  private async fetchPaths(owner: PublicKeyHash, root: CID, caps: readonly AbsoluteCapability[]): Promise<void> {
+    const returned = await this.storage.getChampLookup(owner, root, caps.map((cap) => ({ mapKey: cap.mapKey, bat: batOf(this.crypto, cap.bat) })))
+    for (const b of returned) this.caches.blocks.set(blockCid(this.crypto, b, false), b)
   }
 
   private fetcher(owner: PublicKeyHash): FragmentFetcher {
     return async (cid, bat) => {
+      const cached = this.caches.blocks.get(cid)
+      if (cached !== undefined) return cached
       const bytes = await this.storage.get(owner, cid, bat) // decryptFpct re-hashes each fragment
       if (bytes === undefined) throw new NotFoundError(`Fragment ${cidToString(cid)} is missing`)
+      if (bytes.length <= SMALL_FRAGMENT_BYTES) {
+        verifyBlock(this.crypto, cid, bytes)
+        this.caches.blocks.set(cid, bytes) // large directory listings: read again and again
+      }
       return bytes
     }
   }
 
   /**
-   * The cryptree node block under a capability's label, or undefined when absent: one champ/get
-   * round trip returns every CHAMP node on the path and the value block; each is hashed here and
-   * the path is walked locally, so a server cannot substitute anything.
+   * The cryptree node block under a capability's label, or undefined when absent: walked locally
+   * through cached blocks when possible, else one champ/get round trip returns every CHAMP node on
+   * the path and the value block; each is hashed here and the path walked locally, so a server
+   * cannot substitute anything.
    */
   async chunkBlock(cap: AbsoluteCapability, treeRoot?: CID): Promise<Uint8Array | undefined> {
     const root = treeRoot ?? (await this.treeRoot(cap))
     if (root === undefined) return undefined
-    const bat = batOf(this.crypto, cap.bat)
-    const returned = await this.storage.getChampLookup(cap.owner, root, [{ mapKey: cap.mapKey, bat }])
-    const blocks = new Map<string, Uint8Array>()
-    for (const b of returned) blocks.set(cidKey(blockCid(this.crypto, b, false)), b)
-    let value: CID | undefined
-    try {
-      value = await this.champOver(blocks).get(root, cap.mapKey)
-    } catch (e) {
-      if (e instanceof ChampBlockNotFoundError) throw new NotFoundError(`The server returned an incomplete or altered CHAMP path under root ${cidToString(root)}`, { cause: e })
-      throw e
+    const local = await this.localLookup(root, cap)
+    if (local.complete) return local.block
+    await this.fetchPaths(cap.owner, root, [cap])
+    const fetched = await this.localLookup(root, cap)
+    if (!fetched.complete) {
+      // the path is complete but the value block was not returned with it (or the path was cut short)
+      let value: CID | undefined
+      try {
+        value = await this.caches.champ.get(root, cap.mapKey)
+      } catch (e) {
+        if (e instanceof NotCachedError) throw new NotFoundError(`The server returned an incomplete or altered CHAMP path under root ${cidToString(root)}`, { cause: e })
+        throw e
+      }
+      if (value === undefined) return undefined
+      const block = await this.verified.get(cap.owner, value, batOf(this.crypto, cap.bat))
+      if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
+      this.caches.blocks.set(value, block)
+      return block
     }
-    if (value === undefined) return undefined
-    const block = blocks.get(cidKey(value)) ?? (await this.verified.get(cap.owner, value, bat))
-    if (block === undefined) throw new NotFoundError(`Cryptree node ${cidToString(value)} is missing`)
-    return block
+    return fetched.block
   }
 
   /** The root of the tree CHAMP of the capability's writer (undefined when it has none). */

@@ -78,8 +78,13 @@ export class UserContext {
     if (!identity.publicKeyHash.equals(s.identity)) throw new NotFoundError(`${s.username}'s login data holds another identity key`)
     const bats = await net.batCave.getUserBats(s.username, signRequest(c, identity.secretKey, GET_USER_BATS_REQUEST)).catch(() => [])
     const mirrorBatId = bats.length === 0 ? undefined : bats[bats.length - 1].id
-    const rootWriter = new WriterSession(net, s.reader.pointers, s.identity, rootSigner)
+    const rootWriter = new WriterSession(net, s.reader.pointers, s.identity, rootSigner, s.reader.blockCache)
     return new UserContext(net, s.username, s, identity, home, rootWriter, mirrorBatId)
+  }
+
+  /** Closes what the session keeps open on the server (an idle shared transaction); call before exiting. */
+  async close(): Promise<void> {
+    await this.fs.close()
   }
 
   /** The verifying reader of this user's session (pointers seen, blocks re-hashed). */

@@ -40,8 +40,21 @@ export function signBlock(c: CryptoProvider, signer: SigningPrivateKeyAndPublicH
   return c.signAttached(c.sha256(block), signer.secretKey)
 }
 
+/** Operations within this long after the last one reuse its server transaction. */
+export const SHARED_TRANSACTION_IDLE_MS = 1000
+/** A shared transaction is not reused once this old. */
+export const SHARED_TRANSACTION_MAX_AGE_MS = 30_000
+
+interface SharedTransaction {
+  readonly tid: Promise<TransactionId>
+  users: number
+  readonly opened: number
+  idle?: ReturnType<typeof setTimeout>
+}
+
 export class WriterSession {
   readonly crypto: CryptoProvider
+  private shared?: SharedTransaction
   readonly cache: BlockCache
   private committed?: CommittedWriter
   private queue: Promise<unknown> = Promise.resolve()
@@ -94,12 +107,57 @@ export class WriterSession {
 
   /** Opens a server transaction (protecting new blocks from GC until committed), runs `fn`, closes it. */
   async withTransaction<T>(fn: (tid: TransactionId) => Promise<T>): Promise<T> {
-    const tid = await this.services.storage.startTransaction(this.owner)
+    const t = this.acquireTransaction()
     try {
-      return await fn(tid)
+      return await fn(await t.tid)
     } finally {
-      await this.services.storage.closeTransaction(this.owner, tid).catch(() => undefined)
+      this.releaseTransaction(t)
     }
+  }
+
+  /**
+   * Operations in quick succession share one server transaction (two round trips less each); it is
+   * closed when idle for a moment, or replaced once old, so removed blocks do not stay protected.
+   */
+  private acquireTransaction(): SharedTransaction {
+    const t = this.shared
+    if (t !== undefined && Date.now() - t.opened < SHARED_TRANSACTION_MAX_AGE_MS) {
+      t.users++
+      if (t.idle !== undefined) clearTimeout(t.idle)
+      t.idle = undefined
+      return t
+    }
+    const fresh: SharedTransaction = { tid: this.services.storage.startTransaction(this.owner), users: 1, opened: Date.now() }
+    fresh.tid.catch(() => { if (this.shared === fresh) this.shared = undefined })
+    this.shared = fresh
+    return fresh
+  }
+
+  private releaseTransaction(t: SharedTransaction): void {
+    if (--t.users > 0) return
+    if (this.shared !== t) {
+      void this.closeTransaction(t)
+      return
+    }
+    t.idle = setTimeout(() => {
+      if (this.shared === t && t.users === 0) this.shared = undefined
+      if (t.users === 0) void this.closeTransaction(t)
+    }, SHARED_TRANSACTION_IDLE_MS)
+    ;(t.idle as { unref?: () => void }).unref?.()
+  }
+
+  private async closeTransaction(t: SharedTransaction): Promise<void> {
+    const tid = await t.tid.catch(() => undefined)
+    if (tid !== undefined) await this.services.storage.closeTransaction(this.owner, tid).catch(() => undefined)
+  }
+
+  /** Closes the idle shared transaction now (call before exiting). */
+  async close(): Promise<void> {
+    const t = this.shared
+    this.shared = undefined
+    if (t === undefined) return
+    if (t.idle !== undefined) clearTimeout(t.idle)
+    if (t.users === 0) await this.closeTransaction(t)
   }
 
   /** Signs and stores raw blocks (file fragments) within a transaction. */
@@ -150,6 +208,7 @@ export class WriterSession {
     const wdCid = blockCid(this.crypto, wdBlock, false)
     const staged = await tx.reachableStagedBlocks()
     await this.putRaw(staged.raw, tid)
+    for (const b of staged.raw) this.cache.set(blockCid(this.crypto, b, true), b)
     const blocks = [...staged.cbor, wdBlock]
     await this.services.storage.put(this.owner, this.writer, blocks.map((b) => signBlock(this.crypto, this.signer, b)), blocks, tid, false)
     for (const b of blocks) this.cache.set(blockCid(this.crypto, b, false), b)
