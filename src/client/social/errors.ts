@@ -1,0 +1,17 @@
+// Named errors of following and sharing.
+import { PeergosError } from '../../errors.ts'
+
+/** The PKI knows no such user, or the user has no follow-request key. */
+export class UnknownUserError extends PeergosError {}
+
+/** A follow request to someone we already follow. */
+export class AlreadyFollowingError extends PeergosError {}
+
+/** Sharing with someone who does not follow us (there is no /<me>/shared/<them> folder). */
+export class NotAFollowerError extends PeergosError {}
+
+/** A capability or entry point claims an owner that does not own its writing key. */
+export class ForgedOwnerError extends PeergosError {}
+
+/** An item that cannot be shared this way (a home directory, someone else's item for write access...). */
+export class NotShareableError extends PeergosError {}

@@ -1,0 +1,164 @@
+// A signed-in user's social side (reference §6.1, §6.2): follow requests (send, list, accept,
+// reciprocate, reject), the social graph (followers, following, friends, groups, blocked), unfollow,
+// remove a follower, read sharing with followers or groups, who an item is shared with, and the items
+// shared with us, mounted at their paths in `ctx.fs`. Everything is stored in the user's own files in
+// Peergos' formats, so a Peergos client using the same account sees the same state.
+import { PeergosError } from '../../errors.ts'
+import type { EntryPoint } from '../../model/entry-point.ts'
+import type { FileSharedWith } from '../../model/shared-with-state.ts'
+import type { UserContext } from '../user-context.ts'
+import { socialContextOf, type SocialContext } from './context.ts'
+import { processFollowRequests, replyToFollowRequest, sendFollowRequest, type FollowReply } from './follow.ts'
+import { receivedFollowRequests, type ReceivedFollowRequest } from './follow-requests.ts'
+import { block, blockedUsers, following, unblock } from './friends.ts'
+import { IncomingCaps, type SharedItem } from './incoming-caps.ts'
+import { removeFollower } from './remove-follower.ts'
+import { sharedWith } from './shared-with.ts'
+import { shareReadAccessWith } from './sharing.ts'
+import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
+
+export type { FollowReply, ReceivedFollowRequest, SharedItem, SocialState }
+
+export class Social {
+  private readonly x: SocialContext
+  readonly incoming: IncomingCaps
+
+  constructor(ctx: UserContext) {
+    this.x = socialContextOf(ctx)
+    this.incoming = new IncomingCaps(this.x)
+  }
+
+  // ---- follow requests ----
+
+  /** Asks `target` to let us follow them (and to follow us back). False when `target` is ourselves. */
+  sendFollowRequest(target: string): Promise<boolean> {
+    return sendFollowRequest(this.x, target)
+  }
+
+  /** The raw decrypted requests on our server (replies to ours included), without processing them. */
+  listFollowRequests(): Promise<ReceivedFollowRequest[]> {
+    return receivedFollowRequests(this.x)
+  }
+
+  /**
+   * processFollowRequests: applies replies to our requests (we then follow those who accepted, and
+   * read what they share) and returns the requests awaiting our answer.
+   */
+  async followRequests(): Promise<ReceivedFollowRequest[]> {
+    const r = await processFollowRequests(this.x)
+    for (const e of r.newlyFollowing) await this.pickUp(e)
+    return r.incoming
+  }
+
+  /** Answers a request: accept (they may follow us), reciprocate (we follow them), both, or neither (reject). */
+  async reply(request: ReceivedFollowRequest, reply: FollowReply): Promise<void> {
+    const followed = await replyToFollowRequest(this.x, request, reply)
+    if (followed !== undefined) await this.pickUp(followed)
+  }
+
+  accept(request: ReceivedFollowRequest): Promise<void> {
+    return this.reply(request, { accept: true, reciprocate: true })
+  }
+
+  reject(request: ReceivedFollowRequest): Promise<void> {
+    return this.reply(request, { accept: false, reciprocate: false })
+  }
+
+  /** Reads a newly followed user's shares (a broken share of theirs must not fail the handshake). */
+  private async pickUp(e: EntryPoint): Promise<void> {
+    try {
+      await this.incoming.updateFriend(e)
+    } catch (err) {
+      if (!(err instanceof PeergosError)) throw err
+    }
+    await this.incoming.mountAll()
+  }
+
+  // ---- the social graph ----
+
+  /** getSocialState, without processing requests (call followRequests() for those). */
+  socialState(): Promise<SocialState> {
+    return socialState(this.x)
+  }
+
+  followers(): Promise<string[]> {
+    return followers(this.x)
+  }
+
+  following(): Promise<string[]> {
+    return following(this.x)
+  }
+
+  async friends(): Promise<string[]> {
+    const f = new Set(await followers(this.x))
+    return (await following(this.x)).filter((n) => f.has(n))
+  }
+
+  async pendingOutgoing(): Promise<string[]> {
+    return [...(await pendingOutgoing(this.x)).pendingOutgoing].sort()
+  }
+
+  blocked(): Promise<string[]> {
+    return blockedUsers(this.x)
+  }
+
+  /** Group uid → name ("friends", "followers"); made on first use. */
+  async groups(): Promise<ReadonlyMap<string, string>> {
+    return (await groups(this.x)).uidToGroupName
+  }
+
+  /** Stops following `name`: they are blocked, and what they shared is unmounted. */
+  async unfollow(name: string): Promise<void> {
+    await block(this.x, name)
+    await this.incoming.mountAll()
+  }
+
+  async unblock(name: string): Promise<void> {
+    await unblock(this.x, name)
+    await this.incoming.refresh()
+  }
+
+  /** Removes a follower (see remove-follower.ts: their folder and sharing records go; keys are not rotated). */
+  removeFollower(name: string): Promise<void> {
+    return removeFollower(this.x, name)
+  }
+
+  // ---- sharing ----
+
+  /** Shares an item read-only with followers (by name) or groups (by uid). */
+  shareReadAccessWith(path: string, readers: readonly string[]): Promise<void> {
+    return shareReadAccessWith(this.x, path, readers)
+  }
+
+  async shareReadAccessWithFriends(path: string): Promise<void> {
+    await shareReadAccessWith(this.x, path, [(await socialState(this.x)).friendsGroupUid])
+  }
+
+  async shareReadAccessWithFollowers(path: string): Promise<void> {
+    await shareReadAccessWith(this.x, path, [(await socialState(this.x)).followersGroupUid])
+  }
+
+  /** Who an item of ours is shared with (users and group uids), and its secret links. */
+  sharedWith(path: string): Promise<FileSharedWith> {
+    return sharedWith(this.x, path)
+  }
+
+  /** Reads what the users we follow shared since last time and mounts every item shared with us at its path. */
+  refreshShared(): Promise<SharedItem[]> {
+    return this.incoming.refresh()
+  }
+
+  /** Mounts what the capability cache already holds (no reading of friends' sharing files). */
+  mountShared(): Promise<SharedItem[]> {
+    return this.incoming.mountAll()
+  }
+}
+
+const socials = new WeakMap<UserContext, Social>()
+
+/** The Social of a signed-in user (one per UserContext). */
+export function socialOf(ctx: UserContext): Social {
+  let s = socials.get(ctx)
+  if (s === undefined) socials.set(ctx, (s = new Social(ctx)))
+  return s
+}
