@@ -38,6 +38,17 @@ else it is asked on the terminal (never echoed). The server defaults to ${DEFAUL
 
 export async function runUserCommand(c: UserCommand, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let cx: CommandContext | undefined
+  const report = (e: unknown): string => {
+    const message = e instanceof UsageError ? `${c.name}: ${e.message} (see 'peergos-ts ${c.name} --help')` : describeError(e, cx?.server)
+    return `peergos-ts: ${oneLine(scrub(message, cx?.secrets ?? []))}\n`
+  }
+  // a failure outside the command's own promise chain is still one line, never a stack trace
+  const fatal = (e: unknown): void => {
+    process.stderr.write(report(e))
+    process.exit(1)
+  }
+  process.on('uncaughtException', fatal)
+  process.on('unhandledRejection', fatal)
   process.stdout.on('error', onStdoutError)
   try {
     const parsed = parseArgs(args, [...c.options, ...COMMON_OPTIONS])
@@ -53,8 +64,7 @@ export async function runUserCommand(c: UserCommand, args: readonly string[], en
     await c.run(cx)
     return 0
   } catch (e) {
-    const message = e instanceof UsageError ? `${c.name}: ${e.message} (see 'peergos-ts ${c.name} --help')` : describeError(e, cx?.server)
-    process.stderr.write(`peergos-ts: ${oneLine(scrub(message, cx?.secrets ?? []))}\n`)
+    process.stderr.write(report(e))
     return e instanceof UsageError ? 2 : e instanceof PromptCancelledError ? 130 : 1
   } finally {
     for (const cleanup of cx?.cleanups ?? []) cleanup()
@@ -103,6 +113,7 @@ function causeCode(e: unknown): string | undefined {
   return innermost === 'fetch failed' ? undefined : innermost
 }
 
+/** Belt and braces: no message quotes a password (none should; short strings would garble messages). */
 function scrub(message: string, secrets: readonly string[]): string {
   let out = message
   for (const s of secrets) if (s.length >= 6) out = out.split(s).join('***')
