@@ -13,9 +13,12 @@ import { UnsupportedOperationError } from '../../src/client/file-system.ts'
 import { socialContextOf } from '../../src/client/social/context.ts'
 import { AlreadyFollowingError, ForgedOwnerError, NotAFollowerError, NotShareableError, UnknownUserError } from '../../src/client/social/errors.ts'
 import { checkEntryPoint } from '../../src/client/social/friends.ts'
+import { sendBlindRequest } from '../../src/client/social/follow-requests.ts'
+import { publicKeysOf } from '../../src/client/social/public-keys.ts'
 import { socialOf } from '../../src/client/social/social.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { readOnly } from '../../src/model/capability.ts'
+import { randomSymmetricKey } from '../../src/model/symmetric-key.ts'
 import { decodeCapsInDirectory } from '../../src/model/caps-in-directory.ts'
 import { decodeProcessedCaps } from '../../src/model/processed-caps.ts'
 import { FetchPoster } from '../../src/http/poster.ts'
@@ -202,5 +205,20 @@ describe('unfollowing and removing followers', () => {
     expect((await a.sharedWith(`/alice/shared/${friendsGroupUid}`)).read).toEqual([])
     expect((await a.sharedWith(`/alice/shared/${followersGroupUid}`)).read).toEqual([])
     await expect(a.shareReadAccessWith('/alice/docs/private.txt', ['bob'])).rejects.toThrow(NotAFollowerError)
+  }, 120_000)
+
+  it('refuses to answer a request whose sender forged its name, before making or sending anything', async () => {
+    const x = socialContextOf(carol)
+    await carol.fs.mkdir('/carol/shared/decoy', { hidden: true })
+    const forged = { entry: { pointer: readOnly(await carol.fs.capabilityOf('/carol/shared/decoy')), ownerName: 'bob' }, key: randomSymmetricKey(net.crypto) }
+    await sendBlindRequest(x, await publicKeysOf(net, carol.reader, 'alice'), forged)
+    const a = socialOf(alice)
+    const [request] = await a.followRequests()
+    expect(request.from).toBe('bob')
+    await expect(a.accept(request)).rejects.toThrow(ForgedOwnerError)
+    expect(await alice.fs.exists('/alice/shared/bob')).toBe(false)
+    expect(await a.followers()).toEqual([])
+    await a.reject(request) // a rejection needs no proof: it goes to the PKI's bob, and removes the request
+    expect(await a.followRequests()).toEqual([])
   }, 120_000)
 })

@@ -13,7 +13,7 @@ import { randomSymmetricKey, type SymmetricKey } from '../../model/symmetric-key
 import type { SocialContext } from './context.ts'
 import { AlreadyFollowingError, ForgedOwnerError } from './errors.ts'
 import { receivedFollowRequests, removeFollowRequest, sendBlindRequest, isNullCapability, type ReceivedFollowRequest } from './follow-requests.ts'
-import { addFriendEntryPoint, following } from './friends.ts'
+import { addFriendEntryPoint, checkEntryPoint, following } from './friends.ts'
 import { sharedDirOf } from './names.ts'
 import { publicKeysOf } from './public-keys.ts'
 import { addToGroup, followerFolders, pendingOutgoing, savePendingOutgoing } from './social-state.ts'
@@ -96,6 +96,7 @@ export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRe
   const them = r.from
   const theirEntry = r.request.entry!
   const keys = await publicKeysOf(x.net, x.reader, them)
+  if (reply.accept || reply.reciprocate) await checkEntryPoint(x, theirEntry) // before anything is made or sent
   if (!reply.accept && !reply.reciprocate) {
     await sendBlindRequest(x, keys, { entry: { pointer: nullCapability(x.net.crypto), ownerName: x.username } })
     await removeFollowRequest(x, r)
