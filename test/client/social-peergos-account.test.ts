@@ -52,7 +52,7 @@ describeVectors('following and sharing on the Peergos-written account', () => {
     net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
     alice = await UserContext.signIn(net, 'alice', manifest.users.alice.password)
     bob = await UserContext.signIn(net, 'bob', manifest.users.bob.password)
-  }, 120_000)
+  }, 300_000)
   afterAll(async () => {
     await daemon?.close()
     await rm(dir, { recursive: true, force: true })

@@ -46,7 +46,7 @@ beforeAll(async () => {
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
   bob = await UserContext.signUp(net, 'bob', PASSWORD)
   carol = await UserContext.signUp(net, 'carol', PASSWORD)
-}, 180_000)
+}, 300_000)
 afterAll(async () => {
   await daemon?.close()
   await rm(dir, { recursive: true, force: true })

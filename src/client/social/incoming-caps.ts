@@ -129,12 +129,15 @@ export class IncomingCaps {
       if (list === undefined) byDir.set(dir, (list = []))
       list.push({ name: names[names.length - 1], cap: c.cap })
     }
-    if (byDir.size === 0) return
-    await this.x.fs.mkdir(this.worldDir, { parents: true, hidden: true })
+    let worldExists = false
     for (const [dir, children] of byDir) {
-      await this.x.fs.mkdir(dir, { parents: true })
       const file = joinPath(dir, DIR_CAPS_FILE)
       const bytes = await readIfExists(this.x.fs, file)
+      if (bytes === undefined) {
+        if (!worldExists) await this.x.fs.mkdir(this.worldDir, { parents: true, hidden: true })
+        worldExists = true
+        await this.x.fs.mkdir(dir, { parents: true })
+      }
       let items = bytes === undefined ? EMPTY_CAPS_IN_DIRECTORY : decodeCapsInDirectory(bytes)
       for (const ch of children) items = await this.addChild(items, ch.name, ch.cap, sharer)
       await writeSmallFile(this.x.fs, file, encodeCapsInDirectory(items), false)

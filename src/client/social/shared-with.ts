@@ -18,8 +18,12 @@ function locate(x: SocialContext, itemPath: string): { dir: string; name: string
 }
 
 async function readState(x: SocialContext, dir: string): Promise<SharedWithState> {
+  return (await readStoredState(x, dir)) ?? EMPTY_SHARED_WITH
+}
+
+async function readStoredState(x: SocialContext, dir: string): Promise<SharedWithState | undefined> {
   const bytes = await readIfExists(x.fs, joinPath(dir, SHARED_WITH_FILE))
-  return bytes === undefined ? EMPTY_SHARED_WITH : decodeSharedWithState(bytes)
+  return bytes === undefined ? undefined : decodeSharedWithState(bytes)
 }
 
 /** SharedWithCache.getSharedWith: who can read and write the item at `itemPath`, and its secret links. */
@@ -37,10 +41,10 @@ export async function directorySharing(x: SocialContext, dirPath: string): Promi
 /** SharedWithCache.applyAndCommit: changes the item's entry and rewrites the file when it changed. */
 export async function updateSharedWith(x: SocialContext, itemPath: string, change: (s: SharedWithState, name: string) => SharedWithState): Promise<void> {
   const { dir, name } = locate(x, itemPath)
-  const current = await readState(x, dir)
-  const next = change(current, name)
-  const bytes = encodeSharedWithState(next)
+  const stored = await readStoredState(x, dir)
+  const current = stored ?? EMPTY_SHARED_WITH
+  const bytes = encodeSharedWithState(change(current, name))
   if (equalBytes(bytes, encodeSharedWithState(current))) return
-  await x.fs.mkdir(dir, { parents: true, hidden: true })
+  if (stored === undefined) await x.fs.mkdir(dir, { parents: true, hidden: true })
   await writeSmallFile(x.fs, joinPath(dir, SHARED_WITH_FILE), bytes, false)
 }
