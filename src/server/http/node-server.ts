@@ -29,7 +29,7 @@ export interface NodeServerOptions {
   readonly requestTimeoutMs?: number
   /** Headers alone (default 20 s): slowloris. */
   readonly headersTimeoutMs?: number
-  /** Idle keep-alive connections (default 5 s). */
+  /** Idle keep-alive connections (default 65 s). */
   readonly keepAliveTimeoutMs?: number
   /** Request line + headers (default 16 KiB). */
   readonly maxHeaderSize?: number
@@ -157,7 +157,8 @@ export async function startHttpServer(handler: ServedHandler, options: NodeServe
   server.on('checkContinue', onRequest(true))
   server.requestTimeout = options.requestTimeoutMs ?? 60_000
   server.headersTimeout = Math.min(options.headersTimeoutMs ?? 20_000, server.requestTimeout)
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000
+  // Well above clients' idle timeouts (undici: the hint minus 1 s), so a client never reuses a socket the server is closing.
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000
   server.timeout = server.requestTimeout
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections
   server.on('clientError', (e, socket) => {
