@@ -207,7 +207,7 @@ describe('unfollowing and removing followers', () => {
     await expect(a.shareReadAccessWith('/alice/docs/private.txt', ['bob'])).rejects.toThrow(NotAFollowerError)
   }, 120_000)
 
-  it('refuses to answer a request whose sender forged its name, before making or sending anything', async () => {
+  it('refuses forged requests and replies, before making or sending anything', async () => {
     const x = socialContextOf(carol)
     await carol.fs.mkdir('/carol/shared/decoy', { hidden: true })
     const forged = { entry: { pointer: readOnly(await carol.fs.capabilityOf('/carol/shared/decoy')), ownerName: 'bob' }, key: randomSymmetricKey(net.crypto) }
@@ -220,5 +220,15 @@ describe('unfollowing and removing followers', () => {
     expect(await a.followers()).toEqual([])
     await a.reject(request) // a rejection needs no proof: it goes to the PKI's bob, and removes the request
     expect(await a.followRequests()).toEqual([])
+    // a forged reply to a pending request of alice's is dropped without touching her state
+    await a.sendFollowRequest('carol')
+    await bob.fs.mkdir('/bob/shared/decoy', { hidden: true })
+    const fake = { entry: { pointer: readOnly(await bob.fs.capabilityOf('/bob/shared/decoy')), ownerName: 'carol' }, key: randomSymmetricKey(net.crypto) }
+    await sendBlindRequest(socialContextOf(bob), await publicKeysOf(net, bob.reader, 'alice'), fake)
+    expect(await a.followRequests()).toEqual([])
+    expect(await a.listFollowRequests()).toEqual([])
+    expect(await a.pendingOutgoing()).toEqual(['carol'])
+    expect(await a.following()).toEqual(['bob'])
+    expect(await alice.fs.exists('/alice/shared/carol')).toBe(true)
   }, 120_000)
 })

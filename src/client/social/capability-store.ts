@@ -11,7 +11,7 @@ import { readFileRange } from '../file-download.ts'
 import { joinPath } from '../paths.ts'
 import type { TreeReader } from '../tree-reader.ts'
 import type { SocialContext } from './context.ts'
-import { parseCborStream } from './friends.ts'
+import { parseCborStream } from './cbor-stream.ts'
 import { READ_SHARING_FILE, sharedDirOf, WRITE_SHARING_FILE } from './names.ts'
 import { appendToFile } from './user-files.ts'
 
@@ -42,20 +42,36 @@ export interface SharingFileRead {
 /** Deepest path walked up from a shared item (a hostile cycle of parent links cannot loop forever). */
 export const MAX_PATH_DEPTH = 256
 
-/** FileWrapper.getPath: '/owner/a/b' from the item's parent links (each opens only its parent's metadata). */
-export async function pathOf(reader: TreeReader, cap: AbsoluteCapability): Promise<string> {
-  const names: string[] = []
+/**
+ * FileWrapper.getPath: '/owner/a/b' from the item's parent links (each opens only its parent's
+ * metadata). `known` remembers the paths of ancestors met, so items of one folder cost one lookup each.
+ */
+export async function pathOf(reader: TreeReader, cap: AbsoluteCapability, known: Map<string, string> = new Map()): Promise<string> {
+  const chain: { key?: string; name?: string }[] = [] // from the item upwards; link nodes have no name
   let cur: AbsoluteCapability = cap
+  let prefix = ''
   for (let depth = 0; ; depth++) {
     if (depth >= MAX_PATH_DEPTH) throw new NotFoundError('Path of a shared item is too deep')
+    const key = depth === 0 ? undefined : cur.writer.toString() + '/' + toHex(cur.mapKey)
+    const hit = key === undefined ? undefined : known.get(key)
+    if (hit !== undefined) {
+      prefix = hit
+      break
+    }
     const chunk = await reader.readChunk(cur, undefined, false)
     if (chunk === undefined) throw new NotFoundError('An ancestor of a shared item is missing')
     const { properties, parentLink } = chunk.view
-    if (!properties.isLink || depth === 0) names.unshift(properties.name)
+    chain.push(!properties.isLink || depth === 0 ? { key, name: properties.name } : {})
     if (parentLink === undefined) break
     cur = toAbsolute(reader.crypto, parentLink, cur)
   }
-  return '/' + names.join('/')
+  let path = prefix
+  for (const step of chain.reverse()) {
+    if (step.name === undefined) continue
+    path += '/' + step.name
+    if (step.key !== undefined) known.set(step.key, path)
+  }
+  return path
 }
 
 /** Reads a friend's sharing file (in the folder `dirCap`) from `offset`: the new capabilities with their paths. */
@@ -70,14 +86,19 @@ export async function readSharingFile(reader: TreeReader, dirCap: AbsoluteCapabi
   const bytes = concat(parts)
   const { items, bytesRead } = parseCborStream(bytes, capabilityFromCbor)
   const caps: CapabilityWithPath[] = []
+  const known = new Map<string, string>()
   for (const cap of items) {
     try {
-      caps.push({ path: await pathOf(r, cap), cap })
+      caps.push({ path: await pathOf(r, cap, known), cap })
     } catch {
       // an item since deleted or re-keyed (the owner rotated it and shared the new capability later)
     }
   }
   return { bytesRead, caps }
+}
+
+function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -54,18 +54,23 @@ export async function processFollowRequests(x: SocialContext): Promise<Processed
   const keepEntry = async (r: ReceivedFollowRequest): Promise<void> => {
     const entry = r.request.entry!
     if (!isNullCapability(entry.pointer) && entry.ownerName !== x.username) {
-      try {
-        await addFriendEntryPoint(x, entry)
-        newlyFollowing.push(entry)
-      } catch (e) {
-        if (!(e instanceof ForgedOwnerError)) throw e
-      }
+      await addFriendEntryPoint(x, entry)
+      newlyFollowing.push(entry)
     }
     await done(r.from)
     await removeFollowRequest(x, r)
   }
   for (const r of all.filter((r) => waiting.has(r.from))) {
     const entry = r.request.entry!
+    if (!isNullCapability(entry.pointer)) {
+      try {
+        await checkEntryPoint(x, entry)
+      } catch (e) {
+        if (!(e instanceof ForgedOwnerError)) throw e
+        await removeFollowRequest(x, r) // someone posing as the user we asked: ignored
+        continue
+      }
+    }
     if (r.request.key === undefined) {
       // they do not follow us back: our folder for them goes
       if (folders.has(r.from)) await x.fs.remove(sharedDirOf(x.username, r.from))

@@ -2,30 +2,14 @@
 // unfollow, getBlocked, unblock): /<user>/.from-friends.cborstream holds, appended, the EntryPoint of
 // each sharing folder a friend made for us (the latest one per writing key counts), and
 // /<user>/.blocked-usernames.txt the users we unfollowed, one per line.
-import { decodeCborPrefix, type CborValue } from '../../codec/cbor.ts'
 import { encodeEntryPoint, entryPointFromCbor, type EntryPoint } from '../../model/entry-point.ts'
 import { joinPath } from '../paths.ts'
+import { parseCborStream } from './cbor-stream.ts'
 import type { SocialContext } from './context.ts'
 import { ForgedOwnerError } from './errors.ts'
 import { BLOCKED_FILE, FROM_FRIENDS_FILE, homeOf } from './names.ts'
 import { ownsKey } from './public-keys.ts'
 import { appendToFile, readIfExists, writeSmallFile } from './user-files.ts'
-
-/** Decodes a stream of concatenated CBOR values; an incomplete or malformed tail ends it. */
-export function parseCborStream<T>(bytes: Uint8Array, decode: (v: CborValue) => T): { items: T[]; bytesRead: number } {
-  const items: T[] = []
-  let pos = 0
-  while (pos < bytes.length) {
-    try {
-      const { value, length } = decodeCborPrefix(bytes.subarray(pos), { maxDepth: 8 })
-      items.push(decode(value))
-      pos += length
-    } catch {
-      break
-    }
-  }
-  return { items, bytesRead: pos }
-}
 
 /** Every entry point friends gave us, the latest per writing key, blocked users left out. */
 export async function friendEntryPoints(x: SocialContext): Promise<EntryPoint[]> {

@@ -7,6 +7,7 @@ import { isIdentity, type CID } from '../../codec/cid.ts'
 import { decodePublicBoxingKey, type PublicBoxingKey } from '../../model/boxing-key-pair.ts'
 import { decodeOwnerProof, ownedKeyChampKey, verifyOwnerProof } from '../../model/owner-proof.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
+import { PeergosError } from '../../errors.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
 import type { TreeReader } from '../tree-reader.ts'
 import { VerifiedStorage } from '../verified-storage.ts'
@@ -38,7 +39,7 @@ export async function ownsKey(net: NetworkAccess, reader: TreeReader, owner: Pub
   const store: BlockStore = {
     trusted: true, // every block comes through VerifiedStorage
     get: (cid: CID) => verified.get(owner, cid),
-    put: () => Promise.reject(new Error('read only')),
+    put: () => Promise.reject(new PeergosError('Ownership checks never write')),
   }
   const champ = new Champ({ store, crypto: net.crypto, cacheSize: 64 })
   const seen = new Set<string>([owner.toString()])
