@@ -5,6 +5,8 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PeergosError } from '../errors.ts'
 import { addressList, DEFAULT_P2P_LISTEN, parseListenAddress, parsePeerAddress } from './p2p/addresses.ts'
+import { parseCid } from '../codec/cid.ts'
+import { checkPublicKeyHash } from '../model/signing-keys.ts'
 import { parsePeerIdString } from './p2p/peer-ids.ts'
 
 export class ConfigError extends PeergosError {}
@@ -44,6 +46,12 @@ export interface DaemonConfig {
   readonly p2p?: P2pConfig
   /** The PKI node's peer id, as given (undefined: this server runs its own PKI). */
   readonly pkiNodeId?: string
+  /** `--pki-init`: this server is the PKI node (what it is anyway without --pki-node-id). */
+  readonly pkiInit: boolean
+  /** The PKI identity a mirror follows (Peergos `peergos.identity.hash`); default: asked of the PKI node, then kept. */
+  readonly pkiIdentity?: string
+  /** How often a mirror pulls the PKI, in ms (0: only on lookup misses and after its own updates). */
+  readonly pkiRefreshMs: number
 }
 
 export interface P2pConfig {
@@ -86,7 +94,10 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'p2p-listen', kind: 'string', value: 'MULTIADDR[,...]', default: DEFAULT_P2P_LISTEN, help: 'libp2p listen multiaddrs, comma-separated ("none": dial out only)' },
   { name: 'bootstrap', kind: 'string', value: 'MULTIADDR[,...]', help: 'peers to dial at start and keep connected (multiaddrs ending /p2p/<peer-id>, comma-separated)' },
-  { name: 'pki-node-id', kind: 'string', value: 'ID', help: 'peer id of the PKI node, written to node.json (default: this server, which runs its own PKI)' },
+  { name: 'pki-init', kind: 'flag', help: 'run the PKI node: keep the PKI (usernames to claim chains) under this server\'s PKI key (the default without --pki-node-id)' },
+  { name: 'pki-node-id', kind: 'string', value: 'ID', help: 'peer id of the PKI node to mirror over p2p (needs --bootstrap to reach it); default: this server runs its own PKI' },
+  { name: 'pki-identity', kind: 'string', value: 'HASH', help: 'the PKI identity a mirror follows (Peergos peergos.identity.hash; default: asked of the PKI node once, then kept)' },
+  { name: 'pki-refresh', kind: 'int', default: '60000', help: 'how often a mirror pulls the PKI, in ms (0: only on lookup misses)' },
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
   { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
   { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
@@ -149,6 +160,10 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
   }
   const pkiNodeId = get('pki-node-id')
   if (pkiNodeId !== undefined) wrapped(() => parsePeerIdString(pkiNodeId), '--pki-node-id')
+  const pkiIdentity = get('pki-identity')
+  if (pkiIdentity !== undefined) wrapped(() => checkPublicKeyHash(parseCid(pkiIdentity)), '--pki-identity')
+  const p2p = parseP2pOptions(values, get)
+  if (pkiNodeId !== undefined && p2p === undefined) throw new ConfigError('--pki-node-id needs p2p (a mirror pulls the PKI over libp2p): drop --no-p2p')
   return {
     dir: resolve(get('dir')!),
     host: get('host')!,
@@ -162,8 +177,11 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     gcPeriodMs: parseInt10('gc-period', get('gc-period')!),
     importAccount: get('import-account'),
     logLevel: logLevel as DaemonConfig['logLevel'],
-    p2p: parseP2pOptions(values, get),
+    p2p,
     pkiNodeId,
+    pkiInit: values.has('pki-init'),
+    pkiIdentity,
+    pkiRefreshMs: parseInt10('pki-refresh', get('pki-refresh')!),
   }
 }
 

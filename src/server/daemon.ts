@@ -1,8 +1,9 @@
 // The home server: wires the stores (SQLite or Postgres; blocks on disk or S3), the validating
-// local services, the single-server PKI, the Peergos HTTP API, the libp2p node (the API over
+// local services, the PKI (this server's own, `--pki-init`, or a mirror of the PKI node's pulled
+// over p2p, `--pki-node-id`: pki-role.ts), the Peergos HTTP API, the libp2p node (the API over
 // `/http` streams and the /p2p/ proxy) and periodic GC, optionally after importing a dumped
-// Peergos server state. `startDaemon` returns a handle whose close() shuts
-// everything down in order (HTTP first, so no request sees a closed store).
+// Peergos server state. `startDaemon` returns a handle whose close() shuts everything down in
+// order (HTTP first, so no request sees a closed store).
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cidToString } from '../codec/cid.ts'
@@ -10,10 +11,11 @@ import { createNodeCrypto } from '../crypto/providers/node.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { createApiHandler } from '../http/router.ts'
 import { publicKeyHash, type PublicKeyHash } from '../model/signing-keys.ts'
+import { chainHomeServer } from '../model/user-public-key-link.ts'
 import { FileBlockStore } from './blocks/file-block-store.ts'
 import { S3BlockStore } from './blocks/s3-block-store.ts'
 import type { ServerBlockStore } from './blocks/server-block-store.ts'
-import type { DaemonConfig } from './config.ts'
+import { ConfigError, type DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
 import { requestPeer, startHttpServer, type RunningHttpServer } from './http/node-server.ts'
 import { registerServerWireErrors } from './http/wire-errors.ts'
@@ -21,16 +23,20 @@ import { loadOrCreateEd25519Key, loadOrCreateServerIdentity, type ServerIdentity
 import { importAccountDump, type ImportReport } from './import-account.ts'
 import type { Logger } from './log.ts'
 import { startDaemonP2p, type DaemonP2p } from './p2p/daemon-p2p.ts'
+import { PeerServices } from './p2p/peer-services.ts'
+import { mirrorStatePath, pkiRoleOf, pkiSourceOver } from './pki-role.ts'
 import { LocalAccount } from './services/local-account.ts'
 import { LocalBatCave } from './services/local-bat-cave.ts'
 import { LocalSocialNetwork } from './services/local-social.ts'
 import { createLocalStorageServices, type LocalStorageServices } from './services/local-storage-services.ts'
-import { LocalCoreNode } from './services/pki/local-core-node.ts'
+import { LocalCoreNode, PKI_USERNAME } from './services/pki/local-core-node.ts'
+import { MirrorCoreNode } from './services/pki/mirror-core-node.ts'
+import { PkiMirror } from './services/pki/pki-mirror.ts'
+import { isOneOf } from './services/pki/signup-policy.ts'
 import { ServerSpace } from './space/server-space.ts'
 
 export const PKI_KEY_FILE = 'pki-identity.key'
-/** The PKI user's name, as in Peergos. */
-export const PKI_USERNAME = 'peergos'
+export { PKI_USERNAME }
 
 export interface RunningDaemon {
   readonly url: string
@@ -40,7 +46,8 @@ export interface RunningDaemon {
   readonly stores: Stores
   readonly blocks: ServerBlockStore
   readonly local: LocalStorageServices
-  readonly coreNode: LocalCoreNode
+  /** The PKI node's own PKI, or the mirror of the PKI node's. */
+  readonly coreNode: LocalCoreNode | MirrorCoreNode
   readonly imported?: ImportReport
   /** The libp2p side (node undefined with --no-p2p) and node.json. */
   readonly p2p: DaemonP2p
@@ -66,14 +73,26 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   try {
     const blocks = await openBlockStore(config, c)
     cleanups.push(() => blocks.close())
+    const role = await pkiRoleOf(config, identity)
+    const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
+    cleanups.push(() => p2p.close())
+    const peers = p2p.node === undefined ? undefined : new PeerServices(p2p.node.libp2p)
 
-    // The PKI of this single server: one Ed25519 key is both the PKI identity and its writer.
-    const pkiKeys = await loadOrCreateEd25519Key(c, join(config.dir, PKI_KEY_FILE))
-    const pkiHash = publicKeyHash(pkiKeys.publicKey)
-    let core: LocalCoreNode | undefined
-    // The PKI writes its own blocks while it opens, before `core` is assigned.
-    const usernameOf = async (owner: PublicKeyHash): Promise<string | undefined> => (owner.equals(pkiHash) ? PKI_USERNAME : core?.usernameForWrites(owner))
-    const space = new ServerSpace({ crypto: c, stores, usernameOf, exempt: (owner) => owner.equals(pkiHash), log })
+    // The PKI node: one Ed25519 key is both the PKI identity and its writer. A mirror has no PKI key.
+    const pkiKeys = role.kind === 'node' ? await loadOrCreateEd25519Key(c, join(config.dir, PKI_KEY_FILE)) : undefined
+    const pkiHash = pkiKeys === undefined ? undefined : publicKeyHash(pkiKeys.publicKey)
+    let core: LocalCoreNode | MirrorCoreNode | undefined
+    const pkiIdentity = (): PublicKeyHash | undefined => pkiHash ?? (core as MirrorCoreNode | undefined)?.mirror.identity
+    // Blocks are filed under their owner's username, and only owners whose home is this server may
+    // write here (a user who moved away is refused). The PKI writes its own blocks while it opens.
+    const usernameOf = async (owner: PublicKeyHash): Promise<string | undefined> => {
+      if (pkiIdentity()?.equals(owner) === true) return PKI_USERNAME
+      const name = core?.usernameForWrites(owner)
+      if (name === undefined) return undefined
+      const home = chainHomeServer(await core!.getChain(name))
+      return home === undefined || isOneOf(home, [identity.id]) ? name : undefined
+    }
+    const space = new ServerSpace({ crypto: c, stores, usernameOf, exempt: (owner) => pkiIdentity()?.equals(owner) === true, log })
     const local = createLocalStorageServices({
       crypto: c,
       ...space.storageOptions(blocks),
@@ -83,20 +102,36 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     })
     const spaceUsage = space.attach(local)
     cleanups.push(() => space.close())
-    core = await LocalCoreNode.open({
-      crypto: c,
-      storage: local.storage,
-      pointers: local.pointers,
-      pki: { owner: pkiHash, writer: pkiHash, signer: { publicKeyHash: pkiHash, secretKey: pkiKeys.secretKey } },
-      logins: stores.logins,
-      bats: stores.bats,
-      serverIds: [identity.id],
-      signups: config.requireSignupToken ? { quotas: stores.quotas, maxUsers: 0 } : undefined,
-    })
+    const signups = config.requireSignupToken ? { quotas: stores.quotas, maxUsers: 0 } : undefined
+    let mirror: PkiMirror | undefined
+    if (role.kind === 'node') {
+      core = await LocalCoreNode.open({
+        crypto: c,
+        storage: local.storage,
+        pointers: local.pointers,
+        pki: { owner: pkiHash!, writer: pkiHash!, signer: { publicKeyHash: pkiHash!, secretKey: pkiKeys!.secretKey } },
+        logins: stores.logins,
+        bats: stores.bats,
+        serverIds: [identity.id],
+        signups,
+      })
+    } else {
+      const pki = peers!.of(role.pkiNode)
+      mirror = await PkiMirror.open({
+        crypto: c, blocks, pointers: stores.pointers, transactions: stores.transactions, pkiNode: role.pkiNode, source: pkiSourceOver(pki),
+        ...(role.identity === undefined ? {} : { identity: role.identity }), statePath: mirrorStatePath(config.dir), log,
+      })
+      cleanups.push(() => mirror!.close())
+      core = new MirrorCoreNode({
+        crypto: c, mirror, pki: pki.coreNode, storage: local.storage, pointers: local.pointers, logins: stores.logins, bats: stores.bats,
+        serverIds: [identity.id], signups, log,
+      })
+    }
     const coreNode = core
 
     let imported: ImportReport | undefined
     if (config.importAccount !== undefined) {
+      if (!(coreNode instanceof LocalCoreNode)) throw new ConfigError('--import-account needs this server to be the PKI node')
       imported = await importAccountDump(c, config.importAccount, { blocks, stores, registerChain: (u, chain) => coreNode.importChain(u, chain) })
       log.info({ imported }, 'imported account dump')
     }
@@ -108,12 +143,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave, spaceUsage },
       { publicServer: config.publicServer, requester: requestPeer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )
-    const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
-    cleanups.push(() => p2p.close())
     const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, onError: (err) => log.warn({ err }, 'http transport error') })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)
     space.reconcileInBackground()
+    mirror?.start(config.pkiRefreshMs)
 
     let gcTimer: NodeJS.Timeout | undefined
     if (config.gcPeriodMs > 0) {
@@ -124,7 +158,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       cleanups.push(async () => clearInterval(gcTimer))
     }
 
-    log.info({ url: http.url, peerId: identity.peerIdString, id: cidToString(identity.id), dir: config.dir, pki: cidToString(pkiHash) }, 'peergos-ts daemon listening')
+    log.info({ url: http.url, peerId: identity.peerIdString, id: cidToString(identity.id), dir: config.dir, pki: role.kind === 'node' ? cidToString(pkiHash!) : `mirror of ${cidToString(role.pkiNode)}` }, 'peergos-ts daemon listening')
     return { url: http.url, port: http.port, identity, crypto: c, stores, blocks, local, coreNode, imported, p2p, close: closeAll }
   } catch (e) {
     await closeAll()

@@ -16,27 +16,22 @@ import type { MutablePointers } from '../../../services/mutable-pointers.ts'
 import { KeyedMutex } from '../../blocks/concurrency.ts'
 import type { BatStore } from '../../db/bat-store.ts'
 import type { LoginStore } from '../../db/login-store.ts'
-import type { QuotaStore } from '../../db/quota-store.ts'
 import { requireKey, storageKeyResolver } from '../key-resolver.ts'
 import { opLogWriterFor, type OpLogWriterFactory } from '../oplog-scope.ts'
 import type { Clock } from '../signed-time.ts'
 import { checkUsername, isValidUsername } from '../usernames.ts'
 import { DifficultyGenerator, type DifficultyPolicy } from './difficulty.ts'
-import { InvalidSignupTokenError, SIGNUPS_CLOSED_MESSAGE, SignupRefusedError, UnknownIdentityKeyError } from './errors.ts'
+import { UnknownIdentityKeyError } from './errors.ts'
 import { PkiStore, type PkiIdentity } from './pki-store.ts'
 import { applyOpLog, checkOpLog, type OpLogTargets } from './signup-oplog.ts'
+import { afterSignup, checkHomeServer, checkSignupAllowed, type SignupPolicy } from './signup-policy.ts'
 
 /** IpfsCoreNode.MAX_FREE_IDENTITY_CHANGES: key changes beyond this need proof of work again. */
 export const MAX_FREE_IDENTITY_CHANGES = 10
 /** The PKI user's name (its identity maps to it from the start). */
 export const PKI_USERNAME = 'peergos'
 
-/** SignUpFilter + UserQuotas: who may sign up here. */
-export interface SignupPolicy {
-  readonly quotas: QuotaStore
-  /** Users (quota rows) accepted without a token (Peergos `max-users`). */
-  readonly maxUsers: number
-}
+export type { SignupPolicy }
 
 export interface LocalCoreNodeOptions {
   readonly crypto: CryptoProvider
@@ -128,8 +123,16 @@ export class LocalCoreNode implements CoreNode {
     return [...(this.chains.get(username) ?? [])]
   }
 
+  /** The owner of the user's last claim; for the PKI user ("peergos") without a claim, the PKI identity (how mirrors learn it). */
   async getPublicKeyHash(username: string): Promise<PublicKeyHash | undefined> {
-    return chainOwner(this.chains.get(username) ?? [])
+    const chain = this.chains.get(username)
+    if (chain === undefined && username === PKI_USERNAME) return this.o.pki.owner
+    return chainOwner(chain ?? [])
+  }
+
+  /** The PKI's identity, writer and current tree (the state mirrors pull). */
+  get identity(): PkiIdentity {
+    return this.o.pki
   }
 
   async getHomeServer(username: string): Promise<CID | undefined> {
@@ -182,8 +185,8 @@ export class LocalCoreNode implements CoreNode {
     // Peergos validates a merged chain against its first new claim's name; every claim must name this user.
     if (updated.some((l) => l.claim.username !== username)) throw new InvalidClaimChainError(`Claim chain is not for ${username}`)
     if (signup !== undefined) {
-      this.checkHomeServer(updated)
-      await this.checkSignupAllowed(username, signup.token)
+      if (this.o.serverIds !== undefined) checkHomeServer(this.o.serverIds, updated)
+      await checkSignupAllowed(this.o.signups, username, signup.token)
     }
     const existing = this.chains.get(username) ?? []
     const maxFree = this.o.maxFreeIdentityChanges ?? MAX_FREE_IDENTITY_CHANGES
@@ -211,7 +214,7 @@ export class LocalCoreNode implements CoreNode {
       this.inflight = undefined
     }
     this.index(username, merged)
-    if (signup !== undefined) await this.afterSignup(username, signup.token)
+    if (signup !== undefined) await afterSignup(this.o.signups, username, signup.token)
     return undefined
   }
 
@@ -219,32 +222,5 @@ export class LocalCoreNode implements CoreNode {
   private async checkNewChain(username: string, chain: UserPublicKeyLink[]): Promise<UserPublicKeyLink[]> {
     if (!(await validChain(this.c, chain, username, this.resolve))) throw new InvalidClaimChainError(`Invalid claim chain for ${username}`)
     return chain
-  }
-
-  /** MirrorCoreNode.signup: the claim must name this server. */
-  private checkHomeServer(chain: UserPublicKeyLink[]): void {
-    if (this.o.serverIds === undefined) return
-    const home = chainHomeServer(chain)
-    const ours = home !== undefined && this.o.serverIds.some((id) => equalBytes(id.multihash.bytes, home.multihash.bytes))
-    if (!ours) throw new SignupRefusedError(`Trying to signup to wrong host! ${home === undefined ? 'none' : cidToString(home)}`)
-  }
-
-  /** UserQuotas.allowSignupOrUpdate: an existing quota row, a valid token, or a free place. */
-  private async checkSignupAllowed(username: string, token: string): Promise<void> {
-    const p = this.o.signups
-    if (p === undefined) return
-    if (await p.quotas.hasUser(username)) return
-    if (token !== '' && (await p.quotas.hasToken(token))) return
-    if ((await p.quotas.numberOfUsers()) < p.maxUsers) return
-    if (token !== '') throw new InvalidSignupTokenError()
-    throw new SignupRefusedError(SIGNUPS_CLOSED_MESSAGE)
-  }
-
-  /** SignUpFilter after a signup: the token is used up; the user gets the default quota. */
-  private async afterSignup(username: string, token: string): Promise<void> {
-    const p = this.o.signups
-    if (p === undefined) return
-    if (token !== '') await p.quotas.consumeToken(token)
-    if (!(await p.quotas.hasUser(username))) await p.quotas.setQuota(username, p.quotas.defaultQuota)
   }
 }

@@ -115,10 +115,11 @@ export async function checkOpLog(t: OpLogTargets, username: string, owner: Publi
 /**
  * Applies a checked OpLog, all or nothing: its blocks (in a transaction, through the OpLog-scoped
  * storage: a writer's ownership may be proven by the OpLog's own WriterData), the login row and the
- * mirror BAT (both undone on failure), then its pointers and the PKI's claim in one transaction.
- * Blocks written before a failure are left unreferenced, for GC.
+ * mirror BAT (both undone on failure), then its pointers and the PKI's claim in one transaction
+ * (on a PKI mirror the claim is already at the PKI node: `claim` is absent). Blocks written before a
+ * failure are left unreferenced, for GC.
  */
-export async function applyOpLog(t: OpLogTargets, username: string, owner: PublicKeyHash, log: CheckedOpLog, claim: ClaimCommit): Promise<void> {
+export async function applyOpLog(t: OpLogTargets, username: string, owner: PublicKeyHash, log: CheckedOpLog, claim?: ClaimCommit): Promise<void> {
   const w = t.writer(log.pending)
   const tid = await w.startTransaction(owner)
   const undo: (() => Promise<unknown>)[] = []
@@ -141,8 +142,8 @@ export async function applyOpLog(t: OpLogTargets, username: string, owner: Publi
       if (!(await t.bats.add(username, id, bat))) throw new InvalidBatError('That BAT id is already stored')
       undo.push(() => t.bats.remove(username, id))
     }
-    const pki = claim.prepared.pointer
-    const groups = [{ owner, updates: log.pointers }, ...(pki === undefined ? [] : [{ owner: claim.owner, updates: [pki] }])]
+    const pki = claim?.prepared.pointer
+    const groups = [{ owner, updates: log.pointers }, ...(claim === undefined || pki === undefined ? [] : [{ owner: claim.owner, updates: [pki] }])]
     if (!(await w.setPointerGroups(groups))) throw new InvalidOpLogError('Pointer updates refused')
   } catch (e) {
     for (const u of undo.reverse()) await u().catch(() => {})
@@ -150,6 +151,6 @@ export async function applyOpLog(t: OpLogTargets, username: string, owner: Publi
     await w.closeTransaction(owner, tid).catch(() => {})
     throw e
   }
-  await claim.prepared.committed()
+  await claim?.prepared.committed()
   await w.closeTransaction(owner, tid).catch(() => {})
 }
