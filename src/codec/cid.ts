@@ -1,6 +1,7 @@
 // CIDs and multihashes as Peergos uses them (reference §0.3): CIDv1 with sha2-256 (raw 0x55 for
 // fragments, dag-cbor 0x71 for structure) or identity (public keys), base58btc strings ('z...'),
 // plus CIDv0 / libp2p-key ids for servers. Built on multiformats' CID, with typed errors.
+import { decodeBase58, encodeBase58 } from './base58.ts'
 import { CID } from 'multiformats/cid'
 import { base58btc } from 'multiformats/bases/base58'
 import * as Digest from 'multiformats/hashes/digest'
@@ -84,12 +85,12 @@ export function parseCid(s: string): CID {
 
 /** Base58 (bitcoin alphabet) of raw bytes, without a multibase prefix. */
 export function base58Encode(bytes: Uint8Array): string {
-  return base58btc.baseEncode(bytes)
+  return encodeBase58(bytes)
 }
 
 export function base58Decode(s: string): Uint8Array {
   try {
-    return base58btc.baseDecode(s)
+    return decodeBase58(s)
   } catch (e) {
     throw new InvalidCidError(`Invalid base58: ${(e as Error).message}`)
   }
@@ -97,7 +98,7 @@ export function base58Decode(s: string): Uint8Array {
 
 /** Multibase base58btc ('z' prefix) of raw bytes. */
 export function multibase58Encode(bytes: Uint8Array): string {
-  return base58btc.encode(bytes)
+  return 'z' + encodeBase58(bytes)
 }
 
 export function multibase58Decode(s: string): Uint8Array {
