@@ -60,6 +60,21 @@ export interface WriteOptions {
   readonly size?: number
 }
 
+/** One file of a batch write, with optional per-file metadata. */
+export interface BatchFile {
+  readonly name: string
+  readonly data: Uint8Array
+  readonly hidden?: boolean
+  readonly mimeType?: string
+  /** Epoch milliseconds. */
+  readonly modified?: number
+}
+
+/** Folder copies batch files up to this size, this many or this many bytes per commit. */
+export const COPY_BATCH_FILE_BYTES = 1024 * 1024
+export const COPY_BATCH_FILES = 200
+export const COPY_BATCH_BYTES = 16 * 1024 * 1024
+
 export interface FileSystemContext {
   readonly crypto: CryptoProvider
   readonly username: string
@@ -365,22 +380,42 @@ export class FileSystem {
   }
 
   /** Writes many small files into one directory with a single commit (Peergos' bulk upload). */
-  async writeFiles(dirPath: string, files: readonly { name: string; data: Uint8Array }[], o: WriteOptions = {}): Promise<void> {
+  /**
+   * Writes many small files into one directory with a single commit (Peergos' bulk upload). With
+   * `overwrite`, files of those names are replaced (by new files under fresh keys); otherwise an
+   * existing name is an error and nothing is written.
+   */
+  async writeFiles(dirPath: string, files: readonly BatchFile[], o: WriteOptions = {}): Promise<void> {
     const dir = normalise(dirPath)
-    for (const f of files) parsePath(joinPath(dir, f.name))
+    const names = new Set<string>()
+    for (const f of files) {
+      parsePath(joinPath(dir, f.name))
+      if (names.has(f.name)) throw new FileExistsError(`${joinPath(dir, f.name)} appears twice in one batch`)
+      names.add(f.name)
+    }
     const loc = await this.locateDir(dir)
     const s = loc.session
     await s.withTransaction(async (tid) => {
-      const prepared: { name: string; keys: FileKeys; stored: StoredContents }[] = []
+      const prepared: { file: BatchFile; keys: FileKeys; stored: StoredContents }[] = []
       for (const f of files) {
         const keys = newFileKeys(this.c)
-        prepared.push({ name: f.name, keys, stored: await storeContents(s, tid, keys, f.data, { mirrorBatId: this.x.mirrorBatId }) })
+        prepared.push({ file: f, keys, stored: await storeContents(s, tid, keys, f.data, { mirrorBatId: this.x.mirrorBatId }) })
       }
       await s.apply(async (tx) => {
         const d = await this.txDir(tx, loc)
+        const replaced = prepared.filter((p) => findChild(d.chunks, p.file.name) !== undefined)
+        if (replaced.length > 0 && o.overwrite !== true) throw new FileExistsError(`${joinPath(dir, replaced[0].file.name)} already exists`)
+        for (const p of replaced) {
+          const old = this.sameWriterChild(d.cap, findChild(d.chunks, p.file.name)!, joinPath(dir, p.file.name))
+          if (old !== undefined) await this.removeSubtree(tx, old, joinPath(dir, p.file.name))
+        }
+        if (replaced.length > 0) await updateChildren(tx, d.chunks, (ch) => (names.has(ch.name) ? null : undefined))
         const links: NamedRelativeCapability[] = []
-        for (const p of prepared) links.push((await this.stageNewFile(tx, d, p.name, p.keys, p.stored, o)).link)
-        await addChildren(tx, d.chunks, links)
+        for (const p of prepared) {
+          const fo = { ...o, hidden: p.file.hidden ?? o.hidden, mimeType: p.file.mimeType ?? o.mimeType, modified: p.file.modified ?? o.modified }
+          links.push((await this.stageNewFile(tx, d, p.file.name, p.keys, p.stored, fo)).link)
+        }
+        await addChildren(tx, replaced.length > 0 ? (await this.txDir(tx, loc)).chunks : d.chunks, links)
       }, tid)
     })
   }
@@ -588,7 +623,25 @@ export class FileSystem {
       return
     }
     await this.mkdir(dest, { hidden: info.isHidden })
-    for (const child of await this.list(from)) await this.copy(child.path, joinPath(dest, child.name))
+    const children = await this.list(from)
+    // small files are copied in batches, one commit each; big files and folders one by one
+    let batch: BatchFile[] = []
+    let batchBytes = 0
+    const flush = async (): Promise<void> => {
+      if (batch.length > 0) await this.writeFiles(dest, batch)
+      batch = []
+      batchBytes = 0
+    }
+    for (const child of children) {
+      if (!child.isDirectory && child.size <= COPY_BATCH_FILE_BYTES) {
+        batch.push({ name: child.name, data: await this.readFileBytes(child.path), hidden: child.isHidden, mimeType: child.mimeType, modified: child.modified })
+        batchBytes += child.size
+        if (batch.length >= COPY_BATCH_FILES || batchBytes >= COPY_BATCH_BYTES) await flush()
+      } else {
+        await this.copy(child.path, joinPath(dest, child.name))
+      }
+    }
+    await flush()
   }
 
   private async isDirectory(path: string): Promise<boolean> {

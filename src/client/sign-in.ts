@@ -12,7 +12,7 @@ import { IncorrectPasswordError } from '../model/errors.ts'
 import { SECRET_TYPE_SCRYPT, SCRYPT_LOGIN_MEMORY_COST } from '../model/secret-generation-algorithm.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { symmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
-import { chainOwner } from '../model/user-public-key-link.ts'
+import { chainOwner, type UserPublicKeyLink } from '../model/user-public-key-link.ts'
 import { decryptEntryPoints, type EntryPoints } from '../model/user-static-data.ts'
 import type { WriterData } from '../model/writer-data.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
@@ -25,6 +25,8 @@ export const MAX_LOGIN_MEMORY_COST = 20
 
 export interface SignedIn {
   readonly username: string
+  /** The claim chain the PKI returned at sign-in. */
+  readonly chain: readonly UserPublicKeyLink[]
   readonly identity: PublicKeyHash
   readonly identityWriterData: WriterData
   readonly loginKeys: SigningKeyPairBytes
@@ -36,7 +38,8 @@ export interface SignedIn {
 /** `mfa` answers the server's MultiFactorAuthRequest when the account has a second factor; without it that is an MfaRequiredError. */
 export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, password: string, mfa?: MfaResponder): Promise<SignedIn> {
   const c = net.crypto
-  const identity = chainOwner(await net.coreNode.getChain(username))
+  const chain = await net.coreNode.getChain(username)
+  const identity = chainOwner(chain)
   if (identity === undefined) throw new NotFoundError(`Unknown user ${username}`)
   const reader = new TreeReader(net)
   const wd = await reader.writerData(identity, identity)
@@ -57,5 +60,5 @@ export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 's
     if (e instanceof DecryptionFailedError) throw new IncorrectPasswordError('Incorrect username or password', { cause: e })
     throw e
   }
-  return { username, identity, identityWriterData: wd, loginKeys, rootKey, entryPoints, reader }
+  return { username, identity, identityWriterData: wd, loginKeys, rootKey, entryPoints, reader, chain }
 }

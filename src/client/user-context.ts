@@ -21,6 +21,7 @@ import type { NetworkAccess } from '../services/network-access.ts'
 import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
 import { checkNewPassword } from './password-rules.ts'
+import type { MfaResponder } from './mfa.ts'
 import { signIn, type SignedIn } from './sign-in.ts'
 import type { TreeReader } from './tree-reader.ts'
 import { ADD_BAT_REQUEST, deriveLoginSecrets, signUp, type SignUpOptions } from './signup.ts'
@@ -50,10 +51,10 @@ export class UserContext {
   }
 
   /** Signs in with a username and password: PKI, identity WriterData, scrypt, login data, home directory. */
-  static async signIn(net: NetworkAccess, username: string, password: string): Promise<UserContext> {
-    const signed = await signIn(net, username, password)
+  static async signIn(net: NetworkAccess, username: string, password: string, o: { mfa?: MfaResponder } = {}): Promise<UserContext> {
+    const signed = await signIn(net, username, password, o.mfa)
     const ctx = await UserContext.open(net, signed)
-    await ctx.renewClaimIfExpiring()
+    await ctx.renewClaimIfExpiring(new Date(), signed.chain)
     return ctx
   }
 
@@ -97,8 +98,8 @@ export class UserContext {
   }
 
   /** The claim chain's last expiry is within a month: publish a fresh claim (two months), as Peergos does at login. */
-  async renewClaimIfExpiring(now = new Date()): Promise<boolean> {
-    const chain = await this.net.coreNode.getChain(this.username)
+  async renewClaimIfExpiring(now = new Date(), known?: readonly UserPublicKeyLink[]): Promise<boolean> {
+    const chain = known ?? (await this.net.coreNode.getChain(this.username))
     const last = chain[chain.length - 1]
     if (last === undefined || !last.owner.equals(this.identity.publicKeyHash)) return false
     const today = localDateOf(now)

@@ -208,6 +208,21 @@ describe('large directories and concurrency', () => {
     expect((await user.fs.list('/alice/many')).length).toBe(519)
   }, 120_000)
 
+  it('batch writes refuse existing names unless overwriting; folder copies keep hidden flags, types and times', async () => {
+    await user.fs.mkdir('/alice/batch')
+    const enc = (t: string) => new TextEncoder().encode(t)
+    await user.fs.writeFiles('/alice/batch', [{ name: 'a', data: enc('1') }, { name: 'b', data: enc('2'), hidden: true, mimeType: 'text/x-b', modified: 1_600_000_000_000 }])
+    await expect(user.fs.writeFiles('/alice/batch', [{ name: 'a', data: enc('x') }])).rejects.toThrow(FileExistsError)
+    await expect(user.fs.writeFiles('/alice/batch', [{ name: 'c', data: enc('x') }, { name: 'c', data: enc('y') }])).rejects.toThrow(FileExistsError)
+    await user.fs.writeFiles('/alice/batch', [{ name: 'a', data: enc('one') }, { name: 'c', data: enc('3') }], { overwrite: true })
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/batch/a'))).toBe('one')
+    expect((await user.fs.list('/alice/batch')).map((e) => e.name)).toEqual(['a', 'b', 'c'])
+    await user.fs.copy('/alice/batch', '/alice/batch-copy')
+    const b = await user.fs.stat('/alice/batch-copy/b')
+    expect([b.isHidden, b.mimeType, b.modified]).toEqual([true, 'text/x-b', 1_600_000_000_000])
+    expect((await user.fs.list('/alice/batch-copy')).map((e) => e.name)).toEqual(['a', 'b', 'c'])
+  }, 60_000)
+
   it('two clients writing into one folder at once both succeed', async () => {
     const other = await UserContext.signIn(net, 'alice', PASSWORD)
     await user.fs.mkdir('/alice/shared-dir')
