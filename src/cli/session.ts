@@ -4,6 +4,7 @@
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import { httpNetworkServices } from '../http/clients/network.ts'
 import { parsePath } from '../client/paths.ts'
+import { answerWithCode } from '../client/mfa.ts'
 import { UserContext } from '../client/user-context.ts'
 import { PeergosError } from '../errors.ts'
 import { NodePoster } from '../server/http/node-poster.ts'
@@ -14,6 +15,7 @@ import { promptPassword } from './password-prompt.ts'
 export const DEFAULT_SERVER = 'http://localhost:8000'
 export const PASSWORD_ENV = 'PEERGOS_PASSWORD'
 export const USERNAME_ENV = 'PEERGOS_USERNAME'
+export const MFA_CODE_ENV = 'PEERGOS_MFA_CODE'
 
 /** The two entries of a new password differ. */
 export class PasswordMismatchError extends PeergosError {}
@@ -112,7 +114,10 @@ export async function newSecret(cx: CommandContext, envName: string, prompt: str
 export async function signIn(cx: CommandContext, paths: readonly string[] = []): Promise<UserContext> {
   const username = usernameOf(cx, paths)
   const net = await network(cx)
-  return UserContext.signIn(net, username, await loginPassword(cx, username))
+  const password = await loginPassword(cx, username)
+  // an account with a second factor: the code from PEERGOS_MFA_CODE, else asked on the terminal
+  const mfa = async (request: Parameters<typeof answerWithCode>[0]) => answerWithCode(request, await secret(cx, MFA_CODE_ENV, 'Second factor code (authenticator app or backup code): '))
+  return UserContext.signIn(net, username, password, { mfa })
 }
 
 /** The password of `username`: PEERGOS_PASSWORD, else asked on the terminal. */
