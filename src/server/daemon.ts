@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { cidToString } from '../codec/cid.ts'
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { createApiHandler } from '../http/router.ts'
 import { publicKeyHash, type PublicKeyHash } from '../model/signing-keys.ts'
 import { chainHomeServer } from '../model/user-public-key-link.ts'
 import { FileBlockStore } from './blocks/file-block-store.ts'
@@ -24,7 +23,10 @@ import { importAccountDump, type ImportReport } from './import-account.ts'
 import type { Logger } from './log.ts'
 import { startDaemonP2p, type DaemonP2p } from './p2p/daemon-p2p.ts'
 import { PeerServices } from './p2p/peer-services.ts'
+import { adoptHomeId, homeIdsOf } from './p2p/routing/home-ids.ts'
+import { createRoutedApi, type RoutedApi } from './p2p/routing/routed-api.ts'
 import { mirrorStatePath, pkiRoleOf, pkiSourceOver } from './pki-role.ts'
+import { BlockReadAuthoriser } from './services/block-read-auth.ts'
 import { LocalAccount } from './services/local-account.ts'
 import { LocalBatCave } from './services/local-bat-cave.ts'
 import { LocalSocialNetwork } from './services/local-social.ts'
@@ -51,6 +53,8 @@ export interface RunningDaemon {
   readonly imported?: ImportReport
   /** The libp2p side (node undefined with --no-p2p) and node.json. */
   readonly p2p: DaemonP2p
+  /** The API's services as clients see them (routed to each owner's home server) and the router. */
+  readonly api: RoutedApi
   close(): Promise<void>
 }
 
@@ -77,6 +81,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
     cleanups.push(() => p2p.close())
     const peers = p2p.node === undefined ? undefined : new PeerServices(p2p.node.libp2p)
+    // The home servers served here: ours, and those named by accounts imported from a dump.
+    const homeIds = await homeIdsOf(stores.serverIds, identity.id)
 
     // The PKI node: one Ed25519 key is both the PKI identity and its writer. A mirror has no PKI key.
     const pkiKeys = role.kind === 'node' ? await loadOrCreateEd25519Key(c, join(config.dir, PKI_KEY_FILE)) : undefined
@@ -90,7 +96,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       const name = core?.usernameForWrites(owner)
       if (name === undefined) return undefined
       const home = chainHomeServer(await core!.getChain(name))
-      return home === undefined || isOneOf(home, [identity.id]) ? name : undefined
+      return home === undefined || isOneOf(home, homeIds) ? name : undefined
     }
     const space = new ServerSpace({ crypto: c, stores, usernameOf, exempt: (owner) => pkiIdentity()?.equals(owner) === true, log })
     const local = createLocalStorageServices({
@@ -132,17 +138,25 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     let imported: ImportReport | undefined
     if (config.importAccount !== undefined) {
       if (!(coreNode instanceof LocalCoreNode)) throw new ConfigError('--import-account needs this server to be the PKI node')
-      imported = await importAccountDump(c, config.importAccount, { blocks, stores, registerChain: (u, chain) => coreNode.importChain(u, chain) })
+      imported = await importAccountDump(c, config.importAccount, {
+        blocks, stores,
+        registerChain: async (u, chain) => {
+          await coreNode.importChain(u, chain)
+          await adoptHomeId(stores.serverIds, homeIds, chain)
+        },
+      })
       log.info({ imported }, 'imported account dump')
     }
 
     const account = new LocalAccount({ crypto: c, logins: stores.logins, mfa: stores.mfa, core: coreNode, storage: local.storage, pointers: local.pointers })
     const social = new LocalSocialNetwork({ crypto: c, followRequests: stores.followRequests, core: coreNode, storage: local.storage })
     const batCave = new LocalBatCave({ crypto: c, bats: stores.bats, core: coreNode, storage: local.storage })
-    const handler = createApiHandler(
+    const api = createRoutedApi(
       { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave, spaceUsage },
+      { crypto: c, core: coreNode, homeIds: () => homeIds, peers, auth: new BlockReadAuthoriser({ crypto: c, bats: stores.bats }), ourId: () => identity.id },
       { publicServer: config.publicServer, requester: requestPeer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )
+    const handler = api.handler
     const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, onError: (err) => log.warn({ err }, 'http transport error') })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)
@@ -159,7 +173,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     }
 
     log.info({ url: http.url, peerId: identity.peerIdString, id: cidToString(identity.id), dir: config.dir, pki: role.kind === 'node' ? cidToString(pkiHash!) : `mirror of ${cidToString(role.pkiNode)}` }, 'peergos-ts daemon listening')
-    return { url: http.url, port: http.port, identity, crypto: c, stores, blocks, local, coreNode, imported, p2p, close: closeAll }
+    return { url: http.url, port: http.port, identity, crypto: c, stores, blocks, local, coreNode, imported, p2p, api, close: closeAll }
   } catch (e) {
     await closeAll()
     throw e
