@@ -1,5 +1,8 @@
 // Fixtures of the federation tests: a PKI node and mirrors on 127.0.0.1, each mirror bootstrapped to
 // the PKI node and to the servers started before it (so every server can reach every other home).
+import { httpNetworkServices } from '../../../src/http/clients/network.ts'
+import { FetchPoster } from '../../../src/http/poster.ts'
+import type { NetworkAccess } from '../../../src/services/network-access.ts'
 import { RemoteUser } from '../crash/remote-user.ts'
 import { uniqueName } from '../services/storage-fixtures.ts'
 import { servicesVia, startTestDaemon, type TestDaemon } from './fixtures.ts'
@@ -28,4 +31,9 @@ export function signUpOn(home: TestDaemon, prefix: string): Promise<RemoteUser> 
 
 export async function disposeAll(...ds: Array<TestDaemon | undefined>): Promise<void> {
   for (const d of ds) await d?.dispose().catch(() => {})
+}
+
+/** What the client library needs to talk to `d` over its HTTP API. */
+export function networkOf(d: TestDaemon): NetworkAccess {
+  return { crypto: d.crypto, ...httpNetworkServices(new FetchPoster(d.url, { timeoutMs: 60_000 })) }
 }
