@@ -14,6 +14,7 @@ Running a server:
   daemon      start a home server (Peergos HTTP API on embedded storage)
   token       create or list signup tokens (token create [--dir DIR])
   quota       set or show users' storage quotas (quota set USER SIZE, quota show USER)
+  pki         the server's PKI: status, or promote a mirror to PKI node (pki promote --dir DIR)
 
   version     print the version
   help        print this help (help COMMAND: that command's help)
@@ -40,6 +41,10 @@ export async function main(args: string[]): Promise<number> {
       const { runToken, runQuota } = await import('./quota.ts')
       return command === 'token' ? runToken(rest) : runQuota(rest)
     }
+    case 'pki': {
+      const { runPki } = await import('./pki.ts')
+      return runPki(rest)
+    }
     default: {
       const { findUserCommand, runUserCommand } = await import('./user-commands.ts')
       const user = findUserCommand(command)
@@ -62,7 +67,7 @@ async function help(command: string | undefined): Promise<number> {
     process.stdout.write(commandHelp(user))
     return 0
   }
-  if (['daemon', 'token', 'quota'].includes(command)) return main([command, '--help'])
+  if (['daemon', 'token', 'quota', 'pki'].includes(command)) return main([command, '--help'])
   process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
   return 2
 }

@@ -58,7 +58,8 @@ export interface RunningDaemon {
   close(): Promise<void>
 }
 
-async function openBlockStore(config: DaemonConfig, c: CryptoProvider): Promise<ServerBlockStore> {
+/** The block store `config` names (the data directory, or S3). */
+export async function openBlockStore(config: DaemonConfig, c: CryptoProvider): Promise<ServerBlockStore> {
   if (config.s3 === undefined) return FileBlockStore.open({ root: config.dir, crypto: c })
   const s3 = config.s3
   return S3BlockStore.open({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, prefix: s3.prefix, crypto: c })
