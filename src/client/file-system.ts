@@ -13,12 +13,15 @@ import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
 import { relativise, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
+import { randomSymmetricKey } from '../model/symmetric-key.ts'
+import { concatBytes } from '../model/bytes.ts'
 import { childLink, newDirectory, parentLinkOf, type ParentDir } from './cryptree-build.ts'
 import { addChildren, findChild, FileExistsError, NotADirectoryError, readDirChunks, updateChildren, type DirChunk } from './dir-ops.ts'
 import { NotFoundError } from './errors.ts'
 import { readFileRange, type ReadRange } from './file-download.ts'
 import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type ByteSource, type FileKeys, type StoredContents } from './file-upload.ts'
 import { buildHashTree, hashBranch } from './hash-tree.ts'
+import { rotateSubtree } from './key-rotation.ts'
 import { mimeTypeOf } from './mime-types.ts'
 import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
@@ -370,7 +373,8 @@ export class FileSystem {
         return this.stat(path)
       }
     }
-    const keys = existing ?? newFileKeys(this.c)
+    // a data key marked dirty by a key rotation is replaced when the file is written again
+    const keys = existing === undefined ? newFileKeys(this.c) : existing.dataKey.dirty ? { ...existing, dataKey: randomSymmetricKey(this.c) } : existing
     const s = loc.session
     const props = await s.withTransaction(async (tid) => {
       const stored = await storeContents(s, tid, keys, source, { mirrorBatId: this.x.mirrorBatId, onProgress: o.onProgress, chunksInFlight: o.chunksInFlight, signal: o.signal })
@@ -514,19 +518,46 @@ export class FileSystem {
   private async rewriteFrom(path: string, startChunk: number, prefix: Uint8Array, data: ByteSource, o: WriteOptions): Promise<FileInfo> {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
-    const keys = await this.existingFileKeys(loc, name, { ...o, overwrite: true })
+    let keys = await this.existingFileKeys(loc, name, { ...o, overwrite: true })
     if (keys === undefined) throw new NotFoundError(`${path}: no such file`)
+    if (keys.dataKey.dirty && startChunk > 0) {
+      // every chunk shares the data key: replacing a dirty one means rewriting from the start
+      prefix = concatBytes(await this.readFileBytes(path, { length: startChunk * CHUNK_SIZE }), prefix)
+      startChunk = 0
+    }
+    if (keys.dataKey.dirty) keys = { ...keys, dataKey: randomSymmetricKey(this.c) }
+    const k = keys
+    const start = startChunk
+    const head = prefix
     const s = loc.session
     async function* joined(): AsyncGenerator<Uint8Array> {
-      yield prefix
+      yield head
       if (data instanceof Uint8Array) yield data
       else yield* data as AsyncIterable<Uint8Array>
     }
     await s.withTransaction(async (tid) => {
-      const stored = await storeContents(s, tid, keys, joined(), { mirrorBatId: this.x.mirrorBatId, startChunk, onProgress: o.onProgress, signal: o.signal })
-      await s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, startChunk, o, startChunk * CHUNK_SIZE), tid)
+      const stored = await storeContents(s, tid, k, joined(), { mirrorBatId: this.x.mirrorBatId, startChunk: start, onProgress: o.onProgress, signal: o.signal })
+      await s.apply((tx) => this.commitContents(tx, loc, name, k, stored, start, o, start * CHUNK_SIZE), tid)
     })
     return this.stat(path)
+  }
+
+  /**
+   * Rotates every key of an item and everything below it (new labels, BATs, read and write keys; the
+   * old nodes removed) and points its folder at the new capability: whoever held the old one reads
+   * nothing from then on. Returns the new capability (to re-share with those who keep access).
+   */
+  async rotateKeys(path: string): Promise<AbsoluteCapability> {
+    const { parent, name } = splitParent(path)
+    const loc = await this.locateDir(parent)
+    return loc.session.apply(async (tx) => {
+      const d = await this.txDir(tx, loc)
+      const link = findChild(d.chunks, name)
+      if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+      const rotated = await rotateSubtree(tx, this.writableChild(d.cap, link, path), d, this.x.mirrorBatId)
+      await updateChildren(tx, (await this.txDir(tx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, rotated) } : undefined))
+      return rotated
+    })
   }
 
   // ---- removing, moving, copying ----

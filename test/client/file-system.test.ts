@@ -173,6 +173,32 @@ describe('files', () => {
   }, 60_000)
 })
 
+describe('key rotation', () => {
+  it('rotates every key of a folder tree: the old capability finds nothing, the new one reads all', async () => {
+    await user.fs.mkdir('/alice/rot/sub', { parents: true })
+    const big = pattern(6 * MiB, 11)
+    await user.fs.writeFile('/alice/rot/sub/big.bin', big)
+    await user.fs.writeFile('/alice/rot/small.txt', new TextEncoder().encode('small'))
+    const before = await user.fs.capabilityOf('/alice/rot')
+    const oldFile = await user.fs.capabilityOf('/alice/rot/sub/big.bin')
+    const after = await user.fs.rotateKeys('/alice/rot')
+    expect(Buffer.from(after.mapKey).equals(Buffer.from(before.mapKey))).toBe(false)
+    // the old capabilities no longer name anything
+    const reader = user.reader.snapshot()
+    expect(await reader.readChunk(before)).toBeUndefined()
+    expect(await reader.readChunk(oldFile)).toBeUndefined()
+    // the folder, read by path through the new capability, is unchanged
+    expect((await user.fs.list('/alice/rot')).map((e) => e.name)).toEqual(['small.txt', 'sub'])
+    expect(sha256(await user.fs.readFileBytes('/alice/rot/sub/big.bin'))).toBe(sha256(big))
+    // the next write of a rotated file replaces its (dirty) data key, appends included
+    await user.fs.append('/alice/rot/sub/big.bin', new TextEncoder().encode('tail'))
+    const grown = await user.fs.readFileBytes('/alice/rot/sub/big.bin')
+    expect([grown.length, sha256(grown.subarray(0, big.length))]).toEqual([big.length + 4, sha256(big)])
+    const head = await user.reader.snapshot().readChunk(await user.fs.capabilityOf('/alice/rot/sub/big.bin'), undefined, false)
+    expect(head?.view.dataKey?.dirty).toBe(false)
+  }, 120_000)
+})
+
 describe('resumable uploads', () => {
   it('continues an interrupted upload from the chunks already stored, through /.transactions', async () => {
     const data = pattern(40 * MiB, 9)

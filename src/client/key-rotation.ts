@@ -1,0 +1,99 @@
+// Key rotation of a subtree inside one writing space (reference §6.4; Peergos
+// CryptreeNode.rotateAllKeys with rotateSigners = false): every directory and file below gets new
+// read and write keys, a new label and BAT, a new parent key, files a new stream secret (so all
+// their chunk labels change) — and the old nodes are removed, so whoever held the old capability
+// can neither find nor read anything from then on. File data is not re-encrypted: chunks keep their
+// fragments, and their data key is marked dirty so the next write of the file replaces it.
+import type { BatId } from '../model/bat-id.ts'
+import { randomBat } from '../model/bat.ts'
+import { MAP_KEY_BYTES, type WritableAbsoluteCapability } from '../model/capability.ts'
+import { createDir, createFileNode, decodeCryptreeNode, encodeCryptreeNode, MAX_CHILD_LINKS_PER_BLOB } from '../model/cryptree-node.ts'
+import { readCryptreeNode } from '../model/cryptree-read.ts'
+import { EMPTY_FILE_PROPERTIES, STREAM_SECRET_BYTES } from '../model/file-properties.ts'
+import { childrenLinks, relativise, subsequentChunkCapability, toAbsolute, type NamedRelativeCapability, type RelativeCapability } from '../model/relative-capability.ts'
+import { randomSymmetricKey, symmetricKey } from '../model/symmetric-key.ts'
+import { PeergosError } from '../errors.ts'
+import { newItemCap, parentLinkOf, type ParentDir } from './cryptree-build.ts'
+import { readDirChunks } from './dir-ops.ts'
+import { NotFoundError } from './errors.ts'
+import { chunkLocation } from './file-upload.ts'
+import { CHUNK_SIZE } from './tree-reader.ts'
+import type { WriterTx } from './writer-tx.ts'
+
+/** A subtree that spans several writing spaces cannot be rotated within one. */
+export class RotationUnsupportedError extends PeergosError {}
+
+/** Rotates the item `cap` (and everything below it) under `parent`; returns its new capability. */
+export async function rotateSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+  const found = await tx.getNode(cap.mapKey, cap.bat)
+  if (found === undefined) throw new NotFoundError('Nothing to rotate under this capability')
+  const view = readCryptreeNode(tx.session.crypto, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
+  return view.isDirectory ? rotateDirectory(tx, cap, parent, mirrorBatId) : rotateFile(tx, cap, parent, mirrorBatId)
+}
+
+async function rotateDirectory(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+  const c = tx.session.crypto
+  const chunks = await readDirChunks(tx, cap)
+  const first = chunks[0]
+  if (first.view.signer !== undefined) throw new RotationUnsupportedError(`'${first.view.properties.name}' starts its own writing space`)
+  const newCap = newItemCap(c, parent)
+  const me: ParentDir = { cap: newCap, parentKey: randomSymmetricKey(c) }
+  const links: NamedRelativeCapability[] = []
+  for (const ch of chunks) {
+    for (const child of ch.children) {
+      const abs = toAbsolute(c, child.cap, cap)
+      if (abs.wBaseKey === undefined || !abs.writer.equals(cap.writer)) throw new RotationUnsupportedError(`'${child.name}' is in another writing space`)
+      const rotated = await rotateSubtree(tx, abs as WritableAbsoluteCapability, me, mirrorBatId)
+      links.push({ ...child, cap: relativise(c, newCap, rotated) })
+    }
+  }
+  // the new chain of chunks: 500 children each, the first with the real properties and parent link
+  const parentLink = parentLinkOf(parent)
+  let at: { mapKey: Uint8Array; bat?: typeof newCap.bat } = { mapKey: newCap.mapKey, bat: newCap.bat }
+  for (let i = 0; i === 0 || i < links.length; i += MAX_CHILD_LINKS_PER_BLOB) {
+    const next = { mapKey: c.randomBytes(MAP_KEY_BYTES), bat: randomBat(c) }
+    const built = createDir(c, {
+      properties: i === 0 ? first.view.properties : EMPTY_FILE_PROPERTIES, parentLink,
+      nextChunk: subsequentChunkCapability(next.mapKey, next.bat, newCap.rBaseKey),
+      inlineBat: at.bat, mirrorBatId, rBaseKey: newCap.rBaseKey, parentKey: me.parentKey,
+      children: childrenLinks(links.slice(i, i + MAX_CHILD_LINKS_PER_BLOB)),
+    })
+    await tx.setBuiltNode(at.mapKey, built, at.bat)
+    at = next
+  }
+  for (const ch of chunks) await tx.removeNode(ch.cap.mapKey, ch.cap.bat)
+  return newCap
+}
+
+async function rotateFile(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+  const c = tx.session.crypto
+  const newCap = newItemCap(c, parent)
+  const secret = c.randomBytes(STREAM_SECRET_BYTES)
+  const parentLink: RelativeCapability = parentLinkOf(parent)
+  let oldLoc: { mapKey: Uint8Array; bat?: typeof cap.bat } = { mapKey: cap.mapKey, bat: cap.bat }
+  let oldSecret: Uint8Array | undefined
+  let count = 1
+  for (let i = 0; i < count; i++) {
+    const found = await tx.getNode(oldLoc.mapKey, oldLoc.bat)
+    if (found === undefined) throw new NotFoundError(`Chunk ${i} of the file is missing`)
+    const node = decodeCryptreeNode(found.block)
+    const view = readCryptreeNode(c, node, cap.rBaseKey)
+    if (i === 0) {
+      oldSecret = view.properties.streamSecret
+      if (oldSecret === undefined) throw new RotationUnsupportedError(`'${view.properties.name}' is a legacy file without a stream secret`)
+      count = Math.max(1, Math.ceil(view.properties.size / CHUNK_SIZE))
+    }
+    const loc = chunkLocation(c, { streamSecret: secret, mapKey: newCap.mapKey, bat: newCap.bat }, i)
+    const next = chunkLocation(c, { streamSecret: secret, mapKey: loc.mapKey, bat: loc.bat }, 1)
+    const rotated = createFileNode(c, {
+      properties: { ...view.properties, streamSecret: secret }, parentLink,
+      nextChunk: subsequentChunkCapability(next.mapKey, next.bat, newCap.rBaseKey), inlineBat: loc.bat, mirrorBatId,
+      baseKey: newCap.rBaseKey, dataKey: symmetricKey(view.dataKey!.key, true),
+    }, node.data)
+    await tx.setNode(loc.mapKey, encodeCryptreeNode(rotated), loc.bat)
+    await tx.removeNode(oldLoc.mapKey, oldLoc.bat)
+    oldLoc = chunkLocation(c, { streamSecret: oldSecret!, mapKey: oldLoc.mapKey, bat: oldLoc.bat }, 1)
+  }
+  return newCap
+}
+
