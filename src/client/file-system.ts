@@ -13,9 +13,9 @@ import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
 import { relativise, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
-import { randomSymmetricKey } from '../model/symmetric-key.ts'
+import { randomSymmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import { concatBytes } from '../model/bytes.ts'
-import { childLink, newDirectory, parentLinkOf, type ParentDir } from './cryptree-build.ts'
+import { childLink, newDirectory, newItemCap, parentLinkOf, type ParentDir } from './cryptree-build.ts'
 import { addChildren, findChild, FileExistsError, NotADirectoryError, readDirChunks, updateChildren, type DirChunk } from './dir-ops.ts'
 import { NotFoundError } from './errors.ts'
 import { readFileRange, type ReadRange } from './file-download.ts'
@@ -325,7 +325,7 @@ export class FileSystem {
   // ---- directories ----
 
   /** Creates a directory; with `parents`, missing ancestors too and an existing directory is fine. */
-  async mkdir(path: string, o: { parents?: boolean; hidden?: boolean } = {}): Promise<void> {
+  async mkdir(path: string, o: { parents?: boolean; hidden?: boolean; rBaseKey?: SymmetricKey } = {}): Promise<void> {
     const { owner, names } = parsePath(path)
     if (names.length === 0) {
       if (o.parents === true) return
@@ -342,7 +342,10 @@ export class FileSystem {
           if (last && o.parents !== true) throw new FileExistsError(`${joinPath(parent, name)} already exists`)
           return
         }
-        const nd = newDirectory(this.c, dir, { name, hidden: o.hidden ?? false, time: this.now(), mirrorBatId: this.x.mirrorBatId })
+        // a requested read key (Peergos: the key a follower asked for) applies to the last directory only
+        const fresh = newItemCap(this.c, dir)
+        const cap = last && o.rBaseKey !== undefined ? { ...fresh, rBaseKey: o.rBaseKey } : fresh
+        const nd = newDirectory(this.c, dir, { name, hidden: o.hidden ?? false, time: this.now(), mirrorBatId: this.x.mirrorBatId, cap })
         await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
         await addChildren(tx, dir.chunks, [nd.link])
       })
