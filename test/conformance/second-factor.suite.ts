@@ -1,7 +1,7 @@
 // Account conformance, second factors (reference §5.4; Peergos RamUserTests.mfa, backupCodes,
 // concurrentBackupCodeUse): TOTP setup by code, getLogin's MultiFactorAuthRequest and its answers (this
-// step's or the previous step's code, a backup code once), deleting factors, and the identity's signed
-// request that authorises each method. Run by runAccountSuite wherever it runs (local, HTTP, Postgres).
+// step's or the previous step's code, a backup code once), the limit on wrong codes, deleting factors, and
+// the identity's signed request that authorises each method. Run by runAccountSuite wherever it runs (local, HTTP, Postgres).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
 import { totp } from '../../src/crypto/totp.ts'
@@ -91,6 +91,41 @@ export function runSecondFactorSuite(name: string, factory: ServicesFactory): vo
       // The password is checked before the second factor: a wrong login key learns nothing about it.
       const wrong = keyPair(f.crypto)
       await expectRefused(f, login(undefined, wrong), /^Incorrect username or password$/, 'IncorrectPasswordError')
+    })
+
+    it('after five wrong codes every answer is refused as a rate limit, the right code too; other users are not affected', async () => {
+      const key = await enabledTotp()
+      const codes = await f.account.generateBackupCodes('alice', auth('genBackupCodes'))
+      // A right code clears the count: four wrong, one right, four wrong still leaves room for the right one.
+      for (const round of [0, 1]) {
+        for (let i = 0; i < 4; i++) await expectRefused(f, login(answer(codes.credentialId, `wrongcode${i}`)), INVALID_BACKUP, 'InvalidMfaCodeError')
+        expect(await login(answer(codes.credentialId, codes.codes[round]))).toBe(entry)
+      }
+      // Refusals of another kind are no guesses.
+      for (let i = 0; i < 6; i++) await expectRefused(f, login(answer(new Uint8Array(32), '123456')), /^Unknown credential id for user alice$/, 'MfaRefusedError')
+      await expectRefused(f, login(answer(key.credentialId, '12345')), INVALID_TOTP, 'InvalidMfaCodeError')
+      for (let i = 0; i < 4; i++) await expectRefused(f, login(answer(codes.credentialId, `wrongcode${i}`)), INVALID_BACKUP, 'InvalidMfaCodeError')
+      await awayFromStepEnd()
+      const limited = /^Rate Limit: Too many failed second factor attempts\. Please try again later\.$/
+      await expectRefused(f, login(answer(key.credentialId, totp(f.crypto, key.key, Date.now()))), limited, 'RateLimitError')
+      await expectRefused(f, login(answer(codes.credentialId, codes.codes[2])), limited, 'RateLimitError')
+      // Unchecked: the backup code refused above was not burned.
+      expect((await list()).find((m) => m.type === MFA_TYPE.BACKUP_CODES)?.name).toBe('8')
+      // The password is still checked first, and the question still asked.
+      await expectRefused(f, login(undefined, keyPair(f.crypto)), /^Incorrect username or password$/, 'IncorrectPasswordError')
+      expect((await asked()).methods.map((m) => m.type)).toEqual([MFA_TYPE.TOTP, MFA_TYPE.BACKUP_CODES])
+
+      // Bob's account has its own count.
+      const bob = newUser(f.crypto, 'bob', f.serverId)
+      const bobData = loginDataFor(f.crypto, bob)
+      await signUp(f.crypto, f.coreNode, bob, undefined)
+      await f.account.setLoginData(bobData, loginAuth(f.crypto, bob.identity, bobData), false)
+      const bobKey = await f.account.addTotpFactor('bob', signedRequestAuth(f.crypto, bob.identity, MFA_SIGNED_PATHS.addTotp, Date.now()))
+      await awayFromStepEnd()
+      const bobAuth = signedRequestAuth(f.crypto, bob.identity, MFA_SIGNED_PATHS.enableTotp, Date.now())
+      expect(await f.account.enableTotpFactor('bob', bobKey.credentialId, totp(f.crypto, bobKey.key, Date.now()), bobAuth)).toBe(true)
+      const bobLogin = f.account.getLoginData('bob', bob.login.publicKey, signedTime(f.crypto, bob.login), answer(bobKey.credentialId, totp(f.crypto, bobKey.key, Date.now())))
+      expect(hex(encodeCbor(userStaticDataToCbor(await bobLogin)))).toBe(hex(encodeCbor(userStaticDataToCbor(bobData.entryPoints))))
     })
 
     it('a new TOTP replaces the old one, whose codes no longer log in', async () => {

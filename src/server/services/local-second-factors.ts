@@ -1,7 +1,8 @@
 // The server's second factors (reference §5.4; Peergos JdbcAccount): TOTP secrets added unverified and
 // enabled by a code (one enabled TOTP at a time), single-use backup codes stored as sha256 hashes and
 // burned with a compare-and-set (two logins racing on one code: one wins), and the login gate that
-// answers a MultiFactorAuthRequest until a valid MultiFactorAuthResponse comes. WebAuthn is not served.
+// answers a MultiFactorAuthRequest until a valid MultiFactorAuthResponse comes, with a per-user limit on
+// wrong codes (second-factor-attempts.ts). WebAuthn is not served.
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
 import { asBytes, cborMap, Fields } from '../../codec/cbor-read.ts'
 import { constantTimeEqual } from '../../crypto/peergos.ts'
@@ -15,6 +16,7 @@ import { decodeMfaResponse, encodeMfaRequest, isInteractiveMfaType, MFA_TYPE, ty
 import type { TotpKey } from '../../model/totp-key.ts'
 import { InvalidMfaCodeError, MfaRefusedError, MfaRequiredError } from '../../services/errors.ts'
 import { MAX_MFA, type MfaRow, type MfaStore } from '../db/mfa-store.ts'
+import { SecondFactorAttempts, type SecondFactorAttemptsOptions } from './second-factor-attempts.ts'
 import type { Clock } from './signed-time.ts'
 
 /** Sizes of the random credential ids, TOTP keys and login challenges JdbcAccount makes. */
@@ -32,6 +34,8 @@ export interface LocalSecondFactorsOptions {
   readonly crypto: CryptoProvider
   readonly mfa: MfaStore
   readonly now?: Clock
+  /** Limits on wrong codes per user (default 5 in 5 minutes, on `now`'s clock). */
+  readonly attempts?: Omit<SecondFactorAttemptsOptions, 'now'>
 }
 
 const KNOWN_TYPES = new Set<number>(Object.values(MFA_TYPE))
@@ -65,11 +69,13 @@ export class LocalSecondFactors {
   private readonly c: CryptoProvider
   private readonly store: MfaStore
   private readonly now: Clock
+  private readonly attempts: SecondFactorAttempts
 
   constructor(o: LocalSecondFactorsOptions) {
     this.c = o.crypto
     this.store = o.mfa
     this.now = o.now ?? Date.now
+    this.attempts = new SecondFactorAttempts({ ...o.attempts, now: this.now })
   }
 
   /** JdbcAccount.getSecondAuthMethods. */
@@ -123,7 +129,8 @@ export class LocalSecondFactors {
    * login key matched: passes when no enabled factor can challenge a person (backup codes and MOUNT
    * factors alone don't); without `mfa` throws MfaRequiredError with the enabled methods and a fresh
    * challenge; otherwise the answer must be a valid TOTP code (this or the previous step) or an unused
-   * backup code, which is burned.
+   * backup code, which is burned. After too many wrong codes every answer is refused with
+   * RateLimitError, unchecked, until the window has passed; a right code clears the count.
    */
   readonly check = async (username: string, mfa: Uint8Array | undefined): Promise<void> => {
     const enabled = (await this.list(username)).filter((m) => m.enabled)
@@ -133,6 +140,18 @@ export class LocalSecondFactors {
       await this.store.setChallenge(username, challenge)
       throw new MfaRequiredError(encodeMfaRequest({ methods: enabled, challenge }))
     }
+    const attempt = this.attempts.begin(username)
+    try {
+      await this.checkAnswer(username, mfa)
+      attempt.succeeded()
+    } catch (e) {
+      // Only a wrong code counts against the user; a refusal of another kind was no guess.
+      if (!(e instanceof InvalidMfaCodeError)) attempt.withdrawn()
+      throw e
+    }
+  }
+
+  private async checkAnswer(username: string, mfa: Uint8Array): Promise<void> {
     const answer = decodeMfaResponse(mfa)
     const row = await this.row(username, answer.credentialId)
     // Stricter than JdbcAccount, which also takes a code for a TOTP never enabled.
