@@ -12,7 +12,7 @@ import { InvalidBlockAuthError } from '../model/block-auth.ts'
 import { CasFailedError, IncorrectPasswordError, InvalidClaimChainError, InvalidObjectError, InvalidPaddingError, InvalidSequenceError } from '../model/errors.ts'
 import { InvalidSecretLinkError } from '../model/secret-link.ts'
 import {
-  AuthExpiredError, FollowRequestTooLargeError, InvalidAuthError, InvalidMfaCodeError, InvalidUsernameError, MfaRefusedError, MissingBlockError,
+  AuthExpiredError, FollowRequestTooLargeError, InvalidAuthError, InvalidMfaCodeError, InvalidUsernameError, MfaRefusedError, MigrationError, MissingBlockError,
   OversizedBlockError, QuotaExceededError, RateLimitError, SecretLinkUnavailableError, UnauthorisedError, UnknownUserError, WriterNotAllowedError,
 } from '../services/errors.ts'
 import { javaUrlDecode } from './url-encoding.ts'
@@ -78,7 +78,7 @@ registerWireErrors({
   DataFormatError, InvalidBatError, InvalidBatPrefixError, InvalidBlockAuthError, InvalidSecretLinkError,
   QuotaExceededError, RateLimitError, UnauthorisedError, WriterNotAllowedError, OversizedBlockError, MissingBlockError,
   SecretLinkUnavailableError, AuthExpiredError, InvalidAuthError, InvalidUsernameError, UnknownUserError,
-  FollowRequestTooLargeError, InvalidChampNodeError, BadRequestError, BodyTooLargeError, InvalidMfaCodeError, MfaRefusedError,
+  FollowRequestTooLargeError, InvalidChampNodeError, BadRequestError, BodyTooLargeError, InvalidMfaCodeError, MfaRefusedError, MigrationError,
 })
 
 /** The registered name (or INTERNAL) of an error's class or of its nearest registered ancestor. */

@@ -23,6 +23,7 @@ import { importAccountDump, type ImportReport } from './import-account.ts'
 import type { Logger } from './log.ts'
 import { startDaemonP2p, type DaemonP2p } from './p2p/daemon-p2p.ts'
 import { PeerServices } from './p2p/peer-services.ts'
+import { Migrator, withMigration } from './p2p/migration/migrator.ts'
 import { adoptHomeId, homeIdsOf } from './p2p/routing/home-ids.ts'
 import { createRoutedApi, type RoutedApi } from './p2p/routing/routed-api.ts'
 import { mirrorStatePath, pkiRoleOf, pkiSourceOver } from './pki-role.ts'
@@ -152,8 +153,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const account = new LocalAccount({ crypto: c, logins: stores.logins, mfa: stores.mfa, core: coreNode, storage: local.storage, pointers: local.pointers })
     const social = new LocalSocialNetwork({ crypto: c, followRequests: stores.followRequests, core: coreNode, storage: local.storage })
     const batCave = new LocalBatCave({ crypto: c, bats: stores.bats, core: coreNode, storage: local.storage })
+    // Users moving here from another home server, or away from this one (MirrorCoreNode.migrateUser).
+    const migrator = new Migrator({
+      crypto: c, core: coreNode, isHome: (id) => isOneOf(id, homeIds), ourId: () => identity.id, peers, blocks, stores, log,
+      ...(mirror === undefined ? {} : { refreshPki: () => mirror!.refresh() }),
+      quotaOf: (username) => space.accounting.quota(username, true),
+      onPointerSet: (owner, writer, target) => space.accounting.onPointerChange(owner, writer, undefined, target),
+    })
     const api = createRoutedApi(
-      { storage: local.storage, pointers: local.pointers, coreNode, account, social, batCave, spaceUsage },
+      { storage: local.storage, pointers: local.pointers, coreNode: withMigration(coreNode, migrator), account, social, batCave, spaceUsage },
       { crypto: c, core: coreNode, homeIds: () => homeIds, peers, auth: new BlockReadAuthoriser({ crypto: c, bats: stores.bats }), ourId: () => identity.id },
       { publicServer: config.publicServer, requester: requestPeer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )

@@ -68,3 +68,6 @@ export class UnknownUserError extends PeergosError {}
 
 /** A follow request (or a signed removal) larger than SocialHandler reads (Peergos' Serialize.readFully text). */
 export class FollowRequestTooLargeError extends PeergosError {}
+
+/** A migration to another home server the server refuses or cannot complete (reference §4.4; Peergos MirrorCoreNode.migrateUser's texts). */
+export class MigrationError extends PeergosError {}

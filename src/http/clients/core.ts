@@ -3,11 +3,13 @@
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
 import type { CID } from '../../codec/cid.ts'
 import { DataInputReader, DataOutputWriter } from '../../codec/data-output.ts'
+import { batWithIdToCbor, type BatWithId } from '../../model/bat-id.ts'
 import { MAX_USERNAME_SIZE } from '../../model/claim.ts'
 import { encodeOpLog, type OpLog } from '../../model/op-log.ts'
 import { encodeProofOfWork, type ProofOfWork } from '../../model/proof-of-work.ts'
 import { publicKeyHashFromCbor, type PublicKeyHash } from '../../model/signing-keys.ts'
 import { chainHomeServer, decodeChain, encodeChain, userPublicKeyLinkToCbor, type UserPublicKeyLink } from '../../model/user-public-key-link.ts'
+import { decodeUserSnapshot, type UserSnapshot } from '../../model/user-snapshot.ts'
 import type { CoreNode, RequiredDifficulty } from '../../services/core-node.ts'
 import { HttpTransportError } from '../errors.ts'
 import { HttpClientBase, readJson } from './common.ts'
@@ -58,6 +60,15 @@ export class HttpCoreNode extends HttpClientBase implements CoreNode {
     const din = new DataInputReader(await this.send(CORE + 'getPublicKey', this.username(username), { gzip: true }))
     if (!din.readBoolean()) return undefined
     return publicKeyHashFromCbor(decodeCbor(din.readByteArray(MAX_KEY_LENGTH), { maxDepth: 1 }))
+  }
+
+  /** HTTPCoreNode.migrateUser: a long call (no timeout); the reply is the user's snapshot. */
+  async migrateUser(username: string, newChain: UserPublicKeyLink[], currentStorageId: CID, mirrorBat: BatWithId | undefined,
+    latestLinkCountUpdate: number, currentUsage: number, commitToPki: boolean): Promise<UserSnapshot> {
+    const w = new DataOutputWriter().writeJavaString(username).writeByteArray(encodeChain(newChain)).writeByteArray(currentStorageId.bytes).writeBoolean(mirrorBat !== undefined)
+    if (mirrorBat !== undefined) w.writeByteArray(encodeCbor(batWithIdToCbor(mirrorBat)))
+    const body = w.writeLong(BigInt(Math.trunc(latestLinkCountUpdate))).writeLong(BigInt(Math.trunc(currentUsage))).writeBoolean(commitToPki).toBytes()
+    return decodeUserSnapshot(await this.send(CORE + 'migrateUser', body, { gzip: true, timeoutMs: -1 }))
   }
 
   /** Not a Peergos call: the home server is the first storage provider of the chain's last claim. */

@@ -2,13 +2,17 @@
 // PKI. Bodies are DataOutput-framed (Serialize: int length + bytes) CBOR; getUsernamesGzip/<prefix>
 // replies gzip-encoded JSON.
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
+import { cidFromBytes } from '../../codec/cid.ts'
 import { DataInputReader, DataOutputWriter } from '../../codec/data-output.ts'
+import { batWithIdFromCbor } from '../../model/bat-id.ts'
 import { MAX_USERNAME_SIZE } from '../../model/claim.ts'
 import { decodeOpLog } from '../../model/op-log.ts'
 import { decodeProofOfWork } from '../../model/proof-of-work.ts'
 import { publicKeyHashFromCbor } from '../../model/signing-keys.ts'
 import { chainToCbor, decodeChain, MAX_CHAIN_SIZE, userPublicKeyLinkFromCbor } from '../../model/user-public-key-link.ts'
+import { encodeUserSnapshot } from '../../model/user-snapshot.ts'
 import type { CoreNode, RequiredDifficulty } from '../../services/core-node.ts'
+import { MigrationError } from '../../services/errors.ts'
 import { BadRequestError } from '../errors.ts'
 import { gzip } from '../gzip.ts'
 import { bytesReply } from '../transport.ts'
@@ -26,6 +30,10 @@ const MAX_KEY_CBOR = 8192
 const INT = 4
 const MAX_SIGNUP_BODY = INT + MAX_CORE_STRING + INT + 2 * MAX_CHAIN_SIZE + INT + MAX_OPLOG + INT + MAX_POW + INT + MAX_CORE_STRING
 const MAX_UPDATE_CHAIN_BODY = INT + MAX_CORE_STRING + INT + 2 * MAX_CHAIN_SIZE + INT + MAX_POW + INT + MAX_CORE_STRING
+/** CoreNodeHandler.migrateUser's bounds: the chain 4096 bytes, the storage id and the BAT 128 each. */
+const MAX_MIGRATION_CHAIN = 4096
+const MAX_MIGRATION_FIELD = 128
+const MAX_MIGRATE_BODY = INT + MAX_CORE_STRING + INT + MAX_MIGRATION_CHAIN + INT + MAX_MIGRATION_FIELD + 1 + INT + MAX_MIGRATION_FIELD + 8 + 8 + 1
 
 /** signup/updateChain reply: writeBoolean(success), then writeInt(difficulty) on failure. */
 function difficultyReply(d: RequiredDifficulty | undefined): Uint8Array {
@@ -81,6 +89,20 @@ export function coreRoutes(core: CoreNode): RouteTable {
       const username = await core.getUsername(owner)
       if (username.length > MAX_USERNAME_SIZE) throw new Error('username too long')
       return bytesReply(new DataOutputWriter().writeJavaString(username).toBytes())
+    })],
+    ['migrateUser', route(MAX_MIGRATE_BODY, async ({ req }) => {
+      const din = reader(req.body)
+      const username = din.readJavaString(MAX_CORE_STRING)
+      const chain = decodeChain(din.readByteArray(MAX_MIGRATION_CHAIN))
+      const currentStorageId = cidFromBytes(din.readByteArray(MAX_MIGRATION_FIELD))
+      const mirrorBat = din.readBoolean() ? batWithIdFromCbor(decodeCbor(din.readByteArray(MAX_MIGRATION_FIELD), { maxDepth: 2 })) : undefined
+      const linkCountsAfter = Number(din.readLong())
+      const usage = Number(din.readLong())
+      const commitToPki = din.readBoolean()
+      din.expectEnd()
+      if (core.migrateUser === undefined) throw new MigrationError('Migration from pki node unimplemented!')
+      const snapshot = await core.migrateUser(username, chain, currentStorageId, mirrorBat, linkCountsAfter, usage, commitToPki)
+      return bytesReply(encodeUserSnapshot(snapshot), 'application/cbor')
     })],
     ['getUsernamesGzip', route(0, async ({ suffix }) => {
       const prefix = uriDecode(suffix ?? '')

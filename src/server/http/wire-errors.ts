@@ -8,6 +8,7 @@ import { GatewayBusyError, InvalidP2pPathError, P2pStreamError, P2pTimeoutError,
 import { DatabaseError, StoreLimitError } from '../db/errors.ts'
 import { UnknownSigningKeyError } from '../services/key-resolver.ts'
 import { InvalidSignupTokenError, SignupRefusedError, UnknownIdentityKeyError } from '../services/pki/errors.ts'
+import { PkiChangeRefusedError, PkiMirrorError } from '../services/pki/pki-mirror.ts'
 import { PkiStateError } from '../services/pki/pki-store.ts'
 import { InvalidOpLogError } from '../services/pki/signup-oplog.ts'
 
@@ -24,6 +25,7 @@ export function registerServerWireErrors(): void {
     UnknownIdentityKeyError, SignupRefusedError, InvalidSignupTokenError, InvalidOpLogError, PkiStateError,
     UnknownSigningKeyError, StoreLimitError,
     PeerUnreachableError, P2pTimeoutError, P2pStreamError, GatewayBusyError, InvalidP2pPathError,
+    PkiMirrorError, PkiChangeRefusedError,
   })
   registerInternalError(DatabaseError)
   registerInternalError(BlockStoreError)
