@@ -8,11 +8,12 @@ import type { CryptoProvider } from '../crypto/provider.ts'
 import { PeergosError } from '../errors.ts'
 import type { BatId } from '../model/bat-id.ts'
 import type { AbsoluteCapability, WritableAbsoluteCapability } from '../model/capability.ts'
-import { decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } from '../model/cryptree-node.ts'
+import { createDir, decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } from '../model/cryptree-node.ts'
+import { randomBat } from '../model/bat.ts'
 import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
-import { relativise, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
-import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
+import { childrenLinks, relativise, subsequentChunkCapability, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
+import { publicKeyHash, randomSigningKeyPair, type PublicKeyHash, type SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import { concatBytes } from '../model/bytes.ts'
 import { childLink, newDirectory, newItemCap, parentLinkOf, type ParentDir } from './cryptree-build.ts'
@@ -21,12 +22,12 @@ import { NotFoundError } from './errors.ts'
 import { readFileRange, type ReadRange } from './file-download.ts'
 import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type ByteSource, type FileKeys, type StoredContents } from './file-upload.ts'
 import { buildHashTree, hashBranch } from './hash-tree.ts'
-import { rotateSubtree } from './key-rotation.ts'
+import { rotateInto, rotateSubtree } from './key-rotation.ts'
 import { mimeTypeOf } from './mime-types.ts'
 import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
-import { WriterSession, type WriterServices } from './writer-session.ts'
+import { applyTogether, WriterSession, type WriterServices } from './writer-session.ts'
 import type { WriterTx } from './writer-tx.ts'
 
 /** An operation this client cannot do (yet) on that item, e.g. writing into another writer's subspace. */
@@ -187,7 +188,7 @@ export class FileSystem {
       if (child === undefined) throw new NotFoundError(`${at}: no such file or directory`)
       cap = child
     }
-    return cap
+    return names.length === 0 ? cap : r.linkTarget(cap) // a write-share link node stands for its target
   }
 
   async stat(path: string): Promise<FileInfo> {
@@ -210,7 +211,9 @@ export class FileSystem {
   async list(path: string): Promise<FileInfo[]> {
     const dir = normalise(path)
     const r = this.x.reader.snapshot()
-    const entries = await r.list(await this.resolve(path, r))
+    const listed = await r.list(await this.resolve(path, r))
+    // a write-share link node is shown as the item it links to
+    const entries = await Promise.all(listed.map(async (e) => (e.isLink ? { ...(await r.stat(await r.linkTarget(e.cap), e.name)), isLink: true } : e)))
     return entries.map((e) => infoOf(joinPath(dir, e.name), e)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
@@ -543,6 +546,52 @@ export class FileSystem {
       await s.apply((tx) => this.commitContents(tx, loc, name, k, stored, start, o, start * CHUNK_SIZE), tid)
     })
     return this.stat(path)
+  }
+
+  /**
+   * Gives an item its own writing space, as Peergos does before granting write access to it
+   * (shareWriteAccessWith): a new signing key, owned by the parent's writer; the subtree re-keyed
+   * into that writer's tree with the key pair sealed in its first node; a link node in the parent's
+   * space pointing at it; the old nodes removed — all committed atomically across both writers.
+   * Returns the item's writable capability (what a write share hands out). An item that already has
+   * its own writer is returned as it is.
+   */
+  async ensureOwnWriter(path: string): Promise<WritableAbsoluteCapability> {
+    const { parent, name } = splitParent(path)
+    const loc = await this.locateDir(parent)
+    const current = await this.capabilityOf(path)
+    if (current.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
+    if (!current.writer.equals(loc.cap.writer)) return current as WritableAbsoluteCapability
+    const kp = randomSigningKeyPair(this.c)
+    const signer: SigningPrivateKeyAndPublicHash = { publicKeyHash: publicKeyHash(kp.publicKey), secretKey: kp.secretKey }
+    // first authorise the new key (its blocks are only accepted once the owner owns it), then move atomically
+    await loc.session.apply((tx) => tx.addOwnedKey(signer))
+    const moved = this.sessionFor(loc.cap.owner, signer)
+    return applyTogether([loc.session, moved], async ([ptx, ntx]) => {
+      const d = await this.txDir(ptx, loc)
+      const link = findChild(d.chunks, name)
+      if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+      const cap = this.writableChild(d.cap, link, path)
+      const linkCap = newItemCap(this.c, d)
+      const linkDir: ParentDir = { cap: linkCap, parentKey: randomSymmetricKey(this.c) }
+      const item = await rotateInto({ from: ptx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer }, cap, linkDir, true)
+      const itemView = await this.viewOf(ntx, item)
+      const props = { ...itemView.properties, isLink: true }
+      const toItem: NamedRelativeCapability = { name, cap: relativise(this.c, linkCap, item), isDir: itemView.isDirectory, mimeType: props.mimeType, created: props.created.seconds }
+      const linkNode = createDir(this.c, {
+        properties: props, parentLink: parentLinkOf(d), nextChunk: subsequentChunkCapability(this.c.randomBytes(32), randomBat(this.c), linkCap.rBaseKey),
+        inlineBat: linkCap.bat, mirrorBatId: this.x.mirrorBatId, rBaseKey: linkCap.rBaseKey, parentKey: linkDir.parentKey, children: childrenLinks([toItem]),
+      })
+      await ptx.setBuiltNode(linkCap.mapKey, linkNode, linkCap.bat)
+      await updateChildren(ptx, (await this.txDir(ptx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, linkCap) } : undefined))
+      return item
+    })
+  }
+
+  private async viewOf(tx: WriterTx, cap: WritableAbsoluteCapability): Promise<ReturnType<typeof readCryptreeNode>> {
+    const found = await tx.getNode(cap.mapKey, cap.bat)
+    if (found === undefined) throw new NotFoundError('The moved item is missing')
+    return readCryptreeNode(this.c, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
   }
 
   /**

@@ -11,6 +11,7 @@ import { createDir, createFileNode, decodeCryptreeNode, encodeCryptreeNode, MAX_
 import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { EMPTY_FILE_PROPERTIES, STREAM_SECRET_BYTES } from '../model/file-properties.ts'
 import { childrenLinks, relativise, subsequentChunkCapability, toAbsolute, type NamedRelativeCapability, type RelativeCapability } from '../model/relative-capability.ts'
+import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { randomSymmetricKey, symmetricKey } from '../model/symmetric-key.ts'
 import { PeergosError } from '../errors.ts'
 import { newItemCap, parentLinkOf, type ParentDir } from './cryptree-build.ts'
@@ -23,32 +24,62 @@ import type { WriterTx } from './writer-tx.ts'
 /** A subtree that spans several writing spaces cannot be rotated within one. */
 export class RotationUnsupportedError extends PeergosError {}
 
-/** Rotates the item `cap` (and everything below it) under `parent`; returns its new capability. */
-export async function rotateSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
-  const found = await tx.getNode(cap.mapKey, cap.bat)
-  if (found === undefined) throw new NotFoundError('Nothing to rotate under this capability')
-  const view = readCryptreeNode(tx.session.crypto, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
-  return view.isDirectory ? rotateDirectory(tx, cap, parent, mirrorBatId) : rotateFile(tx, cap, parent, mirrorBatId)
+/** Where rotated nodes go: the same transaction, or another writer's (moving a subtree to a new signing key). */
+export interface RotationTarget {
+  /** Reads the old nodes and removes them. */
+  readonly from: WriterTx
+  /** Receives the new nodes (its writer becomes the subtree's writer). */
+  readonly to: WriterTx
+  readonly mirrorBatId?: BatId
+  /** The new writing space's key pair, sealed in the subtree's first node (when `to` is a new writer). */
+  readonly signer?: SigningPrivateKeyAndPublicHash
 }
 
-async function rotateDirectory(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+/** Rotates the item `cap` (and everything below it) under `parent`; returns its new capability. */
+export async function rotateSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+  return rotateInto({ from: tx, to: tx, mirrorBatId }, cap, parent, true)
+}
+
+/** Rotates into `t.to`; the subtree's root (`isRoot`) carries the signer and a parent link naming the parent's writer. */
+export async function rotateInto(t: RotationTarget, cap: WritableAbsoluteCapability, parent: ParentDir, isRoot: boolean): Promise<WritableAbsoluteCapability> {
+  const found = await t.from.getNode(cap.mapKey, cap.bat)
+  if (found === undefined) throw new NotFoundError('Nothing to rotate under this capability')
+  const view = readCryptreeNode(t.from.session.crypto, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
+  return view.isDirectory ? rotateDirectory(t, cap, parent, isRoot) : rotateFile(t, cap, parent, isRoot)
+}
+
+/** The new capability of a rotated item: fresh keys, label and BAT, in the target's writing space. */
+function rotatedCap(t: RotationTarget, parent: ParentDir): WritableAbsoluteCapability {
+  return { ...newItemCap(t.to.session.crypto, parent), writer: t.to.session.writer }
+}
+
+/** The parent link of a rotated item; it names the parent's writer when the item moved to another one. */
+function parentLinkFor(parent: ParentDir, item: WritableAbsoluteCapability): RelativeCapability {
+  const link = parentLinkOf(parent)
+  return parent.cap.writer.equals(item.writer) ? link : { ...link, writer: parent.cap.writer }
+}
+
+async function rotateDirectory(t: RotationTarget, cap: WritableAbsoluteCapability, parent: ParentDir, isRoot: boolean): Promise<WritableAbsoluteCapability> {
+  const tx = t.from
   const c = tx.session.crypto
+  const mirrorBatId = t.mirrorBatId
   const chunks = await readDirChunks(tx, cap)
   const first = chunks[0]
   if (first.view.signer !== undefined) throw new RotationUnsupportedError(`'${first.view.properties.name}' starts its own writing space`)
-  const newCap = newItemCap(c, parent)
+  const newCap = rotatedCap(t, parent)
   const me: ParentDir = { cap: newCap, parentKey: randomSymmetricKey(c) }
   const links: NamedRelativeCapability[] = []
   for (const ch of chunks) {
     for (const child of ch.children) {
       const abs = toAbsolute(c, child.cap, cap)
       if (abs.wBaseKey === undefined || !abs.writer.equals(cap.writer)) throw new RotationUnsupportedError(`'${child.name}' is in another writing space`)
-      const rotated = await rotateSubtree(tx, abs as WritableAbsoluteCapability, me, mirrorBatId)
+      const rotated = await rotateInto(t, abs as WritableAbsoluteCapability, me, false)
       links.push({ ...child, cap: relativise(c, newCap, rotated) })
     }
   }
   // the new chain of chunks: 500 children each, the first with the real properties and parent link
-  const parentLink = parentLinkOf(parent)
+  const parentLink = parentLinkFor(parent, newCap)
+  const signer = isRoot ? t.signer : undefined
   let at: { mapKey: Uint8Array; bat?: typeof newCap.bat } = { mapKey: newCap.mapKey, bat: newCap.bat }
   for (let i = 0; i === 0 || i < links.length; i += MAX_CHILD_LINKS_PER_BLOB) {
     const next = { mapKey: c.randomBytes(MAP_KEY_BYTES), bat: randomBat(c) }
@@ -57,19 +88,22 @@ async function rotateDirectory(tx: WriterTx, cap: WritableAbsoluteCapability, pa
       nextChunk: subsequentChunkCapability(next.mapKey, next.bat, newCap.rBaseKey),
       inlineBat: at.bat, mirrorBatId, rBaseKey: newCap.rBaseKey, parentKey: me.parentKey,
       children: childrenLinks(links.slice(i, i + MAX_CHILD_LINKS_PER_BLOB)),
+      ...(i === 0 && signer !== undefined ? { signer, wBaseKey: newCap.wBaseKey } : {}),
     })
-    await tx.setBuiltNode(at.mapKey, built, at.bat)
+    await t.to.setBuiltNode(at.mapKey, built, at.bat)
     at = next
   }
   for (const ch of chunks) await tx.removeNode(ch.cap.mapKey, ch.cap.bat)
   return newCap
 }
 
-async function rotateFile(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
+async function rotateFile(t: RotationTarget, cap: WritableAbsoluteCapability, parent: ParentDir, isRoot: boolean): Promise<WritableAbsoluteCapability> {
+  const tx = t.from
   const c = tx.session.crypto
-  const newCap = newItemCap(c, parent)
+  const mirrorBatId = t.mirrorBatId
+  const newCap = rotatedCap(t, parent)
   const secret = c.randomBytes(STREAM_SECRET_BYTES)
-  const parentLink: RelativeCapability = parentLinkOf(parent)
+  const parentLink: RelativeCapability = parentLinkFor(parent, newCap)
   let oldLoc: { mapKey: Uint8Array; bat?: typeof cap.bat } = { mapKey: cap.mapKey, bat: cap.bat }
   let oldSecret: Uint8Array | undefined
   let count = 1
@@ -89,8 +123,9 @@ async function rotateFile(tx: WriterTx, cap: WritableAbsoluteCapability, parent:
       properties: { ...view.properties, streamSecret: secret }, parentLink,
       nextChunk: subsequentChunkCapability(next.mapKey, next.bat, newCap.rBaseKey), inlineBat: loc.bat, mirrorBatId,
       baseKey: newCap.rBaseKey, dataKey: symmetricKey(view.dataKey!.key, true),
+      ...(i === 0 && isRoot && t.signer !== undefined ? { signer: t.signer, wBaseKey: newCap.wBaseKey } : {}),
     }, node.data)
-    await tx.setNode(loc.mapKey, encodeCryptreeNode(rotated), loc.bat)
+    await t.to.setNode(loc.mapKey, encodeCryptreeNode(rotated), loc.bat)
     await tx.removeNode(oldLoc.mapKey, oldLoc.bat)
     oldLoc = chunkLocation(c, { streamSecret: oldSecret!, mapKey: oldLoc.mapKey, bat: oldLoc.bat }, 1)
   }

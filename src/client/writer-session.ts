@@ -78,6 +78,10 @@ export class WriterSession {
     return this.services.storage
   }
 
+  get pointersService(): MutablePointers {
+    return this.services.pointers
+  }
+
   /** The writer's WriterData as last committed (fetched from the server when unknown or when `refresh`). */
   async latest(refresh = false): Promise<CommittedWriter> {
     if (this.committed !== undefined && !refresh) return this.committed
@@ -200,10 +204,27 @@ export class WriterSession {
 
   /** WriterData.commit: store the staged blocks and the new WriterData, then CAS the signed pointer. */
   private async commit(tx: WriterTx, tid: TransactionId): Promise<void> {
+    const p = await this.prepare(tx, tid)
+    if (p === undefined) return
+    try {
+      await this.services.pointers.setPointer(this.owner, this.writer, p.signed)
+    } catch (e) {
+      if (e instanceof CasFailedError) {
+        // WriterData.commit: a CAS failure whose current value is already ours is a success
+        const current = await this.latest(true)
+        if (current.cid !== undefined && current.cid.equals(p.committed.cid!)) return
+      }
+      throw e
+    }
+    this.committed = p.committed
+    this.verifiedPointers.observe(this.writer, p.committed.sequence)
+  }
+
+  /** Stores a transaction's blocks and new WriterData and signs its pointer update; undefined when nothing changed. */
+  async prepare(tx: WriterTx, tid: TransactionId): Promise<PreparedCommit | undefined> {
     const base = tx.base
-    const tree = tx.root
-    if (tree === base.data.tree && !tx.dirty) return
-    const data: WriterData = { ...base.data, tree }
+    if (tx.root === base.data.tree && tx.ownedKeys === base.data.ownedKeys && !tx.dirty) return undefined
+    const data: WriterData = { ...base.data, tree: tx.root, ownedKeys: tx.ownedKeys }
     const wdBlock = encodeWriterData(data)
     const wdCid = blockCid(this.crypto, wdBlock, false)
     const staged = await tx.reachableStagedBlocks()
@@ -212,20 +233,59 @@ export class WriterSession {
     const blocks = [...staged.cbor, wdBlock]
     await this.services.storage.put(this.owner, this.writer, blocks.map((b) => signBlock(this.crypto, this.signer, b)), blocks, tid, false)
     for (const b of blocks) this.cache.set(blockCid(this.crypto, b, false), b)
-    if (base.cid !== undefined && base.cid.equals(wdCid)) return
+    if (base.cid !== undefined && base.cid.equals(wdCid)) return undefined
     const sequence = base.sequence + 1
     const signed = signPointerUpdate(this.crypto, this.signer.secretKey, pointerUpdate(base.cid ?? null, wdCid, sequence))
-    try {
-      await this.services.pointers.setPointer(this.owner, this.writer, signed)
-    } catch (e) {
-      if (e instanceof CasFailedError) {
-        // WriterData.commit: a CAS failure whose current value is already ours is a success
-        const current = await this.latest(true)
-        if (current.cid !== undefined && current.cid.equals(wdCid)) return
-      }
-      throw e
-    }
-    this.committed = { cid: wdCid, data, sequence }
-    this.verifiedPointers.observe(this.writer, sequence)
+    return { session: this, signed, committed: { cid: wdCid, data, sequence } }
   }
+
+  /** Records a commit made elsewhere (an atomic multi-writer commit) as this writer's latest version. */
+  committedWith(p: PreparedCommit): void {
+    this.committed = p.committed
+    this.verifiedPointers.observe(this.writer, p.committed.sequence)
+  }
+
+  /** Forgets the cached version (after a failed multi-writer commit). */
+  invalidate(): void {
+    this.committed = undefined
+  }
+}
+
+/** A signed pointer update ready to be sent, and the version it makes current. */
+export interface PreparedCommit {
+  readonly session: WriterSession
+  readonly signed: Uint8Array
+  readonly committed: CommittedWriter
+}
+
+/**
+ * Runs `op` on the latest versions of several writers of one owner and commits them all or none
+ * with one setPointers call (Peergos' atomic multi-writer commit, used when granting write access);
+ * on a CAS failure everything is re-read and `op` runs again.
+ */
+export async function applyTogether<T>(sessions: readonly WriterSession[], op: (txs: WriterTx[]) => Promise<T>): Promise<T> {
+  const first = sessions[0]
+  return first.withTransaction(async (tid) => {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) for (const s of sessions) s.invalidate()
+      const txs: WriterTx[] = []
+      for (const s of sessions) txs.push(new WriterTx(s, await s.latest(attempt > 1)))
+      const result = await op(txs)
+      const prepared: PreparedCommit[] = []
+      for (let i = 0; i < sessions.length; i++) {
+        const p = await sessions[i].prepare(txs[i], tid)
+        if (p !== undefined) prepared.push(p)
+      }
+      if (prepared.length === 0) return result
+      try {
+        await first.pointersService.setPointers(first.owner, prepared.map((p) => ({ writer: p.session.writer, signed: p.signed })))
+      } catch (e) {
+        if (!(e instanceof CasFailedError) || attempt >= MAX_COMMIT_ATTEMPTS) throw e
+        await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * Math.random()))
+        continue
+      }
+      for (const p of prepared) p.session.committedWith(p)
+      return result
+    }
+  })
 }

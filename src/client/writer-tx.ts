@@ -7,6 +7,8 @@ import type { Bat } from '../model/bat.ts'
 import { blockCid, cidToString, type CID } from '../codec/cid.ts'
 import { Champ, ChampBlockNotFoundError, cidKey, isBucket, type BlockStore } from '../champ/index.ts'
 import { encodeCryptreeNode, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
+import { buildOwnerProof, encodeOwnerProof, ownedKeyChampKey } from '../model/owner-proof.ts'
+import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { NotFoundError } from './errors.ts'
 import type { CommittedWriter, WriterSession } from './writer-session.ts'
 
@@ -18,6 +20,8 @@ export class WriterTx {
   root: CID | undefined
   /** Set by operations that change the WriterData without changing the tree. */
   dirty = false
+  /** The owned-keys CHAMP root as changed so far. */
+  ownedKeys: CID | undefined
   private readonly staged = new Map<string, Uint8Array>()
   /** Raw fragment blocks of staged cryptree nodes, by the node's CID. */
   private readonly fragmentsOf = new Map<string, Uint8Array[]>()
@@ -26,6 +30,7 @@ export class WriterTx {
 
   constructor(readonly session: WriterSession, readonly base: CommittedWriter) {
     this.root = base.data.tree
+    this.ownedKeys = base.data.ownedKeys
     const store: BlockStore = {
       trusted: true,
       get: (cid) => this.getBlock(cid),
@@ -57,11 +62,11 @@ export class WriterTx {
    * Makes sure the CHAMP path of `mapKey` is cached: walks it locally, and on the first missing node
    * fetches the whole path (and the value block) from the committed root in one champ/get round trip.
    */
-  private async ensurePath(mapKey: Uint8Array, bat?: Bat): Promise<void> {
-    if (this.root === undefined) return
+  private async ensurePath(mapKey: Uint8Array, bat?: Bat, root: CID | undefined = this.root, committed: CID | undefined = this.base.data.tree): Promise<void> {
+    if (root === undefined) return
     this.localOnly = true
     try {
-      await this.champ.get(this.root, mapKey)
+      await this.champ.get(root, mapKey)
       return
     } catch (e) {
       if (!(e instanceof NotCachedError)) throw e
@@ -69,7 +74,6 @@ export class WriterTx {
       this.localOnly = false
     }
     const s = this.session
-    const committed = this.base.data.tree
     if (committed === undefined) return
     const b = bat === undefined ? undefined : batWithId(bat, calculateBatId(s.crypto, bat))
     for (const block of await s.storage.getChampLookup(s.owner, committed, [{ mapKey, bat: b }])) {
@@ -120,6 +124,20 @@ export class WriterTx {
     return cid
   }
 
+  /**
+   * Authorises another signing key to write for this owner (WriterData.addOwnedKeyAndCommit): its
+   * OwnerProof goes into this writer's owned-keys CHAMP, keyed by the reversed key hash.
+   */
+  async addOwnedKey(owned: SigningPrivateKeyAndPublicHash): Promise<void> {
+    const c = this.session.crypto
+    const proof = this.stage(encodeOwnerProof(buildOwnerProof(c, owned, this.session.writer)))
+    if (this.ownedKeys === undefined) this.ownedKeys = await this.champ.createEmpty()
+    const key = ownedKeyChampKey(owned.publicKeyHash)
+    await this.ensurePath(key, undefined, this.ownedKeys, this.base.data.ownedKeys)
+    this.ownedKeys = await this.champ.put(this.ownedKeys, key, await this.champ.get(this.ownedKeys, key), proof)
+    this.dirty = true
+  }
+
   /** Removes the node under `mapKey` (nothing when absent). */
   async removeNode(mapKey: Uint8Array, bat?: Bat): Promise<void> {
     if (this.root === undefined) return
@@ -147,6 +165,7 @@ export class WriterTx {
       }
     }
     if (this.root !== undefined) await visit(this.root)
+    if (this.ownedKeys !== undefined) await visit(this.ownedKeys)
     for (const block of out) raw.push(...(this.fragmentsOf.get(cidKey(blockCid(this.session.crypto, block, false))) ?? []))
     return { cbor: out, raw }
   }

@@ -199,6 +199,31 @@ describe('key rotation', () => {
   }, 120_000)
 })
 
+describe('own writing spaces', () => {
+  it('moves a folder to its own writer behind a link node, atomically; writes through its capability land there', async () => {
+    await user.fs.mkdir('/alice/team/sub', { parents: true })
+    await user.fs.writeFile('/alice/team/sub/plan.txt', new TextEncoder().encode('plan'))
+    const before = await user.fs.capabilityOf('/alice/team')
+    const cap = await user.fs.ensureOwnWriter('/alice/team')
+    expect(cap.writer.equals(before.writer)).toBe(false)
+    expect((await user.fs.ensureOwnWriter('/alice/team')).mapKey).toEqual(cap.mapKey) // already its own
+    expect(await user.reader.snapshot().readChunk(before)).toBeUndefined()
+    const listed = (await user.fs.list('/alice')).find((e) => e.name === 'team')!
+    expect([listed.isDirectory, listed.isLink]).toEqual([true, true])
+    expect(new TextDecoder().decode(await user.fs.readFileBytes('/alice/team/sub/plan.txt'))).toBe('plan')
+    // the owner writes into it by path (its key pair is sealed in its first node)...
+    await user.fs.writeFile('/alice/team/by-owner.txt', new TextEncoder().encode('owner'))
+    // ...and so can whoever holds its write capability, signing as the new writer only
+    user.fs.mount('/grantee/team', cap)
+    await user.fs.writeFile('/grantee/team/by-grantee.txt', new TextEncoder().encode('grantee'))
+    expect((await user.fs.list('/alice/team')).map((e) => e.name)).toEqual(['by-grantee.txt', 'by-owner.txt', 'sub'])
+    const head = await user.reader.snapshot().readChunk(await user.fs.capabilityOf('/alice/team/by-grantee.txt'), undefined, false)
+    expect(head).toBeDefined()
+    expect((await user.fs.capabilityOf('/alice/team/by-grantee.txt')).writer.equals(cap.writer)).toBe(true)
+    user.fs.unmount('/grantee/team')
+  }, 120_000)
+})
+
 describe('resumable uploads', () => {
   it('continues an interrupted upload from the chunks already stored, through /.transactions', async () => {
     const data = pattern(40 * MiB, 9)
