@@ -3,7 +3,7 @@
 // streamed reads with seeking, remove (recursive), move/rename and copy. Reads go through the
 // verifying TreeReader; writes run as WriterSession operations, so a concurrent commit by another
 // client makes the operation re-read the tree and run again instead of losing either change.
-import { cidToString } from '../codec/cid.ts'
+import { equalBytes, cidToString } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { PeergosError } from '../errors.ts'
 import type { BatId } from '../model/bat-id.ts'
@@ -756,6 +756,3 @@ function normalise(path: string): string {
   return '/' + [owner, ...names].join('/')
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}

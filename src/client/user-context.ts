@@ -16,7 +16,7 @@ import { publicKeyHash, type SigningPrivateKeyAndPublicHash } from '../model/sig
 import { encodeChain, type UserPublicKeyLink } from '../model/user-public-key-link.ts'
 import { encryptEntryPoints, type EntryPoints } from '../model/user-static-data.ts'
 import { encodeWriterData } from '../model/writer-data.ts'
-import { blockCid } from '../codec/cid.ts'
+import { equalBytes, blockCid } from '../codec/cid.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
 import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
@@ -150,8 +150,5 @@ export class UserContext {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
 
 export { ADD_BAT_REQUEST }

@@ -2,10 +2,6 @@
 // folders) and then, by path, makes directories, writes, reads (streamed and from any offset),
 // overwrites, appends, truncates, renames, moves, copies and removes files and folders, grows a
 // directory past 500 children, and two clients writing into one folder at once both succeed.
-import { createHash } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileExistsError, NotADirectoryError } from '../../src/client/dir-ops.ts'
 import { NotFoundError } from '../../src/client/errors.ts'
@@ -16,44 +12,24 @@ import { IncorrectPasswordError } from '../../src/model/errors.ts'
 import { InvalidFileNameError } from '../../src/model/file-name.ts'
 import { readOnly } from '../../src/model/capability.ts'
 import { signTime } from '../../src/model/signed-time.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
-import { httpNetworkServices } from '../../src/http/clients/network.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
-import { parseDaemonArgs } from '../../src/server/config.ts'
-import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
-import { createLogger } from '../../src/server/log.ts'
+import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
 const PASSWORD = 'a long and unusual password'
 const MiB = 1024 * 1024
 
-let dir: string
-let daemon: RunningDaemon
+let env: TestDaemon
 let net: NetworkAccess
 let user: UserContext
-
-function sha256(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex')
-}
-
-function pattern(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
+const sha256 = sha256Hex
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pts-fs-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
-  net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  env = await startTestDaemon()
+  net = env.net
   user = await UserContext.signUp(net, 'alice', PASSWORD)
 }, 120_000)
 afterAll(async () => {
-  await daemon?.close()
-  await rm(dir, { recursive: true, force: true })
+  await env?.close()
 })
 
 describe('directories', () => {

@@ -2,24 +2,16 @@
 // pointer is caught (PointerRollbackError); blocks that do not hash to their CID are refused, whether
 // fragments, CHAMP paths or WriterData; a pointer not signed by its writer is refused. Nothing wrong
 // is ever returned as file contents.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { NotFoundError, PointerRollbackError } from '../../src/client/errors.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { BlockHashMismatchError } from '../../src/codec/errors.ts'
 import { InvalidSignatureError } from '../../src/crypto/errors.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
-import { httpNetworkServices } from '../../src/http/clients/network.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
-import { parseDaemonArgs } from '../../src/server/config.ts'
-import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
-import { createLogger } from '../../src/server/log.ts'
+import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
 const PASSWORD = 'a long and unusual password'
-let dir: string
-let daemon: RunningDaemon
+let env: TestDaemon
 let honest: NetworkAccess
 let user: UserContext
 
@@ -40,15 +32,13 @@ function flipped(b: Uint8Array): Uint8Array {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pts-untrusted-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
-  honest = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  env = await startTestDaemon()
+  honest = env.net
   user = await UserContext.signUp(honest, 'alice', PASSWORD)
   await user.fs.writeFile('/alice/big.bin', new Uint8Array(3 * 1024 * 1024).fill(9))
 }, 120_000)
 afterAll(async () => {
-  await daemon?.close()
-  await rm(dir, { recursive: true, force: true })
+  await env?.close()
 })
 
 it('refuses a rolled-back pointer once it has seen a newer one', async () => {
