@@ -1,6 +1,8 @@
 // What the social operations need from a signed-in user: the services, the user's name, identity
-// (signs follow-request listings and removals), follow-request boxing key pair, file tree and reader.
+// (signs follow-request listings and removals, and the secret-links CHAMP), follow-request boxing key
+// pair, file tree, reader and mirror BAT id.
 import { PeergosError } from '../../errors.ts'
+import type { BatId } from '../../model/bat-id.ts'
 import type { BoxingKeyPair } from '../../model/boxing-key-pair.ts'
 import type { SigningPrivateKeyAndPublicHash } from '../../model/signing-keys.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
@@ -15,6 +17,8 @@ export interface SocialContext {
   readonly boxer: BoxingKeyPair
   readonly fs: FileSystem
   readonly reader: TreeReader
+  /** The mirror BAT id new blocks carry (and the root of the secret-links CHAMP). */
+  readonly mirrorBatId?: BatId
 }
 
 /** A legacy account without a boxing key pair in its login data (its boxer would come from scrypt). */
@@ -23,5 +27,5 @@ export class NoBoxingKeyError extends PeergosError {}
 export function socialContextOf(ctx: UserContext): SocialContext {
   const boxer = ctx.entryPoints.boxer
   if (boxer === undefined) throw new NoBoxingKeyError(`${ctx.username}'s login data holds no boxing key pair (legacy account)`)
-  return { net: ctx.net, username: ctx.username, identity: ctx.identity, boxer, fs: ctx.fs, reader: ctx.reader }
+  return { net: ctx.net, username: ctx.username, identity: ctx.identity, boxer, fs: ctx.fs, reader: ctx.reader, mirrorBatId: ctx.mirrorBatId }
 }

@@ -15,3 +15,18 @@ export class ForgedOwnerError extends PeergosError {}
 
 /** An item that cannot be shared this way (a home directory, someone else's item for write access...). */
 export class NotShareableError extends PeergosError {}
+
+/** A capability change that is not available yet (writable links and write revocation need write sharing). */
+export class NotYetSupportedError extends PeergosError {}
+
+/** Secret link options that cannot be honoured (a maximum of uses below 1, a bad expiry...). */
+export class InvalidLinkOptionsError extends PeergosError {}
+
+/** The secret link needs the extra password its creator set, and none was given. */
+export class LinkPasswordRequiredError extends PeergosError {}
+
+/** The secret link's password (or extra password) does not open its capability. */
+export class WrongLinkPasswordError extends PeergosError {}
+
+/** A secret link whose capability does not belong to the owner its path names. */
+export class InvalidLinkError extends PeergosError {}

@@ -86,13 +86,20 @@ export class IncomingCaps {
         }
       }
       const groupPrefix = `/${friend}/${SHARED_DIR}/`
-      const fresh = caps.filter((c) => c.path.startsWith(groupPrefix) && !known.pathToGroup.has(c.path))
+      // a group folder seen for the first time, or given anew after its keys were rotated
+      const fresh = caps.filter((c) => {
+        if (!c.path.startsWith(groupPrefix)) return false
+        const had = known.pathToGroup.get(c.path)
+        return had === undefined || !sameCap(had.pointer, c.cap)
+      })
       toRead = []
       for (const c of fresh) {
         if (!(await this.trusted(c.path, c.cap))) continue
         const g: EntryPoint = { pointer: c.cap, ownerName: friend }
         known = addFriendGroup(known, c.path, g)
-        toRead.push([c.path.slice(groupPrefix.length), g])
+        const name = c.path.slice(groupPrefix.length)
+        groupProgress.delete(name) // read again through the new capability (the old one finds nothing)
+        toRead.push([name, g])
       }
       if (toRead.length > 0) await writeSmallFile(this.x.fs, joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE), encodeFriendsGroups(known), true)
     }

@@ -1,26 +1,57 @@
-// UserContext.removeFollower, without key rotation: the follower leaves our friends and followers
-// groups' sharing records, every item we shared with them loses them from its SharedWithCache entry,
-// and their sharing folder /<me>/shared/<them> is deleted, so they see nothing we share from now on
-// (directly). Peergos additionally rotates the keys of the group folders and of every item shared
-// with them, so capabilities they already hold stop working; that rotation is not done here.
+// UserContext.removeFollower (reference §6.1, §6.4; removeFromGroup, unshareItemsInSharingFolder):
+// the follower leaves our friends and followers groups — each group folder they were given is
+// rotated and re-shared with the members left, and so is every item shared with that group — then
+// every item shared with them directly is rotated and re-shared with whoever keeps access, and their
+// sharing folder /<me>/shared/<them> is deleted. Capabilities they already hold find nothing
+// afterwards. Items they were given write access to leave their records but keep their keys: write
+// revocation needs a new signing key (write sharing), which is not available yet.
 import { decodeGroups } from '../../model/groups.ts'
+import { RotationUnsupportedError } from '../key-rotation.ts'
 import { readSharingFile } from './capability-store.ts'
 import type { SocialContext } from './context.ts'
 import { GROUPS_FILE, sharedDirOf } from './names.ts'
+import { unshareReadAccessWith } from './revoke.ts'
+import { sharedWith } from './shared-with.ts'
 import { forgetSharedWith } from './sharing.ts'
 import { readIfExists } from './user-files.ts'
 
-export async function removeFollower(x: SocialContext, name: string): Promise<void> {
+export interface RemovedFollower {
+  /** Items whose keys were rotated (group folders included). */
+  readonly rotated: readonly string[]
+  /** Items that could not be rotated (write-shared: in a writing space of their own); the follower may still read them. */
+  readonly notRevoked: readonly string[]
+}
+
+export async function removeFollower(x: SocialContext, name: string): Promise<RemovedFollower> {
+  const rotated = new Set<string>()
+  const notRevoked = new Set<string>()
+  const revoke = async (path: string): Promise<void> => {
+    if (rotated.has(path) || notRevoked.has(path)) return
+    try {
+      await unshareReadAccessWith(x, path, [name])
+      rotated.add(path)
+    } catch (e) {
+      if (!(e instanceof RotationUnsupportedError)) throw e
+      await forgetSharedWith(x, path, 'read', [name])
+      notRevoked.add(path)
+    }
+  }
   const groupsBytes = await readIfExists(x.fs, sharedDirOf(x.username, GROUPS_FILE))
-  if (groupsBytes !== undefined) {
-    for (const uid of decodeGroups(groupsBytes).uidToGroupName.keys()) await forgetSharedWith(x, sharedDirOf(x.username, uid), 'read', [name])
+  for (const uid of groupsBytes === undefined ? [] : decodeGroups(groupsBytes).uidToGroupName.keys()) {
+    const groupDir = sharedDirOf(x.username, uid)
+    if (!(await sharedWith(x, groupDir)).read.includes(name)) continue // never a member: nothing of the group reached them
+    await revoke(groupDir)
+    for (const c of (await readSharingFile(x.reader, await x.fs.capabilityOf(groupDir), 'read', 0)).caps) await revoke(c.path)
   }
   const dir = sharedDirOf(x.username, name)
-  if (!(await x.fs.exists(dir))) return
-  const dirCap = await x.fs.capabilityOf(dir)
-  for (const access of ['read', 'write'] as const) {
-    const { caps } = await readSharingFile(x.reader, dirCap, access, 0)
-    for (const c of caps) await forgetSharedWith(x, c.path, access, [name])
+  if (await x.fs.exists(dir)) {
+    const dirCap = await x.fs.capabilityOf(dir)
+    for (const c of (await readSharingFile(x.reader, dirCap, 'read', 0)).caps) await revoke(c.path)
+    for (const c of (await readSharingFile(x.reader, dirCap, 'write', 0)).caps) {
+      await forgetSharedWith(x, c.path, 'write', [name])
+      notRevoked.add(c.path)
+    }
+    await x.fs.remove(dir)
   }
-  await x.fs.remove(dir)
+  return { rotated: [...rotated].sort(), notRevoked: [...notRevoked].sort() }
 }

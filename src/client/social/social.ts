@@ -1,10 +1,12 @@
-// A signed-in user's social side (reference §6.1, §6.2): follow requests (send, list, accept,
+// A signed-in user's social side (reference §1.4, §6.1-§6.4): follow requests (send, list, accept,
 // reciprocate, reject), the social graph (followers, following, friends, groups, blocked), unfollow,
-// remove a follower, read sharing with followers or groups, who an item is shared with, and the items
+// remove a follower, read sharing with followers or groups and its revocation (key rotation), secret
+// links, who an item is shared with, and the items
 // shared with us, mounted at their paths in `ctx.fs`. Everything is stored in the user's own files in
 // Peergos' formats, so a Peergos client using the same account sees the same state.
 import { PeergosError } from '../../errors.ts'
 import type { EntryPoint } from '../../model/entry-point.ts'
+import type { LinkProperties } from '../../model/link-properties.ts'
 import type { FileSharedWith } from '../../model/shared-with-state.ts'
 import type { UserContext } from '../user-context.ts'
 import { socialContextOf, type SocialContext } from './context.ts'
@@ -12,12 +14,14 @@ import { processFollowRequests, replyToFollowRequest, sendFollowRequest, type Fo
 import { receivedFollowRequests, type ReceivedFollowRequest } from './follow-requests.ts'
 import { block, blockedUsers, following, unblock } from './friends.ts'
 import { IncomingCaps, type SharedItem } from './incoming-caps.ts'
-import { removeFollower } from './remove-follower.ts'
+import { removeFollower, type RemovedFollower } from './remove-follower.ts'
+import { unshareReadAccessWith } from './revoke.ts'
+import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type SecretLinkOptions } from './secret-links.ts'
 import { sharedWith } from './shared-with.ts'
 import { shareReadAccessWith } from './sharing.ts'
 import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
 
-export type { FollowReply, ReceivedFollowRequest, SharedItem, SocialState }
+export type { FollowReply, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
 
 export class Social {
   private readonly x: SocialContext
@@ -118,8 +122,12 @@ export class Social {
     await this.incoming.refresh()
   }
 
-  /** Removes a follower (see remove-follower.ts: their folder and sharing records go; keys are not rotated). */
-  removeFollower(name: string): Promise<void> {
+  /**
+   * Removes a follower: they leave our groups, the keys of everything they could read (group folders
+   * and items shared with their groups or with them) are rotated and re-shared with those who keep
+   * access, and their sharing folder is deleted (see remove-follower.ts).
+   */
+  removeFollower(name: string): Promise<RemovedFollower> {
     return removeFollower(this.x, name)
   }
 
@@ -136,6 +144,36 @@ export class Social {
 
   async shareReadAccessWithFollowers(path: string): Promise<void> {
     await shareReadAccessWith(this.x, path, [(await socialState(this.x)).followersGroupUid])
+  }
+
+  /**
+   * Revokes read access of users or groups (by uid) to an item: its keys are rotated (capabilities
+   * held before find nothing) and everyone else it is shared with gets the new capability.
+   */
+  unshareReadAccessWith(path: string, readers: readonly string[]): Promise<void> {
+    return unshareReadAccessWith(this.x, path, readers)
+  }
+
+  // ---- secret links ----
+
+  /** A secret link to an item (read-only; optional extra password, expiry and maximum of uses). */
+  createSecretLink(path: string, o: SecretLinkOptions = {}): Promise<LinkProperties> {
+    return createSecretLink(this.x, path, o)
+  }
+
+  /** The secret links of an item. */
+  secretLinks(path: string): Promise<readonly LinkProperties[]> {
+    return secretLinksOf(this.x, path)
+  }
+
+  /** Revokes a secret link: the server no longer hands it out. False when it was not published. */
+  deleteSecretLink(path: string, label: number): Promise<boolean> {
+    return deleteSecretLink(this.x, path, label)
+  }
+
+  /** The URL of a link of ours on `server` (`<server>/secret/z<owner>/<label>#<password>`). */
+  secretLinkUrl(server: string, link: LinkProperties): string {
+    return secretLinkUrl(server, this.x.identity.publicKeyHash, link)
   }
 
   /** Who an item of ours is shared with (users and group uids), and its secret links. */
