@@ -4,12 +4,14 @@
 // /alice/docs/notes.md; alice's sharing file for bob parses to the items' paths; every social file
 // Peergos wrote decodes and re-encodes to the same bytes; the follower lists and "shared with"
 // records are Peergos'. Then alice accepts carol with our client, carol (a Peergos-made account)
-// processes the reply with ours, and reads what alice shares with her.
+// processes the reply with ours, and reads what alice shares with her. The secret link Peergos made
+// opens without an account, and alice's client adds and removes one in the links CHAMP Peergos wrote.
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { openSecretLink } from '../../src/client/social/open-secret-link.ts'
 import { pathOf, readSharingFile } from '../../src/client/social/capability-store.ts'
 import { socialContextOf } from '../../src/client/social/context.ts'
 import { parseCborStream } from '../../src/client/social/cbor-stream.ts'
@@ -21,6 +23,7 @@ import { cidToString } from '../../src/codec/cid.ts'
 import { decodeCapsInDirectory, encodeCapsInDirectory } from '../../src/model/caps-in-directory.ts'
 import { encodeEntryPoint, entryPointFromCbor } from '../../src/model/entry-point.ts'
 import { decodeFriendsGroups, encodeFriendsGroups } from '../../src/model/friends-groups.ts'
+import { encodeLinkProperties } from '../../src/model/link-properties.ts'
 import { decodeGroups, encodeGroups } from '../../src/model/groups.ts'
 import { decodePendingSocialState, encodePendingSocialState } from '../../src/model/pending-social-state.ts'
 import { decodeProcessedCaps, encodeProcessedCaps } from '../../src/model/processed-caps.ts'
@@ -151,6 +154,24 @@ describeVectors('following and sharing on the Peergos-written account', () => {
     expect(hello.links.map((l) => l.label)).toEqual([manifest.secretLink.label])
     for (const uid of (await social.groups()).keys()) expect((await social.sharedWith(`/alice/shared/${uid}`)).read).toEqual(['bob'])
   }, 60_000)
+
+  it("opens the secret link Peergos made to hello.txt without an account; alice's client adds one to the CHAMP Peergos wrote", async () => {
+    const link = manifest.secretLink
+    const anonymous: NetworkAccess = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+    const opened = await openSecretLink(anonymous, `${daemon.url}/${link.url}`)
+    expect(opened.path).toBe(`${link.entryPath}/${link.resolvedName}`)
+    expect(sha256(await opened.readFileBytes())).toBe(link.resolvedSha256)
+    // the owner's record of it is Peergos' LinkProperties, byte for byte
+    const [props] = await socialOf(alice).secretLinks('/alice/hello.txt')
+    expect(toHex(encodeLinkProperties(props))).toBe(link.linkPropertiesCbor)
+    // a new link goes into the links CHAMP Peergos made (its root carries alice's mirror BAT id)
+    const ours = await socialOf(alice).createSecretLink('/alice/docs/notes.md', { maxRetrievals: 1 })
+    const notes = await openSecretLink(anonymous, socialOf(alice).secretLinkUrl(daemon.url, ours))
+    expect(sha256(await notes.readFileBytes())).toBe(manifest.expectedFiles['notes.md'].sha256)
+    await expect(openSecretLink(anonymous, socialOf(alice).secretLinkUrl(daemon.url, ours))).rejects.toThrow('Maximum link retrievals exceed!')
+    expect(sha256(await (await openSecretLink(anonymous, `/${link.url}`)).readFileBytes())).toBe(link.resolvedSha256)
+    expect(await socialOf(alice).deleteSecretLink('/alice/docs/notes.md', ours.label)).toBe(true)
+  }, 120_000)
 
   it('alice accepts carol with our client; carol, a Peergos-made account, follows her and reads what she shares', async () => {
     const aliceSocial = socialOf(alice)
