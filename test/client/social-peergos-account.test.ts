@@ -24,6 +24,7 @@ import { decodeCapsInDirectory, encodeCapsInDirectory } from '../../src/model/ca
 import { encodeEntryPoint, entryPointFromCbor } from '../../src/model/entry-point.ts'
 import { decodeFriendsGroups, encodeFriendsGroups } from '../../src/model/friends-groups.ts'
 import { encodeLinkProperties } from '../../src/model/link-properties.ts'
+import { decodeTofuKeyStore, encodeTofuKeyStore } from '../../src/model/tofu-key-store.ts'
 import { decodeGroups, encodeGroups } from '../../src/model/groups.ts'
 import { decodePendingSocialState, encodePendingSocialState } from '../../src/model/pending-social-state.ts'
 import { decodeProcessedCaps, encodeProcessedCaps } from '../../src/model/processed-caps.ts'
@@ -132,13 +133,15 @@ describeVectors('following and sharing on the Peergos-written account', () => {
       [bob, '/bob/.groups-from-friends.cborstream', (b) => encodeFriendsGroups(decodeFriendsGroups(b))],
       [alice, '/alice/.from-friends.cborstream', (b) => concat(parseCborStream(b, entryPointFromCbor).items.map(encodeEntryPoint))],
       [bob, '/bob/.from-friends.cborstream', (b) => concat(parseCborStream(b, entryPointFromCbor).items.map(encodeEntryPoint))],
+      [alice, '/alice/.keystore', (b) => encodeTofuKeyStore(decodeTofuKeyStore(b))],
+      [bob, '/bob/.keystore', (b) => encodeTofuKeyStore(decodeTofuKeyStore(b))],
     ]
     for (const e of [...(manifest.aliceView as ManifestEntry[]), ...(manifest.bobView as ManifestEntry[])]) {
       const user = e.path.startsWith('/alice/') ? alice : bob
       if (e.path.endsWith('/sharedWith.cbor')) files.push([user, e.path, (b) => encodeSharedWithState(decodeSharedWithState(b))])
       if (e.path.endsWith('/items.cbor')) files.push([user, e.path, (b) => encodeCapsInDirectory(decodeCapsInDirectory(b))])
     }
-    expect(files.length).toBe(7 + 4 + 3)
+    expect(files.length).toBe(9 + 4 + 3)
     for (const [user, path, roundTrip] of files) {
       const bytes = await user.fs.readFileBytes(path)
       expect([path, toHex(roundTrip(bytes))]).toEqual([path, toHex(bytes)])

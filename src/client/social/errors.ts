@@ -30,3 +30,9 @@ export class WrongLinkPasswordError extends PeergosError {}
 
 /** A secret link whose capability does not belong to the owner its path names. */
 export class InvalidLinkError extends PeergosError {}
+
+/**
+ * A user's identity key is not the one this client first saw for them (TOFU, /<me>/.keystore): it may
+ * be someone else. Compare safety numbers before accepting the new key.
+ */
+export class IdentityKeyChangedError extends PeergosError {}

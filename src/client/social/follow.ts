@@ -14,6 +14,7 @@ import type { SocialContext } from './context.ts'
 import { AlreadyFollowingError, ForgedOwnerError } from './errors.ts'
 import { receivedFollowRequests, removeFollowRequest, sendBlindRequest, isNullCapability, type ReceivedFollowRequest } from './follow-requests.ts'
 import { addFriendEntryPoint, checkEntryPoint, following } from './friends.ts'
+import { trustedIdentity } from './identity-verification.ts'
 import { sharedDirOf } from './names.ts'
 import { publicKeysOf } from './public-keys.ts'
 import { addToGroup, followerFolders, pendingOutgoing, savePendingOutgoing } from './social-state.ts'
@@ -22,6 +23,7 @@ import { addToGroup, followerFolders, pendingOutgoing, savePendingOutgoing } fro
 export async function sendFollowRequest(x: SocialContext, target: string, requestedKey: SymmetricKey = randomSymmetricKey(x.net.crypto)): Promise<boolean> {
   if (target === x.username) return false
   if ((await following(x)).includes(target)) throw new AlreadyFollowingError(`User ${target} is already a follower!`)
+  await trustedIdentity(x, target) // first seen now, or still the key first seen (IdentityKeyChangedError)
   const keys = await publicKeysOf(x.net, x.reader, target)
   const dir = sharedDirOf(x.username, target)
   await x.fs.mkdir(dir, { parents: true, hidden: true })

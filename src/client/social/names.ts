@@ -29,6 +29,10 @@ export const FRIEND_STATE_SUFFIX = '$incoming.cbor'
 /** SharedWithCache: /<user>/.capabilitycache/outbound/<owner>/<dir path>/sharedWith.cbor (SharedWithState). */
 export const OUTBOUND_DIR = 'outbound'
 export const SHARED_WITH_FILE = 'sharedWith.cbor'
+/** TofuCoreNode.KEY_STORE_NAME: /<user>/.keystore, the claim chains of users as first seen (TofuKeyStore). */
+export const KEY_STORE_FILE = '.keystore'
+/** UserContext.FRIEND_ANNOTATIONS_FILE_NAME: /<user>/.annotations, friends whose identity we verified. */
+export const FRIEND_ANNOTATIONS_FILE = '.annotations'
 /** The mime type Peergos records for all of these files. */
 export const OCTET_STREAM = 'application/octet-stream'
 

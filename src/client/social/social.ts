@@ -16,12 +16,13 @@ import { block, blockedUsers, following, unblock } from './friends.ts'
 import { IncomingCaps, type SharedItem } from './incoming-caps.ts'
 import { removeFollower, type RemovedFollower } from './remove-follower.ts'
 import { unshareReadAccessWith } from './revoke.ts'
+import { acceptIdentityKey, identityKeyChange, markVerified, verifyIdentity, type IdentityVerification, type KeyChange } from './identity-verification.ts'
 import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type SecretLinkOptions } from './secret-links.ts'
 import { sharedWith } from './shared-with.ts'
 import { shareReadAccessWith } from './sharing.ts'
 import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
 
-export type { FollowReply, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
+export type { FollowReply, IdentityVerification, KeyChange, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
 
 export class Social {
   private readonly x: SocialContext
@@ -152,6 +153,31 @@ export class Social {
    */
   unshareReadAccessWith(path: string, readers: readonly string[]): Promise<void> {
     return unshareReadAccessWith(this.x, path, readers)
+  }
+
+  // ---- identity verification ----
+
+  /**
+   * The safety number of `name` and us (compare it with theirs), from their identity key as first seen
+   * (IdentityKeyChangedError when the PKI now names another), and whether we marked them verified.
+   */
+  verifyIdentity(name: string): Promise<IdentityVerification> {
+    return verifyIdentity(this.x, name)
+  }
+
+  /** Records that we compared safety numbers with `name` (for the keys `v` was made from). */
+  markVerified(v: IdentityVerification, verified = true): Promise<void> {
+    return markVerified(this.x, v.username, v.keys, verified)
+  }
+
+  /** How `name`'s identity key changed since we first saw it, if it did. */
+  identityKeyChange(name: string): Promise<KeyChange | undefined> {
+    return identityKeyChange(this.x, name)
+  }
+
+  /** Trusts the identity key the PKI names now for `name` (after comparing safety numbers). */
+  async acceptIdentityKey(name: string): Promise<void> {
+    await acceptIdentityKey(this.x, name)
   }
 
   // ---- secret links ----
