@@ -37,6 +37,16 @@ export interface SignedIn {
 
 /** `mfa` answers the server's MultiFactorAuthRequest when the account has a second factor; without it that is an MfaRequiredError. */
 export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, password: string, mfa?: MfaResponder): Promise<SignedIn> {
+  return signInWith(net, username, { password }, mfa)
+}
+
+/** The login secrets of a signup just made (scrypt already ran): the sign-in that follows skips it. */
+export interface KnownLoginSecrets {
+  readonly login: SigningKeyPairBytes
+  readonly loginRoot: SymmetricKey
+}
+
+export async function signInWith(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage' | 'pointers' | 'account'>, username: string, credentials: { password: string } | { secrets: KnownLoginSecrets }, mfa?: MfaResponder): Promise<SignedIn> {
   const c = net.crypto
   const chain = await net.coreNode.getChain(username)
   const identity = chainOwner(chain)
@@ -49,9 +59,16 @@ export async function signIn(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 's
   if (algorithm.memoryCost < SCRYPT_LOGIN_MEMORY_COST || algorithm.memoryCost > MAX_LOGIN_MEMORY_COST) {
     throw new NotFoundError(`Refusing login parameters with scrypt memory cost ${algorithm.memoryCost}`)
   }
-  const secrets = splitLoginSecret(await loginScrypt(c, username, password, algorithm))
-  const loginKeys = c.signKeyPairFromSeed(secrets.loginSeed)
-  const rootKey = symmetricKey(secrets.rootKey)
+  let loginKeys: SigningKeyPairBytes
+  let rootKey: SymmetricKey
+  if ('secrets' in credentials) {
+    loginKeys = credentials.secrets.login
+    rootKey = credentials.secrets.loginRoot
+  } else {
+    const secrets = splitLoginSecret(await loginScrypt(c, username, credentials.password, algorithm))
+    loginKeys = c.signKeyPairFromSeed(secrets.loginSeed)
+    rootKey = symmetricKey(secrets.rootKey)
+  }
   const data = await getLoginDataWithMfa(net, username, loginKeys, mfa)
   let entryPoints: EntryPoints
   try {

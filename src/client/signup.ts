@@ -211,11 +211,16 @@ export interface SignUpOptions {
 
 /** Signs a new user up on the server `net` talks to (its id is the home server); returns what was sent. */
 export async function signUp(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage'>, username: string, password: string, o: SignUpOptions = {}): Promise<BuiltSignup> {
+  return (await signUpReturningSecrets(net, username, password, o)).built
+}
+
+/** signUp, also returning the login secrets scrypt derived (so signing in afterwards need not run it again). */
+export async function signUpReturningSecrets(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage'>, username: string, password: string, o: SignUpOptions = {}): Promise<{ built: BuiltSignup; secrets: LoginSecrets }> {
   const c = net.crypto
   if ((await net.coreNode.getChain(username)).length > 0) throw new SignupError('User already exists!')
   const algorithm = o.algorithm ?? defaultLoginAlgorithm(c)
   const secrets = await deriveLoginSecrets(c, username, password, algorithm)
   const built = await buildSignup(c, { username, homeServer: await net.storage.id(), keys: randomSignupKeys(c, secrets, algorithm) })
   await submitSignup(net, built, o.token)
-  return built
+  return { built, secrets }
 }

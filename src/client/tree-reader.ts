@@ -6,6 +6,7 @@ import { blockCid, cidToString, verifyBlock, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { Champ, cidKey, type BlockStore } from '../champ/index.ts'
 import { BlockCache } from './block-cache.ts'
+import { bytesToHex } from '../model/bytes.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
@@ -142,10 +143,10 @@ export class TreeReader {
    * locally; the others go 20 to a champ/get/bulk call, several calls at once. Missing items give
    * undefined at their index.
    */
-  async readChunks(caps: readonly AbsoluteCapability[], fileData = true): Promise<(ReadCryptreeBlock | undefined)[]> {
+  async readChunks(caps: readonly AbsoluteCapability[], fileData = true, isDirectoryHints?: readonly (boolean | undefined)[]): Promise<(ReadCryptreeBlock | undefined)[]> {
     const out: (ReadCryptreeBlock | undefined)[] = new Array(caps.length).fill(undefined)
     const read = async (i: number, block: Uint8Array | undefined): Promise<void> => {
-      if (block !== undefined) out[i] = await readCryptreeBlock(this.crypto, block, caps[i].rBaseKey, this.fetcher(caps[i].owner), caps[i].wBaseKey, { fileData })
+      if (block !== undefined) out[i] = await readCryptreeBlock(this.crypto, block, caps[i].rBaseKey, this.fetcher(caps[i].owner), caps[i].wBaseKey, { fileData, isDirectoryHint: isDirectoryHints?.[i] })
     }
     const batches: { root: CID; items: number[] }[] = []
     const byWriter = new Map<string, number[]>()
@@ -280,7 +281,7 @@ export class TreeReader {
       return this.list(caps[0].cap)
     }
     const out: TreeEntry[] = []
-    const chunks = await this.readChunks(caps.map((c) => c.cap), false)
+    const chunks = await this.readChunks(caps.map((c) => c.cap), false, caps.map((c) => c.isDir))
     caps.forEach((child, i) => {
       const chunk = chunks[i]
       if (chunk === undefined) return // a dangling child link (e.g. a concurrent delete): skip it
@@ -311,8 +312,8 @@ export class TreeReader {
     return caps.find((c) => c.name === name)?.cap
   }
 
-  private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability }[]> {
-    const out: { name: string; cap: AbsoluteCapability }[] = []
+  private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability; isDir?: boolean }[]> {
+    const out: { name: string; cap: AbsoluteCapability; isDir?: boolean }[] = []
     let chunkCap = dirCap
     let chunk: ReadCryptreeBlock | undefined = head
     const seen = new Set<string>()
@@ -320,12 +321,12 @@ export class TreeReader {
       if (i >= MAX_DIRECTORY_CHUNKS) throw new NotFoundError('Directory has too many continuation chunks')
       const links = chunk.children
       if (links === undefined) break
-      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: toAbsolute(this.crypto, child.cap, dirCap) })
+      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: toAbsolute(this.crypto, child.cap, dirCap), isDir: child.isDir })
       else for (const rel of links.children) out.push({ name: '', cap: toAbsolute(this.crypto, rel, dirCap) })
       const next = chunk.view.fromBase?.nextChunk
       if (next === undefined) break
       chunkCap = toAbsolute(this.crypto, next, chunkCap)
-      const key = cidToString(chunkCap.writer) + Array.from(chunkCap.mapKey).join(',')
+      const key = cidToString(chunkCap.writer) + bytesToHex(chunkCap.mapKey)
       if (seen.has(key)) throw new NotFoundError('Directory continuation chunks form a cycle')
       seen.add(key)
       chunk = await this.readChunk(chunkCap)

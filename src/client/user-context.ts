@@ -22,9 +22,9 @@ import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
 import { checkNewPassword } from './password-rules.ts'
 import type { MfaResponder } from './mfa.ts'
-import { signIn, type SignedIn } from './sign-in.ts'
+import { signIn, signInWith, type SignedIn } from './sign-in.ts'
 import type { TreeReader } from './tree-reader.ts'
-import { ADD_BAT_REQUEST, deriveLoginSecrets, signUp, type SignUpOptions } from './signup.ts'
+import { ADD_BAT_REQUEST, deriveLoginSecrets, signUpReturningSecrets, type SignUpOptions } from './signup.ts'
 import { signBlock, WriterSession } from './writer-session.ts'
 
 /** Constants.BATS_URL + "getUserBats": the signed request that reads the user's mirror BATs. */
@@ -61,8 +61,8 @@ export class UserContext {
   /** Signs a new user up on the server `net` talks to, then signs in. */
   static async signUp(net: NetworkAccess, username: string, password: string, o: SignUpOptions = {}): Promise<UserContext> {
     checkNewPassword(username, password)
-    await signUp(net, username, password, o)
-    return UserContext.open(net, await signIn(net, username, password))
+    const { secrets } = await signUpReturningSecrets(net, username, password, o)
+    return UserContext.open(net, await signInWith(net, username, { secrets }))
   }
 
   private static async open(net: NetworkAccess, s: SignedIn): Promise<UserContext> {

@@ -47,25 +47,49 @@ export interface CryptreeNodeView {
   readonly signer?: SigningPrivateKeyAndPublicHash
 }
 
-/** Decodes what the capability's keys can see of a node. Throws DecryptionFailedError (or a decode error) when they open nothing. */
-export function readCryptreeNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey): CryptreeNodeView {
-  const isDirectory = isDirectoryNode(c, node, rBaseKey)
-  let fromBase: FromBase | undefined
-  if (isDirectory) {
+/**
+ * Decodes what the capability's keys can see of a node. Throws DecryptionFailedError (or a decode
+ * error) when they open nothing. `isDirectoryHint` (the parent's child entry says so) skips the
+ * trial opening of a directory's metadata under its base key; a wrong hint costs only a retry.
+ */
+export function readCryptreeNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey, isDirectoryHint?: boolean): CryptreeNodeView {
+  if (isDirectoryHint === true) {
     try {
-      fromBase = openFromBase(c, node, rBaseKey)
+      return readDirectoryNode(c, node, rBaseKey, wBaseKey)
     } catch {
-      // CryptreeNode.getParentKey: without read access to the folder we must hold its parent key already
+      // not a directory after all: the general path below decides
     }
-  } else {
-    fromBase = openFromBase(c, node, rBaseKey)
   }
-  const parentKey = isDirectory && fromBase !== undefined ? fromBase.key : rBaseKey
+  // CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says so; anything else is a directory
+  let underBase: FromParent | undefined
+  try {
+    underBase = openFromParent(c, node, rBaseKey)
+  } catch {
+    underBase = undefined
+  }
+  if (underBase === undefined || underBase.properties.isDirectory) return readDirectoryNode(c, node, rBaseKey, wBaseKey)
+  const fromBase = openFromBase(c, node, rBaseKey)
+  return {
+    isDirectory: false, readable: true, parentKey: rBaseKey, dataKey: fromBase.key, properties: underBase.properties, parentLink: underBase.parentLink,
+    fromBase, signer: signerOf(c, fromBase, wBaseKey),
+  }
+}
+
+function signerOf(c: CryptoProvider, fromBase: FromBase | undefined, wBaseKey: SymmetricKey | undefined): SigningPrivateKeyAndPublicHash | undefined {
+  return wBaseKey !== undefined && fromBase?.signerLink !== undefined ? signingPrivateKeyAndPublicHashFromCbor(openCbor(c, wBaseKey, fromBase.signerLink)) : undefined
+}
+
+/** A directory: `b` under the base key gives the parent key (CryptreeNode.getParentKey), which opens `p`. */
+function readDirectoryNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey): CryptreeNodeView {
+  let fromBase: FromBase | undefined
+  try {
+    fromBase = openFromBase(c, node, rBaseKey)
+  } catch {
+    // without read access to the folder we must hold its parent key already
+  }
+  const parentKey = fromBase !== undefined ? fromBase.key : rBaseKey
   const { parentLink, properties } = openFromParent(c, node, parentKey)
-  const signer = wBaseKey !== undefined && fromBase?.signerLink !== undefined
-    ? signingPrivateKeyAndPublicHashFromCbor(openCbor(c, wBaseKey, fromBase.signerLink))
-    : undefined
-  return { isDirectory, readable: fromBase !== undefined, parentKey, dataKey: isDirectory ? undefined : fromBase?.key, properties, parentLink, fromBase, signer }
+  return { isDirectory: true, readable: fromBase !== undefined, parentKey, properties, parentLink, fromBase, signer: signerOf(c, fromBase, wBaseKey) }
 }
 
 /**
@@ -98,9 +122,9 @@ export interface ReadCryptreeBlock {
 }
 
 /** Decodes a node block (untrusted) and reads all the keys allow: view plus children or file data. */
-export async function readCryptreeBlock(c: CryptoProvider, block: Uint8Array, rBaseKey: SymmetricKey, fetch: FragmentFetcher, wBaseKey?: SymmetricKey, opts?: FpctDecryptOptions & { readonly fileData?: boolean }): Promise<ReadCryptreeBlock> {
+export async function readCryptreeBlock(c: CryptoProvider, block: Uint8Array, rBaseKey: SymmetricKey, fetch: FragmentFetcher, wBaseKey?: SymmetricKey, opts?: FpctDecryptOptions & { readonly fileData?: boolean; readonly isDirectoryHint?: boolean }): Promise<ReadCryptreeBlock> {
   const node = decodeCryptreeNode(block)
-  const view = readCryptreeNode(c, node, rBaseKey, wBaseKey)
+  const view = readCryptreeNode(c, node, rBaseKey, wBaseKey, opts?.isDirectoryHint)
   if (view.isDirectory) return { node, view, children: view.readable ? await readDirectoryChildren(c, node, rBaseKey, fetch, opts) : undefined }
   if (opts?.fileData === false) return { node, view }
   return { node, view, data: await readFileChunk(c, node, view.dataKey!, fetch, opts) }
