@@ -11,7 +11,8 @@ import { unlinkSync } from 'node:fs'
 import { basename, dirname, join, sep } from 'node:path'
 import { readFileRange } from '../client/file-download.ts'
 import type { FileInfo, FileSystem } from '../client/file-system.ts'
-import type { UserContext } from '../client/user-context.ts'
+import type { TreeEntry, TreeReader } from '../client/tree-reader.ts'
+import type { AbsoluteCapability } from '../model/capability.ts'
 import { PeergosError } from '../errors.ts'
 import { UsageError } from './args.ts'
 import { transferSummary } from './format.ts'
@@ -48,7 +49,7 @@ export const get: UserCommand = {
         progress.finish()
       } else {
         const target = (await localKind(local)) === 'directory' ? join(local, safeName(info.name)) : local
-        result = info.isDirectory ? await getFolder(user, remote, target, temps) : await getFile(user.fs, info, target, temps)
+        result = info.isDirectory ? await getFolder(snapshotReader(user), await user.fs.capabilityOf(remote), target, temps) : await getFile(user.fs, info, target, temps)
       }
     } finally {
       temps.close()
@@ -59,7 +60,7 @@ export const get: UserCommand = {
   },
 }
 
-interface Got {
+export interface Got {
   readonly path: string
   readonly files: number
   readonly bytes: number
@@ -72,11 +73,35 @@ async function getFile(fs: FileSystem, info: FileInfo, target: string, temps: Te
   return { path: target, files: 1, bytes: info.size }
 }
 
+/**
+ * Downloads an item read by capability (a secret link's): a file to `local` ('-': stdout) or into it
+ * when it is a directory, a folder recursively. Returns what was written.
+ */
+export async function getEntry(reader: TreeReader, entry: TreeEntry, local: string): Promise<Got> {
+  const temps = new TempFiles()
+  try {
+    if (local === '-') {
+      if (entry.isDirectory) throw new LocalTargetError(`${entry.name} is a directory; only a file can be written to stdout`)
+      const progress = progressBar(entry.name, entry.properties.size)
+      const bytes = await toStdout(readFileRange(reader, entry.cap, entry.properties), progress)
+      progress.finish()
+      return { path: '-', files: 1, bytes }
+    }
+    const target = (await localKind(local)) === 'directory' ? join(local, safeName(entry.name)) : local
+    if (entry.isDirectory) return await getFolder(reader, entry.cap, target, temps)
+    const progress = progressBar(entry.name, entry.properties.size)
+    await writeLocalFile(target, readFileRange(reader, entry.cap, entry.properties), temps, progress)
+    progress.finish()
+    return { path: target, files: 1, bytes: entry.properties.size }
+  } finally {
+    temps.close()
+  }
+}
+
 /** A folder: the tree is walked first (all names checked), then directories made, then files written. */
-async function getFolder(user: UserContext, remote: string, target: string, temps: TempFiles): Promise<Got> {
+async function getFolder(reader: TreeReader, cap: AbsoluteCapability, target: string, temps: TempFiles): Promise<Got> {
   if ((await localKind(target)) === 'file') throw new LocalTargetError(`${target} exists and is not a directory`)
-  const reader = snapshotReader(user)
-  const tree = await walkRemote(reader, await user.fs.capabilityOf(remote))
+  const tree = await walkRemote(reader, cap)
   const localPath = (rel: readonly string[]): string => join(target, ...rel.map(safeName))
   const dirs = [target, ...tree.dirs.map(localPath)]
   const files = tree.files.map((f) => ({ f, local: localPath(f.rel) }))

@@ -5,6 +5,7 @@ import { createNodeCrypto } from '../crypto/providers/node.ts'
 import { httpNetworkServices } from '../http/clients/network.ts'
 import { parsePath } from '../client/paths.ts'
 import { answerWithCode } from '../client/mfa.ts'
+import { socialOf } from '../client/social/social.ts'
 import { UserContext } from '../client/user-context.ts'
 import { PeergosError } from '../errors.ts'
 import { NodePoster } from '../server/http/node-poster.ts'
@@ -110,14 +111,21 @@ export async function newSecret(cx: CommandContext, envName: string, prompt: str
   return first
 }
 
-/** Signs in as the user the options name (the owner of `paths[0]` by default). */
+/** Signs in as the user the options name (the owner of `paths[0]` by default); items others shared are mounted when a path is theirs. */
 export async function signIn(cx: CommandContext, paths: readonly string[] = []): Promise<UserContext> {
   const username = usernameOf(cx, paths)
   const net = await network(cx)
   const password = await loginPassword(cx, username)
   // an account with a second factor: the code from PEERGOS_MFA_CODE, else asked on the terminal
   const mfa = async (request: Parameters<typeof answerWithCode>[0]) => answerWithCode(request, await secret(cx, MFA_CODE_ENV, 'Second factor code (authenticator app or backup code): '))
-  return UserContext.signIn(net, username, password, { mfa })
+  const user = await UserContext.signIn(net, username, password, { mfa })
+  // another user's path: what they shared with us is read and mounted at its paths first
+  if (paths.some((p) => p.startsWith('/') && parsePath(p).owner !== username)) {
+    await Promise.resolve().then(() => socialOf(user).refreshShared()).catch((e: unknown) => {
+      if (!(e instanceof PeergosError)) throw e // (a legacy account without a boxing key follows nobody)
+    })
+  }
+  return user
 }
 
 /** The password of `username`: PEERGOS_PASSWORD, else asked on the terminal. */

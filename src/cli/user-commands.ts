@@ -1,4 +1,5 @@
-// The user commands of `peergos-ts` (signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd):
+// The user commands of `peergos-ts` (signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd; the
+// social and sharing commands of social-commands.ts and share-commands.ts):
 // parses a command's options, prints its --help, runs it, and turns any failure into one line
 // `peergos-ts: <message>` on stderr with exit status 2 (usage) or 1 (anything else). No stack
 // trace and no password is ever printed.
@@ -10,9 +11,15 @@ import { cp, ls, mkdir, mv, rm, stat } from './fs-commands.ts'
 import { get } from './get.ts'
 import { PromptCancelledError } from './password-prompt.ts'
 import { put } from './put.ts'
+import { link, openLink, share, sharedWith, unlink, unshare } from './share-commands.ts'
+import { accept, follow, friends, reject, removeFollower, requests, unfollow, verify } from './social-commands.ts'
 import { COMMON_OPTIONS, commandContext, DEFAULT_SERVER, PASSWORD_ENV, type CommandContext, type UserCommand } from './session.ts'
 
-export const USER_COMMANDS: readonly UserCommand[] = [signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd]
+export const USER_COMMANDS: readonly UserCommand[] = [
+  signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd,
+  follow, requests, accept, reject, friends, unfollow, removeFollower, verify,
+  share, unshare, sharedWith, link, unlink, openLink,
+]
 
 export function findUserCommand(name: string): UserCommand | undefined {
   return USER_COMMANDS.find((c) => c.name === name)
@@ -20,7 +27,7 @@ export function findUserCommand(name: string): UserCommand | undefined {
 
 /** The command list for the main help. */
 export function userCommandsHelp(): string {
-  return USER_COMMANDS.map((c) => `  ${c.name.padEnd(10)}  ${c.summary}\n`).join('')
+  return USER_COMMANDS.map((c) => `  ${c.name.padEnd(15)}  ${c.summary}\n`).join('')
 }
 
 export function commandHelp(c: UserCommand): string {

@@ -1,0 +1,131 @@
+// The social and sharing commands end to end: the real bin/peergos-ts.js as child processes against a
+// real daemon on 127.0.0.1 (alice, bob and carol signed up through the library). bob follows alice,
+// alice lists and accepts (reciprocating), both are friends; carol's request is rejected; alice shares
+// a folder with bob, who reads it with `get`; `share --write` says write sharing is not available yet;
+// `unshare` revokes bob (his `get` fails); secret links: made with a maximum of uses (then refused), with
+// an extra password, opened by `open-link` without any account (file and folder), removed by `unlink`;
+// `verify` prints the same safety number on both sides; `remove-follower` reports the rotated items.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UserContext } from '../../src/client/user-context.ts'
+import { httpNetworkServices } from '../../src/http/clients/network.ts'
+import { NodePoster } from '../../src/server/http/node-poster.ts'
+import { cli, expectFailure, hashTree, sha256, startTestDaemon, type Run } from './cli-env.ts'
+
+const PASSWORD = 'a long and unusual password'
+let env: Awaited<ReturnType<typeof startTestDaemon>>
+let server: string
+let poster: NodePoster
+let local: string
+
+function as(user: string, ...args: string[]): Promise<Run> {
+  return cli([...args, '--server', server], { PEERGOS_USERNAME: user, PEERGOS_PASSWORD: PASSWORD })
+}
+
+function ok(r: Run): string {
+  expect(r.code, r.err).toBe(0)
+  return r.out.toString()
+}
+
+function json<T>(r: Run): T {
+  return JSON.parse(ok(r)) as T
+}
+
+beforeAll(async () => {
+  env = await startTestDaemon()
+  server = env.daemon.url
+  poster = new NodePoster(server)
+  const net = { crypto: env.daemon.crypto, ...httpNetworkServices(poster) }
+  const alice = await UserContext.signUp(net, 'alice', PASSWORD)
+  await UserContext.signUp(net, 'bob', PASSWORD)
+  await UserContext.signUp(net, 'carol', PASSWORD)
+  await alice.fs.mkdir('/alice/docs/sub', { parents: true })
+  await alice.fs.writeFile('/alice/docs/a.txt', new TextEncoder().encode('alpha\n'))
+  await alice.fs.writeFile('/alice/docs/sub/b.bin', new Uint8Array(3000).fill(7))
+  await alice.close()
+  local = await mkdtemp(join(tmpdir(), 'pts-cli-social-'))
+}, 300_000)
+afterAll(async () => {
+  poster?.close()
+  await env?.close()
+  await rm(local, { recursive: true, force: true })
+})
+
+describe('following', () => {
+  it('follow, requests, accept --reciprocate, reject, friends', async () => {
+    expect(ok(await as('bob', 'follow', 'alice'))).toBe('sent a follow request to alice\n')
+    ok(await as('carol', 'follow', 'alice'))
+    expect(json(await as('alice', 'requests', '--json'))).toEqual([{ from: 'bob', followBack: true }, { from: 'carol', followBack: true }])
+    const [accepted, rejected, none] = await Promise.all([
+      as('alice', 'accept', 'bob', '--reciprocate'),
+      as('alice', 'reject', 'carol'),
+      as('alice', 'accept', 'nobody'),
+    ])
+    expect(ok(accepted)).toBe('bob now follows you, and you follow them\n')
+    expect(ok(rejected)).toBe('rejected the follow request of carol\n')
+    expectFailure(none, 1, /no follow request from nobody/)
+    expect(ok(await as('alice', 'requests'))).toBe('')
+    const [bobs, carols, text] = await Promise.all([as('bob', 'friends', '--json'), as('carol', 'friends', '--json'), as('alice', 'friends')])
+    expect(json(bobs)).toEqual({ friends: ['alice'], followers: ['alice'], following: ['alice'], pending: [], blocked: [] })
+    expect(json(carols)).toEqual({ friends: [], followers: [], following: [], pending: [], blocked: [] })
+    expect(ok(text)).toContain('friends:   bob\n')
+  }, 180_000)
+
+  it('verify prints the same safety number on both sides, and --confirm records it', async () => {
+    const [a, b] = await Promise.all([as('alice', 'verify', 'bob', '--json'), as('bob', 'verify', 'alice')])
+    const number = json<{ safetyNumber: string; verified: boolean; firstSeen: boolean }>(a)
+    expect(number).toMatchObject({ verified: false, firstSeen: true })
+    expect(ok(b)).toContain(number.safetyNumber.match(/.{5}/g)!.join(' '))
+    expect(json(await as('alice', 'verify', 'bob', '--confirm', '--json'))).toMatchObject({ safetyNumber: number.safetyNumber, verified: true, firstSeen: false })
+  }, 120_000)
+})
+
+describe('sharing', () => {
+  it('share, shared-with, get by the reader, unshare', async () => {
+    const write = await as('alice', 'share', '/alice/docs', 'bob', '--write')
+    expectFailure(write, 1, /write sharing is not available yet/)
+    expect(ok(await as('alice', 'share', '/alice/docs', 'bob'))).toBe('shared /alice/docs read-only with bob\n')
+    expect(json(await as('alice', 'shared-with', '/alice/docs', '--json'))).toEqual({ path: '/alice/docs', read: ['bob'], write: [], links: [] })
+    expect(ok(await as('bob', 'get', '/alice/docs/a.txt', '-'))).toBe('alpha\n')
+    expect(ok(await as('alice', 'unshare', '/alice/docs', 'bob'))).toBe('revoked read access to /alice/docs; still shared with: nobody\n')
+    expectFailure(await as('bob', 'get', '/alice/docs/a.txt', '-'), 1, /No cryptree node under this capability|no such file or directory/) // his cached capability finds nothing
+    const usage = await as('alice', 'unshare', '/alice/docs')
+    expectFailure(usage, 2, /name at least one USER, or --friends or --followers/)
+  }, 180_000)
+
+  it('secret links: a maximum of uses, an extra password, a folder, opened without an account; unlink', async () => {
+    const once = json<{ url: string; label: number; maxUses: number }>(await as('alice', 'link', '/alice/docs/a.txt', '--max-uses', '1', '--json'))
+    expect(once.url).toMatch(new RegExp(`^${server}/secret/z\\w+/${once.label}#[A-Za-z0-9]{12}$`))
+    expect(once.maxUses).toBe(1)
+    const anonymous = (...args: string[]): Promise<Run> => cli(args)
+    expect(ok(await anonymous('open-link', once.url, '-'))).toBe('alpha\n')
+    expectFailure(await anonymous('open-link', once.url, '-'), 1, /Maximum link retrievals exceed!/)
+
+    const guarded = ok(await cli(['link', '/alice/docs', '--password', '--expires', '2099-01-01T00:00:00Z', '--server', server], { PEERGOS_USERNAME: 'alice', PEERGOS_PASSWORD: PASSWORD, PEERGOS_LINK_PASSWORD: 'link secret 1' })).trim()
+    expectFailure(await anonymous('open-link', guarded, join(local, 'nope')), 1, /PEERGOS_LINK_PASSWORD/)
+    expectFailure(await cli(['open-link', guarded, join(local, 'nope')], { PEERGOS_LINK_PASSWORD: 'wrong one' }), 1, /Incorrect password for this secret link/, ['wrong one'])
+    const got = json<{ files: number; item: string }>(await cli(['open-link', guarded, join(local, 'docs'), '--json'], { PEERGOS_LINK_PASSWORD: 'link secret 1' }))
+    expect(got).toMatchObject({ files: 2, item: '/alice/docs' })
+    const tree = await hashTree(join(local, 'docs'))
+    expect([...tree.keys()].sort()).toEqual(['a.txt', join('sub', 'b.bin')])
+    expect(sha256(await readFile(join(local, 'docs', 'a.txt')))).toBe(sha256(new TextEncoder().encode('alpha\n')))
+
+    const listed = json<{ links: { url: string; expires?: string; password: boolean }[] }>(await as('alice', 'shared-with', '/alice/docs', '--json'))
+    expect(listed.links).toEqual([{ url: guarded, label: expect.any(Number), expires: '2099-01-01T00:00:00.000Z', password: true, writable: false }])
+    expect(json(await as('alice', 'unlink', '/alice/docs', guarded, '--json'))).toEqual({ path: '/alice/docs', removed: [Number(guarded.split('/').pop()!.split('#')[0])] })
+    expectFailure(await cli(['open-link', guarded, join(local, 'again')], { PEERGOS_LINK_PASSWORD: 'link secret 1' }), 1, /No secret link present!/)
+    const [writable, badDate] = await Promise.all([as('alice', 'link', '/alice/docs', '--write'), as('alice', 'link', '/alice/docs', '--expires', 'tomorrow')])
+    expectFailure(writable, 1, /writable secret links are not available yet/)
+    expectFailure(badDate, 2, /--expires: not an ISO 8601 date/)
+  }, 180_000)
+
+  it('remove-follower reports what was rotated', async () => {
+    ok(await as('alice', 'share', '/alice/docs/sub', 'bob'))
+    const removed = json<{ removed: string; rotated: string[]; notRevoked: string[] }>(await as('alice', 'remove-follower', 'bob', '--json'))
+    expect(removed.rotated).toEqual(expect.arrayContaining(['/alice/docs/sub']))
+    expect(removed.notRevoked).toEqual([])
+    expect(json(await as('alice', 'friends', '--json'))).toMatchObject({ followers: [], following: ['bob'] })
+  }, 120_000)
+})
