@@ -60,14 +60,37 @@ function pad(input: Uint8Array, excluded: number, blockSize: number): Uint8Array
   return out
 }
 
-/** FragmentedPaddedCipherText.build over already-serialized plaintext. */
-export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8Array, opts: FpctBuildOptions = {}): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+/** The CBOR head of a byte string of `n` bytes (major type 2, shortest length form). */
+function byteStringHead(n: number): Uint8Array {
+  if (n < 24) return Uint8Array.of(0x40 + n)
+  if (n < 0x100) return Uint8Array.of(0x58, n)
+  if (n < 0x10000) return Uint8Array.of(0x59, n >> 8, n & 0xff)
+  return Uint8Array.of(0x5a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+/**
+ * FragmentedPaddedCipherText.build of a CBOR byte string (a file chunk), without serializing it
+ * first: head and bytes are written straight into the zero-padded buffer (one copy, not two).
+ */
+export function buildFpctOfBytes(c: CryptoProvider, key: SymmetricKey, bytes: Uint8Array, opts: FpctBuildOptions = {}): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+  const head = byteStringHead(bytes.length)
+  const length = head.length + bytes.length
+  const blockSize = opts.paddingBlockSize ?? FPCT_PADDING_BLOCK_SIZE
+  const excluded = length <= blockSize ? 0 : MAX_CBOR_OVERHEAD
+  const out = new Uint8Array(Math.max(0, Math.ceil((length - excluded) / blockSize)) * blockSize + excluded)
+  out.set(head)
+  out.set(bytes.subarray(0, out.length - head.length), head.length)
+  return buildFpct(c, key, out, opts, true)
+}
+
+/** FragmentedPaddedCipherText.build over already-serialized plaintext (`isPadded`: already zero-padded to its final size). */
+export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8Array, opts: FpctBuildOptions = {}, isPadded = false): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
   const blockSize = opts.paddingBlockSize ?? FPCT_PADDING_BLOCK_SIZE
   const maxFragment = opts.maxFragmentSize ?? MAX_FRAGMENT_SIZE
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new InvalidObjectError(`Invalid padding block size ${blockSize}`)
   if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_FRAGMENT_SIZE) throw new InvalidObjectError(`Invalid fragment size ${maxFragment}`)
   const nonce = opts.nonce ?? createNonce(c)
-  const padded = pad(plaintext, plaintext.length <= blockSize ? 0 : MAX_CBOR_OVERHEAD, blockSize)
+  const padded = isPadded ? plaintext : pad(plaintext, plaintext.length <= blockSize ? 0 : MAX_CBOR_OVERHEAD, blockSize)
   const cipherText = symmetricEncrypt(c, key, padded, nonce)
   if (padded.length <= 4096 + MAX_CBOR_OVERHEAD) return { fpct: { nonce, fragments: [], bats: [], inline: cipherText }, fragments: [] }
 
@@ -90,6 +113,7 @@ export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8
 
 /** Builds an FPCT of a CBOR value (its canonical serialization). */
 export function buildFpctCbor(c: CryptoProvider, key: SymmetricKey, value: CborValue, opts?: FpctBuildOptions): { fpct: FragmentedPaddedCipherText; fragments: FragmentBlock[] } {
+  if (value instanceof Uint8Array) return buildFpctOfBytes(c, key, value, opts)
   return buildFpct(c, key, encodeCbor(value), opts)
 }
 
