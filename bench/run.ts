@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   champ: async () => (await import('./champ.bench.ts')).run(),
   server: async () => (await import('./server.bench.ts')).run(),
   p2p: async () => (await import('./p2p.bench.ts')).run(),
+  federation: async () => (await import('./federation.bench.ts')).run(),
   client: async () => (await import('./client.ts')).run(),
   social: async () => (await import('./social.ts')).run(),
 }

@@ -52,6 +52,8 @@ export interface DaemonConfig {
   readonly pkiIdentity?: string
   /** How often a mirror pulls the PKI, in ms (0: only on lookup misses and after its own updates). */
   readonly pkiRefreshMs: number
+  /** The PKI node's proof-of-work calibration: signups and key changes a day before work is asked (Peergos max-daily-signups). */
+  readonly maxDailySignups: number
 }
 
 export interface P2pConfig {
@@ -98,6 +100,7 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'pki-node-id', kind: 'string', value: 'ID', help: 'peer id of the PKI node to mirror over p2p (needs --bootstrap to reach it); default: this server runs its own PKI' },
   { name: 'pki-identity', kind: 'string', value: 'HASH', help: 'the PKI identity a mirror follows (Peergos peergos.identity.hash; default: asked of the PKI node once, then kept)' },
   { name: 'pki-refresh', kind: 'int', default: '60000', help: 'how often a mirror pulls the PKI, in ms (0: only on lookup misses)' },
+  { name: 'max-daily-signups', kind: 'int', default: '20000', help: 'PKI node: new usernames a day before signups must do proof of work (0: always the maximum)' },
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
   { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
   { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
@@ -182,6 +185,7 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     pkiInit: values.has('pki-init'),
     pkiIdentity,
     pkiRefreshMs: parseInt10('pki-refresh', get('pki-refresh')!),
+    maxDailySignups: parseInt10('max-daily-signups', get('max-daily-signups')!),
   }
 }
 

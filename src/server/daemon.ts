@@ -7,6 +7,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cidToString } from '../codec/cid.ts'
+import { createApiHandler } from '../http/router.ts'
+import { MAX_BULK_PUT_BODY } from '../http/routes/storage.ts'
+import { MAX_BLOCK_SIZE } from '../services/content-addressed-storage.ts'
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { publicKeyHash, type PublicKeyHash } from '../model/signing-keys.ts'
@@ -14,6 +17,7 @@ import { chainHomeServer } from '../model/user-public-key-link.ts'
 import { FileBlockStore } from './blocks/file-block-store.ts'
 import { S3BlockStore } from './blocks/s3-block-store.ts'
 import type { ServerBlockStore } from './blocks/server-block-store.ts'
+import { BufferPool } from './buffer-pool.ts'
 import { ConfigError, type DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
 import { requestPeer, startHttpServer, type RunningHttpServer } from './http/node-server.ts'
@@ -60,8 +64,8 @@ export interface RunningDaemon {
 }
 
 /** The block store `config` names (the data directory, or S3). */
-export async function openBlockStore(config: DaemonConfig, c: CryptoProvider): Promise<ServerBlockStore> {
-  if (config.s3 === undefined) return FileBlockStore.open({ root: config.dir, crypto: c })
+export async function openBlockStore(config: DaemonConfig, c: CryptoProvider, readPool?: BufferPool): Promise<ServerBlockStore> {
+  if (config.s3 === undefined) return FileBlockStore.open({ root: config.dir, crypto: c, readPool })
   const s3 = config.s3
   return S3BlockStore.open({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, prefix: s3.prefix, crypto: c })
 }
@@ -77,7 +81,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     for (const f of cleanups.reverse()) await f().catch((e) => log.error({ err: e }, 'error while closing'))
   }
   try {
-    const blocks = await openBlockStore(config, c)
+    // Blocks read for block/get (up to 1 MiB) in reused buffers, taken back once sent (replyPool below).
+    const blockReadPool = new BufferPool({ bufferSize: MAX_BLOCK_SIZE, maxFree: 16 })
+    const blocks = await openBlockStore(config, c, blockReadPool)
     cleanups.push(() => blocks.close())
     const role = await pkiRoleOf(config, identity)
     const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
@@ -122,6 +128,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         bats: stores.bats,
         serverIds: [identity.id],
         signups,
+        maxSignupsPerDay: config.maxDailySignups,
       })
     } else {
       const pki = peers!.of(role.pkiNode)
@@ -165,8 +172,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       { crypto: c, core: coreNode, homeIds: () => homeIds, peers, auth: new BlockReadAuthoriser({ crypto: c, bats: stores.bats }), ourId: () => identity.id },
       { publicServer: config.publicServer, requester: requestPeer, onError: (err, req) => log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.path }, 'request failed') },
     )
-    const handler = api.handler
-    const http: RunningHttpServer = await startHttpServer(handler, { host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, onError: (err) => log.warn({ err }, 'http transport error') })
+    // Which routes keep nothing of their bodies (block writes) is a property of the route table; the
+    // routed handler answers maxBodySize only, so a plain handler over the same tables tells.
+    const routes = createApiHandler({ storage: local.storage }, { publicServer: config.publicServer })
+    const handler = Object.assign(api.handler, { bodyIsTransient: (method: string, path: string) => routes.bodyIsTransient!(method, path) })
+    // Block-write bodies (up to 2 MiB) in reused buffers: 16 kept, for as many writes in flight.
+    const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16 })
+    const http: RunningHttpServer = await startHttpServer(handler, {
+      host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
+    })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)
     space.reconcileInBackground()

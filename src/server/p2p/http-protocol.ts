@@ -64,7 +64,9 @@ const DIAL_ERRORS_TIMEOUT = new Set(['AbortError', 'TimeoutError'])
 
 async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal, timeout: AbortSignal): Promise<StreamSocket> {
   try {
-    const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
+    // Lazy multistream-select: the protocol name goes out with the request's first bytes, saving a
+    // round trip per exchange (the cost of every call a server forwards to a user's home server).
+    const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true, negotiateFully: false })
     return new StreamSocket(stream, peer.toString())
   } catch (e) {
     const err = e as Error
