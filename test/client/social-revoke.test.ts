@@ -41,6 +41,8 @@ let anonymous: NetworkAccess
 let alice: UserContext
 let bob: UserContext
 let carol: UserContext
+/** The URL of the first link alice makes, to /alice/docs/a.txt. */
+let fileLinkUrl: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pts-revoke-'))
@@ -79,6 +81,7 @@ describe('secret links', () => {
     const a = socialOf(alice)
     const plain = await a.createSecretLink('/alice/docs/a.txt')
     const url = a.secretLinkUrl(daemon.url, plain)
+    fileLinkUrl = url
     expect(url).toMatch(new RegExp(`^${daemon.url}/secret/z[1-9A-HJ-NP-Za-km-z]+/${plain.label}#[A-Za-z0-9]{12}$`))
     const opened = await openSecretLink(anonymous, url)
     expect([opened.path, opened.isDirectory, str(await opened.readFileBytes())]).toEqual(['/alice/docs/a.txt', false, 'a before'])
@@ -113,6 +116,12 @@ describe('secret links', () => {
     await expect(a.createSecretLink('/alice/docs/a.txt', { writable: true })).rejects.toThrow(NotYetSupportedError)
     await expect(a.createSecretLink('/alice/docs/a.txt', { maxRetrievals: 0 })).rejects.toThrow(InvalidLinkOptionsError)
     await expect(a.createSecretLink('/alice/nothing-here')).rejects.toThrow(NotFoundError)
+    // the server counts retrievals atomically: of ten at once, exactly the maximum succeed
+    const thrice = await a.createSecretLink('/alice/docs/sub/inner.txt', { maxRetrievals: 3 })
+    const owner = alice.identity.publicKeyHash
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => anonymous.storage.getSecretLink(owner, thrice.label)))
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(3)
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toEqual(new SecretLinkUnavailableError('Maximum link retrievals exceed!'))
   }, 120_000)
 
   it('a link to a folder lists it and reads its files', async () => {
@@ -165,6 +174,8 @@ describe('revoking read access', () => {
     // the folder's secret link was re-encrypted with the new capability: it still opens, same URL
     const opened = await openSecretLink(anonymous, a.secretLinkUrl(daemon.url, folderLink))
     expect((await opened.list()).map((e) => e.name).sort()).toEqual(['a.txt', 'after.txt', 'sub'])
+    // ...and so were the links of the items below it
+    expect(str(await (await openSecretLink(anonymous, fileLinkUrl)).readFileBytes())).toBe('a after')
   }, 180_000)
 
   it('revokes a friends-group share', async () => {

@@ -4,7 +4,7 @@
 // current WriterData, changes the CHAMP, stores the new blocks and WriterData signed by the identity
 // key, and moves the identity pointer with compare-and-swap (re-run on a CAS failure, as other
 // clients of the account may commit in between).
-import { Champ, cidKey, type BlockStore } from '../../champ/index.ts'
+import { Champ, cidKey, isBucket, type BlockStore } from '../../champ/index.ts'
 import { blockCid, cidToString, type CID } from '../../codec/cid.ts'
 import type { BatWithId } from '../../model/bat-id.ts'
 import { CasFailedError } from '../../model/errors.ts'
@@ -85,7 +85,7 @@ async function editOnce<T>(x: SocialContext, edit: (e: LinksEditor) => Promise<T
   const result = await edit(editor)
   if (root === wd.secretLinks || (root !== undefined && wd.secretLinks !== undefined && root.equals(wd.secretLinks))) return result
   const newWd = encodeWriterData({ ...wd, secretLinks: root })
-  const blocks = [...staged.values(), newWd]
+  const blocks = [...(await reachableStaged(champ, staged, root)), newWd]
   const tid = await x.net.storage.startTransaction(id)
   try {
     await x.net.storage.put(id, id, blocks.map((b) => signBlock(c, x.identity, b)), blocks, tid, false)
@@ -112,6 +112,30 @@ function mirrorBatOf(x: SocialContext): Promise<BatWithId | undefined> {
     mirrorBats.set(x, p)
   }
   return p
+}
+
+/** The staged blocks the new root reaches (nodes replaced within the edit are not sent). */
+async function reachableStaged(champ: Champ, staged: ReadonlyMap<string, Uint8Array>, root: CID | undefined): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  const seen = new Set<string>()
+  const take = (cid: CID): boolean => {
+    const k = cidKey(cid)
+    const block = staged.get(k)
+    if (block === undefined || seen.has(k)) return false
+    seen.add(k)
+    out.push(block)
+    return true
+  }
+  const visit = async (cid: CID): Promise<void> => {
+    if (!take(cid)) return
+    for (const slot of (await champ.readNode(cid)).slots) {
+      if (slot === undefined) continue
+      if (!isBucket(slot)) await visit(slot)
+      else for (const e of slot) if (e.value !== undefined && e.value !== null) take(e.value)
+    }
+  }
+  if (root !== undefined) await visit(root)
+  return out
 }
 
 async function fetchVerified(x: SocialContext, cid: CID): Promise<Uint8Array> {
