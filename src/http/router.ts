@@ -50,6 +50,8 @@ export interface ApiHandler {
   (req: HttpRequest): Promise<HttpResponse>
   /** The largest body the route at `path` reads (0 for unknown paths): a transport refuses bigger bodies unread. */
   maxBodySize(method: string, path: string): number
+  /** Whether the route at `path` keeps nothing of its body once handled (Route.transientBody), so its memory may be reused. */
+  bodyIsTransient?(method: string, path: string): boolean
 }
 
 interface Resolved {
@@ -109,6 +111,9 @@ export function createApiHandler(services: ApiServices, options: ApiHandlerOptio
     maxBodySize(method: string, path: string): number {
       if (!allowed(method)) return 0
       return resolve(tables, path)?.route.maxBody ?? 0
+    },
+    bodyIsTransient(method: string, path: string): boolean {
+      return allowed(method) && resolve(tables, path)?.route.transientBody === true
     },
   })
 }

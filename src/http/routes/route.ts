@@ -20,6 +20,11 @@ export interface Route {
   readonly maxBody: number
   /** Whether the method name may be followed by "/<suffix>". */
   readonly takesSuffix?: boolean
+  /**
+   * The handler keeps no reference to the request body, nor to any view of it, once its promise has
+   * settled (and starts no work that outlives it), so a transport may reuse the body's memory then.
+   */
+  readonly transientBody?: boolean
   handle(ctx: RouteContext): Promise<HttpResponse>
 }
 
@@ -28,6 +33,11 @@ export type RouteTable = ReadonlyMap<string, Route>
 
 export function route(maxBody: number, handle: (ctx: RouteContext) => Promise<HttpResponse>, takesSuffix = false): Route {
   return { maxBody, handle, takesSuffix }
+}
+
+/** `r`, declared to keep nothing of its request body once handled (see Route.transientBody). */
+export function transientBody(r: Route): Route {
+  return { ...r, transientBody: true }
 }
 
 /** DataOutputStream.writeBoolean: one byte. */

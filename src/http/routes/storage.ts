@@ -8,7 +8,7 @@ import { BadRequestError } from '../errors.ts'
 import { bytesReply, textReply } from '../transport.ts'
 import { decodeBlockWriteGroup, decodeCaps, emptyBlockStoreProperties } from '../wire.ts'
 import type { Params } from './params.ts'
-import { cborReply, immutable, jsonReply, route, type Route, type RouteTable } from './route.ts'
+import { cborReply, immutable, jsonReply, route, transientBody, type Route, type RouteTable } from './route.ts'
 
 export const STORAGE_PREFIX = '/api/v0/'
 /** block/put/bulk bodies: Peergos reads each CBOR item up to 2 × MAX_BLOCK_SIZE; the blocks themselves total at most MAX_BLOCK_SIZE. */
@@ -86,7 +86,9 @@ export function storageRoutes(s: ContentAddressedStorage): RouteTable {
       const link = await s.getSecretLink(owner, p.positiveInt('label'))
       return bytesReply(encodeEncryptedCapability(link), 'application/cbor')
     })],
-    ['block/put/bulk', route(MAX_BULK_PUT_BODY, async ({ req, params: p }) => {
+    // The blocks are hashed, checked and written before the put resolves; what is kept (CIDs, sizes,
+    // links, small WriterData blocks) is copied out of the body (WriterDataCache.written copies).
+    ['block/put/bulk', transientBody(route(MAX_BULK_PUT_BODY, async ({ req, params: p }) => {
       const raw = format(p)
       const owner = p.owner()
       const tid = p.matching('transaction', TID, 'not a transaction id')
@@ -102,7 +104,7 @@ export function storageRoutes(s: ContentAddressedStorage): RouteTable {
       const cids = await s.put(owner, writer, group.signatures, group.blocks, tid, raw)
       if (cids.length !== group.blocks.length) throw new Error('put returned the wrong number of CIDs')
       return jsonReply(cids.map((c) => JSON.stringify({ Hash: cidToString(c) })).join(''))
-    })],
+    }))],
     ['block/get', route(0, async ({ params: p, requester }) => {
       const cid = p.cid('arg', champArgs(p, 1)[0])
       const owner = p.owner()

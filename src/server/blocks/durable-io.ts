@@ -87,9 +87,10 @@ export class DurableIO {
 
   /**
    * The whole file, or undefined when it does not exist. A file over `maxSize` is not read:
-   * `bytes` is then undefined. Other errors are thrown as typed store errors.
+   * `bytes` is then undefined. Other errors are thrown as typed store errors. `alloc` gives the
+   * memory to read into (a pooled buffer), by default a buffer of its own.
    */
-  async readFile(path: string, maxSize: number): Promise<{ bytes?: Uint8Array; size: number } | undefined> {
+  async readFile(path: string, maxSize: number, alloc?: (size: number) => Uint8Array): Promise<{ bytes?: Uint8Array; size: number } | undefined> {
     let fh: FileHandleOps
     try {
       fh = await this.fs.open(path, 'r')
@@ -101,7 +102,7 @@ export class DurableIO {
       const { size } = await fh.stat()
       if (size > maxSize) return { size }
       // Its own ArrayBuffer (not Node's shared pool), no zero-fill: every byte is overwritten.
-      const buf = Buffer.allocUnsafeSlow(size)
+      const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
       let off = 0
       while (off < size) {
         const { bytesRead } = await fh.read(buf, off, size - off, off)

@@ -6,6 +6,7 @@ import { cidToString, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { createNodeCrypto } from '../../crypto/providers/node.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
+import type { BufferPool } from '../buffer-pool.ts'
 import { LEGACY_OWNER, cidToKey, shardOf } from './block-key.ts'
 import { DurableIO, makeDirs } from './durable-io.ts'
 import { CorruptBlockError } from './errors.ts'
@@ -25,6 +26,13 @@ export interface FileBlockStoreOptions {
   readonly syncOnOpen?: boolean
   /** Writes in flight in putMany (default 8). */
   readonly writeConcurrency?: number
+  /**
+   * Large blocks are read into buffers leased from this pool (small ones, below its minSize, into
+   * their own, since caches keep those). Nothing here releases one (a copy found corrupt aside): the
+   * HTTP server does, after sending a block whole as the reply of block/get (NodeServerOptions.replyPool).
+   * Whoever else gets a block may keep it: its buffer is then never released.
+   */
+  readonly readPool?: BufferPool
 }
 
 type Read = { kind: 'absent' } | { kind: 'ok'; bytes: Uint8Array } | { kind: 'corrupt' }
@@ -44,6 +52,7 @@ export class FileBlockStore extends IndexedBlockStore {
     private readonly io: DurableIO,
     crypto: CryptoProvider,
     writeConcurrency: number,
+    private readonly readPool?: BufferPool,
   ) {
     super(crypto, writeConcurrency)
   }
@@ -60,7 +69,7 @@ export class FileBlockStore extends IndexedBlockStore {
     }
     const io = new DurableIO(fs, blocksDir)
     const crypto = options.crypto ?? (await createNodeCrypto())
-    const store = new FileBlockStore(blocksDir, join(ipfs, 'quarantine'), io, crypto, options.writeConcurrency ?? 8)
+    const store = new FileBlockStore(blocksDir, join(ipfs, 'quarantine'), io, crypto, options.writeConcurrency ?? 8, options.readPool)
     const parents = [dirname(options.root), options.root, ipfs]
     store.recovery = await scanBlocks(io, blocksDir, store.index, options.syncOnOpen ?? true, parents)
     return store
@@ -118,11 +127,15 @@ export class FileBlockStore extends IndexedBlockStore {
   }
 
   private async read(owner: string, key: string, cid: CID): Promise<Read> {
-    const r = await this.io.readFile(this.path(owner, key), MAX_BLOCK_SIZE)
+    const pool = this.readPool
+    const r = await this.io.readFile(this.path(owner, key), MAX_BLOCK_SIZE, pool === undefined ? undefined : (size) => pool.acquire(size))
     if (r === undefined) return { kind: 'absent' }
     if (r.bytes === undefined) return { kind: 'corrupt' }
     // Always re-hashed (sha-256 runs at ~1.8 GB/s): a bad copy is never served (B4.9).
-    if (!matchesCid(this.crypto, cid, r.bytes)) return { kind: 'corrupt' }
+    if (!matchesCid(this.crypto, cid, r.bytes)) {
+      pool?.release(r.bytes) // seen by nobody else
+      return { kind: 'corrupt' }
+    }
     return { kind: 'ok', bytes: r.bytes }
   }
 

@@ -1,19 +1,23 @@
 // Serves an http-layer handler (src/http/router.ts) over node:http (reference §7.1, §7.2; security
 // checklist 35, 36): Host header check (Peergos SubdomainHandler), per-route body limits enforced
 // while streaming, request/header/idle timeouts, and a graceful close. Connections handed over by
-// the p2p layer (libp2p `/http` streams) carry their authenticated peer id to the handler.
+// the p2p layer (libp2p `/http` streams) carry their authenticated peer id to the handler. Bodies of
+// routes that keep nothing of them, and pooled replies (blocks read for block/get), reuse pooled buffers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { CID } from '../../codec/cid.ts'
 import { BodyTooLargeError } from '../../http/errors.ts'
 import { allowedHosts, isAllowedHost, type AllowedHosts } from '../../http/host.ts'
 import { errorReply, parseTarget, statusReply, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
+import type { BufferPool } from '../buffer-pool.ts'
 import { declaredTooLarge, readBody } from './body.ts'
 
 /** What the server needs of a handler: createApiHandler's result satisfies it. */
 export interface ServedHandler {
   (req: HttpRequest): Promise<HttpResponse>
   maxBodySize(method: string, path: string): number
+  /** Whether the route keeps nothing of the request body once the handler's promise settled (createApiHandler's bodyIsTransient). */
+  bodyIsTransient?(method: string, path: string): boolean
 }
 
 export interface NodeServerOptions {
@@ -44,6 +48,13 @@ export interface NodeServerOptions {
    * (the p2p gateway streams `/p2p/<peer-id>/http/...` itself). It may rewrite `req.url` and return false.
    */
   readonly intercept?: (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => boolean
+  /** Buffers for the bodies of routes whose body is transient; released once the handler settled. */
+  readonly bodyPool?: BufferPool
+  /**
+   * A reply body leased from this pool (a block the store read for block/get) is released once
+   * written whole to the socket: nothing else holds it (see FileBlockStoreOptions.readPool).
+   */
+  readonly replyPool?: BufferPool
 }
 
 /** The peer id the p2p transport authenticated for a connection (a libp2p stream as a socket). */
@@ -90,11 +101,13 @@ function headerMap(req: IncomingMessage): Map<string, string> {
   return out
 }
 
-function send(res: ServerResponse, r: HttpResponse, close = false): void {
+function send(res: ServerResponse, r: HttpResponse, close = false, replyPool?: BufferPool): void {
   const headers: Record<string, string | number> = { ...r.headers }
   // A Trailer header makes Node (like Java's HttpServer for length 0) send the reply chunked.
   if (headers.Trailer === undefined) headers['Content-Length'] = r.body.length
   if (close) headers.Connection = 'close'
+  // 'finish': the socket has taken every byte. A reply cut short keeps its buffer (the GC takes it).
+  if (replyPool?.isLeased(r.body) === true) res.once('finish', () => replyPool.release(r.body))
   res.writeHead(r.status, headers)
   res.end(r.body)
 }
@@ -109,6 +122,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: HttpResponse): voi
 interface ServerState {
   hosts: AllowedHosts
   intercept?: NodeServerOptions['intercept']
+  bodyPool?: BufferPool
+  replyPool?: BufferPool
   /** Set by close(): replies then carry "Connection: close" so kept-alive connections end with them. */
   closing: boolean
 }
@@ -130,17 +145,24 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
   if (declaredTooLarge(req, limit)) return tooLarge()
   // "Expect: 100-continue" is answered only once the request passed every check above.
   if (expectsContinue) res.writeContinue()
-  const body = await readBody(req, limit)
+  const pool = state.bodyPool !== undefined && handler.bodyIsTransient?.(method, parsed.path) === true ? state.bodyPool : undefined
+  const body = await readBody(req, limit, pool)
   if (!body.ok) return tooLarge()
   const request: HttpRequest = { method, path: parsed.path, query: parsed.query, headers: headerMap(req), body: body.body }
   const peer = connectionPeers.get(req.socket)
   if (peer !== undefined) requestPeers.set(request, peer)
-  const response = await handler(request)
-  send(res, response, state.closing)
+  let response: HttpResponse
+  try {
+    response = await handler(request)
+  } finally {
+    // The route keeps nothing of a transient body once its handler settled.
+    if (pool !== undefined) pool.release(body.body)
+  }
+  send(res, response, state.closing, state.replyPool)
 }
 
 export async function startHttpServer(handler: ServedHandler, options: NodeServerOptions = {}): Promise<RunningHttpServer> {
-  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept }
+  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept, bodyPool: options.bodyPool, replyPool: options.replyPool }
   const server = createServer({
     maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
     requireHostHeader: true,
