@@ -49,7 +49,7 @@ function batOf(c: CryptoProvider, bat: Bat | undefined): BatWithId | undefined {
 
 /** Chunk lookups answered per champ/get/bulk call, and such calls in flight, when reading many items. */
 export const LOOKUP_BATCH = MAX_CHAMP_GETS
-export const LOOKUPS_IN_FLIGHT = 4
+export const LOOKUPS_IN_FLIGHT = 12
 
 /** Fragments up to this size are kept (directory listings); file data is streamed, not cached. */
 export const SMALL_FRAGMENT_BYTES = 256 * 1024

@@ -12,7 +12,7 @@ import type { BlockReadAuthoriser } from './block-read-auth.ts'
 import type { WriterDataCache } from './writer-data-cache.ts'
 
 export interface ChampLookupDeps {
-  readonly blocks: ServerBlockStore
+  readonly blocks: Pick<ServerBlockStore, 'has' | 'get'>
   readonly champ: Champ
   readonly auth: BlockReadAuthoriser
   readonly writerData: WriterDataCache

@@ -20,6 +20,7 @@ import type { TransactionStore } from '../db/transaction-store.ts'
 import { checkBlockFormat } from './block-format.ts'
 import { BlockReadAuthoriser } from './block-read-auth.ts'
 import { champLookup } from './champ-lookup.ts'
+import { SmallBlockCache } from '../blocks/small-block-cache.ts'
 import type { ServiceContext } from './context.ts'
 import type { OpLogScoped, OpLogWriter, PendingOwnership } from './oplog-scope.ts'
 import { getSecretLink } from './secret-links.ts'
@@ -55,9 +56,12 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
   private readonly txRows: TransactionBatcher
   private readonly maxPutBytes: number
   private readonly now: () => Date
+  /** Cryptree and CHAMP nodes served by champ/get lookups, kept in memory (listings read them over and over). */
+  private readonly smallBlocks: SmallBlockCache
 
   constructor(private readonly ctx: ServiceContext, private readonly o: LocalContentAddressedStorageOptions) {
     this.now = o.now ?? (() => new Date())
+    this.smallBlocks = new SmallBlockCache(ctx.blocks)
     this.auth = new BlockReadAuthoriser({ crypto: ctx.crypto, bats: o.bats, instanceBat: o.instanceBat, now: this.now })
     this.maxPutBytes = o.maxPutBytes ?? MAX_BLOCK_SIZE
     this.txRows = new TransactionBatcher(o.transactions)
@@ -141,7 +145,12 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
       if (e instanceof BlockHashMismatchError) throw new InvalidSignatureError('Invalid signature for block!')
       throw e
     }
-    if (!raw) for (let i = 0; i < cids.length; i++) this.ctx.writerData.written(cids[i], blocks[i])
+    if (!raw) {
+      for (let i = 0; i < cids.length; i++) {
+        this.ctx.writerData.written(cids[i], blocks[i])
+        this.smallBlocks.remember(cids[i], blocks[i].slice()) // stored and hash-checked: new nodes are read back soon (a copy: request buffers are reused)
+      }
+    }
     return cids
   }
 
@@ -153,7 +162,8 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
   }
 
   async getChampLookup(_owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[], committedRoot?: CID): Promise<Uint8Array[]> {
-    return champLookup({ blocks: this.ctx.blocks, champ: this.ctx.champ, auth: this.auth, writerData: this.ctx.writerData }, root, caps, committedRoot)
+    const blocks = { has: (cid: CID) => this.ctx.blocks.has(cid), get: (cid: CID) => this.smallBlocks.get(cid) }
+    return champLookup({ blocks, champ: this.ctx.champ, auth: this.auth, writerData: this.ctx.writerData }, root, caps, committedRoot)
   }
 
   async getSize(_owner: PublicKeyHash, cid: CID): Promise<number | undefined> {
