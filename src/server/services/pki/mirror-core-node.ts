@@ -3,7 +3,7 @@
 // looks up never leaves the server; a signup is checked here (home server, signup policy, claim, the
 // whole OpLog), its claim registered at the PKI node over p2p (which enforces uniqueness, proof of
 // work and rate limits), then its OpLog applied locally; chain updates are forwarded the same way.
-import type { CID } from '../../../codec/cid.ts'
+import { cidToString, type CID } from '../../../codec/cid.ts'
 import type { CryptoProvider } from '../../../crypto/provider.ts'
 import { InvalidClaimChainError } from '../../../model/errors.ts'
 import type { OpLog } from '../../../model/op-log.ts'
@@ -89,7 +89,7 @@ export class MirrorCoreNode implements CoreNode {
 
   async getUsername(key: PublicKeyHash): Promise<string> {
     const name = await this.lookup(() => this.o.mirror.usernameOf(key))
-    if (name === undefined) throw new UnknownIdentityKeyError(`Unknown identity key: ${key.toString()}`)
+    if (name === undefined) throw new UnknownIdentityKeyError(`Unknown identity key: ${cidToString(key)}`)
     return name
   }
 

@@ -8,33 +8,25 @@
 // are pinned in the local pointer table, which keeps the mirrored blocks from GC. Lookups are local.
 import type { CID } from '../../../codec/cid.ts'
 import { cidToString, equalBytes, isIdentity, verifyBlock } from '../../../codec/cid.ts'
-import { Champ, type BlockStore } from '../../../champ/index.ts'
 import type { CryptoProvider } from '../../../crypto/provider.ts'
-import { PeergosError } from '../../../errors.ts'
 import { verifyOwnerProof } from '../../../model/owner-proof.ts'
 import { openSignedPointerUpdate, type PointerUpdate } from '../../../model/pointer-update.ts'
 import type { PublicKeyHash } from '../../../model/signing-keys.ts'
-import {
-  decodeChain, encodeChain, mergeChains, validChain, type SigningKeyResolver, type UserPublicKeyLink,
-} from '../../../model/user-public-key-link.ts'
+import type { SigningKeyResolver, UserPublicKeyLink } from '../../../model/user-public-key-link.ts'
 import { decodeWriterData, type WriterData } from '../../../model/writer-data.ts'
 import type { ServerBlockStore } from '../../blocks/server-block-store.ts'
 import type { PointerStore } from '../../db/pointer-store.ts'
 import type { TransactionStore } from '../../db/transaction-store.ts'
 import type { Logger } from '../../log.ts'
 import { requireKey, storageKeyResolver } from '../key-resolver.ts'
-import { isValidUsername } from '../usernames.ts'
 import { PKI_USERNAME } from './local-core-node.ts'
 import { loadMirrorState, saveMirrorState, type MirrorState } from './mirror-state.ts'
+import { PkiChangeRefusedError, PkiMirrorError, PkiTreeChanges } from './pki-tree-changes.ts'
 
 /** The block directory mirrored PKI blocks are filed under (the PKI user's). */
 const PKI_OWNER_DIR = PKI_USERNAME
 
-/** The PKI node's state could not be read, or was refused. */
-export class PkiMirrorError extends PeergosError {}
-
-/** The PKI node's state breaks a rule (a user dropped, a chain rewritten, a pointer rolled back): nothing of it is taken. */
-export class PkiChangeRefusedError extends PkiMirrorError {}
+export { PkiChangeRefusedError, PkiMirrorError }
 
 /** What the mirror reads from the PKI node (Peergos' p2p mutable pointers and block gets). */
 export interface PkiSource {
@@ -71,8 +63,6 @@ interface PulledRoots {
   readonly extraLinks: readonly CID[]
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function sequenceOf(u: PointerUpdate): number {
   return u.sequence ?? 0
 }
@@ -85,6 +75,7 @@ export class PkiMirror {
   /** Names in the PKI tree that were not served (invalid name or chain). */
   readonly skipped = new Set<string>()
   private readonly resolve: SigningKeyResolver
+  private readonly changes: PkiTreeChanges
   private tail: Promise<unknown> = Promise.resolve()
   private waiting: Promise<boolean> | undefined
   private lastFailure = 0
@@ -94,6 +85,7 @@ export class PkiMirror {
   private constructor(private readonly o: PkiMirrorOptions) {
     const get = async (_owner: PublicKeyHash, cid: CID): Promise<Uint8Array | undefined> => this.o.blocks.get(cid)
     this.resolve = storageKeyResolver({ get })
+    this.changes = new PkiTreeChanges({ crypto: o.crypto, resolve: this.resolve, blocks: o.blocks, skipped: this.skipped, log: o.log })
   }
 
   /** Loads the saved state (if any) and pins its pointers again; the first pull is up to the caller. */
@@ -199,7 +191,7 @@ export class PkiMirror {
     try {
       const fetch = (cid: CID): Promise<Uint8Array> => this.fetchBlock(roots.identity, cid, tid)
       for (const link of roots.extraLinks) await fetch(link)
-      const updates = await this.changedChains(prev, roots, fetch)
+      const updates = await this.changes.changedChains(prev, roots.tree, fetch)
       const chains = new Map(prev?.chains ?? [])
       for (const [name, chain] of updates) chains.set(name, chain)
       const next: MirrorState = {
@@ -258,119 +250,6 @@ export class PkiMirror {
     const wd = decodeWriterData(await this.fetchBlock(owner, update.updated))
     if (!wd.controller.equals(writer)) throw new PkiMirrorError(`The PKI WriterData of ${cidToString(writer)} has another controller`)
     return wd
-  }
-
-  /**
-   * The chains to add or replace: the CHAMP diff from the tree held to the new one (only changed paths
-   * are fetched), or, when the old tree's blocks are gone, a walk of the whole new tree.
-   */
-  private async changedChains(prev: MirrorState | undefined, roots: PulledRoots, fetch: (cid: CID) => Promise<Uint8Array>): Promise<Map<string, UserPublicKeyLink[]>> {
-    const updates = new Map<string, UserPublicKeyLink[]>()
-    if (prev?.tree !== undefined && roots.tree !== undefined && prev.tree.equals(roots.tree)) return updates
-    const store: BlockStore = { trusted: true, get: (cid) => fetch(cid), put: () => Promise.reject(new PkiMirrorError('The PKI mirror is read-only')) }
-    const champ = new Champ({ store, crypto: this.o.crypto, keyHash: 'blake2b', bitWidth: 3, maxCollisions: 4 })
-    const known = prev?.chains ?? new Map<string, readonly UserPublicKeyLink[]>()
-    let diffed = false
-    if (prev?.tree !== undefined && (await this.o.blocks.has(prev.tree))) {
-      try {
-        for await (const change of champ.diff(prev.tree, roots.tree)) await this.examine(known, change.key, change.after, fetch, updates)
-        diffed = true
-      } catch (e) {
-        if (e instanceof PkiChangeRefusedError) throw e
-        this.o.log?.warn({ err: { name: (e as Error).name, message: (e as Error).message } }, 'PKI mirror: diff failed, walking the whole tree')
-        updates.clear()
-      }
-    }
-    if (!diffed) {
-      const present = new Set<string>()
-      if (roots.tree !== undefined) {
-        for await (const e of champ.entries(roots.tree)) {
-          const name = this.examineName(e.key)
-          if (name !== undefined) present.add(name)
-          await this.examine(known, e.key, e.value, fetch, updates)
-        }
-      }
-      for (const name of known.keys()) if (!present.has(name)) throw new PkiChangeRefusedError(`The PKI dropped the user ${name}`)
-    }
-    this.checkKeysUnique(known, updates)
-    return updates
-  }
-
-  private examineName(key: Uint8Array): string | undefined {
-    try {
-      return utf8.decode(key)
-    } catch {
-      return undefined
-    }
-  }
-
-  /** One changed mapping: refuses anything not append-only for a known user; skips invalid new entries. */
-  private async examine(known: ReadonlyMap<string, readonly UserPublicKeyLink[]>, key: Uint8Array, after: CID | undefined,
-    fetch: (cid: CID) => Promise<Uint8Array>, updates: Map<string, UserPublicKeyLink[]>): Promise<void> {
-    const name = this.examineName(key)
-    if (name === undefined) {
-      this.skipped.add(`0x${Buffer.from(key).toString('hex')}`)
-      return
-    }
-    const existing = known.get(name)
-    if (after === undefined) {
-      if (existing !== undefined) throw new PkiChangeRefusedError(`The PKI dropped the user ${name}`)
-      return
-    }
-    let chain: UserPublicKeyLink[]
-    try {
-      chain = decodeChain(await fetch(after))
-    } catch (e) {
-      if (!(e instanceof PeergosError) || e instanceof PkiMirrorError) throw e
-      if (existing !== undefined) throw new PkiChangeRefusedError(`The PKI's claim chain for ${name} is unreadable`, { cause: e })
-      this.skipped.add(name)
-      return
-    }
-    if (existing === undefined) {
-      if (!isValidUsername(name) || !(await this.validNewChain(chain, name))) {
-        this.skipped.add(name)
-        return
-      }
-      this.skipped.delete(name)
-      updates.set(name, chain)
-      return
-    }
-    const encoded = encodeChain(chain)
-    if (equalBytes(encodeChain(existing), encoded)) return
-    let merged: UserPublicKeyLink[]
-    try {
-      merged = await mergeChains(this.o.crypto, existing, chain, this.resolve)
-    } catch (e) {
-      throw new PkiChangeRefusedError(`The PKI changed ${name}'s claim chain against the append-only rule: ${(e as Error).message}`, { cause: e })
-    }
-    if (!equalBytes(encodeChain(merged), encoded)) throw new PkiChangeRefusedError(`The PKI's claim chain for ${name} is not the merge of the one held`)
-    updates.set(name, chain)
-  }
-
-  private async validNewChain(chain: UserPublicKeyLink[], name: string): Promise<boolean> {
-    try {
-      return await validChain(this.o.crypto, chain, name, this.resolve)
-    } catch (e) {
-      if (e instanceof PeergosError) return false
-      throw e
-    }
-  }
-
-  /** An identity key belongs to one username: a new name reusing another's key is skipped; a known user's is refused. */
-  private checkKeysUnique(known: ReadonlyMap<string, readonly UserPublicKeyLink[]>, updates: Map<string, UserPublicKeyLink[]>): void {
-    const holder = new Map<string, string>()
-    for (const [name, chain] of known) if (!updates.has(name)) for (const l of chain) holder.set(cidToString(l.owner), name)
-    const ordered = [...updates.entries()].sort(([a], [b]) => Number(!known.has(a)) - Number(!known.has(b)))
-    for (const [name, chain] of ordered) {
-      const clash = chain.find((l) => (holder.get(cidToString(l.owner)) ?? name) !== name)
-      if (clash !== undefined) {
-        if (known.has(name)) throw new PkiChangeRefusedError(`The PKI gave ${name} a key of ${holder.get(cidToString(clash.owner))}`)
-        updates.delete(name)
-        this.skipped.add(name)
-        continue
-      }
-      for (const l of chain) holder.set(cidToString(l.owner), name)
-    }
   }
 
   /** A PKI block: from the local store, else from the PKI node (re-hashed, stored under the transaction). */
