@@ -37,8 +37,11 @@ export interface SqliteOptions {
    * commit that contains it: acknowledged means durable, exactly as with one commit per statement.
    */
   readonly groupCommit?: boolean
-  /** Syncs the WAL file at `path` after a commit (fault injection in tests; default fdatasync on the threadpool). */
-  readonly syncWal?: (path: string) => Promise<void>
+  /**
+   * Syncs the WAL file at `path` after a commit, false when it is gone (fault injection in tests;
+   * default fdatasync on the threadpool).
+   */
+  readonly syncWal?: (path: string) => Promise<boolean | void>
 }
 
 /** fdatasync of a file by path, on libuv's threadpool. */
@@ -48,6 +51,17 @@ async function fdatasyncPath(path: string): Promise<void> {
     await fh.datasync()
   } finally {
     await fh.close()
+  }
+}
+
+/** Syncs the WAL after a commit; false when there is no WAL file at its path any more. */
+async function syncWalFile(walPath: string): Promise<boolean> {
+  try {
+    await fdatasyncPath(walPath)
+    return true
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return false
+    throw e
   }
 }
 
@@ -102,12 +116,20 @@ export class SqliteDatabase implements Database {
     }
   }
 
+  private checkpoint(): void {
+    const [r] = this.db.pragma('wal_checkpoint(FULL)') as Array<{ busy: number }>
+    if (r?.busy !== 0) throw new Error('the WAL could not be checkpointed')
+  }
+
   /** Makes the commits so far durable (FULL on WAL), before the connection is given to anyone else. */
   private async syncCommits(): Promise<void> {
     if (this.walPath === undefined || !this.unsynced || this.db.inTransaction) return
     this.unsynced = false
     try {
-      await (this.options.syncWal ?? fdatasyncPath)(this.walPath)
+      // No WAL at its path (another connection closed last and removed it, or the files were
+      // unlinked while open): SQLite's own handles still reach the data, so a checkpoint, which
+      // syncs the WAL and then the database through them, makes the commit durable instead.
+      if ((await (this.options.syncWal ?? syncWalFile)(this.walPath)) === false) this.checkpoint()
     } catch (e) {
       this.failed = new DatabaseError(`Syncing ${this.walPath} failed: ${(e as Error).message}; the database is closed`, { cause: e })
       this.closed = true

@@ -1,9 +1,10 @@
 // SQLite FULL durability on a WAL file with the commit's sync taken off the event loop: every write
 // (single statements, group commits, transactions, DDL, writing queries) resolves only after a sync of
 // the WAL that followed its commit, and the connection stays taken meanwhile, so no statement sees the
-// commit first; reads sync nothing; a failed sync closes the database; other modes keep SQLite's own sync.
+// commit first; reads sync nothing; a WAL gone from its path is made durable by a checkpoint; a failed
+// sync closes the database; other modes keep SQLite's own sync.
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
@@ -104,6 +105,28 @@ it('syncs once per group commit and per transaction, and after a writing query',
   expect(await returning).toEqual([{ v: 4 }])
   expect(await d.query('SELECT sum(v) AS s FROM t')).toEqual([{ s: 37 }])
   expect(gate.calls).toHaveLength(4)
+})
+
+it('checkpoints through SQLite when the WAL is gone from its path (removed by another connection, or unlinked)', async () => {
+  let gone = false
+  const d = db({ syncWal: async () => !gone })
+  await d.exec('CREATE TABLE t (k TEXT PRIMARY KEY)')
+  await d.run('INSERT INTO t VALUES (?)', ['a'])
+  const before = (await d.query<{ log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE)'))[0]
+  expect(before.log).toBeGreaterThan(0)
+  gone = true
+  await d.run('INSERT INTO t VALUES (?)', ['b'])
+  // Every frame, the new commit's included, was checkpointed into the database before the write was acknowledged.
+  expect(await d.query('PRAGMA wal_checkpoint(PASSIVE)')).toEqual([{ busy: 0, log: expect.any(Number), checkpointed: expect.any(Number) }])
+  const after = (await d.query<{ log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE)'))[0]
+  expect(after.checkpointed).toBe(after.log)
+
+  // The real default: files unlinked while open (a data directory removed under a running server).
+  const e = db({ path: join(dir, 'y.sql') })
+  await e.exec('CREATE TABLE t (k TEXT PRIMARY KEY)')
+  for (const f of ['y.sql', 'y.sql-wal', 'y.sql-shm']) await unlink(join(dir, f))
+  await e.run('INSERT INTO t VALUES (?)', ['a'])
+  expect(await e.query('SELECT k FROM t')).toEqual([{ k: 'a' }])
 })
 
 it('closes the database when a sync fails: nothing more is acknowledged', async () => {
