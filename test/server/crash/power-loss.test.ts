@@ -9,6 +9,7 @@ import { blockCid, verifyBlock, type CID } from '../../../src/codec/cid.ts'
 import { createNodeCrypto } from '../../../src/crypto/providers/node.ts'
 import { keyToCid } from '../../../src/server/blocks/block-key.ts'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
+import { MAX_BLOCK_SIZE } from '../../../src/services/content-addressed-storage.ts'
 import { listFiles } from '../blocks/helpers.ts'
 import { LossyFs } from './lossy-fs.ts'
 
@@ -37,7 +38,8 @@ describe('FileBlockStore keeps every acknowledged block through a power loss', (
     const rand = prng(SEED)
     const c = await createNodeCrypto()
     const block = (raw: boolean): { cid: CID; bytes: Uint8Array } => {
-      const size = rand() < 0.2 ? Math.floor(rand() * 100) : 1000 + Math.floor(rand() * (rand() < 0.2 ? 1024 * 1024 : 64 * 1024))
+      // At most MAX_BLOCK_SIZE (1 MiB + 100): 1000 + a random part of 1 MiB could pass it and be refused.
+      const size = rand() < 0.2 ? Math.floor(rand() * 100) : Math.min(MAX_BLOCK_SIZE, 1000 + Math.floor(rand() * (rand() < 0.2 ? 1024 * 1024 : 64 * 1024)))
       const bytes = c.randomBytes(size)
       return { cid: blockCid(c, bytes, raw), bytes }
     }
