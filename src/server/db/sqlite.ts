@@ -1,9 +1,6 @@
 // SQLite implementation of the Database abstraction (better-sqlite3 12): one connection per file,
 // WAL journal, cached prepared statements, transactions serialised by an in-process queue (BEGIN
 // IMMEDIATE ... COMMIT), and group commit of concurrent single-statement writes (one fsync each batch).
-// With WAL and synchronous FULL the commit's fsync of the WAL runs on libuv's threadpool instead of
-// blocking the event loop (see SqliteOptions.synchronous).
-import { open } from 'node:fs/promises'
 import BetterSqlite3 from 'better-sqlite3'
 import { DatabaseClosedError, DatabaseError, wrapDriverError } from './errors.ts'
 import type { Database, Row, SqlValue, Transaction } from './sql.ts'
@@ -13,13 +10,6 @@ import type { Database, Row, SqlValue, Transaction } from './sql.ts'
  * survives kill -9 *and* power loss. NORMAL: commits are written to the WAL without fsync (the
  * WAL is fsynced at checkpoints), which survives kill -9 (the OS still holds the written pages)
  * but may lose the last commits on power loss; never corrupts.
- *
- * FULL on a WAL file is run as SQLite's NORMAL plus our own fdatasync of the WAL after each commit,
- * on the threadpool: NORMAL differs from FULL only in skipping that commit sync (WAL headers and
- * checkpoints are synced the same), and the connection stays taken until the sync is done, so no
- * statement here sees a commit before it is durable and no promise resolves before. A failed sync
- * closes the database: the commit may be visible on disk without being durable, as after any
- * failed fsync, and nothing more is acknowledged until a restart.
  */
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
 
@@ -37,32 +27,6 @@ export interface SqliteOptions {
    * commit that contains it: acknowledged means durable, exactly as with one commit per statement.
    */
   readonly groupCommit?: boolean
-  /**
-   * Syncs the WAL file at `path` after a commit, false when it is gone (fault injection in tests;
-   * default fdatasync on the threadpool).
-   */
-  readonly syncWal?: (path: string) => Promise<boolean | void>
-}
-
-/** fdatasync of a file by path, on libuv's threadpool. */
-async function fdatasyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r')
-  try {
-    await fh.datasync()
-  } finally {
-    await fh.close()
-  }
-}
-
-/** Syncs the WAL after a commit; false when there is no WAL file at its path any more. */
-async function syncWalFile(walPath: string): Promise<boolean> {
-  try {
-    await fdatasyncPath(walPath)
-    return true
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return false
-    throw e
-  }
 }
 
 /** Upper bound on the statements sharing one commit. */
@@ -95,45 +59,16 @@ export class SqliteDatabase implements Database {
   private readonly group: Pending[] = []
   private flushing: Promise<void> | undefined
   private readonly groupCommit: boolean
-  /** The WAL file we sync after commits ourselves (FULL on WAL), else undefined. */
-  private readonly walPath: string | undefined
-  /** A statement may have committed changes not yet synced (walPath mode only). */
-  private unsynced = false
-  /** Set when a WAL sync failed: everything after is refused. */
-  private failed: Error | undefined
 
   constructor(readonly options: SqliteOptions) {
     this.groupCommit = options.groupCommit ?? options.path !== ':memory:'
-    const synchronous = options.synchronous ?? 'FULL'
     try {
       this.db = new BetterSqlite3(options.path)
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-      const mode = options.path === ':memory:' ? 'memory' : String(this.db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`, { simple: true })).toLowerCase()
-      this.walPath = synchronous === 'FULL' && mode === 'wal' ? `${this.db.name}-wal` : undefined
-      this.db.pragma(`synchronous = ${this.walPath === undefined ? synchronous : 'NORMAL'}`)
+      if (options.path !== ':memory:') this.db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`)
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
     } catch (e) {
       throw wrapDriverError(e)
-    }
-  }
-
-  private checkpoint(): void {
-    const [r] = this.db.pragma('wal_checkpoint(FULL)') as Array<{ busy: number }>
-    if (r?.busy !== 0) throw new Error('the WAL could not be checkpointed')
-  }
-
-  /** Makes the commits so far durable (FULL on WAL), before the connection is given to anyone else. */
-  private async syncCommits(): Promise<void> {
-    if (this.walPath === undefined || !this.unsynced || this.db.inTransaction) return
-    this.unsynced = false
-    try {
-      // No WAL at its path (another connection closed last and removed it, or the files were
-      // unlinked while open): SQLite's own handles still reach the data, so a checkpoint, which
-      // syncs the WAL and then the database through them, makes the commit durable instead.
-      if ((await (this.options.syncWal ?? syncWalFile)(this.walPath)) === false) this.checkpoint()
-    } catch (e) {
-      this.failed = new DatabaseError(`Syncing ${this.walPath} failed: ${(e as Error).message}; the database is closed`, { cause: e })
-      this.closed = true
-      throw this.failed
     }
   }
 
@@ -149,8 +84,6 @@ export class SqliteDatabase implements Database {
   private querySync<T extends Row>(sql: string, params: readonly SqlValue[]): T[] {
     try {
       const s = this.statement(sql)
-      // A reader may write too (INSERT ... RETURNING): whatever is not read-only may need a sync.
-      if (!s.readonly) this.unsynced = true
       if (s.reader) return s.all(...bind(params)) as T[]
       s.run(...bind(params))
       return []
@@ -161,9 +94,7 @@ export class SqliteDatabase implements Database {
 
   private runSync(sql: string, params: readonly SqlValue[]): number {
     try {
-      const s = this.statement(sql)
-      if (!s.readonly) this.unsynced = true
-      return s.run(...bind(params)).changes
+      return this.statement(sql).run(...bind(params)).changes
     } catch (e) {
       throw wrapDriverError(e, sql)
     }
@@ -175,7 +106,7 @@ export class SqliteDatabase implements Database {
     else this.locked = true
     if (this.closed) {
       this.release()
-      throw this.failed ?? new DatabaseClosedError(`Database ${this.options.path} is closed`)
+      throw new DatabaseClosedError(`Database ${this.options.path} is closed`)
     }
   }
 
@@ -189,9 +120,7 @@ export class SqliteDatabase implements Database {
   private async exclusive<T>(work: () => T): Promise<T> {
     await this.acquire()
     try {
-      const result = work()
-      await this.syncCommits()
-      return result
+      return work()
     } finally {
       this.release()
     }
@@ -242,7 +171,6 @@ export class SqliteDatabase implements Database {
         }
         this.runSync('COMMIT', [])
       }
-      await this.syncCommits()
     } catch (error) {
       if (this.db.inTransaction) {
         try { this.db.exec('ROLLBACK') } catch { /* report the original error */ }
@@ -262,7 +190,6 @@ export class SqliteDatabase implements Database {
   exec(ddl: string): Promise<void> {
     return this.exclusive(() => {
       try {
-        this.unsynced = true
         this.db.exec(ddl)
       } catch (e) {
         throw wrapDriverError(e, ddl)
@@ -287,7 +214,6 @@ export class SqliteDatabase implements Database {
       const result = await fn(tx)
       open = false
       this.runSync('COMMIT', [])
-      await this.syncCommits()
       return result
     } finally {
       open = false
