@@ -31,7 +31,7 @@ let carol: UserContext
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pts-identity-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
   net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
   bob = await UserContext.signUp(net, 'bob', PASSWORD)

@@ -53,7 +53,7 @@ describeVectors('following and sharing on the Peergos-written account', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pts-social-alice-'))
-    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--import-account', join(VECTORS_DIR, 'account-alice')]), createLogger('silent'))
+    daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--import-account', join(VECTORS_DIR, 'account-alice')]), createLogger('silent'))
     net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
     alice = await UserContext.signIn(net, 'alice', manifest.users.alice.password)
     bob = await UserContext.signIn(net, 'bob', manifest.users.bob.password)

@@ -46,7 +46,7 @@ let fileLinkUrl: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pts-revoke-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0']), createLogger('silent'))
+  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
   net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   anonymous = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
