@@ -26,6 +26,27 @@ export async function shareReadAccessWith(x: SocialContext, path: string, reader
   await updateSharedWith(x, path, (s, name) => addSharedWith(s, 'read', name, readers))
 }
 
+/**
+ * UserContext.shareWriteAccessWith: the item first gets its own writing space (a new signing key,
+ * the subtree re-keyed behind a link node, committed atomically — see FileSystem.ensureOwnWriter),
+ * then its writable capability is appended to /<me>/shared/<name>/sharing.w for each recipient.
+ * The grantee of a folder can add, change and delete inside it; of a file, change only that file;
+ * the server refuses any other write (the grantee holds no other key).
+ */
+export async function shareWriteAccessWith(x: SocialContext, path: string, writers: readonly string[]): Promise<void> {
+  if (writers.length === 0) return
+  if (parsePath(path).names.length === 0) throw new NotShareableError('You cannot share your home directory!')
+  for (const w of writers) {
+    if (w === x.username || !(await x.fs.exists(sharedDirOf(x.username, w)))) throw new NotAFollowerError(`Unknown recipient for sharing: ${w}`)
+  }
+  const cap = await x.fs.ensureOwnWriter(path)
+  const already = new Set((await sharedWith(x, path)).write)
+  for (const w of writers) {
+    if (!already.has(w)) await appendCapability(x, w, cap, 'write')
+  }
+  await updateSharedWith(x, path, (s, name) => addSharedWith(s, 'write', name, writers))
+}
+
 /** Drops `names` from an item's sharing record (what unsharing does besides rotating keys). */
 export async function forgetSharedWith(x: SocialContext, path: string, access: SharingAccess, names: readonly string[]): Promise<void> {
   await updateSharedWith(x, path, (s, name) => removeSharedWith(s, access, name, names))

@@ -19,7 +19,7 @@ import { unshareReadAccessWith } from './revoke.ts'
 import { acceptIdentityKey, identityKeyChange, markVerified, verifyIdentity, type IdentityVerification, type KeyChange } from './identity-verification.ts'
 import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type SecretLinkOptions } from './secret-links.ts'
 import { sharedWith } from './shared-with.ts'
-import { shareReadAccessWith } from './sharing.ts'
+import { shareReadAccessWith, shareWriteAccessWith } from './sharing.ts'
 import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
 
 export type { FollowReply, IdentityVerification, KeyChange, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
@@ -137,6 +137,11 @@ export class Social {
   /** Shares an item read-only with followers (by name) or groups (by uid). */
   shareReadAccessWith(path: string, readers: readonly string[]): Promise<void> {
     return shareReadAccessWith(this.x, path, readers)
+  }
+
+  /** Grants write access: the item moves to its own writing space, whose write capability the writers receive. */
+  shareWriteAccessWith(path: string, writers: readonly string[]): Promise<void> {
+    return shareWriteAccessWith(this.x, path, writers)
   }
 
   async shareReadAccessWithFriends(path: string): Promise<void> {
