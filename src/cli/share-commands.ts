@@ -41,13 +41,20 @@ async function readersOf(cx: CommandContext, s: Social, users: readonly string[]
 export const share: UserCommand = {
   name: 'share',
   synopsis: 'PATH [USER...] [--friends] [--followers] [--write]',
-  summary: 'share a file or folder read-only with followers (by name) or your groups',
-  details: 'Each USER must follow you. --write (write access) is not available yet.',
-  options: [...GROUP_OPTIONS, { name: 'write', help: 'share write access (not available yet)' }],
+  summary: 'share a file or folder with followers (by name) or your groups; --write grants write access',
+  details: 'Each USER must follow you. With --write (users by name only) the item moves to its own writing space: a writer of a folder can add, change and delete inside it; of a file, change only that file.',
+  options: [...GROUP_OPTIONS, { name: 'write', help: 'share write access (users by name)' }],
   arity: [1, Infinity],
   async run(cx) {
     const [path, ...users] = cx.args.positional
-    if (cx.args.flags.has('write')) throw new NotYetSupportedError('write sharing is not available yet: share read-only (without --write)')
+    if (cx.args.flags.has('write')) {
+      if (users.length === 0 || cx.args.flags.has('friends') || cx.args.flags.has('followers')) throw new UsageError('--write shares with users by name only')
+      const s = socialOf(await signIn(cx, [path]))
+      await s.shareWriteAccessWith(path, users)
+      if (cx.json) printJson({ path, write: users })
+      else process.stdout.write(`shared ${path} with write access with ${users.join(', ')}\n`)
+      return
+    }
     const user = await signIn(cx, [path])
     const s = socialOf(user)
     const readers = await readersOf(cx, s, users)
