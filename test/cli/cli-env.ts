@@ -2,7 +2,6 @@
 // bin/peergos-ts.js run as a child process (environment without the caller's PEERGOS_* variables,
 // stdin not a terminal unless asked), deterministic file contents and local tree hashing.
 import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
@@ -59,20 +58,9 @@ export function expectFailure(r: Run, code: number, message: RegExp, secrets: re
   for (const s of secrets) expect(r.err + r.out.toString()).not.toContain(s)
 }
 
-export function sha256(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex')
-}
+import { pattern, sha256Hex as sha256 } from '../daemon-fixture.ts'
 
-/** Deterministic pseudo-random bytes. */
-export function pattern(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
+export { pattern, sha256 }
 
 /** Writes files given by relative path under `root`. */
 export async function writeTree(root: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
