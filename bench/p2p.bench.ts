@@ -20,7 +20,7 @@ import { startDaemonProcess, type DaemonProcess } from '../test/server/crash/dae
 import { RemoteUser } from '../test/server/crash/remote-user.ts'
 import { signBlock } from '../test/server/services/storage-fixtures.ts'
 import { mbps, type Figure } from './figures.ts'
-import { NodeHttpPoster } from './server.bench.ts'
+import { NodePoster } from '../src/server/http/node-poster.ts'
 
 const CONCURRENCY = 8
 const ROUNDS = 3
@@ -45,7 +45,7 @@ export async function run(): Promise<Figure[]> {
   const c = await createNodeCrypto()
   const dirs = [await mkdtemp(join(tmpdir(), 'pts-bench-p2p-b-')), await mkdtemp(join(tmpdir(), 'pts-bench-p2p-a-'))]
   const daemons: DaemonProcess[] = []
-  const posters: NodeHttpPoster[] = []
+  const posters: NodePoster[] = []
   try {
     const b = await startDaemonProcess(dirs[0], { args: ['--gc-period', '0', '--default-quota', '1t'], logLevel: 'error' })
     daemons.push(b)
@@ -53,8 +53,8 @@ export async function run(): Promise<Figure[]> {
     const a = await startDaemonProcess(dirs[1], { args: ['--gc-period', '0', '--bootstrap', bInfo.multiaddrs[0]], logLevel: 'error' })
     daemons.push(a)
 
-    const direct = new NodeHttpPoster(b.url)
-    const viaA = new NodeHttpPoster(a.url)
+    const direct = new NodePoster(b.url)
+    const viaA = new NodePoster(a.url)
     posters.push(direct, viaA)
     const onB = { crypto: c, ...httpNetworkServices(direct) }
     const proxied = httpNetworkServices(viaA, { prefix: p2pPrefix(parsePeerId(bInfo.id)) })

@@ -2,15 +2,14 @@
 // daemon` on a temp dir): 1 MiB BAT-prefixed raw block put/get throughput with several requests in
 // flight, signed pointer updates per second (parallel CAS chains), and the daemon's CPU seconds per GB.
 import { mkdtemp, rm } from 'node:fs/promises'
-import { Agent, request, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CID } from '../src/codec/cid.ts'
 import { createNodeCrypto } from '../src/crypto/providers/node.ts'
 import type { CryptoProvider } from '../src/crypto/provider.ts'
 import { httpNetworkServices } from '../src/http/clients/network.ts'
-import { ERROR_CLASS_HEADER, errorFromWire } from '../src/http/errors.ts'
-import { FetchPoster, type Poster } from '../src/http/poster.ts'
+import { FetchPoster } from '../src/http/poster.ts'
+import { NodePoster } from '../src/server/http/node-poster.ts'
 import { randomBat } from '../src/model/bat.ts'
 import { calculateBatId, type BatWithId } from '../src/model/bat-id.ts'
 import { createRawBlockPrefix } from '../src/model/bat-prefix.ts'
@@ -33,43 +32,11 @@ const UPDATES_PER_WRITER = 1000
 const WARM_UPDATES = 200
 
 /**
- * The Poster of these figures: node:http with keep-alive connections. It costs the client ~80 µs of
- * CPU per request where FetchPoster (undici fetch) costs ~500 µs; on a 2-core machine fetch's cost
- * comes out of the server's core, so with it the figures would measure the client.
- * PEERGOS_BENCH_FETCH=1 measures with FetchPoster instead.
+ * The Poster of these figures is NodePoster (node:http with keep-alive connections): it costs the
+ * client ~80 µs of CPU per request where FetchPoster (undici fetch) costs ~500 µs; on a 2-core
+ * machine fetch's cost comes out of the server's core, so with it the figures would measure the
+ * client. PEERGOS_BENCH_FETCH=1 measures with FetchPoster instead.
  */
-export class NodeHttpPoster implements Poster {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
-  private readonly url: URL
-
-  constructor(baseUrl: string) {
-    this.url = new URL(baseUrl)
-  }
-
-  post(path: string, body: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      const headerOf = (res: IncomingMessage, name: string): string | null => {
-        const v = res.headers[name.toLowerCase()]
-        return typeof v === 'string' ? v : null
-      }
-      const req = request({ host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent, headers: { 'Content-Length': body.length } }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(errorFromWire(res.statusCode ?? 0, headerOf(res, 'trailer'), headerOf(res, ERROR_CLASS_HEADER)))
-          else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
-        })
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
-  }
-
-  close(): void {
-    this.agent.destroy()
-  }
-}
 
 interface Fragment {
   readonly data: Uint8Array
@@ -106,7 +73,7 @@ export async function run(): Promise<Figure[]> {
   // PEERGOS_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it stops.
   const profDir = process.env.PEERGOS_BENCH_CPU_PROF
   let daemon: DaemonProcess | undefined
-  let nodePoster: NodeHttpPoster | undefined
+  let nodePoster: NodePoster | undefined
   try {
     daemon = await startDaemonProcess(dir, {
       args: ['--gc-period', '0', '--default-quota', '1t'],
@@ -114,7 +81,7 @@ export async function run(): Promise<Figure[]> {
       nodeArgs: profDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profDir],
     })
     const useFetch = process.env.PEERGOS_BENCH_FETCH === '1'
-    const poster = useFetch ? new FetchPoster(daemon.url, { timeoutMs: 60_000 }) : (nodePoster = new NodeHttpPoster(daemon.url))
+    const poster = useFetch ? new FetchPoster(daemon.url, { timeoutMs: 60_000 }) : (nodePoster = new NodePoster(daemon.url))
     const client = useFetch ? 'fetch client' : 'node:http client'
     const net = { crypto: c, ...httpNetworkServices(poster) }
     const user = await RemoteUser.signUp(net, `bench${Date.now().toString(36)}`)
