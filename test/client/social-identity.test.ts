@@ -5,41 +5,31 @@
 // taking over the name would look like) gives IdentityKeyChangedError — also when alice tries to
 // follow him — until alice accepts the PKI's key; a verification recorded for other keys no longer
 // counts.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { IdentityKeyChangedError, UnknownUserError } from '../../src/client/social/errors.ts'
 import { socialOf } from '../../src/client/social/social.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { fingerprintsMatch } from '../../src/model/fingerprint.ts'
 import { decodeTofuKeyStore, encodeTofuKeyStore, withChain } from '../../src/model/tofu-key-store.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
-import { httpNetworkServices } from '../../src/http/clients/network.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
-import { parseDaemonArgs } from '../../src/server/config.ts'
-import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
-import { createLogger } from '../../src/server/log.ts'
+import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
 const PASSWORD = 'a long and unusual password'
-let dir: string
-let daemon: RunningDaemon
+let server: TestDaemon
 let net: NetworkAccess
 let alice: UserContext
 let bob: UserContext
 let carol: UserContext
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pts-identity-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
-  net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  server = await startTestDaemon()
+  net = server.net
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
   bob = await UserContext.signUp(net, 'bob', PASSWORD)
   carol = await UserContext.signUp(net, 'carol', PASSWORD)
 }, 300_000)
 afterAll(async () => {
-  await daemon?.close()
-  await rm(dir, { recursive: true, force: true })
+  await server?.close()
 })
 
 it('alice and bob see the same safety number; the first look-up is kept in .keystore; verification is recorded', async () => {

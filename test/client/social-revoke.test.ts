@@ -7,9 +7,6 @@
 // re-sent to him, the folder's secret link still opens; a friends-group share is revoked; removing
 // bob as a follower rotates the group folders and everything shared with him or his groups, and
 // carol keeps reading through the followers group's new folder capability.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Champ } from '../../src/champ/index.ts'
 import { NotFoundError } from '../../src/client/errors.ts'
@@ -21,20 +18,15 @@ import { blockCid, type CID } from '../../src/codec/cid.ts'
 import { batWithId, calculateBatId } from '../../src/model/bat-id.ts'
 import type { AbsoluteCapability } from '../../src/model/capability.ts'
 import { decodeSharedWithState } from '../../src/model/shared-with-state.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
-import { httpNetworkServices } from '../../src/http/clients/network.ts'
 import { SecretLinkUnavailableError, UnauthorisedError } from '../../src/services/errors.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
-import { parseDaemonArgs } from '../../src/server/config.ts'
-import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
-import { createLogger } from '../../src/server/log.ts'
+import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
 const PASSWORD = 'a long and unusual password'
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
 
-let dir: string
-let daemon: RunningDaemon
+let server: TestDaemon
 let net: NetworkAccess
 /** A client without any account. */
 let anonymous: NetworkAccess
@@ -45,10 +37,9 @@ let carol: UserContext
 let fileLinkUrl: string
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pts-revoke-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
-  net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
-  anonymous = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  server = await startTestDaemon()
+  net = server.net
+  anonymous = { ...server.net }
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
   bob = await UserContext.signUp(net, 'bob', PASSWORD)
   carol = await UserContext.signUp(net, 'carol', PASSWORD)
@@ -65,8 +56,7 @@ beforeAll(async () => {
   await alice.fs.writeFile('/alice/docs/sub/inner.txt', text('inner'))
 }, 300_000)
 afterAll(async () => {
-  await daemon?.close()
-  await rm(dir, { recursive: true, force: true })
+  await server?.close()
 })
 
 /** The CID of the cryptree node a capability names, read from the writer's current tree CHAMP (whose nodes are public). */
@@ -80,15 +70,15 @@ describe('secret links', () => {
   it('a link to a file opens without an account; an extra password is asked for and checked', async () => {
     const a = socialOf(alice)
     const plain = await a.createSecretLink('/alice/docs/a.txt')
-    const url = a.secretLinkUrl(daemon.url, plain)
+    const url = a.secretLinkUrl(server.daemon.url, plain)
     fileLinkUrl = url
-    expect(url).toMatch(new RegExp(`^${daemon.url}/secret/z[1-9A-HJ-NP-Za-km-z]+/${plain.label}#[A-Za-z0-9]{12}$`))
+    expect(url).toMatch(new RegExp(`^${server.daemon.url}/secret/z[1-9A-HJ-NP-Za-km-z]+/${plain.label}#[A-Za-z0-9]{12}$`))
     const opened = await openSecretLink(anonymous, url)
     expect([opened.path, opened.isDirectory, str(await opened.readFileBytes())]).toEqual(['/alice/docs/a.txt', false, 'a before'])
     expect((await a.secretLinks('/alice/docs/a.txt')).map((l) => l.label)).toEqual([plain.label])
 
     const guarded = await a.createSecretLink('/alice/docs/a.txt', { userPassword: 'open sesame' })
-    const guardedUrl = a.secretLinkUrl(daemon.url, guarded)
+    const guardedUrl = a.secretLinkUrl(server.daemon.url, guarded)
     await expect(openSecretLink(anonymous, guardedUrl)).rejects.toThrow(LinkPasswordRequiredError)
     await expect(openSecretLink(anonymous, guardedUrl, { userPassword: 'open sesamE' })).rejects.toThrow(WrongLinkPasswordError)
     expect(str(await (await openSecretLink(anonymous, guardedUrl, { userPassword: async () => 'open sesame' })).readFileBytes())).toBe('a before')
@@ -100,17 +90,17 @@ describe('secret links', () => {
 
   it('the server enforces the maximum of uses and the expiry; a revoked link is gone', async () => {
     const a = socialOf(alice)
-    const twice = a.secretLinkUrl(daemon.url, await a.createSecretLink('/alice/docs/sub/inner.txt', { maxRetrievals: 2 }))
+    const twice = a.secretLinkUrl(server.daemon.url, await a.createSecretLink('/alice/docs/sub/inner.txt', { maxRetrievals: 2 }))
     for (let i = 0; i < 2; i++) expect(str(await (await openSecretLink(anonymous, twice)).readFileBytes())).toBe('inner')
     await expect(openSecretLink(anonymous, twice)).rejects.toThrow(new SecretLinkUnavailableError('Maximum link retrievals exceed!'))
     const expired = await a.createSecretLink('/alice/docs/sub/inner.txt', { expiry: new Date(Date.now() - 60_000) })
-    await expect(openSecretLink(anonymous, a.secretLinkUrl(daemon.url, expired))).rejects.toThrow(new SecretLinkUnavailableError('Secret link expired!'))
+    await expect(openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, expired))).rejects.toThrow(new SecretLinkUnavailableError('Secret link expired!'))
     const inAnHour = new Date(Date.now() + 3_600_000)
     const later = await a.createSecretLink('/alice/docs/sub/inner.txt', { expiry: inAnHour })
     expect(later.expiry).toBe(Math.floor(inAnHour.getTime() / 1000))
-    expect(str(await (await openSecretLink(anonymous, a.secretLinkUrl(daemon.url, later))).readFileBytes())).toBe('inner')
+    expect(str(await (await openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, later))).readFileBytes())).toBe('inner')
     expect(await a.deleteSecretLink('/alice/docs/sub/inner.txt', later.label)).toBe(true)
-    await expect(openSecretLink(anonymous, a.secretLinkUrl(daemon.url, later))).rejects.toThrow(new SecretLinkUnavailableError('No secret link present!'))
+    await expect(openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, later))).rejects.toThrow(new SecretLinkUnavailableError('No secret link present!'))
     const left = (await a.secretLinks('/alice/docs/sub/inner.txt')).map((l) => l.label)
     expect([left.length, left.includes(expired.label), left.includes(later.label)]).toEqual([2, true, false])
     await expect(a.createSecretLink('/alice/docs/a.txt', { writable: true })).rejects.toThrow(NotYetSupportedError)
@@ -126,7 +116,7 @@ describe('secret links', () => {
 
   it('a link to a folder lists it and reads its files', async () => {
     const a = socialOf(alice)
-    const opened = await openSecretLink(anonymous, a.secretLinkUrl(daemon.url, await a.createSecretLink('/alice/docs')))
+    const opened = await openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, await a.createSecretLink('/alice/docs')))
     expect(opened.path).toBe('/alice/docs')
     const entries = await opened.list()
     expect(entries.map((e) => e.name).sort()).toEqual(['a.txt', 'sub'])
@@ -172,7 +162,7 @@ describe('revoking read access', () => {
     expect(str(await carol.fs.readFileBytes('/alice/docs/after.txt'))).toBe('written after')
     expect(str(await carol.fs.readFileBytes('/alice/docs/a.txt'))).toBe('a after')
     // the folder's secret link was re-encrypted with the new capability: it still opens, same URL
-    const opened = await openSecretLink(anonymous, a.secretLinkUrl(daemon.url, folderLink))
+    const opened = await openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, folderLink))
     expect((await opened.list()).map((e) => e.name).sort()).toEqual(['a.txt', 'after.txt', 'sub'])
     // ...and so were the links of the items below it
     expect(str(await (await openSecretLink(anonymous, fileLinkUrl)).readFileBytes())).toBe('a after')

@@ -4,9 +4,6 @@
 // reads them by path, also from a new session through the capability cache alone, and cannot write;
 // a follow request is rejected, one accepted without reciprocation; bob unfollows alice; alice
 // removes a follower. Refusals come as named errors.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/client/errors.ts'
 import { UnsupportedOperationError } from '../../src/client/file-system.ts'
@@ -21,35 +18,28 @@ import { readOnly } from '../../src/model/capability.ts'
 import { randomSymmetricKey } from '../../src/model/symmetric-key.ts'
 import { decodeCapsInDirectory } from '../../src/model/caps-in-directory.ts'
 import { decodeProcessedCaps } from '../../src/model/processed-caps.ts'
-import { FetchPoster } from '../../src/http/poster.ts'
-import { httpNetworkServices } from '../../src/http/clients/network.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
-import { parseDaemonArgs } from '../../src/server/config.ts'
-import { startDaemon, type RunningDaemon } from '../../src/server/daemon.ts'
-import { createLogger } from '../../src/server/log.ts'
+import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
 const PASSWORD = 'a long and unusual password'
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
 
-let dir: string
-let daemon: RunningDaemon
+let server: TestDaemon
 let net: NetworkAccess
 let alice: UserContext
 let bob: UserContext
 let carol: UserContext
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pts-social-'))
-  daemon = await startDaemon(parseDaemonArgs(['--dir', dir, '--port', '0', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0']), createLogger('silent'))
-  net = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
+  server = await startTestDaemon()
+  net = server.net
   alice = await UserContext.signUp(net, 'alice', PASSWORD)
   bob = await UserContext.signUp(net, 'bob', PASSWORD)
   carol = await UserContext.signUp(net, 'carol', PASSWORD)
 }, 300_000)
 afterAll(async () => {
-  await daemon?.close()
-  await rm(dir, { recursive: true, force: true })
+  await server?.close()
 })
 
 describe('following', () => {
