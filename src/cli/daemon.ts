@@ -3,6 +3,7 @@
 import { ConfigError, daemonHelp, parseDaemonArgs } from '../server/config.ts'
 import { startDaemon } from '../server/daemon.ts'
 import { createLogger } from '../server/log.ts'
+import { ensureWebBundle } from '../server/web-bundle.ts'
 
 export async function runDaemon(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -22,6 +23,10 @@ export async function runDaemon(args: string[]): Promise<number> {
   const log = createLogger(config.logLevel)
   let daemon
   try {
+    // the package's own UI bundle is built first when missing or older than its sources (a fresh clone)
+    if (config.webRoot === undefined) {
+      await ensureWebBundle().then((built) => built && log.info('built the web UI into dist/web'), (err: unknown) => log.warn({ err }, 'the web UI could not be built; the API is served without it'))
+    }
     daemon = await startDaemon(config, log)
   } catch (e) {
     log.fatal({ err: e }, 'daemon failed to start')

@@ -15,6 +15,7 @@ Running a server:
   token       create or list signup tokens (token create [--dir DIR])
   quota       set or show users' storage quotas (quota set USER SIZE, quota show USER)
   pki         the server's PKI: status, or promote a mirror to PKI node (pki promote --dir DIR)
+  export-ui   write the web UI's static bundle to a directory (export-ui DIR)
 
   version     print the version
   help        print this help (help COMMAND: that command's help)
@@ -45,6 +46,10 @@ export async function main(args: string[]): Promise<number> {
       const { runPki } = await import('./pki.ts')
       return runPki(rest)
     }
+    case 'export-ui': {
+      const { runExportUi } = await import('./export-ui.ts')
+      return runExportUi(rest)
+    }
     default: {
       const { findUserCommand, runUserCommand } = await import('./user-commands.ts')
       const user = findUserCommand(command)
@@ -67,7 +72,7 @@ async function help(command: string | undefined): Promise<number> {
     process.stdout.write(commandHelp(user))
     return 0
   }
-  if (['daemon', 'token', 'quota', 'pki'].includes(command)) return main([command, '--help'])
+  if (['daemon', 'token', 'quota', 'pki', 'export-ui'].includes(command)) return main([command, '--help'])
   process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
   return 2
 }

@@ -54,6 +54,8 @@ export interface DaemonConfig {
   readonly pkiRefreshMs: number
   /** The PKI node's proof-of-work calibration: signups and key changes a day before work is asked (Peergos max-daily-signups). */
   readonly maxDailySignups: number
+  /** The web UI's static files served at / (undefined: the package's dist/web, built on demand by `peergos-ts daemon`). */
+  readonly webRoot?: string
 }
 
 export interface P2pConfig {
@@ -103,6 +105,7 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-daily-signups', kind: 'int', default: '20000', help: 'PKI node: new usernames a day before signups must do proof of work (0: always the maximum)' },
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
   { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
+  { name: 'web-root', kind: 'string', value: 'DIR', help: 'serve the web UI from DIR (default: the package\'s dist/web, built when missing)' },
   { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
 ]
 
@@ -186,6 +189,7 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     pkiIdentity,
     pkiRefreshMs: parseInt10('pki-refresh', get('pki-refresh')!),
     maxDailySignups: parseInt10('max-daily-signups', get('max-daily-signups')!),
+    webRoot: values.has('web-root') ? resolve(get('web-root')!) : undefined,
   }
 }
 

@@ -20,7 +20,8 @@ import type { ServerBlockStore } from './blocks/server-block-store.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { ConfigError, type DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
-import { requestPeer, startHttpServer, type RunningHttpServer } from './http/node-server.ts'
+import { requestPeer, startHttpServer, type NodeServerOptions, type RunningHttpServer } from './http/node-server.ts'
+import { staticSite } from './http/static-files.ts'
 import { registerServerWireErrors } from './http/wire-errors.ts'
 import { loadOrCreateEd25519Key, loadOrCreateServerIdentity, type ServerIdentity } from './identity.ts'
 import { importAccountDump, type ImportReport } from './import-account.ts'
@@ -41,6 +42,7 @@ import { MirrorCoreNode } from './services/pki/mirror-core-node.ts'
 import { PkiMirror } from './services/pki/pki-mirror.ts'
 import { isOneOf } from './services/pki/signup-policy.ts'
 import { ServerSpace } from './space/server-space.ts'
+import { DEFAULT_WEB_ROOT } from './web-bundle.ts'
 
 export const PKI_KEY_FILE = 'pki-identity.key'
 export { PKI_USERNAME }
@@ -178,8 +180,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const handler = Object.assign(api.handler, { bodyIsTransient: (method: string, path: string) => routes.bodyIsTransient!(method, path) })
     // Block-write bodies (up to 2 MiB) in reused buffers: 16 kept, for as many writes in flight.
     const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16 })
+    // the web UI's static files (GET/HEAD outside /api, /peergos and /p2p), then the p2p gateway
+    const site = staticSite(config.webRoot ?? DEFAULT_WEB_ROOT)
+    const gateway = p2p.gateway
+    const intercept: NonNullable<NodeServerOptions['intercept']> = (req, res, expectsContinue) => site(req, res) || (gateway?.(req, res, expectsContinue) ?? false)
     const http: RunningHttpServer = await startHttpServer(handler, {
-      host: config.host, port: config.port, peerIds: [identity.id], intercept: p2p.gateway, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
+      host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
     })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)

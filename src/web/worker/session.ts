@@ -1,0 +1,38 @@
+// The client worker's one signed-in user: the network to the server that served the page (its
+// HTTP API under the page's base path, so the UI works at / and under another node's
+// /p2p/<peer-id>/http/ proxy alike), with the portable crypto provider, and the UserContext.
+import { createPortableCrypto } from '../../crypto/providers/portable.ts'
+import type { CryptoProvider } from '../../crypto/provider.ts'
+import { PeergosError } from '../../errors.ts'
+import { httpNetworkServices } from '../../http/clients/network.ts'
+import { FetchPoster } from '../../http/poster.ts'
+import { UserContext } from '../../client/user-context.ts'
+import type { NetworkAccess } from '../../services/network-access.ts'
+
+/** A file operation before signing in. */
+export class NotSignedInError extends PeergosError {}
+
+let crypto: Promise<CryptoProvider> | undefined
+let user: UserContext | undefined
+
+/** The services of the server whose API lives at `apiBase` ("http://host:port/" or ".../p2p/<id>/http/"). */
+export async function networkAt(apiBase: string): Promise<NetworkAccess> {
+  crypto ??= createPortableCrypto()
+  const base = new URL(apiBase)
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('The API base must be an http(s) URL')
+  // long calls (block writes of a large upload on a loaded server) get no client timeout of their own
+  const poster = new FetchPoster(base.origin + base.pathname.replace(/\/+$/, ''), { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024 })
+  return { crypto: await crypto, ...httpNetworkServices(poster) }
+}
+
+export function currentUser(): UserContext {
+  if (user === undefined) throw new NotSignedInError('Not signed in')
+  return user
+}
+
+/** Replaces the signed-in user (closing the previous session). */
+export async function setUser(next: UserContext | undefined): Promise<void> {
+  const previous = user
+  user = next
+  if (previous !== undefined && previous !== next) await previous.close().catch(() => {})
+}
