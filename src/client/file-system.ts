@@ -27,6 +27,7 @@ import { mimeTypeOf } from './mime-types.ts'
 import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
+import { applyAndRetire, removeOwnedKey } from './retire-writers.ts'
 import { applyTogether, WriterSession, type WriterServices } from './writer-session.ts'
 import type { WriterTx } from './writer-tx.ts'
 
@@ -170,6 +171,18 @@ export class FileSystem {
     }
     if (best === undefined) throw new NotFoundError(`${path}: not found (nothing there is shared with you)`)
     return { cap: this.mounts.get(best)!, at: best, names: full === best ? [] : full.slice(best.length + 1).split('/') }
+  }
+
+  /**
+   * The capability its folder lists for the item at `path`: for an item with its own writing space, the
+   * link node in the parent's space (what a writable secret link hands out, as Peergos' getLinkPointer).
+   */
+  async entryCapabilityOf(path: string): Promise<AbsoluteCapability> {
+    const { parent, name } = splitParent(path)
+    const r = this.x.reader.snapshot()
+    const child = await r.findChild(await this.resolve(parent, r), name)
+    if (child === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+    return child
   }
 
   /** The capability of the item at `path` (a write-share link node gives its target): what sharing hands out. */
@@ -562,8 +575,7 @@ export class FileSystem {
     const current = await this.capabilityOf(path)
     if (current.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
     if (!current.writer.equals(loc.cap.writer)) return current as WritableAbsoluteCapability
-    const kp = randomSigningKeyPair(this.c)
-    const signer: SigningPrivateKeyAndPublicHash = { publicKeyHash: publicKeyHash(kp.publicKey), secretKey: kp.secretKey }
+    const signer = newSigner(this.c)
     // first authorise the new key (its blocks are only accepted once the owner owns it), then move atomically
     await loc.session.apply((tx) => tx.addOwnedKey(signer))
     const moved = this.sessionFor(loc.cap.owner, signer)
@@ -575,15 +587,61 @@ export class FileSystem {
       const linkCap = newItemCap(this.c, d)
       const linkDir: ParentDir = { cap: linkCap, parentKey: randomSymmetricKey(this.c) }
       const item = await rotateInto({ from: ptx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer }, cap, linkDir, true)
-      const itemView = await this.viewOf(ntx, item)
-      const props = { ...itemView.properties, isLink: true }
-      const toItem: NamedRelativeCapability = { name, cap: relativise(this.c, linkCap, item), isDir: itemView.isDirectory, mimeType: props.mimeType, created: props.created.seconds }
-      const linkNode = createDir(this.c, {
-        properties: props, parentLink: parentLinkOf(d), nextChunk: subsequentChunkCapability(this.c.randomBytes(32), randomBat(this.c), linkCap.rBaseKey),
-        inlineBat: linkCap.bat, mirrorBatId: this.x.mirrorBatId, rBaseKey: linkCap.rBaseKey, parentKey: linkDir.parentKey, children: childrenLinks([toItem]),
-      })
-      await ptx.setBuiltNode(linkCap.mapKey, linkNode, linkCap.bat)
-      await updateChildren(ptx, (await this.txDir(ptx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, linkCap) } : undefined))
+      await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, item)
+      return item
+    })
+  }
+
+  /** CryptreeNode.createAndCommitLink: the link node (in the parent's space) naming the moved item, and the parent's entry pointing at it. */
+  private async stageLinkNode(ptx: WriterTx, ntx: WriterTx, loc: Located, d: TxDir, name: string, linkDir: ParentDir, item: WritableAbsoluteCapability): Promise<void> {
+    const linkCap = linkDir.cap
+    const itemView = await this.viewOf(ntx, item)
+    const props = { ...itemView.properties, isLink: true }
+    const toItem: NamedRelativeCapability = { name, cap: relativise(this.c, linkCap, item), isDir: itemView.isDirectory, mimeType: props.mimeType, created: props.created.seconds }
+    const linkNode = createDir(this.c, {
+      properties: props, parentLink: parentLinkOf(d), nextChunk: subsequentChunkCapability(this.c.randomBytes(32), randomBat(this.c), linkCap.rBaseKey),
+      inlineBat: linkCap.bat, mirrorBatId: this.x.mirrorBatId, rBaseKey: linkCap.rBaseKey, parentKey: linkDir.parentKey, children: childrenLinks([toItem]),
+    })
+    await ptx.setBuiltNode(linkCap.mapKey, linkNode, linkCap.bat)
+    await updateChildren(ptx, (await this.txDir(ptx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, linkCap) } : undefined))
+  }
+
+  /**
+   * Moves an item that has its own writing space into a new one (Peergos unShareWriteAccessWith:
+   * rotateAllKeys with rotateSigners, then deAuthoriseSigner): a new signing key owned by the parent's
+   * writer, the subtree re-keyed into it behind a new link node, the old link node removed, and the old
+   * writer dropped from the parent's owned keys with its pointer cleared — all in one setPointers call.
+   * Whoever held the old write capability (and so the old signing key) can change nothing any more: the
+   * server refuses that writer. An item still in its parent's writing space gets its own
+   * (ensureOwnWriter). Returns the item's new writable capability.
+   */
+  async replaceWriter(path: string): Promise<WritableAbsoluteCapability> {
+    const { parent, name } = splitParent(path)
+    const loc = await this.locateDir(parent)
+    const r = this.x.reader.snapshot()
+    const entry = await r.findChild(loc.cap, name)
+    if (entry === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+    const current = await r.linkTarget(entry)
+    if (current.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
+    if (current.writer.equals(loc.cap.writer)) return this.ensureOwnWriter(path)
+    const old = this.sessionFor(loc.cap.owner, await this.signerOf(r, current as WritableAbsoluteCapability, path))
+    const signer = newSigner(this.c)
+    await loc.session.apply((tx) => tx.addOwnedKey(signer))
+    const moved = this.sessionFor(loc.cap.owner, signer)
+    return applyAndRetire({ update: [loc.session, moved], retire: [old] }, async ([ptx, ntx, otx]) => {
+      const d = await this.txDir(ptx, loc)
+      const link = findChild(d.chunks, name)
+      if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+      const oldLink = this.writableChild(d.cap, link, path)
+      const [linkChunk] = await readDirChunks(ptx, oldLink)
+      const toItem = linkChunk.view.properties.isLink ? linkChunk.children[0] : undefined
+      const itemCap = toItem === undefined ? undefined : toAbsolute(this.c, toItem.cap, oldLink)
+      if (itemCap === undefined || itemCap.wBaseKey === undefined || !itemCap.writer.equals(old.writer)) throw new UnsupportedOperationError(`${path} changed its writing space meanwhile`)
+      const linkDir: ParentDir = { cap: newItemCap(this.c, d), parentKey: randomSymmetricKey(this.c) }
+      const item = await rotateInto({ from: otx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer }, itemCap as WritableAbsoluteCapability, linkDir, true)
+      await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, item)
+      await ptx.removeNode(oldLink.mapKey, oldLink.bat)
+      await removeOwnedKey(ptx, old.writer)
       return item
     })
   }
@@ -602,6 +660,9 @@ export class FileSystem {
   async rotateKeys(path: string): Promise<AbsoluteCapability> {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
+    // an item in its own writing space (behind a link node) is rotated into a new one
+    const entry = await loc.reader.findChild(loc.cap, name)
+    if (entry !== undefined && !(await loc.reader.linkTarget(entry)).writer.equals(loc.cap.writer)) return this.replaceWriter(path)
     return loc.session.apply(async (tx) => {
       const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
@@ -618,17 +679,57 @@ export class FileSystem {
   async remove(path: string): Promise<void> {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
-    await loc.session.apply(async (tx) => {
+    const op = async (tx: WriterTx, foreign?: WritableAbsoluteCapability[]): Promise<void> => {
       const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
       if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
       const cap = this.sameWriterChild(d.cap, link, path)
-      if (cap !== undefined) await this.removeSubtree(tx, cap, path)
+      if (cap !== undefined) await this.removeSubtree(tx, cap, path, foreign)
       await updateChildren(tx, d.chunks, (ch) => (ch.name === name ? null : undefined))
+    }
+    const found: WritableAbsoluteCapability[] = []
+    try {
+      await loc.session.apply(async (tx) => {
+        found.length = 0
+        await op(tx, found)
+        if (found.length > 0) throw new WritingSpacesBelow()
+      })
+      return
+    } catch (e) {
+      if (!(e instanceof WritingSpacesBelow)) throw e
+    }
+    // write-shared subtrees below: their writers leave the owned keys and are cleared in the same commit
+    const retired = await this.writingSpacesOf(found, path)
+    const direct = found.map((f) => f.writer)
+    await applyAndRetire({ update: [loc.session], retire: retired }, async ([tx]) => {
+      await op(tx)
+      for (const w of direct) await removeOwnedKey(tx, w)
     })
   }
 
-  private async removeSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, path: string): Promise<void> {
+  /** The sessions of the writing spaces starting at `caps` and of every writing space nested in them. */
+  private async writingSpacesOf(caps: readonly WritableAbsoluteCapability[], at: string): Promise<WriterSession[]> {
+    const r = this.x.reader.snapshot()
+    const out = new Map<string, WriterSession>()
+    const visit = async (cap: WritableAbsoluteCapability, isRoot: boolean): Promise<void> => {
+      if (isRoot) {
+        const key = cidToString(cap.writer)
+        if (out.has(key)) return
+        out.set(key, this.sessionFor(cap.owner, await this.signerOf(r, cap, at)))
+      }
+      const head = await r.readChunk(cap, undefined, false)
+      if (head === undefined || !head.view.isDirectory) return
+      for (const e of await r.list(cap)) {
+        if (e.cap.wBaseKey === undefined) continue
+        const child = e.cap as WritableAbsoluteCapability
+        await visit(child, !child.writer.equals(cap.writer))
+      }
+    }
+    for (const c of caps) await visit(c, true)
+    return [...out.values()]
+  }
+
+  private async removeSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, path: string, foreign?: WritableAbsoluteCapability[]): Promise<void> {
     const found = await tx.getNode(cap.mapKey, cap.bat)
     if (found === undefined) return // already gone (a dangling link)
     const view = readCryptreeNode(this.c, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
@@ -648,7 +749,8 @@ export class FileSystem {
       for (const child of ch.children) {
         const at = joinPath(path, child.name)
         const childCap = this.sameWriterChild(cap, child, at)
-        if (childCap !== undefined) await this.removeSubtree(tx, childCap, at) // another writer's subtree goes with its link
+        if (childCap !== undefined) await this.removeSubtree(tx, childCap, at, foreign)
+        else foreign?.push(toAbsolute(this.c, child.cap, cap) as WritableAbsoluteCapability) // another writer's subtree goes with its link
       }
     }
     for (const ch of chunks) await tx.removeNode(ch.cap.mapKey, ch.cap.bat)
@@ -735,6 +837,15 @@ export class FileSystem {
       throw e
     }
   }
+}
+
+/** Thrown inside a single-writer removal that found other writing spaces below (it is then redone across writers). */
+class WritingSpacesBelow extends Error {}
+
+/** A fresh signing key pair for a new writing space. */
+function newSigner(c: CryptoProvider): SigningPrivateKeyAndPublicHash {
+  const kp = randomSigningKeyPair(c)
+  return { publicKeyHash: publicKeyHash(kp.publicKey), secretKey: kp.secretKey }
 }
 
 function chunkCount(size: number): number {

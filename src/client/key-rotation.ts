@@ -65,7 +65,8 @@ async function rotateDirectory(t: RotationTarget, cap: WritableAbsoluteCapabilit
   const mirrorBatId = t.mirrorBatId
   const chunks = await readDirChunks(tx, cap)
   const first = chunks[0]
-  if (first.view.signer !== undefined) throw new RotationUnsupportedError(`'${first.view.properties.name}' starts its own writing space`)
+  // the root of a writing space is rotated only into a new one (its signer replaced: write revocation)
+  if (first.view.signer !== undefined && !(isRoot && t.signer !== undefined)) throw new RotationUnsupportedError(`'${first.view.properties.name}' starts its own writing space`)
   const newCap = rotatedCap(t, parent)
   const me: ParentDir = { cap: newCap, parentKey: randomSymmetricKey(c) }
   const links: NamedRelativeCapability[] = []

@@ -4,17 +4,21 @@
 // the key with scrypt (N = 2^15, r = 8, p = 1, 32 bytes) from the label and the link's password (plus
 // the extra password when the link has one), opens the capability, finds the item's path by its parent
 // links, checks that the path's owner (per the PKI) owns the capability's writing key, and reads the
-// file or folder through a verifying TreeReader. The password, in the URL fragment, never reaches
-// the server.
+// file or folder through a verifying TreeReader; a writable link's capability (the link node of an
+// item with its own writing space) also opens the item's signing key, so the item can be written.
+// The password, in the URL fragment, never reaches the server.
 import { DecryptionFailedError } from '../../crypto/errors.ts'
-import type { AbsoluteCapability } from '../../model/capability.ts'
+import type { AbsoluteCapability, WritableAbsoluteCapability } from '../../model/capability.ts'
+import { nodeMirrorBatId } from '../../model/cryptree-node.ts'
 import { decryptEncryptedCapability } from '../../model/encrypted-capability.ts'
 import { parseSecretLink } from '../../model/secret-link.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
 import { readFileRange, type ReadRange } from '../file-download.ts'
 import { NotFoundError } from '../errors.ts'
+import { FileSystem } from '../file-system.ts'
 import { parsePath } from '../paths.ts'
 import { TreeReader, type TreeEntry } from '../tree-reader.ts'
+import { WriterSession } from '../writer-session.ts'
 import { pathOf } from './capability-store.ts'
 import { InvalidLinkError, LinkPasswordRequiredError, WrongLinkPasswordError } from './errors.ts'
 import { ownsKey } from './public-keys.ts'
@@ -24,9 +28,24 @@ export interface OpenLinkOptions {
   readonly userPassword?: string | (() => Promise<string>)
 }
 
-/** A secret link, opened: the item's path and capability, and read access to it. */
+/** A secret link, opened: the item's path and capability, and read access to it (write access through a writable link). */
 export class OpenedSecretLink {
-  constructor(readonly path: string, readonly cap: AbsoluteCapability, readonly reader: TreeReader, readonly entry: TreeEntry) {}
+  constructor(
+    readonly path: string,
+    readonly cap: AbsoluteCapability,
+    readonly reader: TreeReader,
+    readonly entry: TreeEntry,
+    /**
+     * A writable link's file system, without an account: the item is mounted at `path`, so
+     * `fs.writeFile(path + '/new.txt', ...)`, `mkdir`, `remove`... change it (and nothing else: the
+     * link holds only the item's writing key). Undefined for a read-only link.
+     */
+    readonly fs?: FileSystem,
+  ) {}
+
+  get isWritable(): boolean {
+    return this.fs !== undefined
+  }
 
   get isDirectory(): boolean {
     return this.entry.isDirectory
@@ -84,5 +103,21 @@ export async function openSecretLink(net: NetworkAccess, link: string, o: OpenLi
   const name = path.slice(path.lastIndexOf('/') + 1)
   let entry = await reader.stat(cap, name)
   if (entry.isLink) entry = await reader.stat(await reader.linkTarget(cap), name)
-  return new OpenedSecretLink(path, entry.cap, reader, entry)
+  return new OpenedSecretLink(path, entry.cap, reader, entry, await linkFileSystem(net, reader, path, entry.cap))
+}
+
+/**
+ * UserContext.fromSecretLink with a writable capability: the item's writing key pair, sealed in its
+ * first node under the write key, signs the changes; new blocks carry the item's mirror BAT id.
+ */
+async function linkFileSystem(net: NetworkAccess, reader: TreeReader, path: string, cap: AbsoluteCapability): Promise<FileSystem | undefined> {
+  if (cap.wBaseKey === undefined) return undefined
+  const head = await reader.readChunk(cap, undefined, false)
+  const signer = head?.view.signer
+  if (head === undefined || signer === undefined || !signer.publicKeyHash.equals(cap.writer)) return undefined
+  const session = new WriterSession(net, reader.pointers, cap.owner, signer)
+  // no account: no home directory (the empty username is no path's owner), only the mounted item
+  const fs = new FileSystem({ crypto: net.crypto, username: '', home: cap as WritableAbsoluteCapability, session, reader, mirrorBatId: nodeMirrorBatId(head.node), services: net })
+  fs.mount(path, cap)
+  return fs
 }

@@ -3,14 +3,15 @@
 // rotated and re-shared with the members left, and so is every item shared with that group — then
 // every item shared with them directly is rotated and re-shared with whoever keeps access, and their
 // sharing folder /<me>/shared/<them> is deleted. Capabilities they already hold find nothing
-// afterwards. Items they were given write access to leave their records but keep their keys: write
-// revocation needs a new signing key (write sharing), which is not available yet.
+// afterwards. Items they could write move to a new signing key (unShareWriteAccessWith), so the one
+// they hold is refused by the server.
 import { decodeGroups } from '../../model/groups.ts'
 import { RotationUnsupportedError } from '../key-rotation.ts'
 import { readSharingFile } from './capability-store.ts'
 import type { SocialContext } from './context.ts'
 import { GROUPS_FILE, sharedDirOf } from './names.ts'
 import { unshareReadAccessWith } from './revoke.ts'
+import { unshareWriteAccessWith } from './write-revoke.ts'
 import { sharedWith } from './shared-with.ts'
 import { forgetSharedWith } from './sharing.ts'
 import { readIfExists } from './user-files.ts'
@@ -18,7 +19,7 @@ import { readIfExists } from './user-files.ts'
 export interface RemovedFollower {
   /** Items whose keys were rotated (group folders included). */
   readonly rotated: readonly string[]
-  /** Items that could not be rotated (write-shared: in a writing space of their own); the follower may still read them. */
+  /** Items that could not be rotated (a subtree holding another writing space); the follower may still read them. */
   readonly notRevoked: readonly string[]
 }
 
@@ -48,8 +49,9 @@ export async function removeFollower(x: SocialContext, name: string): Promise<Re
     const dirCap = await x.fs.capabilityOf(dir)
     for (const c of (await readSharingFile(x.reader, dirCap, 'read', 0)).caps) await revoke(c.path)
     for (const c of (await readSharingFile(x.reader, dirCap, 'write', 0)).caps) {
-      await forgetSharedWith(x, c.path, 'write', [name])
-      notRevoked.add(c.path)
+      if (!(await sharedWith(x, c.path)).write.includes(name)) continue
+      await unshareWriteAccessWith(x, c.path, [name])
+      rotated.add(c.path)
     }
     await x.fs.remove(dir)
   }

@@ -1,9 +1,10 @@
 // A signed-in user's social side (reference §1.4, §6.1-§6.4): follow requests (send, list, accept,
 // reciprocate, reject), the social graph (followers, following, friends, groups, blocked), unfollow,
-// remove a follower, read sharing with followers or groups and its revocation (key rotation), secret
-// links, who an item is shared with, and the items
-// shared with us, mounted at their paths in `ctx.fs`. Everything is stored in the user's own files in
-// Peergos' formats, so a Peergos client using the same account sees the same state.
+// remove a follower, read and write sharing with followers or groups and their revocation (key
+// rotation; a new signing key for write access), read-only and writable secret links, who an item is
+// shared with, and the items shared with us, mounted at their paths in `ctx.fs`. Everything is stored
+// in the user's own files in Peergos' formats, so a Peergos client using the same account sees the
+// same state.
 import { PeergosError } from '../../errors.ts'
 import type { EntryPoint } from '../../model/entry-point.ts'
 import type { LinkProperties } from '../../model/link-properties.ts'
@@ -16,6 +17,7 @@ import { block, blockedUsers, following, unblock } from './friends.ts'
 import { IncomingCaps, type SharedItem } from './incoming-caps.ts'
 import { removeFollower, type RemovedFollower } from './remove-follower.ts'
 import { unshareReadAccessWith } from './revoke.ts'
+import { unshareWriteAccessWith } from './write-revoke.ts'
 import { acceptIdentityKey, identityKeyChange, markVerified, verifyIdentity, type IdentityVerification, type KeyChange } from './identity-verification.ts'
 import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type SecretLinkOptions } from './secret-links.ts'
 import { sharedWith } from './shared-with.ts'
@@ -160,6 +162,15 @@ export class Social {
     return unshareReadAccessWith(this.x, path, readers)
   }
 
+  /**
+   * Revokes write access of users or groups (by uid) to an item: it moves to a new signing key and the
+   * old one is de-authorised (the server refuses it from then on); the remaining writers, readers and
+   * secret links get the new capabilities. A revoked writer keeps reading only if also shared for reading.
+   */
+  unshareWriteAccessWith(path: string, writers: readonly string[]): Promise<void> {
+    return unshareWriteAccessWith(this.x, path, writers)
+  }
+
   // ---- identity verification ----
 
   /**
@@ -187,7 +198,7 @@ export class Social {
 
   // ---- secret links ----
 
-  /** A secret link to an item (read-only; optional extra password, expiry and maximum of uses). */
+  /** A secret link to an item (read-only or `writable`; optional extra password, expiry and maximum of uses). */
   createSecretLink(path: string, o: SecretLinkOptions = {}): Promise<LinkProperties> {
     return createSecretLink(this.x, path, o)
   }
@@ -197,7 +208,7 @@ export class Social {
     return secretLinksOf(this.x, path)
   }
 
-  /** Revokes a secret link: the server no longer hands it out. False when it was not published. */
+  /** Revokes a secret link: the server no longer hands it out (and a writable one's writing key is replaced). False when it was not published. */
   deleteSecretLink(path: string, label: number): Promise<boolean> {
     return deleteSecretLink(this.x, path, label)
   }
