@@ -720,9 +720,10 @@ export class FileSystem {
       const head = await r.readChunk(cap, undefined, false)
       if (head === undefined || !head.view.isDirectory) return
       for (const e of await r.list(cap)) {
-        if (e.cap.wBaseKey === undefined) continue
-        const child = e.cap as WritableAbsoluteCapability
-        await visit(child, !child.writer.equals(cap.writer))
+        if (!e.isDirectory && !e.isLink) continue
+        const child = await r.linkTarget(e.cap) // a link node stands for the writing space behind it
+        if (child.wBaseKey === undefined) continue
+        await visit(child as WritableAbsoluteCapability, !child.writer.equals(cap.writer))
       }
     }
     for (const c of caps) await visit(c, true)

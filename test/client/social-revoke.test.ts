@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Champ } from '../../src/champ/index.ts'
 import { NotFoundError } from '../../src/client/errors.ts'
-import { InvalidLinkOptionsError, LinkPasswordRequiredError, NotYetSupportedError, WrongLinkPasswordError } from '../../src/client/social/errors.ts'
+import { InvalidLinkOptionsError, LinkPasswordRequiredError, NotShareableError, WrongLinkPasswordError } from '../../src/client/social/errors.ts'
 import { openSecretLink } from '../../src/client/social/open-secret-link.ts'
 import { socialOf } from '../../src/client/social/social.ts'
 import { UserContext } from '../../src/client/user-context.ts'
@@ -103,7 +103,7 @@ describe('secret links', () => {
     await expect(openSecretLink(anonymous, a.secretLinkUrl(server.daemon.url, later))).rejects.toThrow(new SecretLinkUnavailableError('No secret link present!'))
     const left = (await a.secretLinks('/alice/docs/sub/inner.txt')).map((l) => l.label)
     expect([left.length, left.includes(expired.label), left.includes(later.label)]).toEqual([2, true, false])
-    await expect(a.createSecretLink('/alice/docs/a.txt', { writable: true })).rejects.toThrow(NotYetSupportedError)
+    await expect(a.createSecretLink('/alice', { writable: true })).rejects.toThrow(NotShareableError)
     await expect(a.createSecretLink('/alice/docs/a.txt', { maxRetrievals: 0 })).rejects.toThrow(InvalidLinkOptionsError)
     await expect(a.createSecretLink('/alice/nothing-here')).rejects.toThrow(NotFoundError)
     // the server counts retrievals atomically: of ten at once, exactly the maximum succeed
