@@ -2,14 +2,15 @@
 // unfollow, getBlocked, unblock): /<user>/.from-friends.cborstream holds, appended, the EntryPoint of
 // each sharing folder a friend made for us (the latest one per writing key counts), and
 // /<user>/.blocked-usernames.txt the users we unfollowed, one per line.
+import { equalBytes } from '../../codec/cid.ts'
 import { encodeEntryPoint, entryPointFromCbor, type EntryPoint } from '../../model/entry-point.ts'
 import { joinPath } from '../paths.ts'
 import { parseCborStream } from './cbor-stream.ts'
 import type { SocialContext } from './context.ts'
 import { ForgedOwnerError } from './errors.ts'
-import { BLOCKED_FILE, FROM_FRIENDS_FILE, homeOf } from './names.ts'
+import { BLOCKED_FILE, capCacheDirOf, FRIEND_STATE_SUFFIX, FROM_FRIENDS_FILE, homeOf } from './names.ts'
 import { ownsKey } from './public-keys.ts'
-import { appendToFile, readIfExists, writeSmallFile } from './user-files.ts'
+import { appendToFile, readIfExists, removeIfExists, writeSmallFile } from './user-files.ts'
 
 /** Every entry point friends gave us, the latest per writing key, blocked users left out. */
 export async function friendEntryPoints(x: SocialContext): Promise<EntryPoint[]> {
@@ -38,7 +39,17 @@ export async function checkEntryPoint(x: SocialContext, e: EntryPoint): Promise<
 export async function addFriendEntryPoint(x: SocialContext, e: EntryPoint): Promise<void> {
   if (e.ownerName === x.username) throw new ForgedOwnerError('Cannot add an entry point to your own filesystem!')
   await checkEntryPoint(x, e)
-  await appendToFile(x.fs, joinPath(homeOf(x.username), FROM_FRIENDS_FILE), encodeEntryPoint(e), true)
+  const path = joinPath(homeOf(x.username), FROM_FRIENDS_FILE)
+  const bytes = await readIfExists(x.fs, path)
+  const earlier = bytes === undefined ? [] : parseCborStream(bytes, entryPointFromCbor).items.filter((p) => p.ownerName === e.ownerName)
+  // A new folder from someone we followed before (they removed us, then accepted us again): the byte
+  // offsets reached in their old sharing files mean nothing in the new ones, which are read from the start.
+  if (earlier.length > 0 && !earlier.some((p) => sameEntry(p, e))) await removeIfExists(x.fs, joinPath(capCacheDirOf(x.username), e.ownerName + FRIEND_STATE_SUFFIX))
+  await appendToFile(x.fs, path, encodeEntryPoint(e), true)
+}
+
+function sameEntry(a: EntryPoint, b: EntryPoint): boolean {
+  return a.pointer.writer.equals(b.pointer.writer) && equalBytes(a.pointer.mapKey, b.pointer.mapKey)
 }
 
 export async function blockedUsers(x: SocialContext): Promise<string[]> {
@@ -61,7 +72,14 @@ export async function unblock(x: SocialContext, name: string): Promise<void> {
   await writeSmallFile(x.fs, path, new TextEncoder().encode(rest.map((n) => n + '\n').join('')), true)
 }
 
-/** The users we follow (getFollowing): owners of the entry points friends gave us, minus blocked ones. */
+/**
+ * The users we follow (getFollowing, i.e. the friend roots that still resolve): owners of the entry
+ * points friends gave us, minus blocked ones, minus those whose folder for us is gone (they removed us
+ * as a follower). When the folders cannot be read at all (a server unreachable), none is dropped.
+ */
 export async function following(x: SocialContext): Promise<string[]> {
-  return [...new Set((await friendEntryPoints(x)).map((e) => e.ownerName))].sort()
+  const entries = await friendEntryPoints(x)
+  const found = entries.length === 0 ? [] : await x.reader.snapshot().readChunks(entries.map((e) => e.pointer), false).catch(() => undefined)
+  const live = found === undefined ? entries : entries.filter((_, i) => found[i] !== undefined)
+  return [...new Set(live.map((e) => e.ownerName))].sort()
 }

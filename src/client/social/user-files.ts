@@ -24,3 +24,12 @@ export async function appendToFile(fs: FileSystem, path: string, data: Uint8Arra
   if (await fs.exists(path)) await fs.append(path, data, { mimeType: OCTET_STREAM })
   else await fs.writeFile(path, data, { hidden, mimeType: OCTET_STREAM, overwrite: false })
 }
+
+/** Removes a file when it exists. */
+export async function removeIfExists(fs: FileSystem, path: string): Promise<void> {
+  try {
+    await fs.remove(path)
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e
+  }
+}
