@@ -4,7 +4,7 @@
 // continuation chunks (500 children each) and write-share link nodes. Trusts no server.
 import { blockCid, cidToString, verifyBlock, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { Champ, cidKey, type BlockStore } from '../champ/index.ts'
+import { Champ, cidKey, mask, type BlockStore } from '../champ/index.ts'
 import { BlockCache } from './block-cache.ts'
 import { bytesToHex } from '../model/bytes.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
@@ -12,8 +12,9 @@ import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
 import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import type { FileProperties } from '../model/file-properties.ts'
-import { nextChunkLocation, readCryptreeBlock, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
-import { toAbsolute } from '../model/relative-capability.ts'
+import { decodeCryptreeNode } from '../model/cryptree-node.ts'
+import { nextChunkLocation, openFromParent, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
+import { symmetricLinkTarget, toAbsolute, type RelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
 import { MAX_CHAMP_GETS, type ContentAddressedStorage } from '../services/content-addressed-storage.ts'
@@ -56,6 +57,50 @@ export const SMALL_FRAGMENT_BYTES = 256 * 1024
 
 /** Thrown by the cache-only CHAMP store: the walk needs a block that is not cached. */
 class NotCachedError extends Error {}
+/** The one instance thrown (a listing misses the cache once per entry: no stack trace to build each time). */
+const NOT_CACHED = new NotCachedError('not cached')
+
+/**
+ * Where a label sits in a CHAMP (bit width 3, identity key hash): the slots of its first eight levels
+ * as one number. Lookups sorted by it share their path nodes, so one champ/get/bulk call of 20
+ * neighbouring labels returns far fewer blocks than 20 random ones (the server sends each block once).
+ */
+function champOrder(mapKey: Uint8Array): number {
+  let order = 0
+  for (let depth = 0; depth < 8; depth++) order = order * 8 + mask(mapKey, depth, 3)
+  return order
+}
+
+/**
+ * A child's absolute capability whose write key (a secretbox opening of its link) is derived only
+ * when read: a listing of 10,000 files does not open 10,000 write-key links nobody asks for.
+ */
+function lazyAbsolute(c: CryptoProvider, rel: RelativeCapability, source: AbsoluteCapability): AbsoluteCapability {
+  if (source.wBaseKey === undefined || rel.wBaseKeyLink === undefined) return toAbsolute(c, rel, source)
+  const parentW = source.wBaseKey
+  const link = rel.wBaseKeyLink
+  let w: AbsoluteCapability['wBaseKey']
+  const cap = { owner: source.owner, writer: rel.writer ?? source.writer, mapKey: rel.mapKey, bat: rel.bat, rBaseKey: rel.rBaseKey } as AbsoluteCapability
+  Object.defineProperty(cap, 'wBaseKey', { enumerable: true, get: () => (w ??= symmetricLinkTarget(c, link, parentW)) })
+  return cap
+}
+
+/** What a listing needs of a child's node: its metadata and kind (a file's data key and chunks are not opened). */
+function listingView(c: CryptoProvider, block: Uint8Array, cap: AbsoluteCapability, isDirectoryHint: boolean | undefined): { properties: FileProperties; isDirectory: boolean } {
+  const node = decodeCryptreeNode(block)
+  if (isDirectoryHint === false) {
+    // CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says it is a file
+    let properties: FileProperties | undefined
+    try {
+      properties = openFromParent(c, node, cap.rBaseKey).properties
+    } catch {
+      properties = undefined
+    }
+    if (properties !== undefined && !properties.isDirectory) return { properties, isDirectory: false }
+  }
+  const view = readCryptreeNode(c, node, cap.rBaseKey, undefined, isDirectoryHint)
+  return { properties: view.properties, isDirectory: view.isDirectory }
+}
 
 interface ReaderCaches {
   /** Verified immutable blocks by CID (CHAMP nodes, cryptree nodes, small fragments), shared with the user's writer sessions. */
@@ -69,7 +114,7 @@ function readerCaches(c: CryptoProvider, blocks: BlockCache): ReaderCaches {
     trusted: true,
     get: async (cid: CID) => {
       const b = blocks.get(cid)
-      if (b === undefined) throw new NotCachedError()
+      if (b === undefined) throw NOT_CACHED
       return b
     },
     put: () => Promise.reject(new Error('TreeReader is read-only')),
@@ -145,13 +190,25 @@ export class TreeReader {
    */
   async readChunks(caps: readonly AbsoluteCapability[], fileData = true, isDirectoryHints?: readonly (boolean | undefined)[]): Promise<(ReadCryptreeBlock | undefined)[]> {
     const out: (ReadCryptreeBlock | undefined)[] = new Array(caps.length).fill(undefined)
-    const read = async (i: number, block: Uint8Array | undefined): Promise<void> => {
-      if (block !== undefined) out[i] = await readCryptreeBlock(this.crypto, block, caps[i].rBaseKey, this.fetcher(caps[i].owner), caps[i].wBaseKey, { fileData, isDirectoryHint: isDirectoryHints?.[i] })
-    }
+    const reads: Promise<void>[] = []
+    await this.lookupBlocks(caps, (i, block) => {
+      const cap = caps[i]
+      reads.push(readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData, isDirectoryHint: isDirectoryHints?.[i] }).then((r) => { out[i] = r }))
+    })
+    await Promise.all(reads)
+    return out
+  }
+
+  /**
+   * The node block under each capability's label, handed to `found` as soon as it is verified (in
+   * no particular order; absent labels are not reported): cached CHAMP paths are walked locally, the
+   * rest are looked up 20 to a champ/get/bulk call in CHAMP order, several calls in flight.
+   */
+  private async lookupBlocks(caps: readonly AbsoluteCapability[], found: (index: number, block: Uint8Array) => void): Promise<void> {
     const batches: { root: CID; items: number[] }[] = []
     const byWriter = new Map<string, number[]>()
     caps.forEach((cap, i) => {
-      const k = cidToString(cap.owner) + cidToString(cap.writer)
+      const k = cidKey(cap.owner) + cidKey(cap.writer)
       let list = byWriter.get(k)
       if (list === undefined) byWriter.set(k, (list = []))
       list.push(i)
@@ -162,9 +219,12 @@ export class TreeReader {
       const misses: number[] = []
       for (const i of list) {
         const local = await this.localLookup(root, caps[i])
-        if (local.complete) await read(i, local.block)
-        else misses.push(i)
+        if (!local.complete) misses.push(i)
+        else if (local.block !== undefined) found(i, local.block)
       }
+      const order = new Map<number, number>()
+      for (const i of misses) order.set(i, champOrder(caps[i].mapKey))
+      misses.sort((a, b) => order.get(a)! - order.get(b)!)
       for (let i = 0; i < misses.length; i += LOOKUP_BATCH) batches.push({ root, items: misses.slice(i, i + LOOKUP_BATCH) })
     }
     let next = 0
@@ -173,11 +233,14 @@ export class TreeReader {
         const { root, items } = batches[next++]
         const owner = caps[items[0]].owner
         await this.fetchPaths(owner, root, items.map((i) => caps[i]))
-        for (const i of items) await read(i, await this.chunkBlock(caps[i], root))
+        for (const i of items) {
+          const local = await this.localLookup(root, caps[i])
+          const block = local.complete ? local.block : await this.chunkBlock(caps[i], root)
+          if (block !== undefined) found(i, block)
+        }
       }
     }
     await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, batches.length) }, worker))
-    return out
   }
 
   /** Looks a label up through cached, verified blocks only: `complete` is false when a block is missing. */
@@ -197,7 +260,7 @@ export class TreeReader {
   /** One champ/get(/bulk) call: every returned block is hashed here and cached under the CID computed. */
   private async fetchPaths(owner: PublicKeyHash, root: CID, caps: readonly AbsoluteCapability[]): Promise<void> {
     const returned = await this.storage.getChampLookup(owner, root, caps.map((cap) => ({ mapKey: cap.mapKey, bat: batOf(this.crypto, cap.bat) })))
-    for (const b of returned) this.caches.blocks.set(blockCid(this.crypto, b, false), b)
+    for (const b of returned) this.caches.blocks.setVerified(this.crypto.sha256(b), false, b)
   }
 
   private fetcher(owner: PublicKeyHash): FragmentFetcher {
@@ -280,13 +343,16 @@ export class TreeReader {
       if (caps.length !== 1) throw new NotFoundError(`Link node '${head.view.properties.name}' has ${caps.length} children`)
       return this.list(caps[0].cap)
     }
+    const views: ({ properties: FileProperties; isDirectory: boolean } | undefined)[] = new Array(caps.length).fill(undefined)
+    await this.lookupBlocks(caps.map((c) => c.cap), (i, block) => {
+      views[i] = listingView(this.crypto, block, caps[i].cap, caps[i].isDir)
+    })
     const out: TreeEntry[] = []
-    const chunks = await this.readChunks(caps.map((c) => c.cap), false, caps.map((c) => c.isDir))
     caps.forEach((child, i) => {
-      const chunk = chunks[i]
-      if (chunk === undefined) return // a dangling child link (e.g. a concurrent delete): skip it
-      const p = chunk.view.properties
-      out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: chunk.view.isDirectory, isLink: p.isLink })
+      const v = views[i]
+      if (v === undefined) return // a dangling child link (e.g. a concurrent delete): skip it
+      const p = v.properties
+      out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: v.isDirectory, isLink: p.isLink })
     })
     return out
   }
@@ -312,24 +378,42 @@ export class TreeReader {
     return caps.find((c) => c.name === name)?.cap
   }
 
+  /**
+   * The child links of every chunk of a directory. Each continuation chunk's label is in the chunk
+   * before it, so the chain is walked one lookup at a time, but the child lists (raw fragments of
+   * larger directories) are fetched and opened while the walk goes on.
+   */
   private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability; isDir?: boolean }[]> {
-    const out: { name: string; cap: AbsoluteCapability; isDir?: boolean }[] = []
+    const c = this.crypto
+    const lists: Promise<ReadCryptreeBlock['children']>[] = [Promise.resolve(head.children)]
+    let view = head.view
+    let readable = head.children !== undefined
     let chunkCap = dirCap
-    let chunk: ReadCryptreeBlock | undefined = head
     const seen = new Set<string>()
-    for (let i = 0; chunk !== undefined; i++) {
-      if (i >= MAX_DIRECTORY_CHUNKS) throw new NotFoundError('Directory has too many continuation chunks')
-      const links = chunk.children
-      if (links === undefined) break
-      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: toAbsolute(this.crypto, child.cap, dirCap), isDir: child.isDir })
-      else for (const rel of links.children) out.push({ name: '', cap: toAbsolute(this.crypto, rel, dirCap) })
-      const next = chunk.view.fromBase?.nextChunk
+    for (let i = 1; readable; i++) {
+      const next = view.fromBase?.nextChunk
       if (next === undefined) break
-      chunkCap = toAbsolute(this.crypto, next, chunkCap)
+      if (i >= MAX_DIRECTORY_CHUNKS) throw new NotFoundError('Directory has too many continuation chunks')
+      chunkCap = toAbsolute(c, next, chunkCap)
       const key = cidToString(chunkCap.writer) + bytesToHex(chunkCap.mapKey)
       if (seen.has(key)) throw new NotFoundError('Directory continuation chunks form a cycle')
       seen.add(key)
-      chunk = await this.readChunk(chunkCap)
+      const block = await this.chunkBlock(chunkCap)
+      if (block === undefined) break
+      const node = decodeCryptreeNode(block)
+      view = readCryptreeNode(c, node, chunkCap.rBaseKey, chunkCap.wBaseKey)
+      readable = view.isDirectory && view.readable
+      if (!readable) break
+      const children = readDirectoryChildren(c, node, chunkCap.rBaseKey, this.fetcher(chunkCap.owner))
+      children.catch(() => undefined) // awaited in order below
+      lists.push(children)
+    }
+    const out: { name: string; cap: AbsoluteCapability; isDir?: boolean }[] = []
+    for (const pending of lists) {
+      const links = await pending
+      if (links === undefined) break
+      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: lazyAbsolute(c, child.cap, dirCap), isDir: child.isDir })
+      else for (const rel of links.children) out.push({ name: '', cap: lazyAbsolute(c, rel, dirCap) })
     }
     return out
   }
