@@ -54,6 +54,12 @@ export interface DaemonConfig {
   readonly pkiRefreshMs: number
   /** The PKI node's proof-of-work calibration: signups and key changes a day before work is asked (Peergos max-daily-signups). */
   readonly maxDailySignups: number
+  /** A request's headers and body (over TCP or a p2p stream) must arrive within this (ms); then 408 and closed. */
+  readonly requestTimeoutMs: number
+  /** A request's headers must arrive within this (ms): slow senders (slowloris) are cut off. */
+  readonly headersTimeoutMs: number
+  /** Limits of the p2p layer (used when `p2p` is set). */
+  readonly p2pLimits: P2pLimits
   /** The web UI's static files served at / (undefined: the package's dist/web, built on demand by `peergos-ts daemon`). */
   readonly webRoot?: string
 }
@@ -67,6 +73,20 @@ export interface P2pConfig {
   readonly relay: boolean
   /** Relays to hold a reservation on and be reachable through. */
   readonly relayVia: readonly string[]
+}
+
+export interface P2pLimits {
+  /** Inbound `/http` streams open at once, over all peers and per peer; more are answered 429. */
+  readonly maxStreams: number
+  readonly maxStreamsPerPeer: number
+  /** libp2p connections in all, and per peer (more inbound ones from a peer are refused). */
+  readonly maxConnections: number
+  readonly maxConnectionsPerPeer: number
+  /** Requests the /p2p/ proxy relays at once, in all and to one peer; more are answered 429. */
+  readonly proxyMaxInFlight: number
+  readonly proxyMaxInFlightPerPeer: number
+  /** The proxy waits this long (ms) for a peer's reply headers (then 504), and for a silent body either way. */
+  readonly proxyTimeoutMs: number
 }
 
 interface OptionSpec {
@@ -105,6 +125,15 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-daily-signups', kind: 'int', default: '20000', help: 'PKI node: new usernames a day before signups must do proof of work (0: always the maximum)' },
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
   { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
+  { name: 'request-timeout', kind: 'int', default: '60000', help: 'a request\'s headers and body must arrive within this many ms, over TCP or p2p (then 408 and the connection or stream is closed)' },
+  { name: 'headers-timeout', kind: 'int', default: '20000', help: 'a request\'s headers must arrive within this many ms (slow senders are cut off)' },
+  { name: 'p2p-max-streams', kind: 'int', default: '1024', help: 'inbound p2p /http streams open at once over all peers (more are answered 429)' },
+  { name: 'p2p-max-streams-per-peer', kind: 'int', default: '128', help: 'inbound p2p /http streams one peer may have open at once, over all its connections (more are answered 429)' },
+  { name: 'p2p-max-connections', kind: 'int', default: '300', help: 'libp2p connections held at once (beyond it the least useful are closed)' },
+  { name: 'p2p-max-connections-per-peer', kind: 'int', default: '8', help: 'libp2p connections one peer may hold to this server (more inbound ones are refused)' },
+  { name: 'p2p-proxy-max-in-flight', kind: 'int', default: '256', help: 'requests the /p2p/<peer-id>/http/ proxy relays at once (more are answered 429)' },
+  { name: 'p2p-proxy-max-in-flight-per-peer', kind: 'int', default: '64', help: 'requests the proxy relays at once to one peer (more are answered 429)' },
+  { name: 'p2p-proxy-timeout', kind: 'int', default: '60000', help: 'ms the proxy waits for a peer\'s reply headers (then 504) or for a silent body either way' },
   { name: 'web-root', kind: 'string', value: 'DIR', help: 'serve the web UI from DIR (default: the package\'s dist/web, built when missing)' },
   { name: 'no-p2p', kind: 'flag', help: 'run without libp2p (no /http protocol, no /p2p/<peer-id>/http/ gateway)' },
 ]
@@ -169,6 +198,11 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
   const pkiIdentity = get('pki-identity')
   if (pkiIdentity !== undefined) wrapped(() => checkPublicKeyHash(parseCid(pkiIdentity)), '--pki-identity')
   const p2p = parseP2pOptions(values, get)
+  const positive = (name: string): number => {
+    const n = parseInt10(name, get(name)!)
+    if (n === 0) throw new ConfigError(`--${name} must be at least 1`)
+    return n
+  }
   if (pkiNodeId !== undefined && p2p === undefined) throw new ConfigError('--pki-node-id needs p2p (a mirror pulls the PKI over libp2p): drop --no-p2p')
   return {
     dir: resolve(get('dir')!),
@@ -190,6 +224,17 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     pkiRefreshMs: parseInt10('pki-refresh', get('pki-refresh')!),
     maxDailySignups: parseInt10('max-daily-signups', get('max-daily-signups')!),
     webRoot: values.has('web-root') ? resolve(get('web-root')!) : undefined,
+    requestTimeoutMs: positive('request-timeout'),
+    headersTimeoutMs: positive('headers-timeout'),
+    p2pLimits: {
+      maxStreams: positive('p2p-max-streams'),
+      maxStreamsPerPeer: positive('p2p-max-streams-per-peer'),
+      maxConnections: positive('p2p-max-connections'),
+      maxConnectionsPerPeer: positive('p2p-max-connections-per-peer'),
+      proxyMaxInFlight: positive('p2p-proxy-max-in-flight'),
+      proxyMaxInFlightPerPeer: positive('p2p-proxy-max-in-flight-per-peer'),
+      proxyTimeoutMs: positive('p2p-proxy-timeout'),
+    },
   }
 }
 

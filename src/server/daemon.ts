@@ -88,7 +88,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const blocks = await openBlockStore(config, c, blockReadPool)
     cleanups.push(() => blocks.close())
     const role = await pkiRoleOf(config, identity)
-    const p2p = await startDaemonP2p({ p2p: config.p2p, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
+    const p2p = await startDaemonP2p({ p2p: config.p2p, limits: config.p2pLimits, dir: config.dir, identity, pkiNodeId: config.pkiNodeId, maxBodyBytes: config.maxBodyBytes, log })
     cleanups.push(() => p2p.close())
     const peers = p2p.node === undefined ? undefined : new PeerServices(p2p.node.libp2p)
     // The home servers served here: ours, and those named by accounts imported from a dump.
@@ -186,6 +186,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const intercept: NonNullable<NodeServerOptions['intercept']> = (req, res, expectsContinue) => site(req, res) || (gateway?.(req, res, expectsContinue) ?? false)
     const http: RunningHttpServer = await startHttpServer(handler, {
       host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
+      requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,
     })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)

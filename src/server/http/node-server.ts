@@ -185,7 +185,9 @@ export async function startHttpServer(handler: ServedHandler, options: NodeServe
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections
   server.on('clientError', (e, socket) => {
     options.onError?.(e)
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    // A request whose headers or body did not arrive in time gets 408 (Node's own reply), anything else 400.
+    const status = (e as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     else socket.destroy()
   })
 

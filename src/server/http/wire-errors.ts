@@ -4,7 +4,7 @@
 // proxy's errors travel by name too.
 import { registerInternalError, registerWireErrors } from '../../http/errors.ts'
 import { BlockStoreError } from '../blocks/errors.ts'
-import { GatewayBusyError, InvalidP2pPathError, P2pStreamError, P2pTimeoutError, PeerUnreachableError } from '../p2p/errors.ts'
+import { GatewayBusyError, InvalidP2pPathError, P2pStreamError, P2pStreamLimitError, P2pTimeoutError, PeerUnreachableError } from '../p2p/errors.ts'
 import { DatabaseError, StoreLimitError } from '../db/errors.ts'
 import { UnknownSigningKeyError } from '../services/key-resolver.ts'
 import { InvalidSignupTokenError, SignupRefusedError, UnknownIdentityKeyError } from '../services/pki/errors.ts'
@@ -24,7 +24,7 @@ export function registerServerWireErrors(): void {
   registerWireErrors({
     UnknownIdentityKeyError, SignupRefusedError, InvalidSignupTokenError, InvalidOpLogError, PkiStateError,
     UnknownSigningKeyError, StoreLimitError,
-    PeerUnreachableError, P2pTimeoutError, P2pStreamError, GatewayBusyError, InvalidP2pPathError,
+    PeerUnreachableError, P2pTimeoutError, P2pStreamError, GatewayBusyError, P2pStreamLimitError, InvalidP2pPathError,
     PkiMirrorError, PkiChangeRefusedError,
   })
   registerInternalError(DatabaseError)

@@ -4,7 +4,7 @@
 // reservation arrives or is lost). With --no-p2p only node.json is written (no multiaddrs).
 import type { Server } from 'node:http'
 import { cidToString } from '../../codec/cid.ts'
-import type { P2pConfig } from '../config.ts'
+import type { P2pConfig, P2pLimits } from '../config.ts'
 import type { ServerIdentity } from '../identity.ts'
 import type { Logger } from '../log.ts'
 import { createP2pGateway, type Gateway } from './gateway.ts'
@@ -15,6 +15,8 @@ import type { P2pNode } from './p2p-node.ts'
 export interface DaemonP2pOptions {
   /** Undefined: run without libp2p. */
   readonly p2p?: P2pConfig
+  /** Stream, connection and proxy limits (defaults: those of `peergos-ts daemon --help`). */
+  readonly limits?: P2pLimits
   readonly dir: string
   readonly identity: ServerIdentity
   readonly pkiNodeId?: string
@@ -39,10 +41,15 @@ export async function startDaemonP2p(o: DaemonP2pOptions): Promise<DaemonP2p> {
   // libp2p is loaded only when it runs.
   const node = o.p2p === undefined ? undefined : await (await import('./p2p-node.ts')).startP2pNode({
     identity: o.identity, listen: o.p2p.listen, bootstrap: o.p2p.bootstrap, relay: o.p2p.relay, relayVia: o.p2p.relayVia, log: o.log,
+    maxConnections: o.limits?.maxConnections, maxConnectionsPerPeer: o.limits?.maxConnectionsPerPeer,
   })
   const gateway = node === undefined ? undefined : createP2pGateway({
     libp2p: node.libp2p,
     maxBodyBytes: o.maxBodyBytes,
+    maxInFlight: o.limits?.proxyMaxInFlight,
+    maxInFlightPerPeer: o.limits?.proxyMaxInFlightPerPeer,
+    timeoutMs: o.limits?.proxyTimeoutMs,
+    idleTimeoutMs: o.limits?.proxyTimeoutMs,
     onError: (err, path) => o.log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, path }, 'p2p proxy request failed'),
   })
   const writer = new NodeInfoWriter(o.dir)
@@ -67,7 +74,7 @@ export async function startDaemonP2p(o: DaemonP2pOptions): Promise<DaemonP2p> {
     async attach(server, url) {
       apiUrl = url
       if (node !== undefined) {
-        stopServing = await serveHttpOverP2p(node.libp2p, server)
+        stopServing = await serveHttpOverP2p(node.libp2p, server, { maxStreams: o.limits?.maxStreams, maxStreamsPerPeer: o.limits?.maxStreamsPerPeer })
         node.libp2p.addEventListener('self:peer:update', rewrite)
       }
       await writer.write(info())

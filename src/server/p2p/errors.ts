@@ -20,6 +20,9 @@ export class P2pStreamError extends PeergosError {}
 /** Too many requests are being proxied at once (HTTP 429, as Peergos' "Queue full"). */
 export class GatewayBusyError extends RateLimitError {}
 
+/** A peer has too many `/http` streams open here at once (per peer or over all peers); HTTP 429. */
+export class P2pStreamLimitError extends RateLimitError {}
+
 /** The p2p layer could not start: a bad listen or bootstrap address, or a port in use. */
 export class P2pStartError extends PeergosError {}
 

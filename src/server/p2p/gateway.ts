@@ -23,6 +23,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes: number
   /** Requests relayed at once (default 256); more get 429. */
   readonly maxInFlight?: number
+  /** Requests relayed at once to one peer (default 64), so one slow peer cannot take every slot; more get 429. */
+  readonly maxInFlightPerPeer?: number
   /** Until the peer's reply headers arrive (default 60 s, Peergos' proxy timeout); then 504. */
   readonly timeoutMs?: number
   /** A body silent this long, either way, ends the exchange (default 60 s). */
@@ -111,7 +113,9 @@ function replyAndClose(req: IncomingMessage, res: ServerResponse, r: HttpRespons
 
 export function createP2pGateway(o: GatewayOptions): Gateway {
   const maxInFlight = o.maxInFlight ?? 256
+  const maxPerPeer = o.maxInFlightPerPeer ?? 64
   let inFlight = 0
+  const perPeer = new Map<string, number>()
 
   const relay = async (req: IncomingMessage, res: ServerResponse, peer: PeerId, path: string, expectsContinue: boolean): Promise<void> => {
     if (expectsContinue) res.writeContinue()
@@ -158,8 +162,17 @@ export function createP2pGateway(o: GatewayOptions): Gateway {
       const declared = req.headers['content-length']
       if (declared !== undefined && Number(declared) > o.maxBodyBytes) throw new BodyTooLargeError(`Input exceeds maximum size of ${o.maxBodyBytes} bytes`)
       if (inFlight >= maxInFlight) throw new GatewayBusyError(`Too many requests through the p2p proxy (limit ${maxInFlight})`)
+      const peer = target.peer.toString()
+      const toPeer = perPeer.get(peer) ?? 0
+      if (toPeer >= maxPerPeer) throw new GatewayBusyError(`Too many requests through the p2p proxy to peer ${peer} (limit ${maxPerPeer})`)
       inFlight++
-      res.once('close', () => inFlight--)
+      perPeer.set(peer, toPeer + 1)
+      res.once('close', () => {
+        inFlight--
+        const left = (perPeer.get(peer) ?? 1) - 1
+        if (left <= 0) perPeer.delete(peer)
+        else perPeer.set(peer, left)
+      })
       relay(req, res, target.peer, target.path, expectsContinue).catch((e) => {
         o.onError?.(e, path)
         replyAndClose(req, res, failureReply(e))

@@ -2,13 +2,15 @@
 // stream, the request's Host set to the target's base58 peer id. The initiator does not half-close
 // after its request (Nabu closes only after the reply), so both ends frame by HTTP, never by EOF.
 // Inbound streams become connections of the daemon's own node:http server (same routes, body
-// limits, Host check and timeouts as TCP), tagged with the authenticated remote peer id.
+// limits, Host check and timeouts as TCP), tagged with the authenticated remote peer id. Streams
+// beyond a per-peer or a total limit are answered 429 and closed unread.
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { errorReply } from '../../http/transport.ts'
 import { setConnectionPeer } from '../http/node-server.ts'
-import { P2pStreamError, P2pTimeoutError, PeerUnreachableError } from './errors.ts'
+import { P2pStreamError, P2pStreamLimitError, P2pTimeoutError, PeerUnreachableError } from './errors.ts'
 import { cidOfPeer } from './peer-ids.ts'
 import { StreamSocket } from './stream-socket.ts'
 
@@ -18,22 +20,48 @@ export const HTTP_PROTOCOL = '/http'
 export const STREAMS_PER_CONNECTION = 256
 
 export interface ServeOverP2pOptions {
-  /** Inbound `/http` streams open at once over all connections (default 1024); more are reset. */
+  /** Inbound `/http` streams open at once over all peers (default 1024); more are refused with 429. */
   readonly maxStreams?: number
+  /** Inbound `/http` streams one peer may have open at once, over all its connections (default 128); more are refused with 429. */
+  readonly maxStreamsPerPeer?: number
+}
+
+export const DEFAULT_MAX_STREAMS = 1024
+export const DEFAULT_MAX_STREAMS_PER_PEER = 128
+
+/**
+ * Refuses a stream over a limit with a 429 reply in Peergos' error convention (P2pStreamLimitError),
+ * without reading its request, then closes it: the caller gets a typed error, not a bare reset.
+ */
+function refuseStream(stream: Stream, remotePeer: string, message: string): void {
+  const r = errorReply(new P2pStreamLimitError(message))
+  const head = [`HTTP/1.1 ${r.status} Too Many Requests`, ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), 'Content-Length: 0', 'Connection: close', '', ''].join('\r\n')
+  const socket = new StreamSocket(stream, remotePeer)
+  socket.on('error', () => {})
+  socket.resume() // whatever the peer sends meanwhile is dropped
+  socket.end(head, () => socket.destroy())
 }
 
 /** Serves `/http` streams with `server` (emitted as connections); returns a function that stops it. */
 export async function serveHttpOverP2p(libp2p: Libp2p, server: Server, o: ServeOverP2pOptions = {}): Promise<() => Promise<void>> {
-  const max = o.maxStreams ?? 1024
+  const max = o.maxStreams ?? DEFAULT_MAX_STREAMS
+  const maxPerPeer = o.maxStreamsPerPeer ?? DEFAULT_MAX_STREAMS_PER_PEER
   let open = 0
+  const perPeer = new Map<string, number>()
   await libp2p.handle(HTTP_PROTOCOL, (stream, connection) => {
-    if (open >= max) {
-      stream.abort(new P2pStreamError(`Too many p2p HTTP streams (limit ${max})`))
-      return
-    }
+    const peer = connection.remotePeer.toString()
+    const mine = perPeer.get(peer) ?? 0
+    if (mine >= maxPerPeer) return refuseStream(stream, peer, `Too many p2p HTTP streams from peer ${peer} (limit ${maxPerPeer})`)
+    if (open >= max) return refuseStream(stream, peer, `Too many p2p HTTP streams (limit ${max})`)
     open++
-    const socket = new StreamSocket(stream, connection.remotePeer.toString())
-    socket.once('close', () => open--)
+    perPeer.set(peer, mine + 1)
+    const socket = new StreamSocket(stream, peer)
+    socket.once('close', () => {
+      open--
+      const left = (perPeer.get(peer) ?? 1) - 1
+      if (left <= 0) perPeer.delete(peer)
+      else perPeer.set(peer, left)
+    })
     setConnectionPeer(socket, cidOfPeer(connection.remotePeer))
     server.emit('connection', socket)
   }, { maxInboundStreams: STREAMS_PER_CONNECTION, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
