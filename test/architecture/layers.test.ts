@@ -30,7 +30,7 @@ const NODE_ONLY_PACKAGES = ['sodium-native', 'better-sqlite3', 'pg', 'pino', '@a
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : []
+    return statSync(p).isDirectory() ? walk(p) : /\.tsx?$/.test(p) ? [p] : []
   })
 }
 
