@@ -7,6 +7,7 @@ import { PeergosError } from '../errors.ts'
 import { HttpTransportError } from '../http/errors.ts'
 import { formatOptions, parseArgs, UsageError } from './args.ts'
 import { login, passwd, signup } from './account-commands.ts'
+import { migrate } from './migrate-command.ts'
 import { cp, ls, mkdir, mv, rm, stat } from './fs-commands.ts'
 import { get } from './get.ts'
 import { PromptCancelledError } from './password-prompt.ts'
@@ -18,7 +19,7 @@ import { COMMON_OPTIONS, commandContext, DEFAULT_SERVER, PASSWORD_ENV, type Comm
 export const USER_COMMANDS: readonly UserCommand[] = [
   signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd,
   follow, requests, accept, reject, friends, unfollow, removeFollower, verify,
-  share, unshare, sharedWith, link, unlink, openLink,
+  share, unshare, sharedWith, link, unlink, openLink, migrate,
 ]
 
 export function findUserCommand(name: string): UserCommand | undefined {

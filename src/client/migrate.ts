@@ -37,25 +37,29 @@ export interface MigratingUser {
   readonly identity: SigningPrivateKeyAndPublicHash
 }
 
+/** The new server when the user is signed in through another one (e.g. reached through a /p2p/ proxy). */
+export type MigrationTarget = Pick<NetworkAccess, 'storage' | 'coreNode'>
+
 /**
- * Moves `user` to the server `user.net` talks to (Peergos Main.migrate); resolves once the PKI names it
- * as their home. Throws MigrationError when the user already lives there or the PKI did not change.
+ * Moves `user` to the server `user.net` talks to (Peergos Main.migrate), or to `to` when given;
+ * resolves once the PKI names it as their home. Throws MigrationError when the user already lives
+ * there or the PKI did not change.
  */
-export async function migrateToServer(user: MigratingUser): Promise<CID> {
+export async function migrateToServer(user: MigratingUser, to: MigrationTarget = user.net): Promise<CID> {
   const { net, username, identity } = user
   const c = net.crypto
-  if (net.coreNode.migrateUser === undefined) throw new MigrationError('This server cannot migrate users')
+  if (to.coreNode.migrateUser === undefined) throw new MigrationError('This server cannot migrate users')
   const existing = await net.coreNode.getChain(username)
   const current = chainHomeServer(existing)
-  const target = await net.storage.id()
+  const target = await to.storage.id()
   if (current === undefined) throw new MigrationError(`${username} has no home server`)
   if (sameServer(current, target)) throw new MigrationError('You are trying to migrate a user to their current server. Please supply the url of a different server.')
   const chain = buildMigrationChain(c, existing, target, identity)
   const bats = await net.batCave.getUserBats(username, signRequest(c, identity.secretKey, GET_USER_BATS_REQUEST))
   const mirrorBat = bats[bats.length - 1]
   const usage = await net.spaceUsage.getUsage(identity.publicKeyHash, signTime(c, identity.secretKey), false)
-  await net.coreNode.migrateUser(username, chain, current, mirrorBat, ALL_LINK_COUNTS, usage, true)
-  const home = chainHomeServer(await net.coreNode.getChain(username))
+  await to.coreNode.migrateUser(username, chain, current, mirrorBat, ALL_LINK_COUNTS, usage, true)
+  const home = chainHomeServer(await to.coreNode.getChain(username))
   if (home === undefined || !sameServer(home, target)) throw new MigrationError('Migration failed. Please try again later')
   return home
 }
