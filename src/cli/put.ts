@@ -13,7 +13,7 @@ import { joinPath } from '../client/paths.ts'
 import { transferSummary } from './format.ts'
 import { checkName, scanLocalTree, type LocalFile } from './local-tree.ts'
 import { progressBar, type Progress } from './progress.ts'
-import { printJson, signIn, type UserCommand } from './session.ts'
+import { printJson, signIn, type CommandContext, type UserCommand } from './session.ts'
 
 /** Files up to this size are read whole and uploaded in batches. */
 export const SMALL_FILE_BYTES = 1024 * 1024
@@ -32,30 +32,35 @@ export const put: UserCommand = {
   arity: [2, 2],
   async run(cx) {
     const [local, remote] = cx.args.positional
-    const st = await localStat(local)
-    if (!st.isFile() && !st.isDirectory()) throw new FileExistsError(`${local} is neither a file nor a directory`)
-    const tree = st.isDirectory() ? await scanLocalTree(local) : undefined
-    for (const p of tree?.skipped ?? []) process.stderr.write(`peergos-ts: skipping ${p} (not a regular file or directory)\n`)
-    const user = await signIn(cx, [remote])
-    const start = performance.now()
-    const target = await targetPath(user.fs, local, remote)
-    const total = tree?.bytes ?? st.size
-    const progress = progressBar(basename(local), total)
-    let dirs = 0
-    if (tree === undefined) {
-      await uploadFile(user.fs, { rel: [], abs: local, size: st.size }, target, progress)
-    } else {
-      const existing = await statIfExists(user.fs, target)
-      if (existing !== undefined && !existing.isDirectory) throw new FileExistsError(`${target} exists and is not a directory`)
-      dirs = await makeDirectories(user.fs, target, tree.dirs)
-      for (const [dir, files] of byDirectory(tree.files)) await uploadDirectoryFiles(user.fs, joinPath(target, dir), files, progress)
-    }
-    progress.finish()
-    const ms = Math.round(performance.now() - start)
-    const files = tree?.files.length ?? 1
-    if (cx.json) printJson({ path: target, files, dirs, bytes: total, ms })
-    else process.stdout.write(`put ${files} file${files === 1 ? '' : 's'} to ${target}: ${transferSummary(total, ms)}\n`)
+    await putLocal(cx, local, remote, async () => (await signIn(cx, [remote])).fs)
   },
+}
+
+/** Uploads the file or folder `local` to `remote` in the file system `open` gives (after the local scan), and reports it. */
+export async function putLocal(cx: Pick<CommandContext, 'json'>, local: string, remote: string, open: () => Promise<FileSystem>): Promise<void> {
+  const st = await localStat(local)
+  if (!st.isFile() && !st.isDirectory()) throw new FileExistsError(`${local} is neither a file nor a directory`)
+  const tree = st.isDirectory() ? await scanLocalTree(local) : undefined
+  for (const p of tree?.skipped ?? []) process.stderr.write(`peergos-ts: skipping ${p} (not a regular file or directory)\n`)
+  const fs = await open()
+  const start = performance.now()
+  const target = await targetPath(fs, local, remote)
+  const total = tree?.bytes ?? st.size
+  const progress = progressBar(basename(local), total)
+  let dirs = 0
+  if (tree === undefined) {
+    await uploadFile(fs, { rel: [], abs: local, size: st.size }, target, progress)
+  } else {
+    const existing = await statIfExists(fs, target)
+    if (existing !== undefined && !existing.isDirectory) throw new FileExistsError(`${target} exists and is not a directory`)
+    dirs = await makeDirectories(fs, target, tree.dirs)
+    for (const [dir, files] of byDirectory(tree.files)) await uploadDirectoryFiles(fs, joinPath(target, dir), files, progress)
+  }
+  progress.finish()
+  const ms = Math.round(performance.now() - start)
+  const files = tree?.files.length ?? 1
+  if (cx.json) printJson({ path: target, files, dirs, bytes: total, ms })
+  else process.stdout.write(`put ${files} file${files === 1 ? '' : 's'} to ${target}: ${transferSummary(total, ms)}\n`)
 }
 
 /** REMOTE itself, or REMOTE/<name of LOCAL> when REMOTE is an existing directory. */

@@ -1,18 +1,20 @@
-// The sharing commands (reference §1.4, §6.2-§6.4): share and unshare read access with followers or
-// groups (unsharing rotates the item's keys), who an item is shared with, secret links (link, unlink)
-// and open-link, which reads a secret link without any account. Group readers are named by
-// --friends / --followers.
+// The sharing commands (reference §1.4, §6.2-§6.4): share and unshare read or write access with
+// followers or groups (unsharing rotates the item's keys; write access also its signing key), who an
+// item is shared with, secret links (link, unlink; read-only or writable), open-link, which reads a
+// secret link without any account, and put-link, which uploads through a writable one. Group readers
+// are named by --friends / --followers.
 import { createNodeCrypto } from '../crypto/providers/node.ts'
 import { httpNetworkServices } from '../http/clients/network.ts'
 import { PeergosError } from '../errors.ts'
 import type { LinkProperties } from '../model/link-properties.ts'
 import { parseSecretLink } from '../model/secret-link.ts'
-import { NotYetSupportedError } from '../client/social/errors.ts'
-import { openSecretLink } from '../client/social/open-secret-link.ts'
+import { openSecretLink, type OpenedSecretLink } from '../client/social/open-secret-link.ts'
+import { joinPath } from '../client/paths.ts'
 import { socialOf, type Social } from '../client/social/social.ts'
 import { NodePoster } from '../server/http/node-poster.ts'
 import { UsageError } from './args.ts'
 import { getEntry } from './get.ts'
+import { putLocal } from './put.ts'
 import { transferSummary } from './format.ts'
 import { newSecret, printJson, secret, signIn, type CommandContext, type UserCommand } from './session.ts'
 
@@ -20,6 +22,9 @@ export const LINK_PASSWORD_ENV = 'PEERGOS_LINK_PASSWORD'
 
 /** No secret link of that label on the item. */
 export class NoSuchLinkError extends PeergosError {}
+
+/** put-link with a link that gives no write access (or to a file). */
+export class ReadOnlyLinkError extends PeergosError {}
 
 const GROUP_OPTIONS = [
   { name: 'friends', help: 'your friends group (everyone you follow who follows you)' },
@@ -67,14 +72,22 @@ export const share: UserCommand = {
 
 export const unshare: UserCommand = {
   name: 'unshare',
-  synopsis: 'PATH [USER...] [--friends] [--followers]',
-  summary: "revoke users' or groups' read access (the item's keys are rotated; others keep access)",
-  options: GROUP_OPTIONS,
+  synopsis: 'PATH [USER...] [--friends] [--followers] [--write]',
+  summary: "revoke users' or groups' read access (the item's keys are rotated; others keep access); --write revokes write access",
+  details: 'With --write the item moves to a new signing key and the old one is de-authorised: the server refuses whatever the revoked writers sign with it. A revoked writer keeps reading only if the item is also shared with them read-only.',
+  options: [...GROUP_OPTIONS, { name: 'write', help: 'revoke write access instead of read access' }],
   arity: [1, Infinity],
   async run(cx) {
     const [path, ...users] = cx.args.positional
     const s = socialOf(await signIn(cx, [path]))
     const readers = await readersOf(cx, s, users)
+    if (cx.args.flags.has('write')) {
+      await s.unshareWriteAccessWith(path, readers)
+      const left = await namesOf(s, (await s.sharedWith(path)).write)
+      if (cx.json) printJson({ path, revoked: await namesOf(s, readers), write: left })
+      else process.stdout.write(`revoked write access to ${path}; still writable by: ${left.length === 0 ? 'nobody' : left.join(', ')}\n`)
+      return
+    }
     await s.unshareReadAccessWith(path, readers)
     const left = await namesOf(s, (await s.sharedWith(path)).read)
     if (cx.json) printJson({ path, revoked: await namesOf(s, readers), read: left })
@@ -107,7 +120,7 @@ function jsonLink(cx: CommandContext, s: Social, p: LinkProperties): JsonLink {
 }
 
 function linkText(l: JsonLink): string {
-  const notes = [l.expires === undefined ? '' : `expires ${l.expires}`, l.maxUses === undefined ? '' : `${l.maxUses} uses`, l.password ? 'password' : ''].filter((n) => n !== '')
+  const notes = [l.writable ? 'writable' : '', l.expires === undefined ? '' : `expires ${l.expires}`, l.maxUses === undefined ? '' : `${l.maxUses} uses`, l.password ? 'password' : ''].filter((n) => n !== '')
   return `${l.url}${notes.length === 0 ? '' : `  (${notes.join(', ')})`}`
 }
 
@@ -134,6 +147,8 @@ export const link: UserCommand = {
   summary: 'make a secret link to a file or folder, which opens without an account',
   details: [
     'Anyone with the link can read the item (until it expires, is used up or is removed with unlink).',
+    'With --write they can also change it (put-link uploads into a writable link to a folder); the item first moves',
+    'to a writing space of its own, and unlink then moves it to a new signing key, so the link stops working for writes.',
     `--password asks for an extra password (or takes ${LINK_PASSWORD_ENV}), which is not part of the link.`,
     '--json prints {url, label, expires?, maxUses?, password, writable}.',
   ].join('\n'),
@@ -141,7 +156,7 @@ export const link: UserCommand = {
     { name: 'expires', value: 'ISO', help: 'when the link stops working (ISO 8601, e.g. 2030-01-31T12:00:00Z)' },
     { name: 'max-uses', value: 'N', help: 'how many times it can be opened' },
     { name: 'password', help: 'protect it with an extra password' },
-    { name: 'write', help: 'a writable link (not available yet)' },
+    { name: 'write', help: 'a writable link' },
   ],
   arity: [1, 1],
   async run(cx) {
@@ -152,10 +167,9 @@ export const link: UserCommand = {
     const usesText = cx.args.values.get('max-uses')
     const maxRetrievals = usesText === undefined ? undefined : Number(usesText)
     if (usesText !== undefined && !/^[1-9][0-9]*$/.test(usesText)) throw new UsageError(`--max-uses: not a positive whole number: ${usesText}`)
-    if (cx.args.flags.has('write')) throw new NotYetSupportedError('writable secret links are not available yet (they need write sharing): make a read-only link (without --write)')
     const s = socialOf(await signIn(cx, [path]))
     const userPassword = cx.args.flags.has('password') ? await newSecret(cx, LINK_PASSWORD_ENV, 'Extra password for the link') : undefined
-    const props = await s.createSecretLink(path, { expiry, maxRetrievals, userPassword })
+    const props = await s.createSecretLink(path, { expiry, maxRetrievals, userPassword, writable: cx.args.flags.has('write') })
     const out = jsonLink(cx, s, props)
     if (cx.json) printJson(out)
     else process.stdout.write(`${out.url}\n`)
@@ -166,6 +180,7 @@ export const unlink: UserCommand = {
   name: 'unlink',
   synopsis: 'PATH [LINK...]',
   summary: 'remove secret links of a file or folder (all of them, or those named by URL or label)',
+  details: 'Removing a writable link also moves the item to a new signing key (whoever opened the link can no longer write).',
   options: [],
   arity: [1, Infinity],
   async run(cx) {
@@ -203,15 +218,43 @@ export const openLink: UserCommand = {
   async run(cx) {
     const [url, local] = cx.args.positional
     if (local === '-' && cx.json) throw new UsageError("--json cannot be used when the file goes to stdout ('-')")
-    const server = /^https?:\/\//.test(url) ? new URL(url).origin : cx.server
-    const poster = new NodePoster(server)
-    cx.cleanups.push(() => poster.close())
-    const net = { crypto: await createNodeCrypto(), ...httpNetworkServices(poster) }
-    const opened = await openSecretLink(net, url, { userPassword: () => secret(cx, LINK_PASSWORD_ENV, 'Password of the secret link: ') })
+    const opened = await openLinkOf(cx, url)
     const start = performance.now()
     const got = await getEntry(opened.reader, opened.entry, local)
     const ms = Math.round(performance.now() - start)
     if (cx.json) printJson({ ...got, ms, item: opened.path })
     else if (local !== '-') process.stdout.write(`got ${opened.path} (${got.files} file${got.files === 1 ? '' : 's'}) to ${got.path}: ${transferSummary(got.bytes, ms)}\n`)
+  },
+}
+
+/** Opens a secret link on its server (the one in the URL, else --server), asking for an extra password when it has one. */
+async function openLinkOf(cx: CommandContext, url: string): Promise<OpenedSecretLink> {
+  const server = /^https?:\/\//.test(url) ? new URL(url).origin : cx.server
+  const poster = new NodePoster(server)
+  cx.cleanups.push(() => poster.close())
+  const net = { crypto: await createNodeCrypto(), ...httpNetworkServices(poster) }
+  const opened = await openSecretLink(net, url, { userPassword: () => secret(cx, LINK_PASSWORD_ENV, 'Password of the secret link: ') })
+  if (opened.fs !== undefined) cx.cleanups.push(() => opened.fs!.close())
+  return opened
+}
+
+export const putLink: UserCommand = {
+  name: 'put-link',
+  synopsis: 'URL LOCAL [NAME]',
+  summary: 'upload a file or folder into the folder a writable secret link opens (no account needed)',
+  details: [
+    'LOCAL goes into the linked folder under its own name, or as NAME (a path inside the folder). Existing files are',
+    `overwritten. The server and extra password are found as for open-link. --json prints {path, files, dirs, bytes, ms}.`,
+  ].join('\n'),
+  options: [],
+  arity: [2, 3],
+  async run(cx) {
+    const [url, local, name] = cx.args.positional
+    const opened = await openLinkOf(cx, url)
+    const fs = opened.fs
+    if (fs === undefined) throw new ReadOnlyLinkError('This secret link is read-only: it cannot be written through')
+    if (!opened.isDirectory) throw new ReadOnlyLinkError(`${opened.path} is a file: put-link uploads into a linked folder`)
+    const remote = name === undefined ? opened.path : joinPath(opened.path, name)
+    await putLocal(cx, local, remote, async () => fs)
   },
 }

@@ -115,13 +115,13 @@ export const removeFollower: UserCommand = {
   name: 'remove-follower',
   synopsis: 'USER',
   summary: 'remove a follower (the keys of everything they could read are rotated)',
-  details: '--json prints {removed, rotated, notRevoked}: the paths whose keys were rotated, and those that could not be (write-shared).',
+  details: '--json prints {removed, rotated, notRevoked}: the paths whose keys were rotated (items they could write also move to a new signing key), and those that could not be (a subtree holding another writing space).',
   options: [],
   arity: [1, 1],
   async run(cx) {
     const [name] = cx.args.positional
     const r = await (await socialSession(cx)).removeFollower(name)
-    const note = r.notRevoked.length === 0 ? '' : `\nnot revoked (write-shared, needs write revocation): ${r.notRevoked.join(' ')}`
+    const note = r.notRevoked.length === 0 ? '' : `\nnot revoked (a subtree holding another writing space): ${r.notRevoked.join(' ')}`
     done(cx, { removed: name, rotated: r.rotated, notRevoked: r.notRevoked }, `${name} no longer follows you; rotated the keys of ${r.rotated.length} item${r.rotated.length === 1 ? '' : 's'}${note}`)
   },
 }

@@ -12,14 +12,14 @@ import { cp, ls, mkdir, mv, rm, stat } from './fs-commands.ts'
 import { get } from './get.ts'
 import { PromptCancelledError } from './password-prompt.ts'
 import { put } from './put.ts'
-import { link, openLink, share, sharedWith, unlink, unshare } from './share-commands.ts'
+import { link, openLink, putLink, share, sharedWith, unlink, unshare } from './share-commands.ts'
 import { accept, follow, friends, reject, removeFollower, requests, unfollow, verify } from './social-commands.ts'
 import { COMMON_OPTIONS, commandContext, DEFAULT_SERVER, PASSWORD_ENV, type CommandContext, type UserCommand } from './session.ts'
 
 export const USER_COMMANDS: readonly UserCommand[] = [
   signup, login, ls, stat, mkdir, put, get, rm, mv, cp, passwd,
   follow, requests, accept, reject, friends, unfollow, removeFollower, verify,
-  share, unshare, sharedWith, link, unlink, openLink, migrate,
+  share, unshare, sharedWith, link, unlink, openLink, putLink, migrate,
 ]
 
 export function findUserCommand(name: string): UserCommand | undefined {
