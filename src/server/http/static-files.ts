@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, resolve, sep } from 'node:path'
+import { redirectSecretLink } from './secret-link-page.ts'
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -89,6 +90,7 @@ export function staticSite(root: string): StaticSite {
     const target = req.url ?? ''
     if (!target.startsWith('/')) return false
     const urlPath = target.split('?')[0].split('#')[0]
+    if (redirectSecretLink(req, res, urlPath)) return true
     const file = staticFilePath(root, urlPath)
     if (file === undefined) return false
     void serveFile(req, res, file, urlPath).catch(() => {

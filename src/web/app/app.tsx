@@ -8,12 +8,21 @@ import { DriveView } from './views/drive-view.tsx'
 import { LoginView } from './views/login-view.tsx'
 import { PasswordView } from './views/password-view.tsx'
 import { SignupView } from './views/signup-view.tsx'
+// the social screens (people, shared with me, a secret link opened without an account)
+import './social.css'
+import { secretLinkIn } from './lib/secret-link-location.ts'
+import { SecretLinkView } from './views/secret-link-view.tsx'
+import { SharedWithMeView } from './views/shared-with-me-view.tsx'
+import { SocialView } from './views/social-view.tsx'
 
-type Screen = 'login' | 'signup' | 'drive' | 'password'
+type Screen = 'login' | 'signup' | 'drive' | 'password' | 'people' | 'shared'
 
 export function App({ rpc }: { rpc: WorkerRpc }) {
   const [session, setSession] = useState<SessionInfo>()
   const [screen, setScreen] = useState<Screen>('login')
+  // the folder the drive opens at (one shared with us), and the secret link the page was opened for
+  const [drivePath, setDrivePath] = useState<string>()
+  const [link, setLink] = useState(() => secretLinkIn(location.href))
   const signedIn = (s: SessionInfo): void => {
     setSession(s)
     setScreen('drive')
@@ -25,14 +34,18 @@ export function App({ rpc }: { rpc: WorkerRpc }) {
   }
   return (
     <>
-      <AppHeader session={session} onDrive={() => setScreen('drive')} onPassword={() => setScreen('password')} onLogout={() => void logout()} />
-      {session === undefined
+      <AppHeader session={session} onDrive={() => { setDrivePath(undefined); setScreen('drive') }} onPeople={() => setScreen('people')} onShared={() => setScreen('shared')} onPassword={() => setScreen('password')} onLogout={() => void logout()} />
+      {link !== undefined
+        ? <SecretLinkView rpc={rpc} link={link} onLeave={() => { history.replaceState(null, '', location.pathname); setLink(undefined) }} />
+        : session === undefined
         ? screen === 'signup'
           ? <SignupView rpc={rpc} onSignedIn={signedIn} onLogin={() => setScreen('login')} />
           : <LoginView rpc={rpc} onSignedIn={signedIn} onSignUp={() => setScreen('signup')} />
         : screen === 'password'
           ? <PasswordView rpc={rpc} session={session} onDone={() => setScreen('drive')} />
-          : <DriveView key={session.username} rpc={rpc} session={session} />}
+          : screen === 'people' ? <SocialView rpc={rpc} session={session} />
+          : screen === 'shared' ? <SharedWithMeView rpc={rpc} onOpenFolder={(p) => { setDrivePath(p); setScreen('drive') }} />
+          : <DriveView key={`${session.username}:${drivePath ?? ''}`} rpc={rpc} session={session} initialPath={drivePath} />}
     </>
   )
 }

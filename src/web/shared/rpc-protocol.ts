@@ -2,6 +2,7 @@
 // of `WorkerApi` is one request with its parameters, its result and the progress events it may
 // send. A call can be cancelled; the worker then aborts the operation's AbortSignal. To add a
 // method: declare it here, implement it in worker/methods.ts; the page calls it with rpc.call().
+import type { SocialApi } from './social-protocol.ts'
 
 /** What the page knows of a signed-in user. */
 export interface SessionInfo {
@@ -31,8 +32,8 @@ export interface LoginProgress {
   readonly phase: 'keys' | 'account' | 'done'
 }
 
-/** Every worker method: name → parameters, result, progress event. */
-export interface WorkerApi {
+/** Every worker method: name → parameters, result, progress event (the social ones in social-protocol.ts). */
+export interface WorkerApi extends SocialApi {
   signUp: { params: { username: string; password: string }; result: SessionInfo; progress: LoginProgress }
   signIn: { params: { username: string; password: string }; result: SessionInfo; progress: LoginProgress }
   signOut: { params: Record<string, never>; result: void; progress: never }

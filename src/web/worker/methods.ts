@@ -6,6 +6,7 @@ import { UserContext } from '../../client/user-context.ts'
 import type { Entry, MethodName, Params, Progress, Result } from '../shared/rpc-protocol.ts'
 import { feedPort, fileChunks } from './file-streams.ts'
 import { currentUser, networkAt, setUser } from './session.ts'
+import { socialMethods } from './social-methods.ts'
 
 export type Method<M extends MethodName> = (params: Params<M>, progress: (p: Progress<M>) => void, signal: AbortSignal) => Promise<Result<M>>
 export type MethodTable = { [M in MethodName]: Method<M> }
@@ -20,6 +21,8 @@ function apiBase(): string {
 }
 
 export const methods: MethodTable = {
+  ...socialMethods,
+
   async signUp({ username, password }, progress) {
     progress({ phase: 'keys' })
     const user = await UserContext.signUp(await networkAt(apiBase()), username, password)

@@ -7,6 +7,7 @@ import { Breadcrumbs } from '../components/breadcrumbs.tsx'
 import { ConfirmDialog } from '../components/confirm-dialog.tsx'
 import { DriveToolbar, type SelectionAction } from '../components/drive-toolbar.tsx'
 import { ErrorBanner } from '../components/error-banner.tsx'
+import { ItemSharing } from '../components/item-sharing.tsx'
 import { FileGrid } from '../components/file-grid.tsx'
 import { FileList } from '../components/file-list.tsx'
 import { NameDialog } from '../components/name-dialog.tsx'
@@ -32,9 +33,9 @@ async function readable<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export function DriveView({ rpc, session }: { rpc: WorkerRpc; session: SessionInfo }) {
+export function DriveView({ rpc, session, initialPath }: { rpc: WorkerRpc; session: SessionInfo; initialPath?: string }) {
   const home = `/${session.username}`
-  const [path, setPath] = useState(home)
+  const [path, setPath] = useState(initialPath ?? home)
   const [entries, setEntries] = useState<Entry[]>([])
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<string>()
@@ -134,6 +135,7 @@ export function DriveView({ rpc, session }: { rpc: WorkerRpc; session: SessionIn
         onView={onView} onSort={setSort} onNewFolder={() => setDialog({ kind: 'mkdir' })}
         onFiles={(files) => queue.add(path, fromInput(files))} onAction={onAction}
       />
+      <ItemSharing rpc={rpc} home={home} selected={chosen} />
       <ErrorBanner message={error} onDismiss={() => setError(undefined)} />
       {status !== undefined && <p class="status" role="status">{status}</p>}
       <UploadPanel queue={queue} />

@@ -1,0 +1,274 @@
+// The web UI's social screens end to end in a real Chromium against a daemon on 127.0.0.1, two users
+// in two browser contexts: alice sends bob a follow request, bob accepts and follows back, both see
+// each other as friends and the same safety number (alice marks bob verified); alice shares a file
+// with bob, who finds it under "Shared with me" after logging in from a fresh context and downloads
+// it (same sha256); alice revokes it and bob no longer sees it; alice makes a secret link with an
+// extra password (its QR code encodes the link) and a context with no account opens it and downloads
+// the file; a folder's link lists the folder; a revoked link no longer opens. The daemon redirects a
+// secret link's path to the app. Screenshots of the social screens go to test-results/web/.
+import { readFile } from 'node:fs/promises'
+import qrcode from 'qrcode-generator'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
+import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
+
+const ALICE = 'webalice'
+const BOB = 'webbob'
+const PASSWORD = 'correct horse battery'
+const FILE = pattern(300 * 1024, 11)
+const LINK_PASSWORD = 'open sesame'
+
+/** The dark modules of a QR code of `text` as the page draws them (components/qr-code.tsx). */
+function qrPathOf(text: string): string {
+  const q = qrcode(0, 'M')
+  q.addData(text, 'Byte')
+  q.make()
+  let d = ''
+  for (let r = 0; r < q.getModuleCount(); r++) for (let c = 0; c < q.getModuleCount(); c++) if (q.isDark(r, c)) d += `M${c + 4} ${r + 4}h1v1h-1z`
+  return d
+}
+
+describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret links and safety numbers in Chromium', () => {
+  let d: TestDaemon
+  let browser: Browser
+  let aliceCtx: BrowserContext
+  let bobCtx: BrowserContext
+  let alice: Page
+  let bob: Page
+  let linkUrl = ''
+  const cspViolations: string[] = []
+  const dialogs: string[] = []
+  const pageErrors: string[] = []
+
+  async function newPage(context: BrowserContext, url = d.daemon.url + '/'): Promise<Page> {
+    const p = await context.newPage()
+    p.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
+    })
+    p.on('pageerror', (e) => pageErrors.push(e.message))
+    p.on('dialog', (dlg) => {
+      dialogs.push(dlg.message())
+      void dlg.dismiss()
+    })
+    await p.goto(url)
+    return p
+  }
+
+  async function signUp(p: Page, username: string): Promise<void> {
+    await p.getByRole('button', { name: 'Create an account' }).click()
+    await p.getByLabel('Username').fill(username)
+    await p.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await p.getByLabel('Repeat password').fill(PASSWORD)
+    await p.getByRole('button', { name: 'Sign up' }).click()
+    await p.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+  }
+
+  async function logIn(p: Page, username: string): Promise<void> {
+    await p.getByLabel('Username').fill(username)
+    await p.getByLabel('Password').fill(PASSWORD)
+    await p.getByRole('button', { name: 'Log in' }).click()
+    await p.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+  }
+
+  const nav = (p: Page, name: string) => p.getByRole('navigation', { name: 'Account' }).getByRole('button', { name, exact: true })
+  const people = (p: Page, list: string) => p.getByRole('region', { name: list }).locator('[data-person]')
+  const names = (p: Page, list: string) => people(p, list).evaluateAll((els) => els.map((e) => e.getAttribute('data-person') ?? ''))
+  const row = (p: Page, name: string) => p.locator('.listing [data-name]').filter({ has: p.getByRole('button', { name: new RegExp(`^(Open folder|Download) ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+
+  async function openPeople(p: Page): Promise<void> {
+    await nav(p, 'People').click()
+    await p.getByRole('heading', { name: 'People' }).waitFor()
+    await p.getByRole('region', { name: 'Friends' }).waitFor({ timeout: 60_000 })
+  }
+
+  async function safetyNumber(p: Page, friend: string): Promise<string> {
+    await p.getByRole('button', { name: `Safety number with ${friend}` }).first().click()
+    const dialog = p.getByRole('dialog', { name: `Safety number with ${friend}` })
+    const digits = dialog.getByRole('list', { name: 'Safety number' })
+    await digits.waitFor({ timeout: 60_000 })
+    return (await digits.locator('li').allTextContents()).join(' ')
+  }
+
+  async function download(p: Page, button: ReturnType<Page['getByRole']>): Promise<Uint8Array> {
+    const downloading = p.waitForEvent('download', { timeout: 60_000 })
+    await button.click()
+    return new Uint8Array(await readFile(await (await downloading).path()))
+  }
+
+  beforeAll(async () => {
+    d = await startTestDaemon()
+    browser = await launchBrowser()
+    aliceCtx = await browser.newContext({ acceptDownloads: true })
+    bobCtx = await browser.newContext({ acceptDownloads: true })
+    alice = await newPage(aliceCtx)
+    bob = await newPage(bobCtx)
+    await Promise.all([signUp(alice, ALICE), signUp(bob, BOB)])
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await d?.close()
+  })
+
+  it('alice sends bob a follow request; bob accepts and follows back; both see a friend', async () => {
+    await openPeople(alice)
+    await alice.getByLabel('Username to follow').fill(BOB)
+    await alice.getByRole('button', { name: 'Send follow request' }).click()
+    await expect.poll(() => names(alice, 'Requests sent'), { timeout: 60_000 }).toEqual([BOB])
+    await screenshot(alice, 'social-people-request-sent')
+
+    await openPeople(bob)
+    await expect.poll(() => names(bob, 'Follow requests')).toEqual([ALICE])
+    await screenshot(bob, 'social-people-incoming-request')
+    await bob.getByRole('button', { name: `Accept ${ALICE} and follow back` }).click()
+    await expect.poll(() => names(bob, 'Follow requests'), { timeout: 60_000 }).toEqual([])
+    await expect.poll(() => names(bob, 'Friends'), { timeout: 60_000 }).toEqual([ALICE])
+
+    // alice's next look at her requests applies bob's answer
+    await alice.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => names(alice, 'Friends'), { timeout: 60_000 }).toEqual([BOB])
+    expect(await names(alice, 'Requests sent')).toEqual([])
+    await screenshot(alice, 'social-people-friends')
+  }, 120_000)
+
+  it('shows both friends the same safety number; alice marks bob verified', async () => {
+    const seenByAlice = await safetyNumber(alice, BOB)
+    const seenByBob = await safetyNumber(bob, ALICE)
+    expect(seenByAlice).toMatch(/^(\d{5} ){11}\d{5}$/)
+    expect(seenByBob).toBe(seenByAlice)
+    const dialog = alice.getByRole('dialog', { name: `Safety number with ${BOB}` })
+    await dialog.getByRole('button', { name: 'Mark as verified' }).click()
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe(`✓ You verified ${BOB}.`)
+    await screenshot(alice, 'social-safety-number')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await bob.getByRole('dialog').getByRole('button', { name: 'Close' }).click()
+  }, 120_000)
+
+  it('alice shares a file with bob, who sees and downloads it after logging in from a fresh context', async () => {
+    await nav(alice, 'Drive').click()
+    await alice.getByLabel('Files to upload').setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(FILE) })
+    await row(alice, 'report.bin').waitFor({ timeout: 60_000 })
+    await alice.getByRole('checkbox', { name: 'Select report.bin' }).check()
+    await alice.getByRole('button', { name: 'Share…' }).click()
+    const share = alice.getByRole('dialog', { name: 'Share report.bin' })
+    await share.getByRole('checkbox', { name: `${BOB} (friend)` }).check()
+    await share.getByRole('button', { name: 'Share', exact: true }).click()
+    await share.locator('[data-grantee]').first().waitFor({ timeout: 60_000 })
+    expect(await share.locator('[data-grantee]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-grantee')}: ${e.querySelector('.grantee-access')?.textContent}`))).toEqual([`${BOB}: can view`])
+    await screenshot(alice, 'social-share-dialog')
+    await share.getByRole('button', { name: 'Close' }).click()
+
+    const fresh = await browser.newContext({ acceptDownloads: true })
+    try {
+      const p = await newPage(fresh)
+      await logIn(p, BOB)
+      await nav(p, 'Shared with me').click()
+      const item = p.getByRole('region', { name: `Shared by ${ALICE}` }).locator('[data-name="report.bin"]')
+      await item.waitFor({ timeout: 60_000 })
+      expect(await item.locator('.path').textContent()).toBe(`/${ALICE}/report.bin`)
+      await screenshot(p, 'social-shared-with-me')
+      const got = await download(p, item.getByRole('button', { name: 'Download report.bin' }))
+      expect(sha256Hex(got)).toBe(sha256Hex(FILE))
+    } finally {
+      await fresh.close()
+    }
+  }, 180_000)
+
+  it('alice revokes bob, who no longer sees the file', async () => {
+    await alice.getByRole('button', { name: 'Share…' }).click()
+    const share = alice.getByRole('dialog', { name: 'Share report.bin' })
+    await share.getByRole('button', { name: `Revoke read access of ${BOB}` }).click()
+    await share.getByText('Not shared with anyone yet.').waitFor({ timeout: 60_000 })
+    await share.getByRole('button', { name: 'Close' }).click()
+
+    await nav(bob, 'Shared with me').click()
+    await bob.getByText('Nothing is shared with you yet.').waitFor({ timeout: 60_000 })
+    expect(await bob.locator('[data-name="report.bin"]').count()).toBe(0)
+  }, 120_000)
+
+  it('alice makes a secret link with a password; a context with no account opens it and downloads the file', async () => {
+    await alice.getByRole('button', { name: 'Secret link…' }).click()
+    const dialog = alice.getByRole('dialog', { name: 'Secret links to report.bin' })
+    await dialog.getByLabel('Maximum number of uses (optional)').fill('5')
+    await dialog.getByLabel('Extra password (optional, not part of the link)').fill(LINK_PASSWORD)
+    await dialog.getByRole('button', { name: 'Create link' }).click()
+    const urlInput = dialog.getByRole('textbox', { name: /^Secret link \d+$/ })
+    await urlInput.waitFor({ timeout: 60_000 })
+    linkUrl = await urlInput.inputValue()
+    expect(linkUrl).toMatch(new RegExp(`^${d.daemon.url}/secret/z[1-9A-HJ-NP-Za-km-z]+/\\d+#[A-Za-z0-9]{12}$`))
+    expect(linkUrl).not.toContain(LINK_PASSWORD.replace(' ', '%20'))
+    expect(await dialog.locator('.link-notes').textContent()).toBe('view only · 5 uses · password')
+    // the QR code (shown for the new link) is the link's
+    const qr = dialog.getByRole('img', { name: /^QR code of secret link \d+$/ })
+    expect(await qr.locator('path').getAttribute('d')).toBe(qrPathOf(linkUrl))
+    await screenshot(alice, 'social-secret-link-dialog')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+
+    // the daemon sends a secret link's path to the app; the fragment stays in the browser
+    const path = new URL(linkUrl).pathname
+    const redirect = await fetch(d.daemon.url + path, { redirect: 'manual' })
+    expect([redirect.status, redirect.headers.get('location')]).toEqual([302, `../../?secret=${path.slice('/secret/'.length)}`])
+    expect((await fetch(d.daemon.url + '/secret/not-a-key/1', { redirect: 'manual' })).status).toBe(404)
+
+    const anonymous = await browser.newContext({ acceptDownloads: true })
+    try {
+      const p = await newPage(anonymous, linkUrl)
+      const form = p.getByRole('form', { name: 'Link password' })
+      await form.waitFor({ timeout: 60_000 })
+      await form.getByLabel('Password of the link').fill(LINK_PASSWORD)
+      await form.getByRole('button', { name: 'Open' }).click()
+      const file = p.getByRole('region', { name: 'Shared file' })
+      await file.waitFor({ timeout: 60_000 })
+      expect(await file.getByRole('heading').textContent()).toBe('report.bin')
+      await screenshot(p, 'social-secret-link-opened')
+      const got = await download(p, file.getByRole('button', { name: 'Download report.bin' }))
+      expect(sha256Hex(got)).toBe(sha256Hex(FILE))
+      expect(await p.getByRole('navigation', { name: 'Account' }).count()).toBe(0)
+    } finally {
+      await anonymous.close()
+    }
+  }, 180_000)
+
+  it('a link to a folder lists it; a revoked link no longer opens', async () => {
+    await alice.getByRole('button', { name: 'New folder' }).click()
+    await alice.getByRole('dialog', { name: 'New folder' }).getByLabel('Folder name').fill('album')
+    await alice.getByRole('button', { name: 'Create' }).click()
+    await alice.getByRole('button', { name: 'Open folder album' }).click()
+    await alice.getByLabel('Files to upload').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the album') })
+    await row(alice, 'note.txt').waitFor({ timeout: 60_000 })
+    await alice.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: ALICE }).click()
+    await alice.getByRole('checkbox', { name: 'Select album' }).waitFor()
+    await alice.getByRole('checkbox', { name: 'Select report.bin' }).uncheck()
+    await alice.getByRole('checkbox', { name: 'Select album' }).check()
+    await alice.getByRole('button', { name: 'Secret link…' }).click()
+    const dialog = alice.getByRole('dialog', { name: 'Secret links to album' })
+    await dialog.getByRole('button', { name: 'Create link' }).click()
+    const urlInput = dialog.getByRole('textbox', { name: /^Secret link \d+$/ })
+    await urlInput.waitFor({ timeout: 60_000 })
+    const folderUrl = await urlInput.inputValue()
+
+    const anonymous = await browser.newContext({ acceptDownloads: true })
+    try {
+      const p = await newPage(anonymous, folderUrl)
+      const folder = p.getByRole('region', { name: 'Shared folder' })
+      await folder.locator('[data-name="note.txt"]').waitFor({ timeout: 60_000 })
+      const got = await download(p, folder.getByRole('button', { name: 'Download note.txt' }))
+      expect(new TextDecoder().decode(got)).toBe('hello from the album')
+
+      await dialog.getByRole('button', { name: /^Revoke link \d+$/ }).click()
+      await dialog.getByText('No secret links yet.').waitFor({ timeout: 60_000 })
+      const again = await newPage(anonymous, folderUrl)
+      await expect.poll(() => again.getByRole('alert').textContent(), { timeout: 60_000 }).toContain('No secret link present')
+      await screenshot(again, 'social-secret-link-revoked')
+    } finally {
+      await anonymous.close()
+    }
+  }, 180_000)
+
+  it('saw no Content-Security-Policy violation, page error or dialog', () => {
+    expect(cspViolations).toEqual([])
+    expect(pageErrors).toEqual([])
+    expect(dialogs).toEqual([])
+  })
+})
