@@ -276,9 +276,19 @@ export class FileSystem {
    * subspace carries sealed under its write key.
    */
   private async locateDir(path: string): Promise<Located> {
+    // through the versions this client's writer sessions just committed (no pointer read; the commit's
+    // CAS catches a newer one), or the current pointers when the path is not there (made elsewhere)
+    try {
+      return await this.locateDirIn(path, this.x.reader.snapshot((w) => (w.equals(this.x.session.writer) ? this.x.session : this.sessions.get(cidToString(w)))?.lastCommitted))
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e
+      return this.locateDirIn(path, this.x.reader.snapshot())
+    }
+  }
+
+  private async locateDirIn(path: string, r: TreeReader): Promise<Located> {
     const { cap: start, at: startPath, names } = this.start(path)
     if (start.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
-    const r = this.x.reader.snapshot()
     let cap = start as WritableAbsoluteCapability
     let signer = this.x.session.signer
     let at = startPath

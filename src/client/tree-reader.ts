@@ -122,6 +122,13 @@ function readerCaches(c: CryptoProvider, blocks: BlockCache): ReaderCaches {
   return { blocks, champ: new Champ({ store, crypto: c, keyHash: 'identity', cacheSize: 4096 }) }
 }
 
+/**
+ * The WriterData this client already holds for a writer (its writer session's last commit), which a
+ * snapshot for a write uses instead of reading the pointer: the commit's compare-and-swap catches a
+ * newer version, and the operation then runs again on it.
+ */
+export type KnownWriterData = (writer: PublicKeyHash) => WriterData | undefined
+
 export class TreeReader {
   readonly crypto: CryptoProvider
   private readonly storage: ContentAddressedStorage
@@ -133,8 +140,9 @@ export class TreeReader {
   private readonly snapshotData?: Map<string, Promise<WriterData | undefined>>
   /** Verified blocks shared by every snapshot: nodes by (tree root, label) and small fragments by CID. */
   private readonly caches: ReaderCaches
+  private readonly known?: KnownWriterData
 
-  constructor(services: TreeServices, shared?: { pointers: VerifiedPointers; writerDatas: Map<string, WriterData>; caches: ReaderCaches; snapshot: boolean }) {
+  constructor(services: TreeServices, shared?: { pointers: VerifiedPointers; writerDatas: Map<string, WriterData>; caches: ReaderCaches; snapshot: boolean; known?: KnownWriterData }) {
     this.crypto = services.crypto
     this.storage = services.storage
     this.verified = new VerifiedStorage(services.crypto, services.storage)
@@ -142,6 +150,7 @@ export class TreeReader {
     this.writerDatas = shared?.writerDatas ?? new Map()
     this.caches = shared?.caches ?? readerCaches(services.crypto, new BlockCache())
     if (shared?.snapshot === true) this.snapshotData = new Map()
+    this.known = shared?.known
   }
 
   /** The verified-block cache this reader shares with the user's writer sessions. */
@@ -151,19 +160,21 @@ export class TreeReader {
 
   /**
    * A reader that reads each writer's pointer once and then keeps that version (Peergos' Snapshot):
-   * one consistent view for a multi-step read, without a pointer round trip per node.
+   * one consistent view for a multi-step read, without a pointer round trip per node. `known` gives
+   * the versions this client holds (for locating what a write changes: no pointer read at all).
    */
-  snapshot(): TreeReader {
-    return new TreeReader({ crypto: this.crypto, storage: this.storage, pointers: this.pointers.pointers }, { pointers: this.pointers, writerDatas: this.writerDatas, caches: this.caches, snapshot: true })
+  snapshot(known?: KnownWriterData): TreeReader {
+    return new TreeReader({ crypto: this.crypto, storage: this.storage, pointers: this.pointers.pointers }, { pointers: this.pointers, writerDatas: this.writerDatas, caches: this.caches, snapshot: true, known })
   }
 
   /** The WriterData a writer's pointer currently names, or undefined when the writer has none. */
   async writerData(owner: PublicKeyHash, writer: PublicKeyHash): Promise<WriterData | undefined> {
     if (this.snapshotData === undefined) return this.fetchWriterData(owner, writer)
-    const key = cidToString(writer)
+    const key = cidKey(writer)
     let p = this.snapshotData.get(key)
     if (p === undefined) {
-      p = this.fetchWriterData(owner, writer)
+      const known = this.known?.(writer)
+      p = known !== undefined ? Promise.resolve(known) : this.fetchWriterData(owner, writer)
       this.snapshotData.set(key, p)
       p.catch(() => this.snapshotData?.delete(key))
     }

@@ -40,6 +40,9 @@ export function signBlock(c: CryptoProvider, signer: SigningPrivateKeyAndPublicH
   return c.signAttached(c.sha256(block), signer.secretKey)
 }
 
+/** A version this session committed or read stays usable for locating the next write this long. */
+export const KNOWN_VERSION_MAX_AGE_MS = 2000
+
 /** Operations within this long after the last one reuse its server transaction. */
 export const SHARED_TRANSACTION_IDLE_MS = 1000
 /** A shared transaction is not reused once this old. */
@@ -57,6 +60,8 @@ export class WriterSession {
   private shared?: SharedTransaction
   readonly cache: BlockCache
   private committed?: CommittedWriter
+  /** When `committed` was set (epoch ms). */
+  private committedAt = 0
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -87,6 +92,7 @@ export class WriterSession {
     if (this.committed !== undefined && !refresh) return this.committed
     const update = await this.verifiedPointers.get(this.owner, this.writer)
     const cid = update?.updated ?? undefined
+    this.committedAt = Date.now()
     if (cid === undefined) {
       this.committed = { data: emptyWriterData(this.writer), sequence: update?.sequence ?? 0 }
       return this.committed
@@ -217,6 +223,7 @@ export class WriterSession {
       throw e
     }
     this.committed = p.committed
+    this.committedAt = Date.now()
     this.verifiedPointers.observe(this.writer, p.committed.sequence)
   }
 
@@ -228,11 +235,15 @@ export class WriterSession {
     const wdBlock = encodeWriterData(data)
     const wdCid = blockCid(this.crypto, wdBlock, false)
     const staged = await tx.reachableStagedBlocks()
-    await this.putRaw(staged.raw, tid)
-    for (const b of staged.raw) this.cache.set(blockCid(this.crypto, b, true), b)
-    const blocks = [...staged.cbor, wdBlock]
-    await this.services.storage.put(this.owner, this.writer, blocks.map((b) => signBlock(this.crypto, this.signer, b)), blocks, tid, false)
-    for (const b of blocks) this.cache.set(blockCid(this.crypto, b, false), b)
+    const cbor = [...staged.cbor, { cid: wdCid, block: wdBlock }]
+    // raw fragments and dag-cbor blocks go at once (one transaction protects both); each is signed
+    // through the sha256 its CID already holds instead of hashing the block again
+    await Promise.all([
+      this.putRaw(staged.raw, tid),
+      this.services.storage.put(this.owner, this.writer, cbor.map((b) => this.crypto.signAttached(b.cid.multihash.digest, this.signer.secretKey)), cbor.map((b) => b.block), tid, false),
+    ])
+    for (const f of staged.raw) this.cache.set(f.cid, f.data)
+    for (const b of cbor) this.cache.set(b.cid, b.block)
     if (base.cid !== undefined && base.cid.equals(wdCid)) return undefined
     const sequence = base.sequence + 1
     const signed = signPointerUpdate(this.crypto, this.signer.secretKey, pointerUpdate(base.cid ?? null, wdCid, sequence))
@@ -242,7 +253,16 @@ export class WriterSession {
   /** Records a commit made elsewhere (an atomic multi-writer commit) as this writer's latest version. */
   committedWith(p: PreparedCommit): void {
     this.committed = p.committed
+    this.committedAt = Date.now()
     this.verifiedPointers.observe(this.writer, p.committed.sequence)
+  }
+
+  /**
+   * The WriterData this session last committed or read, without any request: undefined when not known
+   * or older than KNOWN_VERSION_MAX_AGE_MS (operations in quick succession skip the pointer read).
+   */
+  get lastCommitted(): WriterData | undefined {
+    return Date.now() - this.committedAt <= KNOWN_VERSION_MAX_AGE_MS ? this.committed?.data : undefined
   }
 
   /** Forgets the cached version (after a failed multi-writer commit). */

@@ -7,6 +7,7 @@ import type { Bat } from '../model/bat.ts'
 import { blockCid, cidToString, type CID } from '../codec/cid.ts'
 import { Champ, ChampBlockNotFoundError, cidKey, isBucket, type BlockStore } from '../champ/index.ts'
 import { encodeCryptreeNode, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
+import type { FragmentBlock } from '../model/fragmented-cipher-text.ts'
 import { buildOwnerProof, encodeOwnerProof, ownedKeyChampKey } from '../model/owner-proof.ts'
 import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { NotFoundError } from './errors.ts'
@@ -14,6 +15,14 @@ import type { CommittedWriter, WriterSession } from './writer-session.ts'
 
 /** Thrown by the local-only store: the block is not cached, so the path must be fetched. */
 class NotCachedError extends Error {}
+/** The one instance thrown (no stack trace built per miss). */
+const NOT_CACHED = new NotCachedError('not cached')
+
+/** A block this transaction built, with the CID computed when it was staged. */
+export interface StagedBlock {
+  readonly cid: CID
+  readonly block: Uint8Array
+}
 
 export class WriterTx {
   /** The tree CHAMP root as changed so far (undefined: the writer has no tree yet). */
@@ -22,9 +31,9 @@ export class WriterTx {
   dirty = false
   /** The owned-keys CHAMP root as changed so far. */
   ownedKeys: CID | undefined
-  private readonly staged = new Map<string, Uint8Array>()
+  private readonly staged = new Map<string, StagedBlock>()
   /** Raw fragment blocks of staged cryptree nodes, by the node's CID. */
-  private readonly fragmentsOf = new Map<string, Uint8Array[]>()
+  private readonly fragmentsOf = new Map<string, FragmentBlock[]>()
   private readonly champ: Champ
   private localOnly = false
 
@@ -42,14 +51,14 @@ export class WriterTx {
   /** Stages a dag-cbor block (a cryptree node or CHAMP node) to be sent with the commit. */
   stage(block: Uint8Array, raw = false): CID {
     const cid = blockCid(this.session.crypto, block, raw)
-    this.staged.set(cidKey(cid), block)
+    this.staged.set(cidKey(cid), { cid, block })
     return cid
   }
 
   private async getBlock(cid: CID): Promise<Uint8Array | undefined> {
-    const local = this.staged.get(cidKey(cid)) ?? this.session.cache.get(cid)
+    const local = this.staged.get(cidKey(cid))?.block ?? this.session.cache.get(cid)
     if (local !== undefined) return local
-    if (this.localOnly) throw new NotCachedError()
+    if (this.localOnly) throw NOT_CACHED
     const s = this.session
     const block = await s.storage.get(s.owner, cid)
     if (block === undefined) return undefined
@@ -97,7 +106,7 @@ export class WriterTx {
   async getNode(mapKey: Uint8Array, bat?: Bat): Promise<{ cid: CID; block: Uint8Array } | undefined> {
     const cid = await this.nodeCid(mapKey, bat)
     if (cid === undefined) return undefined
-    const local = this.staged.get(cidKey(cid)) ?? this.session.cache.get(cid)
+    const local = this.staged.get(cidKey(cid))?.block ?? this.session.cache.get(cid)
     if (local !== undefined) return { cid, block: local }
     const s = this.session
     const block = await s.storage.get(s.owner, cid, bat === undefined ? undefined : batWithId(bat, calculateBatId(s.crypto, bat)))
@@ -120,7 +129,7 @@ export class WriterTx {
   /** Stores a built cryptree node (and its raw fragments) under `mapKey`. */
   async setBuiltNode(mapKey: Uint8Array, built: BuiltCryptreeNode, bat?: Bat): Promise<CID> {
     const cid = await this.setNode(mapKey, encodeCryptreeNode(built.node), bat)
-    if (built.fragments.length > 0) this.fragmentsOf.set(cidKey(cid), built.fragments.map((f) => f.data))
+    if (built.fragments.length > 0) this.fragmentsOf.set(cidKey(cid), built.fragments)
     return cid
   }
 
@@ -147,16 +156,16 @@ export class WriterTx {
   }
 
   /** The staged blocks the final root still reaches: new CHAMP nodes, the cryptree nodes they map to, and those nodes' raw fragments. */
-  async reachableStagedBlocks(): Promise<{ cbor: Uint8Array[]; raw: Uint8Array[] }> {
-    const out: Uint8Array[] = []
-    const raw: Uint8Array[] = []
+  async reachableStagedBlocks(): Promise<{ cbor: StagedBlock[]; raw: FragmentBlock[] }> {
+    const out: StagedBlock[] = []
+    const raw: FragmentBlock[] = []
     const seen = new Set<string>()
     const visit = async (cid: CID): Promise<void> => {
       const k = cidKey(cid)
-      const block = this.staged.get(k)
-      if (block === undefined || seen.has(k)) return
+      const staged = this.staged.get(k)
+      if (staged === undefined || seen.has(k)) return
       seen.add(k)
-      out.push(block)
+      out.push(staged)
       const node = await this.champ.readNode(cid)
       for (const slot of node.slots) {
         if (slot === undefined) continue
@@ -166,15 +175,15 @@ export class WriterTx {
     }
     if (this.root !== undefined) await visit(this.root)
     if (this.ownedKeys !== undefined) await visit(this.ownedKeys)
-    for (const block of out) raw.push(...(this.fragmentsOf.get(cidKey(blockCid(this.session.crypto, block, false))) ?? []))
+    for (const b of out) raw.push(...(this.fragmentsOf.get(cidKey(b.cid)) ?? []))
     return { cbor: out, raw }
   }
 
-  private pushValue(value: CID, seen: Set<string>, out: Uint8Array[]): void {
+  private pushValue(value: CID, seen: Set<string>, out: StagedBlock[]): void {
     const k = cidKey(value)
-    const block = this.staged.get(k)
-    if (block === undefined || seen.has(k)) return
+    const staged = this.staged.get(k)
+    if (staged === undefined || seen.has(k)) return
     seen.add(k)
-    out.push(block)
+    out.push(staged)
   }
 }
