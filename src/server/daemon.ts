@@ -180,10 +180,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const handler = Object.assign(api.handler, { bodyIsTransient: (method: string, path: string) => routes.bodyIsTransient!(method, path) })
     // Block-write bodies (up to 2 MiB) in reused buffers: 16 kept, for as many writes in flight.
     const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16 })
-    // the web UI's static files (GET/HEAD outside /api, /peergos and /p2p), then the p2p gateway
+    // the web UI's static files (GET/HEAD outside /api, /peergos and /p2p), then the p2p gateway,
+    // then the static files again for a gateway path naming this node (rewritten to its own path)
     const site = staticSite(config.webRoot ?? DEFAULT_WEB_ROOT)
     const gateway = p2p.gateway
-    const intercept: NonNullable<NodeServerOptions['intercept']> = (req, res, expectsContinue) => site(req, res) || (gateway?.(req, res, expectsContinue) ?? false)
+    const intercept: NonNullable<NodeServerOptions['intercept']> = (req, res, expectsContinue) => site(req, res) || (gateway?.(req, res, expectsContinue) ?? false) || site(req, res)
     const http: RunningHttpServer = await startHttpServer(handler, {
       host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
       requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,

@@ -1,7 +1,9 @@
 // The p2p HTTP proxy on the daemon's HTTP server (reference §7.1; Nabu HttpProxyHandler and
 // HttpProxyService): POST /p2p/<peer-id>/http/<path> opens a `/http` stream to that peer (over an
 // open connection when there is one) and relays the request to its /<path>, streaming the body
-// both ways. Our own peer id is served locally. Like Nabu it takes POST only (403 otherwise) and,
+// both ways. Our own peer id is served locally. Like Nabu it takes POST only (403 otherwise; GET of
+// the web UI's static files outside /api and /peergos is relayed too, so a node's UI loads under
+// this path and talks to that node's API through it) and,
 // as Peergos binds its gateway to 127.0.0.1, only loopback clients unless told otherwise; requests
 // that arrived over p2p are never proxied further. Failures are replied in Peergos' convention.
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -111,6 +113,15 @@ function replyAndClose(req: IncomingMessage, res: ServerResponse, r: HttpRespons
   res.end(r.body)
 }
 
+/** A GET through the gateway of the web UI's files (anything of the peer outside its API), never of the API. */
+function isWebUiGet(method: string | undefined, url: string): boolean {
+  if (method !== 'GET') return false
+  const rest = url.slice(GATEWAY_PREFIX.length)
+  const http = rest.indexOf(HTTP_SEGMENT)
+  if (http < 0) return false
+  return !/^(api|peergos|p2p)(\/|$|\?)/.test(rest.slice(http + HTTP_SEGMENT.length))
+}
+
 export function createP2pGateway(o: GatewayOptions): Gateway {
   const maxInFlight = o.maxInFlight ?? 256
   const maxPerPeer = o.maxInFlightPerPeer ?? 64
@@ -118,6 +129,7 @@ export function createP2pGateway(o: GatewayOptions): Gateway {
   const perPeer = new Map<string, number>()
 
   const relay = async (req: IncomingMessage, res: ServerResponse, peer: PeerId, path: string, expectsContinue: boolean): Promise<void> => {
+    if (req.method === 'GET') return relayGet(req, res, peer, path)
     if (expectsContinue) res.writeContinue()
     const body = new BodyLimit(o.maxBodyBytes)
     req.once('close', () => {
@@ -145,12 +157,28 @@ export function createP2pGateway(o: GatewayOptions): Gateway {
     upstream.body.pipe(res)
   }
 
+  /** A GET of the web UI's static files: no body, the reply streamed back. */
+  const relayGet = async (req: IncomingMessage, res: ServerResponse, peer: PeerId, path: string): Promise<void> => {
+    req.resume()
+    const gone = new AbortController()
+    res.once('close', () => gone.abort())
+    const upstream = await p2pHttpRequest(o.libp2p, peer, 'GET', path, relayedHeaders(req.rawHeaders), undefined, {
+      timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs, signal: gone.signal,
+    })
+    const headers: string[] = []
+    for (const [name, value] of relayedHeaders(upstream.rawHeaders)) headers.push(name, value)
+    res.writeHead(upstream.status, headers)
+    upstream.body.once('error', () => res.destroy())
+    res.once('close', () => upstream.body.destroy())
+    upstream.body.pipe(res)
+  }
+
   return (req, res, expectsContinue) => {
     const url = req.url ?? ''
     if (!url.startsWith(GATEWAY_PREFIX) || connectionPeer(req.socket) !== undefined) return false
     const path = url.split('?')[0]
     try {
-      if (req.method !== 'POST' || (o.allowRemoteClients !== true && !isLoopback(req.socket.remoteAddress))) {
+      if ((req.method !== 'POST' && !isWebUiGet(req.method, url)) || (o.allowRemoteClients !== true && !isLoopback(req.socket.remoteAddress))) {
         replyAndClose(req, res, statusReply(403))
         return true
       }
