@@ -5,11 +5,18 @@
 // it (same sha256); alice revokes it and bob no longer sees it; alice makes a secret link with an
 // extra password (its QR code encodes the link) and a context with no account opens it and downloads
 // the file; a folder's link lists the folder; a revoked link no longer opens. The daemon redirects a
-// secret link's path to the app. Screenshots of the social screens go to test-results/web/.
+// secret link's path to the app. Then: alice shares a folder with write access and bob uploads into
+// it from the drive; a file with a hostile name shared with the friends group shows as text; carol's
+// request is rejected, then accepted, then carol is removed as a follower; a changed identity key
+// shows the warning until alice trusts the new key. Screenshots of the social screens go to
+// test-results/web/.
 import { readFile } from 'node:fs/promises'
 import qrcode from 'qrcode-generator'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { socialOf } from '../../src/client/social/social.ts'
+import { UserContext } from '../../src/client/user-context.ts'
+import { decodeTofuKeyStore, encodeTofuKeyStore, withChain } from '../../src/model/tofu-key-store.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
 
@@ -18,6 +25,8 @@ const BOB = 'webbob'
 const PASSWORD = 'correct horse battery'
 const FILE = pattern(300 * 1024, 11)
 const LINK_PASSWORD = 'open sesame'
+const CAROL = 'webcarol'
+const HOSTILE = '<img src=x onerror=alert(1)>.txt'
 
 /** The dark modules of a QR code of `text` as the page draws them (components/qr-code.tsx). */
 function qrPathOf(text: string): string {
@@ -190,6 +199,7 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
   it('alice makes a secret link with a password; a context with no account opens it and downloads the file', async () => {
     await alice.getByRole('button', { name: 'Secret link…' }).click()
     const dialog = alice.getByRole('dialog', { name: 'Secret links to report.bin' })
+    await dialog.getByLabel('Expires (optional)').fill('2099-01-31T12:00')
     await dialog.getByLabel('Maximum number of uses (optional)').fill('5')
     await dialog.getByLabel('Extra password (optional, not part of the link)').fill(LINK_PASSWORD)
     await dialog.getByRole('button', { name: 'Create link' }).click()
@@ -198,7 +208,7 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
     linkUrl = await urlInput.inputValue()
     expect(linkUrl).toMatch(new RegExp(`^${d.daemon.url}/secret/z[1-9A-HJ-NP-Za-km-z]+/\\d+#[A-Za-z0-9]{12}$`))
     expect(linkUrl).not.toContain(LINK_PASSWORD.replace(' ', '%20'))
-    expect(await dialog.locator('.link-notes').textContent()).toBe('view only · 5 uses · password')
+    expect(await dialog.locator('.link-notes').textContent()).toMatch(/^view only · expires \S.*2099.* · 5 uses · password$/)
     // the QR code (shown for the new link) is the link's
     const qr = dialog.getByRole('img', { name: /^QR code of secret link \d+$/ })
     expect(await qr.locator('path').getAttribute('d')).toBe(qrPathOf(linkUrl))
@@ -264,7 +274,109 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
     } finally {
       await anonymous.close()
     }
+    await dialog.getByRole('button', { name: 'Close' }).click()
   }, 180_000)
+
+  it('alice shares a folder with write access; bob uploads into it from the drive and alice sees the file', async () => {
+    await alice.getByRole('checkbox', { name: 'Select album' }).check()
+    await alice.getByRole('button', { name: 'Share…' }).click()
+    const share = alice.getByRole('dialog', { name: 'Share album' })
+    await share.getByRole('radio', { name: 'Can edit' }).check()
+    expect(await share.getByRole('checkbox', { name: /group\)$/ }).count()).toBe(0) // write access goes to users by name
+    await share.getByRole('checkbox', { name: `${BOB} (friend)` }).check()
+    await share.getByRole('button', { name: 'Share', exact: true }).click()
+    await share.locator(`[data-grantee="${BOB}"]`).waitFor({ timeout: 60_000 })
+    expect(await share.locator(`[data-grantee="${BOB}"] .grantee-access`).textContent()).toBe('can edit')
+    await share.getByRole('button', { name: 'Close' }).click()
+
+    await bob.getByRole('button', { name: 'Refresh' }).click()
+    await bob.getByRole('button', { name: 'Open folder album' }).click({ timeout: 60_000 })
+    await expect.poll(() => bob.getByRole('navigation', { name: 'Breadcrumbs' }).textContent(), { timeout: 60_000 }).toBe(`${ALICE}album`)
+    await row(bob, 'note.txt').waitFor({ timeout: 60_000 })
+    await bob.getByLabel('Files to upload').setInputFiles({ name: 'from-bob.txt', mimeType: 'text/plain', buffer: Buffer.from('bob was here') })
+    await row(bob, 'from-bob.txt').waitFor({ timeout: 60_000 })
+    await screenshot(bob, 'social-write-shared-folder')
+
+    await alice.getByRole('button', { name: 'Open folder album' }).click()
+    await row(alice, 'from-bob.txt').waitFor({ timeout: 60_000 })
+    await alice.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: ALICE }).click()
+    await row(alice, 'album').waitFor()
+  }, 180_000)
+
+  it('a file with a hostile name shared with the friends group shows as text', async () => {
+    await alice.getByLabel('Files to upload').setInputFiles({ name: HOSTILE, mimeType: 'text/plain', buffer: Buffer.from('<script>alert(2)</script>') })
+    await row(alice, HOSTILE).waitFor({ timeout: 60_000 })
+    for (const name of ['album', 'report.bin']) await alice.getByRole('checkbox', { name: `Select ${name}` }).uncheck()
+    await alice.getByRole('checkbox', { name: `Select ${HOSTILE}` }).check()
+    await alice.getByRole('button', { name: 'Share…' }).click()
+    const share = alice.getByRole('dialog', { name: `Share ${HOSTILE}` })
+    await share.getByRole('checkbox', { name: 'All friends (friends group)' }).check()
+    await share.getByRole('button', { name: 'Share', exact: true }).click()
+    await share.locator('[data-grantee="friends group"]').waitFor({ timeout: 60_000 })
+    await share.getByRole('button', { name: 'Close' }).click()
+
+    await nav(bob, 'Shared with me').click()
+    const item = bob.getByRole('region', { name: `Shared by ${ALICE}` }).locator('tr[data-name]').filter({ has: bob.getByRole('button', { name: `Download ${HOSTILE}` }) })
+    await item.waitFor({ timeout: 60_000 })
+    expect(await item.locator('.entry-name').textContent()).toBe(HOSTILE)
+    expect(await bob.locator('main img').count()).toBe(0)
+    expect(await bob.locator('[data-name]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')).sort())).toEqual([HOSTILE, 'album'].sort())
+    await screenshot(bob, 'social-shared-with-me-folder-and-file')
+  }, 120_000)
+
+  it("alice rejects carol's request, then accepts a new one, then removes carol as a follower", async () => {
+    const carol = await UserContext.signUp(d.net, CAROL, PASSWORD)
+    try {
+      const c = socialOf(carol)
+      await c.sendFollowRequest(ALICE)
+      await openPeople(alice)
+      await expect.poll(() => names(alice, 'Follow requests'), { timeout: 60_000 }).toEqual([CAROL])
+      await alice.getByRole('button', { name: `Reject ${CAROL}` }).click()
+      await expect.poll(() => names(alice, 'Follow requests'), { timeout: 60_000 }).toEqual([])
+      await c.followRequests()
+      expect([await c.following(), await c.pendingOutgoing()]).toEqual([[], []])
+
+      await c.sendFollowRequest(ALICE)
+      await alice.getByRole('button', { name: 'Refresh' }).click()
+      await expect.poll(() => names(alice, 'Follow requests'), { timeout: 60_000 }).toEqual([CAROL])
+      await alice.getByRole('button', { name: `Accept ${CAROL}`, exact: true }).click()
+      await expect.poll(() => names(alice, 'Followers'), { timeout: 60_000 }).toEqual([CAROL])
+      expect(await names(alice, 'Friends')).toEqual([BOB])
+      await c.followRequests()
+      expect(await c.following()).toEqual([ALICE])
+      await screenshot(alice, 'social-people-follower')
+
+      await alice.getByRole('button', { name: `Remove follower ${CAROL}` }).click()
+      const confirm = alice.getByRole('dialog', { name: `Remove follower ${CAROL}?` })
+      await confirm.getByRole('button', { name: 'Remove follower' }).click()
+      await expect.poll(() => names(alice, 'Followers'), { timeout: 60_000 }).toEqual([])
+      expect(await names(alice, 'Friends')).toEqual([BOB])
+    } finally {
+      await carol.close()
+    }
+  }, 180_000)
+
+  it("warns when a friend's identity key changed since first seen, until alice trusts the new key", async () => {
+    // what alice's client would hold had it first met an impostor under bob's name: carol's chain
+    const me = await UserContext.signIn(d.net, ALICE, PASSWORD)
+    try {
+      const store = decodeTofuKeyStore(await me.fs.readFileBytes(`/${ALICE}/.keystore`))
+      const impostor = await d.net.coreNode.getChain(CAROL)
+      await me.fs.writeFile(`/${ALICE}/.keystore`, encodeTofuKeyStore(withChain(store, BOB, impostor)), { hidden: true })
+    } finally {
+      await me.close()
+    }
+    await alice.getByRole('button', { name: `Safety number with ${BOB}` }).click()
+    const dialog = alice.getByRole('dialog', { name: `Safety number with ${BOB}` })
+    const warning = dialog.getByRole('alert').filter({ hasText: 'identity key has changed' })
+    await warning.waitFor({ timeout: 60_000 })
+    expect(await warning.textContent()).toContain('not signed by their previous key')
+    await screenshot(alice, 'social-identity-key-changed')
+    await warning.getByRole('button', { name: 'Trust the new key' }).click()
+    // bob's real keys are the ones alice verified earlier
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe(`✓ You verified ${BOB}.`)
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  }, 120_000)
 
   it('saw no Content-Security-Policy violation, page error or dialog', () => {
     expect(cspViolations).toEqual([])
