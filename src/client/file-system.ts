@@ -11,7 +11,7 @@ import type { AbsoluteCapability, WritableAbsoluteCapability } from '../model/ca
 import { createDir, decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } from '../model/cryptree-node.ts'
 import { randomBat } from '../model/bat.ts'
 import { readCryptreeNode } from '../model/cryptree-read.ts'
-import { timestampFromMillis, timestampToMillis, type FileProperties } from '../model/file-properties.ts'
+import { timestampFromMillis, timestampToMillis, type FileProperties, type Thumbnail } from '../model/file-properties.ts'
 import { childrenLinks, relativise, subsequentChunkCapability, toAbsolute, type NamedRelativeCapability } from '../model/relative-capability.ts'
 import { publicKeyHash, randomSigningKeyPair, type PublicKeyHash, type SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
@@ -522,6 +522,26 @@ export class FileSystem {
     const view = readCryptreeNode(this.c, node, keys.baseKey)
     const treeHash = hashes === undefined ? undefined : hashBranch(buildHashTree(this.c, hashes), 0)
     await tx.setNode(keys.mapKey, encodeNode(withFromParent(this.c, node, keys.baseKey, { parentLink: view.parentLink, properties: { ...props, treeHash } })), keys.bat)
+  }
+
+  /**
+   * Sets (or clears) a file's thumbnail: new properties on its first chunk only, as Peergos'
+   * generateThumbnailAndUpdate does once a file is uploaded (the UI makes the image in the browser).
+   */
+  async setThumbnail(path: string, thumbnail: Thumbnail | undefined): Promise<void> {
+    const { parent, name } = splitParent(path)
+    const loc = await this.locateDir(parent)
+    await loc.session.apply(async (tx) => {
+      const link = findChild((await this.txDir(tx, loc)).chunks, name)
+      if (link === undefined) throw new NotFoundError(`${path}: no such file`)
+      const cap = this.writableChild(loc.cap, link, path)
+      const found = await tx.getNode(cap.mapKey, cap.bat)
+      if (found === undefined) throw new NotFoundError(`${path}: missing`)
+      const node = decodeCryptreeNode(found.block)
+      const view = readCryptreeNode(this.c, node, cap.rBaseKey, cap.wBaseKey)
+      if (view.isDirectory) throw new NotADirectoryError(`${path} is a directory`)
+      await tx.setNode(cap.mapKey, encodeNode(withFromParent(this.c, node, view.parentKey, { parentLink: view.parentLink, properties: { ...view.properties, thumbnail } })), cap.bat)
+    })
   }
 
   /** Appends bytes to a file (rewriting only its last chunk and what follows). */

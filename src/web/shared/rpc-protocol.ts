@@ -3,6 +3,7 @@
 // send. A call can be cancelled; the worker then aborts the operation's AbortSignal. To add a
 // method: declare it here, implement it in worker/methods.ts; the page calls it with rpc.call().
 import type { SocialApi } from './social-protocol.ts'
+import type { MediaApi } from './media-protocol.ts'
 
 /** What the page knows of a signed-in user. */
 export interface SessionInfo {
@@ -76,3 +77,6 @@ export function transferablesOf(params: unknown): Transferable[] {
   if (params === null || typeof params !== 'object') return []
   return Object.values(params).filter((v): v is MessagePort => typeof MessagePort !== 'undefined' && v instanceof MessagePort)
 }
+
+/** The media methods (thumbnails, the text editor, streamed media), declared in media-protocol.ts. */
+export interface WorkerApi extends MediaApi {}

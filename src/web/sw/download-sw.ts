@@ -4,6 +4,8 @@
 // body pulls the port chunk by chunk, so a large file goes to disk without being held in memory.
 // Every other request goes to the network untouched. Media previews can add routes here later.
 import { streamFromPort } from '../shared/download-port.ts'
+// the media routes (previews, <video>/<audio> with Range requests) register their own listeners
+import './media-routes.ts'
 
 export interface RegisterDownload {
   readonly kind: 'register-download'

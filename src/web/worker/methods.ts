@@ -3,6 +3,7 @@
 // upload, download). Each gets its parameters, a progress callback and the call's AbortSignal.
 import type { FileInfo } from '../../client/file-system.ts'
 import { UserContext } from '../../client/user-context.ts'
+import { attachThumbnail, mediaMethods } from './media-methods.ts'
 import type { Entry, MethodName, Params, Progress, Result } from '../shared/rpc-protocol.ts'
 import { feedPort, fileChunks } from './file-streams.ts'
 import { currentUser, networkAt, setUser } from './session.ts'
@@ -77,6 +78,8 @@ export const methods: MethodTable = {
       modified: file.lastModified > 0 ? file.lastModified : undefined,
       onProgress: (bytes) => progress({ bytes: Math.min(bytes, total), total }),
     })
+    // Peergos' way: the image's thumbnail goes into its properties once the file is stored
+    await attachThumbnail(currentUser(), path, file, info.mimeType, signal)
     progress({ bytes: total, total })
     return entryOf(info)
   },
@@ -84,4 +87,6 @@ export const methods: MethodTable = {
   async download({ path, port }, _progress, signal) {
     await feedPort(port, currentUser().fs.readFile(path), signal)
   },
+
+  ...mediaMethods,
 }

@@ -2,6 +2,7 @@
 import type { Entry } from '../../shared/rpc-protocol.ts'
 import { formatDate, formatSize } from '../lib/format.ts'
 import type { SortKey, SortOrder } from '../lib/sort.ts'
+import { EntryIcon, PreviewButton } from './entry-media.tsx'
 
 export interface EntriesViewProps {
   readonly entries: readonly Entry[]
@@ -42,8 +43,9 @@ export function FileList(p: EntriesViewProps) {
           <tr key={e.path} class={p.selected.has(e.path) ? 'selected' : ''} data-name={e.name}>
             <td class="check"><input type="checkbox" aria-label={`Select ${e.name}`} checked={p.selected.has(e.path)} onChange={() => p.onToggle(e.path)} /></td>
             <td class="name">
-              <span class="icon" aria-hidden="true">{e.isDirectory ? '📁' : '📄'}</span>
+              <EntryIcon entry={e} />
               <button type="button" class="link entry-name" onClick={() => p.onOpen(e)} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
+              <PreviewButton entry={e} />
             </td>
             <td class="size">{e.isDirectory ? '—' : formatSize(e.size)}</td>
             <td class="date">{formatDate(e.modified)}</td>

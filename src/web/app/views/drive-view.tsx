@@ -10,6 +10,8 @@ import { ErrorBanner } from '../components/error-banner.tsx'
 import { ItemSharing } from '../components/item-sharing.tsx'
 import { FileGrid } from '../components/file-grid.tsx'
 import { FileList } from '../components/file-list.tsx'
+import { MediaContext } from '../components/entry-media.tsx'
+import { MediaViewer } from '../components/media-viewer.tsx'
 import { NameDialog } from '../components/name-dialog.tsx'
 import { UploadPanel } from '../components/upload-panel.tsx'
 import { fromDrop, fromInput } from '../lib/chosen-files.ts'
@@ -48,6 +50,9 @@ export function DriveView({ rpc, session, initialPath }: { rpc: WorkerRpc; sessi
   const [reloads, setReloads] = useState(0)
   const reload = (): void => setReloads((n) => n + 1)
   const queue = useMemo(() => new UploadQueue(rpc, () => reload()), [rpc])
+  // previews: thumbnails in the listing, and the viewer / editor of one file
+  const [preview, setPreview] = useState<Entry>()
+  const media = useMemo(() => ({ rpc, onPreview: setPreview }), [rpc])
 
   useEffect(() => {
     let live = true
@@ -139,6 +144,7 @@ export function DriveView({ rpc, session, initialPath }: { rpc: WorkerRpc; sessi
       <ErrorBanner message={error} onDismiss={() => setError(undefined)} />
       {status !== undefined && <p class="status" role="status">{status}</p>}
       <UploadPanel queue={queue} />
+      <MediaContext.Provider value={media}>
       <section class="listing" aria-label="Folder contents" aria-busy={loading}>
         {loading && entries.length === 0 ? <p>Loading…</p>
           : sorted.length === 0 ? <p class="empty">This folder is empty. Drop files here or use “Upload files”.</p>
@@ -146,6 +152,8 @@ export function DriveView({ rpc, session, initialPath }: { rpc: WorkerRpc; sessi
             ? <FileList entries={sorted} selected={selected} sort={sort} onSort={onSortColumn} onToggle={toggle} onToggleAll={toggleAll} onOpen={onOpen} />
             : <FileGrid entries={sorted} selected={selected} sort={sort} onSort={onSortColumn} onToggle={toggle} onToggleAll={toggleAll} onOpen={onOpen} />}
       </section>
+      </MediaContext.Provider>
+      {preview !== undefined && <MediaViewer rpc={rpc} entry={preview} onClose={() => setPreview(undefined)} onSaved={reload} />}
       {dragging && <div class="drop-hint" aria-hidden="true">Drop to upload into {path}</div>}
 
       {dialog?.kind === 'mkdir' && (
