@@ -22,7 +22,7 @@ import { NotFoundError } from './errors.ts'
 import { readFileRange, type ReadRange } from './file-download.ts'
 import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type ByteSource, type FileKeys, type StoredContents } from './file-upload.ts'
 import { buildHashTree, hashBranch } from './hash-tree.ts'
-import { rotateInto, rotateSubtree } from './key-rotation.ts'
+import { NestedWritingSpaceError, rotateInto, rotateSubtree, type SpaceRotation } from './key-rotation.ts'
 import { mimeTypeOf } from './mime-types.ts'
 import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
@@ -111,6 +111,13 @@ interface Located {
   readonly path: string
   /** The snapshot the directory was found in. */
   readonly reader: TreeReader
+}
+
+/** A writing space nested in a subtree: its root, its key pair, and the writer of the folder linking to it. */
+interface NestedSpace {
+  readonly cap: WritableAbsoluteCapability
+  readonly signer: SigningPrivateKeyAndPublicHash
+  readonly parentWriter: PublicKeyHash
 }
 
 /** A directory resolved inside a transaction. */
@@ -600,26 +607,12 @@ export class FileSystem {
    * its own writer is returned as it is.
    */
   async ensureOwnWriter(path: string): Promise<WritableAbsoluteCapability> {
-    const { parent, name } = splitParent(path)
+    const { parent } = splitParent(path)
     const loc = await this.locateDir(parent)
     const current = await this.capabilityOf(path)
     if (current.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
     if (!current.writer.equals(loc.cap.writer)) return current as WritableAbsoluteCapability
-    const signer = newSigner(this.c)
-    // first authorise the new key (its blocks are only accepted once the owner owns it), then move atomically
-    await loc.session.apply((tx) => tx.addOwnedKey(signer))
-    const moved = this.sessionFor(loc.cap.owner, signer)
-    return applyTogether([loc.session, moved], async ([ptx, ntx]) => {
-      const d = await this.txDir(ptx, loc)
-      const link = findChild(d.chunks, name)
-      if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
-      const cap = this.writableChild(d.cap, link, path)
-      const linkCap = newItemCap(this.c, d)
-      const linkDir: ParentDir = { cap: linkCap, parentKey: randomSymmetricKey(this.c) }
-      const item = await rotateInto({ from: ptx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer }, cap, linkDir, true)
-      await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, item)
-      return item
-    })
+    return this.moveToNewWriter(path, loc, current as WritableAbsoluteCapability, undefined)
   }
 
   /** CryptreeNode.createAndCommitLink: the link node (in the parent's space) naming the moved item, and the parent's entry pointing at it. */
@@ -655,25 +648,92 @@ export class FileSystem {
     if (current.wBaseKey === undefined) throw new UnsupportedOperationError(`${path}: no write access`)
     if (current.writer.equals(loc.cap.writer)) return this.ensureOwnWriter(path)
     const old = this.sessionFor(loc.cap.owner, await this.signerOf(r, current as WritableAbsoluteCapability, path))
+    return this.moveToNewWriter(path, loc, current as WritableAbsoluteCapability, old)
+  }
+
+  /**
+   * rotateAllKeys with rotateSigners: the item (`item`, in the writing space of `old`, or in its
+   * parent's when `old` is undefined) is re-keyed into a new writer behind a new link node; writing
+   * spaces nested in it move to new writers too (each owned by its new parent writer); the old nested
+   * writers, and `old`, are retired. The new keys are authorised first (their blocks are only accepted
+   * once owned), then everything is committed in one setPointers call. A first attempt assumes nothing
+   * is nested, and looks only when the rotation meets another writing space.
+   */
+  private async moveToNewWriter(path: string, loc: Located, item: WritableAbsoluteCapability, old: WriterSession | undefined): Promise<WritableAbsoluteCapability> {
+    const name = splitParent(path).name
     const signer = newSigner(this.c)
     await loc.session.apply((tx) => tx.addOwnedKey(signer))
     const moved = this.sessionFor(loc.cap.owner, signer)
-    return applyAndRetire({ update: [loc.session, moved], retire: [old] }, async ([ptx, ntx, otx]) => {
-      const d = await this.txDir(ptx, loc)
-      const link = findChild(d.chunks, name)
-      if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
-      const oldLink = this.writableChild(d.cap, link, path)
-      const [linkChunk] = await readDirChunks(ptx, oldLink)
-      const toItem = linkChunk.view.properties.isLink ? linkChunk.children[0] : undefined
-      const itemCap = toItem === undefined ? undefined : toAbsolute(this.c, toItem.cap, oldLink)
-      if (itemCap === undefined || itemCap.wBaseKey === undefined || !itemCap.writer.equals(old.writer)) throw new UnsupportedOperationError(`${path} changed its writing space meanwhile`)
-      const linkDir: ParentDir = { cap: newItemCap(this.c, d), parentKey: randomSymmetricKey(this.c) }
-      const item = await rotateInto({ from: otx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer }, itemCap as WritableAbsoluteCapability, linkDir, true)
-      await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, item)
-      await ptx.removeNode(oldLink.mapKey, oldLink.bat)
-      await removeOwnedKey(ptx, old.writer)
-      return item
-    })
+    const attempt = async (nested: readonly NestedSpace[]): Promise<WritableAbsoluteCapability> => {
+      // each nested space gets a new key pair, owned by the new writer of the space that links to it
+      const fresh = new Map<string, SigningPrivateKeyAndPublicHash>([[cidToString(item.writer), signer]])
+      for (const n of nested) {
+        const s = newSigner(this.c)
+        const parentSigner = fresh.get(cidToString(n.parentWriter))!
+        await this.sessionFor(loc.cap.owner, parentSigner).apply((tx) => tx.addOwnedKey(s))
+        fresh.set(cidToString(n.cap.writer), s)
+      }
+      const newSessions = nested.map((n) => this.sessionFor(loc.cap.owner, fresh.get(cidToString(n.cap.writer))!))
+      const oldSessions = nested.map((n) => this.sessionFor(loc.cap.owner, n.signer))
+      const retire = old === undefined ? oldSessions : [old, ...oldSessions]
+      return applyAndRetire({ update: [loc.session, moved, ...newSessions], retire }, async (txs) => {
+        const [ptx, ntx] = txs
+        const newTxs = txs.slice(2, 2 + nested.length)
+        const otx = old === undefined ? ptx : txs[2 + nested.length]
+        const oldTxs = txs.slice(txs.length - nested.length)
+        const targets = new Map(nested.map((n, i) => [cidToString(n.cap.writer), { from: oldTxs[i], to: newTxs[i], signer: fresh.get(cidToString(n.cap.writer)) }]))
+        const d = await this.txDir(ptx, loc)
+        const link = findChild(d.chunks, name)
+        if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
+        const entry = this.writableChild(d.cap, link, path)
+        let from = entry
+        if (old !== undefined) {
+          // the item lies behind the link node `entry`, which goes
+          const [linkChunk] = await readDirChunks(ptx, entry)
+          const toItem = linkChunk.view.properties.isLink ? linkChunk.children[0] : undefined
+          const itemCap = toItem === undefined ? undefined : toAbsolute(this.c, toItem.cap, entry)
+          if (itemCap === undefined || itemCap.wBaseKey === undefined || !itemCap.writer.equals(old.writer)) throw new UnsupportedOperationError(`${path} changed its writing space meanwhile`)
+          from = itemCap as WritableAbsoluteCapability
+          await ptx.removeNode(entry.mapKey, entry.bat)
+          await removeOwnedKey(ptx, old.writer)
+        }
+        // nested spaces the parent's writer owned leave its owned keys (the others' owners are retired)
+        for (const n of nested) if (n.parentWriter.equals(loc.cap.writer)) await removeOwnedKey(ptx, n.cap.writer)
+        const linkDir: ParentDir = { cap: newItemCap(this.c, d), parentKey: randomSymmetricKey(this.c) }
+        const moved = await rotateInto({ from: otx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer, nested: targets }, from, linkDir, true)
+        await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, moved)
+        return moved
+      })
+    }
+    try {
+      return await attempt([])
+    } catch (e) {
+      if (!(e instanceof NestedWritingSpaceError)) throw e
+    }
+    return attempt(await this.nestedSpaces(item, path))
+  }
+
+  /**
+   * The writing spaces nested below the item `cap` (not counting its own), parents first: each one's
+   * root capability, key pair, and the writer of the folder whose link node leads to it.
+   */
+  private async nestedSpaces(cap: WritableAbsoluteCapability, at: string): Promise<NestedSpace[]> {
+    const r = this.x.reader.snapshot()
+    const out: NestedSpace[] = []
+    const visit = async (dir: WritableAbsoluteCapability): Promise<void> => {
+      const head = await r.readChunk(dir, undefined, false)
+      if (head === undefined || !head.view.isDirectory) return
+      for (const e of await r.list(dir)) {
+        if (!e.isDirectory && !e.isLink) continue
+        const child = await r.linkTarget(e.cap) // a link node stands for the writing space behind it
+        if (child.wBaseKey === undefined) continue
+        const w = child as WritableAbsoluteCapability
+        if (!w.writer.equals(dir.writer)) out.push({ cap: w, signer: await this.signerOf(r, w, joinPath(at, e.name)), parentWriter: dir.writer })
+        await visit(w)
+      }
+    }
+    await visit(cap)
+    return out
   }
 
   private async viewOf(tx: WriterTx, cap: WritableAbsoluteCapability): Promise<ReturnType<typeof readCryptreeNode>> {
@@ -685,7 +745,9 @@ export class FileSystem {
   /**
    * Rotates every key of an item and everything below it (new labels, BATs, read and write keys; the
    * old nodes removed) and points its folder at the new capability: whoever held the old one reads
-   * nothing from then on. Returns the new capability (to re-share with those who keep access).
+   * nothing from then on. Writing spaces nested in it are rotated in place (same writers, new keys),
+   * committed together; an item with a writing space of its own moves to a new one (replaceWriter).
+   * Returns the new capability (to re-share with those who keep access).
    */
   async rotateKeys(path: string): Promise<AbsoluteCapability> {
     const { parent, name } = splitParent(path)
@@ -693,13 +755,23 @@ export class FileSystem {
     // an item in its own writing space (behind a link node) is rotated into a new one
     const entry = await loc.reader.findChild(loc.cap, name)
     if (entry !== undefined && !(await loc.reader.linkTarget(entry)).writer.equals(loc.cap.writer)) return this.replaceWriter(path)
-    return loc.session.apply(async (tx) => {
+    const rotate = async (tx: WriterTx, nested?: ReadonlyMap<string, SpaceRotation>): Promise<WritableAbsoluteCapability> => {
       const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
       if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
-      const rotated = await rotateSubtree(tx, this.writableChild(d.cap, link, path), d, this.x.mirrorBatId)
+      const rotated = await rotateSubtree(tx, this.writableChild(d.cap, link, path), d, this.x.mirrorBatId, nested)
       await updateChildren(tx, (await this.txDir(tx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, rotated) } : undefined))
       return rotated
+    }
+    try {
+      return await loc.session.apply((tx) => rotate(tx))
+    } catch (e) {
+      if (!(e instanceof NestedWritingSpaceError) || entry === undefined) throw e
+    }
+    const nested = await this.nestedSpaces(entry as WritableAbsoluteCapability, path)
+    const sessions = nested.map((n) => this.sessionFor(loc.cap.owner, n.signer))
+    return applyTogether([loc.session, ...sessions], async ([tx, ...txs]) => {
+      return rotate(tx, new Map(nested.map((n, i) => [cidToString(n.cap.writer), { from: txs[i], to: txs[i], signer: n.signer }])))
     })
   }
 

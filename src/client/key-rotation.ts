@@ -3,7 +3,9 @@
 // read and write keys, a new label and BAT, a new parent key, files a new stream secret (so all
 // their chunk labels change) — and the old nodes are removed, so whoever held the old capability
 // can neither find nor read anything from then on. File data is not re-encrypted: chunks keep their
-// fragments, and their data key is marked dirty so the next write of the file replaces it.
+// fragments, and their data key is marked dirty so the next write of the file replaces it. Writing
+// spaces nested in the subtree are rotated in their own transactions, into new writers or their own.
+import { cidToString } from '../codec/cid.ts'
 import type { BatId } from '../model/bat-id.ts'
 import { randomBat } from '../model/bat.ts'
 import { MAP_KEY_BYTES, type WritableAbsoluteCapability } from '../model/capability.ts'
@@ -21,23 +23,32 @@ import { chunkLocation } from './file-upload.ts'
 import { CHUNK_SIZE } from './tree-reader.ts'
 import type { WriterTx } from './writer-tx.ts'
 
-/** A subtree that spans several writing spaces cannot be rotated within one. */
+/** A subtree that cannot be rotated (a legacy file, or another writing space nobody gave a target for). */
 export class RotationUnsupportedError extends PeergosError {}
 
-/** Where rotated nodes go: the same transaction, or another writer's (moving a subtree to a new signing key). */
-export interface RotationTarget {
+/** The subtree holds another writing space, and the rotation was given no target for it (see RotationTarget.nested). */
+export class NestedWritingSpaceError extends RotationUnsupportedError {}
+
+/** Where one writing space's rotated nodes go. */
+export interface SpaceRotation {
   /** Reads the old nodes and removes them. */
   readonly from: WriterTx
   /** Receives the new nodes (its writer becomes the subtree's writer). */
   readonly to: WriterTx
-  readonly mirrorBatId?: BatId
-  /** The new writing space's key pair, sealed in the subtree's first node (when `to` is a new writer). */
+  /** The key pair sealed in the space's first node: a new one when `to` is a new writer, else the space's own. */
   readonly signer?: SigningPrivateKeyAndPublicHash
 }
 
+/** Where rotated nodes go: the same transaction, or another writer's (moving a subtree to a new signing key). */
+export interface RotationTarget extends SpaceRotation {
+  readonly mirrorBatId?: BatId
+  /** The writing spaces nested in the subtree, by the CID string of their current writer. */
+  readonly nested?: ReadonlyMap<string, SpaceRotation>
+}
+
 /** Rotates the item `cap` (and everything below it) under `parent`; returns its new capability. */
-export async function rotateSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId): Promise<WritableAbsoluteCapability> {
-  return rotateInto({ from: tx, to: tx, mirrorBatId }, cap, parent, true)
+export async function rotateSubtree(tx: WriterTx, cap: WritableAbsoluteCapability, parent: ParentDir, mirrorBatId?: BatId, nested?: ReadonlyMap<string, SpaceRotation>): Promise<WritableAbsoluteCapability> {
+  return rotateInto({ from: tx, to: tx, mirrorBatId, nested }, cap, parent, true)
 }
 
 /** Rotates into `t.to`; the subtree's root (`isRoot`) carries the signer and a parent link naming the parent's writer. */
@@ -73,8 +84,16 @@ async function rotateDirectory(t: RotationTarget, cap: WritableAbsoluteCapabilit
   for (const ch of chunks) {
     for (const child of ch.children) {
       const abs = toAbsolute(c, child.cap, cap)
-      if (abs.wBaseKey === undefined || !abs.writer.equals(cap.writer)) throw new RotationUnsupportedError(`'${child.name}' is in another writing space`)
-      const rotated = await rotateInto(t, abs as WritableAbsoluteCapability, me, false)
+      if (abs.wBaseKey === undefined) throw new RotationUnsupportedError(`'${child.name}' is not writable`)
+      let rotated: WritableAbsoluteCapability
+      if (abs.writer.equals(cap.writer)) {
+        rotated = await rotateInto(t, abs as WritableAbsoluteCapability, me, false)
+      } else {
+        // another writing space: rotated in its own transactions (CryptreeNode.generateNewChildCap)
+        const n = t.nested?.get(cidToString(abs.writer))
+        if (n === undefined) throw new NestedWritingSpaceError(`'${child.name}' is in another writing space`)
+        rotated = await rotateInto({ ...n, mirrorBatId, nested: t.nested }, abs as WritableAbsoluteCapability, me, true)
+      }
       links.push({ ...child, cap: relativise(c, newCap, rotated) })
     }
   }

@@ -173,6 +173,73 @@ describe('revoking write access', () => {
   }, 180_000)
 })
 
+describe('nested writing spaces', () => {
+  it('revoking write access to a folder moves the writing space nested in it too; its own writer keeps writing', async () => {
+    const a = socialOf(alice)
+    await alice.fs.mkdir('/alice/proj/inner', { parents: true })
+    await alice.fs.writeFile('/alice/proj/inner/spec.txt', text('spec'))
+    await a.shareWriteAccessWith('/alice/proj', ['bob'])
+    await a.shareWriteAccessWith('/alice/proj/inner', ['dave']) // nested in the folder's space
+    const projWriter = (await alice.fs.capabilityOf('/alice/proj')).writer
+    const innerWriter = (await alice.fs.capabilityOf('/alice/proj/inner')).writer
+    for (const u of [bob, dave]) await socialOf(u).refreshShared()
+    await bob.fs.writeFile('/alice/proj/inner/by-bob.txt', text('bob writes below too')) // through the folder's capability
+    const bobsInner = (await bob.fs.capabilityOf('/alice/proj/inner')) as WritableAbsoluteCapability
+    expect(bobsInner.writer.equals(innerWriter)).toBe(true)
+    const innerKey = await signerOf(bob, bobsInner) // reachable through the folder's write capability
+
+    await a.unshareWriteAccessWith('/alice/proj', ['bob'])
+    const newProj = (await alice.fs.capabilityOf('/alice/proj')).writer
+    const newInner = (await alice.fs.capabilityOf('/alice/proj/inner')).writer
+    expect([newProj.equals(projWriter), newInner.equals(innerWriter), newInner.equals(newProj)]).toEqual([false, false, false])
+    expect([await aliceOwns(projWriter), await aliceOwns(innerWriter), await aliceOwns(newProj), await aliceOwns(newInner)]).toEqual([false, false, true, true])
+    expect((await alice.fs.list('/alice/proj/inner')).map((e) => e.name)).toEqual(['by-bob.txt', 'spec.txt'])
+    // the key bob could reach through the folder is refused, as is the folder's
+    const owner = alice.identity.publicKeyHash
+    const c = env.net.crypto
+    const block = encodeWriterData(emptyWriterData(innerWriter))
+    await expect(bob.fs.writeFile('/alice/proj/inner/again.txt', text('x'))).rejects.toThrow()
+    const tid = await env.net.storage.startTransaction(owner)
+    await expect(env.net.storage.put(owner, innerWriter, [c.signAttached(c.sha256(block), innerKey.secretKey)], [block], tid, false)).rejects.toThrow(WriterNotAllowedError)
+    expect(await alice.fs.exists('/alice/proj/inner/again.txt')).toBe(false)
+    // dave, the nested space's writer, was re-sent its new capability
+    await socialOf(dave).refreshShared()
+    await dave.fs.writeFile('/alice/proj/inner/by-dave.txt', text('dave'))
+    expect(str(await alice.fs.readFileBytes('/alice/proj/inner/by-dave.txt'))).toBe('dave')
+  }, 240_000)
+
+  it('granting write access to a folder holding a write-shared one moves both; revoking read access rotates nested spaces in place', async () => {
+    const a = socialOf(alice)
+    await alice.fs.mkdir('/alice/area/w', { parents: true })
+    await alice.fs.writeFile('/alice/area/w/x.txt', text('x'))
+    await a.shareWriteAccessWith('/alice/area/w', ['dave'])
+    await a.shareReadAccessWith('/alice/area', ['bob'])
+    const wWriter = (await alice.fs.capabilityOf('/alice/area/w')).writer
+    for (const u of [bob, dave]) await socialOf(u).refreshShared()
+    expect(str(await bob.fs.readFileBytes('/alice/area/w/x.txt'))).toBe('x')
+
+    // read revocation of the outer folder (still in alice's root space): the nested space keeps its writer, with new keys
+    await a.unshareReadAccessWith('/alice/area', ['bob'])
+    expect((await alice.fs.capabilityOf('/alice/area/w')).writer.equals(wWriter)).toBe(true)
+    await socialOf(bob).refreshShared()
+    await expect(bob.fs.readFileBytes('/alice/area/w/x.txt')).rejects.toThrow(NotFoundError)
+    await socialOf(dave).refreshShared()
+    await dave.fs.writeFile('/alice/area/w/y.txt', text('y'))
+    expect(str(await alice.fs.readFileBytes('/alice/area/w/y.txt'))).toBe('y')
+
+    // granting write access to the outer folder moves it and the nested space to new writers
+    await a.shareWriteAccessWith('/alice/area', ['bob'])
+    const areaWriter = (await alice.fs.capabilityOf('/alice/area')).writer
+    const movedW = (await alice.fs.capabilityOf('/alice/area/w')).writer
+    expect([movedW.equals(wWriter), await aliceOwns(wWriter), await aliceOwns(movedW), await aliceOwns(areaWriter)]).toEqual([false, false, true, true])
+    for (const u of [bob, dave]) await socialOf(u).refreshShared()
+    await bob.fs.writeFile('/alice/area/from-bob.txt', text('b'))
+    await dave.fs.writeFile('/alice/area/w/z.txt', text('z'))
+    expect((await alice.fs.list('/alice/area/w')).map((e) => e.name)).toEqual(['x.txt', 'y.txt', 'z.txt'])
+    expect(str(await alice.fs.readFileBytes('/alice/area/from-bob.txt'))).toBe('b')
+  }, 240_000)
+})
+
 describe('deleting a write-shared folder', () => {
   it('retires its writing spaces (nested ones too): owned keys gone, pointers cleared, space freed', async () => {
     const owner = alice.identity.publicKeyHash
@@ -181,8 +248,8 @@ describe('deleting a write-shared folder', () => {
     await alice.fs.mkdir('/alice/shared-out/inner', { parents: true })
     await alice.fs.writeFile('/alice/shared-out/big.bin', pattern(1024 * 1024, 3))
     await alice.fs.writeFile('/alice/shared-out/inner/more.bin', pattern(512 * 1024, 4))
-    await socialOf(alice).shareWriteAccessWith('/alice/shared-out', ['dave'])
     await socialOf(alice).shareWriteAccessWith('/alice/shared-out/inner', ['dave'])
+    await socialOf(alice).shareWriteAccessWith('/alice/shared-out', ['dave']) // moves the nested space too
     const outer = (await alice.fs.capabilityOf('/alice/shared-out')).writer
     const inner = (await alice.fs.capabilityOf('/alice/shared-out/inner')).writer
     expect([await aliceOwns(outer), await aliceOwns(inner), outer.equals(inner)]).toEqual([true, true, false])
