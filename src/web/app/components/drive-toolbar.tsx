@@ -34,7 +34,7 @@ export function DriveToolbar(p: DriveToolbarProps) {
         <button type="button" onClick={() => folder.current?.click()}>Upload folder</button>
         <input ref={files} type="file" multiple hidden aria-label="Files to upload" onChange={() => picked(files.current)} />
         {/* webkitdirectory: the browser's folder picker (relative paths in webkitRelativePath) */}
-        <input ref={folder} type="file" multiple hidden aria-label="Folder to upload" {...{ webkitdirectory: '' }} onChange={() => picked(folder.current)} />
+        <input ref={folder} type="file" multiple hidden aria-label="Folder to upload" {...{ webkitdirectory: true }} onChange={() => picked(folder.current)} />
       </div>
       {p.selectedCount > 0 && (
         <div class="group selection" aria-label="Selection">
