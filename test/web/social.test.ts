@@ -8,7 +8,8 @@
 // secret link's path to the app. Then: alice shares a folder with write access and bob uploads into
 // it from the drive; a file with a hostile name shared with the friends group shows as text; carol's
 // request is rejected, then accepted, then carol is removed as a follower; a changed identity key
-// shows the warning until alice trusts the new key. Screenshots of the social screens go to
+// shows the warning until alice trusts the new key; a writable folder link takes an upload from a
+// context with no account; bob unfollows alice and no longer sees her items. Screenshots of the social screens go to
 // test-results/web/.
 import { readFile } from 'node:fs/promises'
 import qrcode from 'qrcode-generator'
@@ -376,6 +377,44 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
     // bob's real keys are the ones alice verified earlier
     await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe(`✓ You verified ${BOB}.`)
     await dialog.getByRole('button', { name: 'Close' }).click()
+  }, 120_000)
+
+  it('a writable link to a folder lets a context with no account upload into it', async () => {
+    await nav(alice, 'Drive').click()
+    await alice.getByRole('checkbox', { name: 'Select album' }).check()
+    await alice.getByRole('button', { name: 'Secret link…' }).click()
+    const dialog = alice.getByRole('dialog', { name: 'Secret links to album' })
+    await dialog.getByRole('checkbox', { name: 'Anyone with the link can edit' }).check()
+    await dialog.getByRole('button', { name: 'Create link' }).click()
+    const urlInput = dialog.getByRole('textbox', { name: /^Secret link \d+$/ })
+    await urlInput.waitFor({ timeout: 60_000 })
+    expect(await dialog.locator('.link-notes').textContent()).toBe('can edit')
+    const url = await urlInput.inputValue()
+    await dialog.getByRole('button', { name: 'Close' }).click()
+
+    const anonymous = await browser.newContext()
+    try {
+      const p = await newPage(anonymous, url)
+      const folder = p.getByRole('region', { name: 'Shared folder' })
+      await folder.locator('[data-name="from-bob.txt"]').waitFor({ timeout: 60_000 })
+      await folder.getByLabel('Upload files into this folder').setInputFiles({ name: 'from-a-link.txt', mimeType: 'text/plain', buffer: Buffer.from('no account needed') })
+      await folder.locator('[data-name="from-a-link.txt"]').waitFor({ timeout: 60_000 })
+      await screenshot(p, 'social-writable-link')
+    } finally {
+      await anonymous.close()
+    }
+    await alice.getByRole('button', { name: 'Open folder album' }).click()
+    await row(alice, 'from-a-link.txt').waitFor({ timeout: 60_000 })
+    await alice.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: ALICE }).click()
+  }, 120_000)
+
+  it('bob unfollows alice: what she shares is no longer read', async () => {
+    await openPeople(bob)
+    await bob.getByRole('button', { name: `Unfollow ${ALICE}` }).click()
+    await expect.poll(() => names(bob, 'Friends'), { timeout: 60_000 }).toEqual([])
+    expect([await names(bob, 'Followers'), await names(bob, 'Unfollowed')]).toEqual([[ALICE], [ALICE]])
+    await nav(bob, 'Shared with me').click()
+    await bob.getByText('Nothing is shared with you yet.').waitFor({ timeout: 60_000 })
   }, 120_000)
 
   it('saw no Content-Security-Policy violation, page error or dialog', () => {

@@ -2,7 +2,7 @@
 // follow requests and the social graph, sharing an item with users and groups and revoking it, secret
 // links (made, listed, revoked, and opened without an account), items others shared with us, and
 // safety numbers. Everything here is plain data: names, paths and link URLs, never keys.
-import type { Entry } from './rpc-protocol.ts'
+import type { Entry, TransferProgress } from './rpc-protocol.ts'
 
 /** A follow request waiting for our answer. */
 export interface IncomingRequest {
@@ -140,6 +140,8 @@ export interface SocialApi {
   linkPassword: { params: { password: string }; result: void; progress: never }
   /** A folder inside the opened link (its path, or a path below it). */
   linkList: { params: { path: string }; result: Entry[]; progress: never }
+  /** Uploads a File into a folder of the opened link (a writable link only). */
+  linkUpload: { params: { dir: string; file: File }; result: Entry; progress: TransferProgress }
   /** Feeds a file of the opened link into `port` (see shared/download-port.ts). */
   linkDownload: { params: { path: string; port: MessagePort }; result: void; progress: never }
 }

@@ -12,7 +12,7 @@ import { PeergosError } from '../../errors.ts'
 import { timestampToMillis } from '../../model/file-properties.ts'
 import type { Entry } from '../shared/rpc-protocol.ts'
 import type { Grantee, SecretLinkInfo, SocialApi } from '../shared/social-protocol.ts'
-import { feedPort } from './file-streams.ts'
+import { feedPort, fileChunks } from './file-streams.ts'
 import type { Method } from './methods.ts'
 import { currentUser, networkAt } from './session.ts'
 
@@ -23,6 +23,9 @@ export class OutsideLinkError extends PeergosError {}
 
 /** A link call before any secret link was opened. */
 export class NoOpenLinkError extends PeergosError {}
+
+/** A change through a view-only secret link. */
+export class ReadOnlyLinkError extends PeergosError {}
 
 /** The page's origin and base path: the worker's script lives in <base>assets/. */
 function apiBase(): string {
@@ -206,6 +209,22 @@ export const socialMethods: SocialMethodTable = {
     // a write-share link node is shown as the item it links to
     const entries = await Promise.all((await r.list(dir.cap)).map(async (e) => (e.isLink ? r.stat(await r.linkTarget(e.cap), e.name) : e)))
     return entries.map((e) => treeEntry(e, `${path}/${e.name}`)).filter((e) => !e.isHidden).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  },
+
+  async linkUpload({ dir, file }, progress, signal) {
+    const fs = opened?.fs
+    if (fs === undefined) throw new ReadOnlyLinkError('This secret link is view only.')
+    if (!(await linkEntry(dir)).isDirectory) throw new NotFoundError(`${dir} is a file`)
+    const total = file.size
+    progress({ bytes: 0, total })
+    const info = await fs.writeFile(`${dir}/${file.name}`, fileChunks(file, signal), {
+      size: total, signal,
+      mimeType: file.type === '' ? undefined : file.type,
+      modified: file.lastModified > 0 ? file.lastModified : undefined,
+      onProgress: (bytes) => progress({ bytes: Math.min(bytes, total), total }),
+    })
+    progress({ bytes: total, total })
+    return entryOf(info)
   },
 
   async linkDownload({ path, port }, _progress, signal) {

@@ -1,13 +1,13 @@
 // A secret link opened without an account: the worker fetches and decrypts the link (asking here for
 // its extra password when it has one), then the shared file (download) or folder (listing, subfolders,
-// downloads) is shown. Nothing of the link but its path reaches the server; the password stays in the
-// URL's fragment and in the page.
+// downloads) is shown; through a writable link to a folder, files can be uploaded into it. Nothing of
+// the link but its path reaches the server; the password stays in the URL's fragment and in the page.
 import { useEffect, useState } from 'preact/hooks'
 import type { Entry } from '../../shared/rpc-protocol.ts'
 import type { OpenedLink } from '../../shared/social-protocol.ts'
 import { ErrorBanner } from '../components/error-banner.tsx'
 import { errorText } from '../lib/error-text.ts'
-import { formatDate, formatSize } from '../lib/format.ts'
+import { formatDate, formatSize, percent } from '../lib/format.ts'
 import { downloadFromLink } from '../lib/link-download.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
 
@@ -20,6 +20,8 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
   const [error, setError] = useState<string>()
   const [status, setStatus] = useState<string>()
   const [attempt, setAttempt] = useState(0)
+  const [listings, setListings] = useState(0)
+  const [upload, setUpload] = useState<{ name: string; bytes: number; total: number }>()
 
   useEffect(() => {
     let live = true
@@ -46,7 +48,7 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
     setEntries(undefined)
     rpc.call('linkList', { path: dir }).then((l) => live && setEntries(l), (e) => live && setError(errorText(e)))
     return () => { live = false }
-  }, [dir])
+  }, [dir, listings])
 
   const submitPassword = (e: Event): void => {
     e.preventDefault()
@@ -60,6 +62,22 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
       setStatus(undefined)
       setError(errorText(err))
     })
+  }
+  const uploadFiles = async (files: FileList | null): Promise<void> => {
+    if (files === null || dir === undefined) return
+    setError(undefined)
+    try {
+      for (const file of [...files]) {
+        setUpload({ name: file.name, bytes: 0, total: file.size })
+        await rpc.call('linkUpload', { dir, file }, { onProgress: (p) => setUpload({ name: file.name, ...p }) })
+        setStatus(`Uploaded ${file.name}`)
+      }
+    } catch (e) {
+      setError(errorText(e))
+    } finally {
+      setUpload(undefined)
+      setListings((n) => n + 1)
+    }
   }
   const crumbs = opened !== undefined && dir !== undefined
     ? [opened.path, ...dir.slice(opened.path.length).split('/').filter((s) => s !== '').map((_, i, all) => `${opened.path}/${all.slice(0, i + 1).join('/')}`)]
@@ -91,6 +109,23 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
           <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <ol>{crumbs.map((c) => <li key={c}><button type="button" class="link" onClick={() => setDir(c)}>{c.slice(c.lastIndexOf('/') + 1)}</button></li>)}</ol>
           </nav>
+          {opened.writable && (
+            <div class="link-upload">
+              <label>
+                Upload files into this folder
+                <input type="file" multiple disabled={upload !== undefined} onChange={(e) => {
+                  const input = e.currentTarget
+                  void uploadFiles(input.files).finally(() => { input.value = '' })
+                }} />
+              </label>
+              {upload !== undefined && (
+                <p>
+                  <span class="upload-name">{upload.name}</span>{' '}
+                  <progress max={100} value={percent(upload.bytes, upload.total)} aria-label={`Upload progress of ${upload.name}`} />
+                </p>
+              )}
+            </div>
+          )}
           {entries === undefined ? <p>Loading…</p> : entries.length === 0 ? <p class="empty">This folder is empty.</p> : (
             <table class="file-list">
               <thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Modified</th></tr></thead>
