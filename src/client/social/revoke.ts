@@ -7,6 +7,7 @@
 import { capabilityToCbor, readOnly } from '../../model/capability.ts'
 import { encodeCbor } from '../../codec/cbor.ts'
 import type { LinkProperties } from '../../model/link-properties.ts'
+import { NotFoundError } from '../errors.ts'
 import { joinPath } from '../paths.ts'
 import { appendToFile } from './user-files.ts'
 import { sharingFileName, type SharingAccess } from './capability-store.ts'
@@ -47,7 +48,7 @@ async function withGroupMembers(x: SocialContext, path: string, readers: readonl
  * reSendAllSharesAndLinksRecursive: appends the current capability of every shared item at or below
  * `path` to the sharing file of each of its recorded readers and writers (one append per recipient
  * and file), and re-publishes its secret links. Recipients whose sharing folder is gone (a removed
- * follower) are skipped.
+ * follower), and records of items no longer there, are skipped.
  */
 export async function reshareSubtree(x: SocialContext, path: string): Promise<void> {
   const items = await descendantShares(x, path)
@@ -67,7 +68,13 @@ export async function reshareSubtree(x: SocialContext, path: string): Promise<vo
     list.push(bytes)
   }
   for (const item of items) {
-    const cap = await x.fs.capabilityOf(item.path)
+    let cap
+    try {
+      cap = await x.fs.capabilityOf(item.path)
+    } catch (e) {
+      if (e instanceof NotFoundError) continue // a record left by an item removed without its records
+      throw e
+    }
     if (item.shares.read.length > 0) {
       const bytes = encodeCbor(capabilityToCbor(readOnly(cap)))
       for (const r of item.shares.read) await queue(r, 'read', bytes)
