@@ -52,6 +52,12 @@ describe('parseMarkdown', () => {
     expect(doc[5]).toEqual({ t: 'code', lang: 'js', v: 'x < y' })
   })
 
+  it('leaves underscores inside words alone', () => {
+    expect(parseInline('snake_case_name and window.__x = window.__y')).toEqual([{ t: 'text', v: 'snake_case_name and window.__x = window.__y' }])
+    expect(parseInline('a __strong__ word')).toEqual([{ t: 'text', v: 'a ' }, { t: 'strong', c: [{ t: 'text', v: 'strong' }] }, { t: 'text', v: ' word' }])
+    expect(parseInline('a * b * c')).toEqual([{ t: 'text', v: 'a * b * c' }])
+  })
+
   it('keeps raw HTML as text and links only to http(s) and mailto', () => {
     const inl = parseInline('<script>alert(1)</script> [a](javascript:alert(1)) [b](https://x.org/) [c](mailto:a@b.c) [d](/relative) [e](data:text/html,x) <https://y.org>')
     const links = inl.filter((n): n is Extract<Inline, { t: 'link' }> => n.t === 'link').map((n) => [texts(n.c), n.href])

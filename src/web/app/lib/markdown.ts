@@ -118,14 +118,42 @@ const MAX_LINK_TEXT = 1000
 /** Spans (code, emphasis) longer than this are not spans: every search for a closer is bounded. */
 const MAX_SPAN = 10_000
 
-/** The index of `mark` at or after `from` and within MAX_SPAN of it, or -1. */
-function findWithin(s: string, mark: string, from: number): number {
-  const k = s.substring(from, from + MAX_SPAN).indexOf(mark)
-  return k < 0 ? -1 : from + k
+/** Finds marks in one string: each mark's next occurrence is remembered, so scans never repeat (linear overall). */
+type Finder = (mark: string, from: number) => number
+
+function finderOf(s: string): Finder {
+  const next = new Map<string, number>()
+  return (mark, from) => {
+    let k = next.get(mark)
+    if (k === undefined || (k >= 0 && k < from)) {
+      k = s.indexOf(mark, from)
+      next.set(mark, k)
+    }
+    // -1 cached: no occurrence after an earlier `from`, so none after this one either
+    return k < 0 || k - from > MAX_SPAN ? -1 : k
+  }
+}
+
+/**
+ * The closing `*`/`_` run of an emphasis: not after a space, and an underscore not inside a word
+ * (`snake_case_name` stays text). Candidates are tried a few times within MAX_SPAN.
+ */
+function closingMark(s: string, find: Finder, mark: string, from: number): number {
+  let at = from
+  for (let tries = 0; tries < 8; tries++) {
+    const end = find(mark, at)
+    if (end < 0 || end - from > MAX_SPAN) return -1
+    const after = s[end + mark.length] ?? ''
+    if (!/\s/.test(s[end - 1]) && !(mark[0] === '_' && /\w/.test(after)) && after !== mark[0]) return end
+    at = end + 1
+  }
+  return -1
 }
 
 /** The index of the `]` closing the `[` at `open`, or -1. */
-function closingBracket(s: string, open: number): number {
+function closingBracket(s: string, find: Finder, open: number): number {
+  const first = find(']', open)
+  if (first < 0 || first - open > MAX_LINK_TEXT) return -1
   let level = 0
   for (let k = open; k < Math.min(s.length, open + MAX_LINK_TEXT); k++) {
     const ch = s[k]
@@ -137,6 +165,7 @@ function closingBracket(s: string, open: number): number {
 }
 
 export function parseInline(s: string, depth = 0): Inline[] {
+  const find = finderOf(s)
   const out: Inline[] = []
   let text = ''
   const flush = (): void => {
@@ -155,7 +184,7 @@ export function parseInline(s: string, depth = 0): Inline[] {
       let run = 1
       while (s[i + run] === '`') run++
       const ticks = '`'.repeat(run)
-      const end = findWithin(s, ticks, i + run)
+      const end = find(ticks, i + run)
       if (end > 0) {
         flush()
         out.push({ t: 'code', v: s.slice(i + run, end).replace(/\n/g, ' ') })
@@ -169,7 +198,7 @@ export function parseInline(s: string, depth = 0): Inline[] {
     if ((ch === '*' || ch === '_') && depth < MAX_DEPTH) {
       const double = s[i + 1] === ch
       const mark = double ? ch + ch : ch
-      const end = findWithin(s, mark, i + mark.length + 1)
+      const end = closingMark(s, find, mark, i + mark.length + 1)
       const wordy = ch === '_' && /\w/.test(s[i - 1] ?? '')
       if (end > 0 && !wordy && !/\s/.test(s[i + mark.length])) {
         flush()
@@ -181,9 +210,9 @@ export function parseInline(s: string, depth = 0): Inline[] {
     const image = ch === '!' && s[i + 1] === '['
     if ((ch === '[' || image) && depth < MAX_DEPTH) {
       const open = image ? i + 1 : i
-      const close = closingBracket(s, open)
+      const close = closingBracket(s, find, open)
       if (close > 0 && s[close + 1] === '(') {
-        const end = findWithin(s, ')', close + 2)
+        const end = find(')', close + 2)
         if (end > 0) {
           flush()
           const raw = s.slice(close + 2, end).trim().split(/\s+/)[0] ?? ''
