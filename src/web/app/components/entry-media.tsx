@@ -6,6 +6,7 @@ import { useContext, useEffect, useState } from 'preact/hooks'
 import type { Entry } from '../../shared/rpc-protocol.ts'
 import { mayHaveThumbnail, previewKind, thumbnailUrl } from '../lib/media.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
+import { TypeIcon } from './type-icon.tsx'
 
 export interface MediaContextValue {
   readonly rpc: WorkerRpc
@@ -27,7 +28,7 @@ export function EntryIcon({ entry, big }: { entry: Entry; big?: boolean }) {
   }, [media?.rpc, entry.path, entry.modified, entry.size])
   const cls = big === true ? 'big-icon' : 'icon'
   if (url !== undefined) return <img class={`${cls} thumbnail`} src={url} alt="" width={big === true ? 96 : 24} height={big === true ? 96 : 24} />
-  return <span class={cls} aria-hidden="true">{entry.isDirectory ? '📁' : '📄'}</span>
+  return <TypeIcon folder={entry.isDirectory} class={cls} />
 }
 
 /** "Preview" for images, video and audio, "Edit" for text; nothing for other files. */

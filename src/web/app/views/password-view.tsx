@@ -1,6 +1,6 @@
 // Password change: the current password and the new one twice, with the rules shown; the old
 // password stops working once the server took the new login data.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { SessionInfo } from '../../shared/rpc-protocol.ts'
 import { ErrorBanner } from '../components/error-banner.tsx'
 import { KeyDerivationStatus } from '../components/key-derivation-status.tsx'
@@ -15,6 +15,8 @@ export function PasswordView({ rpc, session, onDone }: { rpc: WorkerRpc; session
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
   const [done, setDone] = useState(false)
+  // an error about what was typed goes once it is edited
+  useEffect(() => setError(undefined), [oldPassword, password, confirm])
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     const problem = passwordProblem(session.username, password, confirm)

@@ -10,6 +10,7 @@ import { errorText } from '../lib/error-text.ts'
 import { formatDate, formatSize, percent } from '../lib/format.ts'
 import { downloadFromLink } from '../lib/link-download.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
+import { TypeIcon } from '../components/type-icon.tsx'
 
 export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: string; onLeave: () => void }) {
   const [opened, setOpened] = useState<OpenedLink>()
@@ -133,7 +134,7 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
                 {entries.map((e) => (
                   <tr key={e.path} data-name={e.name}>
                     <td class="name">
-                      <span class="icon" aria-hidden="true">{e.isDirectory ? '📁' : '📄'}</span>
+                      <TypeIcon folder={e.isDirectory} class="icon" />
                       <button type="button" class="link entry-name" onClick={() => (e.isDirectory ? setDir(e.path) : get(e))} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
                     </td>
                     <td class="size">{e.isDirectory ? '—' : formatSize(e.size)}</td>

@@ -8,6 +8,7 @@ import { download } from '../lib/downloads.ts'
 import { errorText } from '../lib/error-text.ts'
 import { formatDate, formatSize } from '../lib/format.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
+import { TypeIcon } from '../components/type-icon.tsx'
 
 export function SharedWithMeView({ rpc, onOpenFolder }: { rpc: WorkerRpc; onOpenFolder: (path: string) => void }) {
   const [items, setItems] = useState<SharedWithMe[]>()
@@ -51,7 +52,7 @@ export function SharedWithMeView({ rpc, onOpenFolder }: { rpc: WorkerRpc; onOpen
                   {items.filter((i) => i.owner === owner).map((e) => (
                     <tr key={e.path} data-name={e.name}>
                       <td class="name">
-                        <span class="icon" aria-hidden="true">{e.isDirectory ? '📁' : '📄'}</span>
+                        <TypeIcon folder={e.isDirectory} class="icon" />
                         <button type="button" class="link entry-name" onClick={() => (e.isDirectory ? onOpenFolder(e.path) : get(e))} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
                       </td>
                       <td class="path">{e.path}</td>

@@ -1,6 +1,6 @@
 // The signup screen: username, password twice, the password rules shown as they are met; the
 // account is created by the worker (keys derived locally, only public data sent).
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { SessionInfo } from '../../shared/rpc-protocol.ts'
 import { ErrorBanner } from '../components/error-banner.tsx'
 import { KeyDerivationStatus } from '../components/key-derivation-status.tsx'
@@ -14,6 +14,8 @@ export function SignupView({ rpc, onSignedIn, onLogin }: { rpc: WorkerRpc; onSig
   const [confirm, setConfirm] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
+  // an error about what was typed goes once it is edited
+  useEffect(() => setError(undefined), [username, password, confirm])
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     const problem = passwordProblem(username.trim(), password, confirm)
