@@ -297,6 +297,10 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
     await bob.getByLabel('Files to upload').setInputFiles({ name: 'from-bob.txt', mimeType: 'text/plain', buffer: Buffer.from('bob was here') })
     await row(bob, 'from-bob.txt').waitFor({ timeout: 60_000 })
     await screenshot(bob, 'social-write-shared-folder')
+    // above the shared folder, the drive lists what is shared below (the hidden group folders are not items)
+    await bob.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: ALICE }).click()
+    await row(bob, 'album').waitFor({ timeout: 60_000 })
+    expect(await bob.locator('.listing [data-name]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['album'])
 
     await alice.getByRole('button', { name: 'Open folder album' }).click()
     await row(alice, 'from-bob.txt').waitFor({ timeout: 60_000 })

@@ -58,6 +58,34 @@ function treeEntry(e: TreeEntry, path: string): Entry {
   return { name: e.name, path, isDirectory: e.isDirectory, isHidden: p.isHidden, size: p.size, mimeType: p.mimeType, modified: timestampToMillis(p.modified) }
 }
 
+/**
+ * The drive's listing of a folder above items others shared with us (/<owner>, or /<owner>/a when
+ * /<owner>/a/b is shared), which we cannot read itself: the next folder down towards each item, or
+ * the item. Undefined for any other path (our own, or one inside a shared item).
+ */
+export async function sharedAncestorListing(path: string): Promise<Entry[] | undefined> {
+  const user = currentUser()
+  const dir = path.replace(/\/+$/, '')
+  const owner = dir.split('/')[1]
+  if (owner === undefined || owner === '' || owner === user.username) return undefined
+  if (user.fs.mounted().length === 0) await socialOf(user).mountShared()
+  // group folders (hidden, under /<owner>/shared) hold shares; they are not items
+  const mounts = user.fs.mounted().map(([p]) => p).filter((p) => !p.split('/').some((n) => n.startsWith('.')))
+  if (mounts.some((m) => dir === m || dir.startsWith(m + '/'))) return undefined
+  const next = [...new Set(mounts.filter((m) => m.startsWith(dir + '/')).map((m) => `${dir}/${m.slice(dir.length + 1).split('/')[0]}`))]
+  if (next.length === 0) return undefined
+  const entries = await Promise.all(next.map(async (p): Promise<Entry | undefined> => {
+    if (!mounts.includes(p)) return { name: p.slice(p.lastIndexOf('/') + 1), path: p, isDirectory: true, isHidden: false, size: 0, mimeType: '', modified: 0 }
+    try {
+      return entryOf(await user.fs.stat(p))
+    } catch (e) {
+      if (e instanceof PeergosError) return undefined // revoked
+      throw e
+    }
+  }))
+  return entries.filter((e) => e !== undefined)
+}
+
 // ---- a secret link opened without an account ----
 
 let opened: OpenedSecretLink | undefined
