@@ -1,12 +1,12 @@
 // The drive's other ways in and around, in Chromium against a daemon: a folder chosen in the folder
 // picker (its tree recreated), files dropped on the drive, cancelling a queued and a running
-// upload, and move and copy of a multi-selection into a folder.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+// upload, a download without a service worker, and move and copy of a multi-selection into a folder.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pattern, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
+import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
 
 const USER = 'webbob'
@@ -99,6 +99,26 @@ describe.runIf(browserAvailable())('web UI: folder uploads, drops, cancel, move 
     await page.getByLabel('Files to upload').setInputFiles({ name: 'second.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('small now') })
     await status('second.bin').filter({ hasText: 'Done' }).waitFor({ timeout: 60_000 })
     await expect.poll(names).toContain('second.bin')
+  }, 180_000)
+
+  it('downloads without a service worker too (the stream saved from a Blob)', async () => {
+    const ctx = await browser.newContext({ serviceWorkers: 'block', acceptDownloads: true })
+    try {
+      const p = await ctx.newPage()
+      await p.goto(d.daemon.url + '/')
+      await p.getByLabel('Username').fill(USER)
+      await p.getByLabel('Password').fill(PASSWORD)
+      await p.getByRole('button', { name: 'Log in' }).click()
+      await p.getByRole('button', { name: 'Download first.bin' }).waitFor({ timeout: 60_000 })
+      expect(await p.evaluate(() => navigator.serviceWorker?.controller ?? null)).toBeNull()
+      const downloading = p.waitForEvent('download', { timeout: 120_000 })
+      await p.getByRole('button', { name: 'Download first.bin' }).click()
+      const dl = await downloading
+      expect(dl.suggestedFilename()).toBe('first.bin')
+      expect(sha256Hex(await readFile(await dl.path()))).toBe(sha256Hex(pattern(24 * 1024 * 1024, 1)))
+    } finally {
+      await ctx.close()
+    }
   }, 180_000)
 
   it('moves and copies a multi-selection into a folder', async () => {

@@ -14,8 +14,9 @@ export function downloadWorker(): Promise<ServiceWorker | undefined> {
   registration ??= (async () => {
     if (!('serviceWorker' in navigator)) return undefined
     try {
-      await navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './', type: 'module' })
-      await navigator.serviceWorker.ready
+      const registered = navigator.serviceWorker.register(new URL('sw.js', document.baseURI), { scope: './', type: 'module' }).then(() => navigator.serviceWorker.ready)
+      // a browser that blocks service workers may never settle: downloads then go through a Blob
+      if (!(await Promise.race([registered.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]))) return undefined
       if (navigator.serviceWorker.controller === null) {
         // clients.claim() in the worker's activate makes it control this page shortly
         await new Promise<void>((resolve) => {
