@@ -4,7 +4,7 @@
 // with bob, who finds it under "Shared with me" after logging in from a fresh context and downloads
 // it (same sha256); alice revokes it and bob no longer sees it; alice makes a secret link with an
 // extra password (its QR code encodes the link) and a context with no account opens it and downloads
-// the file; a folder's link lists the folder; a revoked link no longer opens. The daemon redirects a
+// the file; a folder's link, pasted on the login page, lists the folder; a revoked link no longer opens. The daemon redirects a
 // secret link's path to the app. Then: alice shares a folder with write access and bob uploads into
 // it from the drive; a file with a hostile name shared with the friends group shows as text; carol's
 // request is rejected, then accepted, then carol is removed as a follower; a changed identity key
@@ -261,7 +261,14 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
 
     const anonymous = await browser.newContext({ acceptDownloads: true })
     try {
-      const p = await newPage(anonymous, folderUrl)
+      // pasted into the login page's form
+      const p = await newPage(anonymous)
+      const paste = p.getByRole('form', { name: 'Open a secret link' })
+      await paste.getByLabel('Secret link').fill(`${d.daemon.url}/not/a/link`)
+      await paste.getByRole('button', { name: 'Open link' }).click()
+      expect(await paste.getByRole('alert').textContent()).toContain('That is not a secret link')
+      await paste.getByLabel('Secret link').fill(folderUrl)
+      await paste.getByRole('button', { name: 'Open link' }).click()
       const folder = p.getByRole('region', { name: 'Shared folder' })
       await folder.locator('[data-name="note.txt"]').waitFor({ timeout: 60_000 })
       const got = await download(p, folder.getByRole('button', { name: 'Download note.txt' }))

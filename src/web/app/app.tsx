@@ -14,6 +14,7 @@ import { secretLinkIn } from './lib/secret-link-location.ts'
 import { SecretLinkView } from './views/secret-link-view.tsx'
 import { SharedWithMeView } from './views/shared-with-me-view.tsx'
 import { SocialView } from './views/social-view.tsx'
+import { OpenLinkForm } from './components/open-link-form.tsx'
 
 type Screen = 'login' | 'signup' | 'drive' | 'password' | 'people' | 'shared'
 
@@ -40,7 +41,7 @@ export function App({ rpc }: { rpc: WorkerRpc }) {
         : session === undefined
         ? screen === 'signup'
           ? <SignupView rpc={rpc} onSignedIn={signedIn} onLogin={() => setScreen('login')} />
-          : <LoginView rpc={rpc} onSignedIn={signedIn} onSignUp={() => setScreen('signup')} />
+          : <><LoginView rpc={rpc} onSignedIn={signedIn} onSignUp={() => setScreen('signup')} /><OpenLinkForm onOpen={setLink} /></>
         : screen === 'password'
           ? <PasswordView rpc={rpc} session={session} onDone={() => setScreen('drive')} />
           : screen === 'people' ? <SocialView rpc={rpc} session={session} />
