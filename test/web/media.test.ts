@@ -192,6 +192,11 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
 
   it('plays a WAV through the service worker, which answers Range requests with 206 and exactly those bytes', async () => {
     await upload([{ name: 'tone.wav', mimeType: 'audio/wav', buffer: wav }])
+    // what the audio element asked for, as answered by the service worker
+    const served: { range: string | undefined; status: number; fromServiceWorker: boolean }[] = []
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.includes('/media/') && r.request().resourceType() === 'media') served.push({ range: r.request().headers().range, status: r.status(), fromServiceWorker: r.fromServiceWorker() })
+    })
     await page.getByRole('button', { name: 'Preview tone.wav' }).click()
     const viewer = page.getByRole('dialog', { name: 'tone.wav' })
     const audio = viewer.locator('audio')
@@ -240,6 +245,11 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     })
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 60_000 }).toBeGreaterThan(65.2)
     expect(await audio.evaluate((a: HTMLAudioElement) => a.error)).toBeNull()
+    // the seek was a Range request from near the 65 s offset, answered 206 by the service worker
+    const seekOffset = 44 + 65 * 44_100 * 2
+    const starts = served.filter((r) => r.status === 206 && r.fromServiceWorker).map((r) => Number(/^bytes=(\d+)-/.exec(r.range ?? '')?.[1] ?? -1))
+    expect(starts.some((o) => o > CHUNK && o <= seekOffset)).toBe(true)
+    expect(served.every((r) => r.range !== undefined && r.status === 206)).toBe(true)
     await screenshot(page, 'media-audio-player')
     await viewer.getByRole('button', { name: 'Close' }).click()
     // the session ends with the viewer
@@ -292,6 +302,27 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     await screenshot(page, 'media-video-player')
     await viewer.getByRole('button', { name: 'Close' }).click()
   }, 240_000)
+
+  it('without a service worker, previews and plays from a Blob instead', async () => {
+    const plain = await browser.newContext({ serviceWorkers: 'block' })
+    try {
+      const p = await newPage(plain)
+      await login(p)
+      await p.getByRole('button', { name: 'Preview gradient.png' }).click()
+      const img = p.getByRole('dialog', { name: 'gradient.png' }).locator('img.preview-image')
+      await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 60_000 }).toBe(640)
+      expect(await img.getAttribute('src')).toMatch(/^blob:/)
+      await p.getByRole('dialog', { name: 'gradient.png' }).getByRole('button', { name: 'Close' }).click()
+      await p.getByRole('button', { name: 'Preview tone.wav' }).click()
+      const audio = p.getByRole('dialog', { name: 'tone.wav' }).locator('audio')
+      await audio.waitFor({ timeout: 60_000 })
+      expect(await audio.getAttribute('src')).toMatch(/^blob:/)
+      await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 60_000 }).toBeGreaterThanOrEqual(1)
+      expect(Math.round(await audio.evaluate((a: HTMLAudioElement) => a.duration))).toBe(70)
+    } finally {
+      await plain.close()
+    }
+  }, 180_000)
 
   it('saw no CSP violation, page error or dialog', () => {
     expect(problems).toEqual([])
