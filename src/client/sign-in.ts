@@ -4,7 +4,7 @@
 // getLogin authorised by the login key's signed time (answering a second-factor request through the
 // optional `mfa` callback, reference §5.4) → decrypted entry points. Nothing secret leaves the client;
 // a wrong password fails with IncorrectPasswordError.
-import { cidToString } from '../codec/cid.ts'
+import { blockCid, cidToString } from '../codec/cid.ts'
 import { loginScrypt, splitLoginSecret } from '../crypto/peergos.ts'
 import type { SigningKeyPairBytes } from '../crypto/provider.ts'
 import { DecryptionFailedError } from '../crypto/errors.ts'
@@ -14,10 +14,11 @@ import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { symmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import { chainOwner, type UserPublicKeyLink } from '../model/user-public-key-link.ts'
 import { decryptEntryPoints, type EntryPoints } from '../model/user-static-data.ts'
-import type { WriterData } from '../model/writer-data.ts'
+import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
 import { NotFoundError } from './errors.ts'
 import { getLoginDataWithMfa, type MfaResponder } from './mfa.ts'
+import type { BuiltSignup, LoginSecrets } from './signup.ts'
 import { TreeReader } from './tree-reader.ts'
 
 /** Upper bound on the scrypt cost a server can make a client pay (2^20 × 8 × 128 B = 1 GiB). */
@@ -78,4 +79,29 @@ export async function signInWith(net: Pick<NetworkAccess, 'crypto' | 'coreNode' 
     throw e
   }
   return { username, identity, identityWriterData: wd, loginKeys, rootKey, entryPoints, reader, chain }
+}
+
+/**
+ * The signed-in state right after a signup this client built and the server accepted (all or nothing):
+ * the claim, keys and entry points are the ones just sent, and the OpLog's blocks (both WriterData, the
+ * CHAMPs, the home directory) are cached as verified, so no PKI, pointer or login round trip repeats
+ * what is already known. The pointers are still read, and checked, when the tree is first used.
+ */
+export function signedInAfterSignup(net: Pick<NetworkAccess, 'crypto' | 'storage' | 'pointers'>, built: BuiltSignup, secrets: LoginSecrets): SignedIn {
+  const c = net.crypto
+  const reader = new TreeReader(net)
+  let identityWriterData: WriterData | undefined
+  for (const op of built.opLog.operations) {
+    if (op.kind !== 'block') continue
+    const cid = blockCid(c, op.write.block, op.write.isRaw)
+    reader.blockCache.set(cid, op.write.block)
+    if (cid.equals(built.identityWriterData)) identityWriterData = decodeWriterData(op.write.block)
+  }
+  if (identityWriterData === undefined) throw new NotFoundError('The signup holds no identity WriterData')
+  reader.pointers.observe(built.identity.publicKeyHash, 1)
+  reader.pointers.observe(built.rootWriter.publicKeyHash, 1)
+  return {
+    username: built.username, chain: [built.chain], identity: built.identity.publicKeyHash, identityWriterData,
+    loginKeys: secrets.login, rootKey: secrets.loginRoot, entryPoints: built.entryPoints, reader,
+  }
 }

@@ -93,9 +93,12 @@ export async function deriveLoginSecrets(c: CryptoProvider, username: string, pa
 
 /** The random keys of a new (non-legacy) account around its login secrets. */
 export function randomSignupKeys(c: CryptoProvider, secrets: LoginSecrets, algorithm: ScryptGenerator): SignupKeys {
-  return {
-    ...secrets, algorithm, identity: randomSigningKeyPair(c), boxer: randomHybridBoxingKeyPair(c), rootWriter: randomSigningKeyPair(c), mirrorBat: randomBat(c),
-  }
+  return { ...secrets, algorithm, ...randomAccountKeys(c) }
+}
+
+/** The random keys of a new account: identity, hybrid boxer, root writer and mirror BAT. */
+export function randomAccountKeys(c: CryptoProvider): Pick<SignupKeys, 'identity' | 'boxer' | 'rootWriter' | 'mirrorBat'> {
+  return { identity: randomSigningKeyPair(c), boxer: randomHybridBoxingKeyPair(c), rootWriter: randomSigningKeyPair(c), mirrorBat: randomBat(c) }
 }
 
 function signer(kp: SigningKeyPair): SigningPrivateKeyAndPublicHash {
@@ -217,10 +220,15 @@ export async function signUp(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 's
 /** signUp, also returning the login secrets scrypt derived (so signing in afterwards need not run it again). */
 export async function signUpReturningSecrets(net: Pick<NetworkAccess, 'crypto' | 'coreNode' | 'storage'>, username: string, password: string, o: SignUpOptions = {}): Promise<{ built: BuiltSignup; secrets: LoginSecrets }> {
   const c = net.crypto
-  if ((await net.coreNode.getChain(username)).length > 0) throw new SignupError('User already exists!')
   const algorithm = o.algorithm ?? defaultLoginAlgorithm(c)
-  const secrets = await deriveLoginSecrets(c, username, password, algorithm)
-  const built = await buildSignup(c, { username, homeServer: await net.storage.id(), keys: randomSignupKeys(c, secrets, algorithm) })
+  // scrypt runs off the main thread: the PKI check, the server id and the random keys meanwhile
+  const deriving = deriveLoginSecrets(c, username, password, algorithm)
+  deriving.catch(() => undefined) // awaited below, unless the name is taken
+  const [chain, homeServer] = await Promise.all([net.coreNode.getChain(username), net.storage.id()])
+  if (chain.length > 0) throw new SignupError('User already exists!')
+  const random = randomAccountKeys(c)
+  const secrets = await deriving
+  const built = await buildSignup(c, { username, homeServer, keys: { ...secrets, algorithm, ...random } })
   await submitSignup(net, built, o.token)
   return { built, secrets }
 }

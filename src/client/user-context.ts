@@ -22,7 +22,7 @@ import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
 import { checkNewPassword } from './password-rules.ts'
 import type { MfaResponder } from './mfa.ts'
-import { signIn, signInWith, type SignedIn } from './sign-in.ts'
+import { signedInAfterSignup, signIn, type SignedIn } from './sign-in.ts'
 import type { TreeReader } from './tree-reader.ts'
 import { ADD_BAT_REQUEST, deriveLoginSecrets, signUpReturningSecrets, type SignUpOptions } from './signup.ts'
 import { signBlock, WriterSession } from './writer-session.ts'
@@ -61,8 +61,8 @@ export class UserContext {
   /** Signs a new user up on the server `net` talks to, then signs in. */
   static async signUp(net: NetworkAccess, username: string, password: string, o: SignUpOptions = {}): Promise<UserContext> {
     checkNewPassword(username, password)
-    const { secrets } = await signUpReturningSecrets(net, username, password, o)
-    return UserContext.open(net, await signInWith(net, username, { secrets }))
+    const { built, secrets } = await signUpReturningSecrets(net, username, password, o)
+    return UserContext.open(net, signedInAfterSignup(net, built, secrets))
   }
 
   private static async open(net: NetworkAccess, s: SignedIn): Promise<UserContext> {
@@ -70,14 +70,16 @@ export class UserContext {
     const entry = s.entryPoints.entries.find((e) => e.ownerName === s.username && isWritable(e.pointer))
     if (entry === undefined || !isWritable(entry.pointer)) throw new NotFoundError(`No home directory in ${s.username}'s login data`)
     const home = entry.pointer
+    const idKeys = s.entryPoints.identity ?? s.loginKeys
+    const identity = { publicKeyHash: publicKeyHash(idKeys.publicKey), secretKey: idKeys.secretKey }
+    if (!identity.publicKeyHash.equals(s.identity)) throw new NotFoundError(`${s.username}'s login data holds another identity key`)
+    // the mirror BATs and the home directory are independent reads: both at once
+    const batsRead = net.batCave.getUserBats(s.username, signRequest(c, identity.secretKey, GET_USER_BATS_REQUEST)).catch(() => [])
     const head = await s.reader.readChunk(home)
     if (head === undefined) throw new NotFoundError(`${s.username}'s home directory is missing`)
     const rootSigner = head.view.signer
     if (rootSigner === undefined || !rootSigner.publicKeyHash.equals(home.writer)) throw new NotFoundError(`${s.username}'s home directory does not carry its writer key`)
-    const idKeys = s.entryPoints.identity ?? s.loginKeys
-    const identity = { publicKeyHash: publicKeyHash(idKeys.publicKey), secretKey: idKeys.secretKey }
-    if (!identity.publicKeyHash.equals(s.identity)) throw new NotFoundError(`${s.username}'s login data holds another identity key`)
-    const bats = await net.batCave.getUserBats(s.username, signRequest(c, identity.secretKey, GET_USER_BATS_REQUEST)).catch(() => [])
+    const bats = await batsRead
     const mirrorBatId = bats.length === 0 ? undefined : bats[bats.length - 1].id
     const rootWriter = new WriterSession(net, s.reader.pointers, s.identity, rootSigner, s.reader.blockCache)
     return new UserContext(net, s.username, s, identity, home, rootWriter, mirrorBatId)
