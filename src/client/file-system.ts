@@ -24,6 +24,7 @@ import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type By
 import { buildHashTree, hashBranch } from './hash-tree.ts'
 import { NestedWritingSpaceError, rotateInto, rotateSubtree, type SpaceRotation } from './key-rotation.ts'
 import { mimeTypeOf } from './mime-types.ts'
+import { rewriteOwnFile } from './own-file-write.ts'
 import { resumableWrite } from './resumable-upload.ts'
 import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
@@ -387,8 +388,38 @@ export class FileSystem {
 
   // ---- writing files ----
 
-  /** Writes a whole file (streamed in 5 MiB chunks); an existing file keeps its capability and is overwritten. */
+  /**
+   * Writes a whole file (streamed in 5 MiB chunks); an existing file keeps its capability and is
+   * overwritten. A file that is a writing space of its own (shared with write access, or opened through
+   * a writable link; its folder not writable here) is rewritten in place with its own key pair.
+   */
   async writeFile(path: string, source: ByteSource, o: WriteOptions = {}): Promise<FileInfo> {
+    try {
+      return await this.writeFileInFolder(path, source, o)
+    } catch (e) {
+      // all of these are thrown before `source` is read
+      if (!(e instanceof NotFoundError || e instanceof NotADirectoryError || e instanceof UnsupportedOperationError)) throw e
+      const own = await this.ownSpaceFile(path)
+      if (own === undefined) throw e
+      const props = await rewriteOwnFile(this.sessionFor(own.cap.owner, own.signer), own.cap, own.signer, source, o)
+      return fileInfo(normalise(path), props)
+    }
+  }
+
+  /** The file at `path` when it is the first node of a writing space whose key pair we can open. */
+  private async ownSpaceFile(path: string): Promise<{ cap: WritableAbsoluteCapability; signer: SigningPrivateKeyAndPublicHash } | undefined> {
+    const cap = await this.capabilityOf(path).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined
+      throw e
+    })
+    if (cap?.wBaseKey === undefined) return undefined
+    const head = await this.x.reader.snapshot().readChunk(cap, undefined, false)
+    const signer = head?.view.signer
+    if (head === undefined || head.view.isDirectory || signer === undefined || !signer.publicKeyHash.equals(cap.writer)) return undefined
+    return { cap: cap as WritableAbsoluteCapability, signer }
+  }
+
+  private async writeFileInFolder(path: string, source: ByteSource, o: WriteOptions): Promise<FileInfo> {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
     const existing = await this.existingFileKeys(loc, name, o)

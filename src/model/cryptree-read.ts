@@ -68,7 +68,15 @@ export function readCryptreeNode(c: CryptoProvider, node: CryptreeNode, rBaseKey
     underBase = undefined
   }
   if (underBase === undefined || underBase.properties.isDirectory) return readDirectoryNode(c, node, rBaseKey, wBaseKey)
-  const fromBase = openFromBase(c, node, rBaseKey)
+  let fromBase: FromBase
+  try {
+    fromBase = openFromBase(c, node, rBaseKey)
+  } catch (e) {
+    // the link node of a write-shared file (a directory node with its target's file properties, as
+    // Peergos' asLink keeps them) read with its parent key, walking up from the file
+    if (underBase.properties.isLink) return readDirectoryNode(c, node, rBaseKey, wBaseKey)
+    throw e
+  }
   return {
     isDirectory: false, readable: true, parentKey: rBaseKey, dataKey: fromBase.key, properties: underBase.properties, parentLink: underBase.parentLink,
     fromBase, signer: signerOf(c, fromBase, wBaseKey),

@@ -240,6 +240,29 @@ describe('nested writing spaces', () => {
   }, 240_000)
 })
 
+describe('write access to a file', () => {
+  it('the grantee of a file rewrites it and nothing else; revoked, the server refuses', async () => {
+    const a = socialOf(alice)
+    await alice.fs.writeFile('/alice/todo.txt', text('1. nothing'))
+    await a.shareWriteAccessWith('/alice/todo.txt', ['dave'])
+    await socialOf(dave).refreshShared()
+    expect(str(await dave.fs.readFileBytes('/alice/todo.txt'))).toBe('1. nothing')
+    await dave.fs.writeFile('/alice/todo.txt', text('1. nothing\n2. something'))
+    expect(str(await alice.fs.readFileBytes('/alice/todo.txt'))).toBe('1. nothing\n2. something')
+    await expect(dave.fs.writeFile('/alice/todo2.txt', text('x'))).rejects.toThrow(NotFoundError)
+    const davesKey = await signerOf(dave, (await dave.fs.capabilityOf('/alice/todo.txt')) as WritableAbsoluteCapability)
+    await a.unshareWriteAccessWith('/alice/todo.txt', ['dave'])
+    await alice.fs.writeFile('/alice/todo.txt', text('done'))
+    await expect(dave.fs.writeFile('/alice/todo.txt', text('mine'))).rejects.toThrow()
+    const owner = alice.identity.publicKeyHash
+    const c = env.net.crypto
+    const block = encodeWriterData(emptyWriterData(davesKey.publicKeyHash))
+    const tid = await env.net.storage.startTransaction(owner)
+    await expect(env.net.storage.put(owner, davesKey.publicKeyHash, [c.signAttached(c.sha256(block), davesKey.secretKey)], [block], tid, false)).rejects.toThrow(WriterNotAllowedError)
+    expect(str(await alice.fs.readFileBytes('/alice/todo.txt'))).toBe('done')
+  }, 180_000)
+})
+
 describe('deleting a write-shared folder', () => {
   it('retires its writing spaces (nested ones too): owned keys gone, pointers cleared, space freed', async () => {
     const owner = alice.identity.publicKeyHash
