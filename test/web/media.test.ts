@@ -139,6 +139,10 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     await area.fill(NOTES_V2)
     await expect.poll(() => editor.getByText('Unsaved changes').count()).toBe(1)
     await screenshot(page, 'media-text-editor')
+    // Escape does not drop the edit: it asks first
+    await page.keyboard.press('Escape')
+    await editor.getByRole('alert').filter({ hasText: 'notes.md has unsaved changes.' }).waitFor()
+    expect(await editor.getByRole('button', { name: 'Close without saving' }).isVisible()).toBe(true)
     await editor.getByRole('button', { name: 'Save' }).click()
     await expect.poll(() => editor.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Saved notes.md')
     await editor.getByRole('button', { name: 'Preview', exact: true }).click()

@@ -20,12 +20,12 @@ export function EntryIcon({ entry, big }: { entry: Entry; big?: boolean }) {
   const media = useContext(MediaContext)
   const [url, setUrl] = useState<string>()
   useEffect(() => {
-    setUrl(undefined)
-    if (media === undefined || !mayHaveThumbnail(entry)) return
+    if (media === undefined || !mayHaveThumbnail(entry)) return setUrl(undefined)
     let live = true
     void thumbnailUrl(media.rpc, entry).then((u) => { if (live) setUrl(u) })
     return () => { live = false }
-  }, [media?.rpc, entry.path, entry.modified, entry.size])
+    // every listing brings new Entry objects: a thumbnail stored since the last one shows up
+  }, [media?.rpc, entry])
   const cls = big === true ? 'big-icon' : 'icon'
   if (url !== undefined) return <img class={`${cls} thumbnail`} src={url} alt="" width={big === true ? 96 : 24} height={big === true ? 96 : 24} />
   return <TypeIcon folder={entry.isDirectory} class={cls} />

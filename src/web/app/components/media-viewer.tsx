@@ -1,7 +1,7 @@
 // The file viewer opened from the drive: an image at full size, a video or audio player streamed
 // through the service worker (seeking asks it for byte ranges), or the text editor. Escape or Close
 // ends it and its media session.
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Entry } from '../../shared/rpc-protocol.ts'
 import { errorText } from '../lib/error-text.ts'
 import { openMedia, previewKind, type MediaSession } from '../lib/media.ts'
@@ -39,15 +39,25 @@ function MediaPlayer({ rpc, entry, kind }: { rpc: WorkerRpc; entry: Entry; kind:
 
 export function MediaViewer({ rpc, entry, onClose, onSaved }: { rpc: WorkerRpc; entry: Entry; onClose: () => void; onSaved: () => void }) {
   const kind = previewKind(entry)
+  // unsaved edits are not dropped by Escape or Close without a second, explicit step
+  const dirty = useRef(false)
+  const [confirming, setConfirming] = useState(false)
+  const requestClose = (): void => (dirty.current ? setConfirming(true) : onClose())
   return (
-    <Modal title={entry.name} onClose={onClose}>
+    <Modal title={entry.name} onClose={requestClose}>
       <div class={`media-viewer ${kind ?? 'none'}`}>
         {kind === undefined ? <p>There is no preview for this kind of file.</p>
-          : kind === 'text' ? <TextEditor rpc={rpc} entry={entry} onSaved={onSaved} />
+          : kind === 'text' ? <TextEditor rpc={rpc} entry={entry} onSaved={onSaved} onDirty={(d) => { dirty.current = d; if (!d) setConfirming(false) }} />
           : <MediaPlayer rpc={rpc} entry={entry} kind={kind} />}
       </div>
+      {confirming && (
+        <div class="error-banner" role="alert">
+          <span>{entry.name} has unsaved changes.</span>
+          <button type="button" class="danger" onClick={onClose}>Close without saving</button>
+        </div>
+      )}
       <div class="actions">
-        <button type="button" onClick={onClose}>Close</button>
+        <button type="button" onClick={requestClose}>Close</button>
       </div>
     </Modal>
   )

@@ -10,7 +10,7 @@ import type { WorkerRpc } from '../lib/worker-rpc.ts'
 import { ErrorBanner } from './error-banner.tsx'
 import { MarkdownView } from './markdown-view.tsx'
 
-export function TextEditor({ rpc, entry, onSaved }: { rpc: WorkerRpc; entry: Entry; onSaved: () => void }) {
+export function TextEditor({ rpc, entry, onSaved, onDirty }: { rpc: WorkerRpc; entry: Entry; onSaved: () => void; onDirty?: (dirty: boolean) => void }) {
   const markdown = isMarkdown(entry)
   const [saved, setSaved] = useState<string>()
   const [text, setText] = useState('')
@@ -34,6 +34,7 @@ export function TextEditor({ rpc, entry, onSaved }: { rpc: WorkerRpc; entry: Ent
 
   const doc = useMemo(() => (markdown && mode === 'preview' ? parseMarkdown(text) : []), [markdown, mode, text])
   const dirty = saved !== undefined && text !== saved
+  useEffect(() => onDirty?.(dirty), [dirty])
 
   const save = async (): Promise<void> => {
     setBusy(true)

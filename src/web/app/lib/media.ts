@@ -35,7 +35,10 @@ export function mayHaveThumbnail(e: Entry): boolean {
 const THUMBNAIL_CACHE = 400
 const thumbnails = new Map<string, Promise<string | undefined>>()
 
-/** An object URL of the file's stored thumbnail (undefined when it has none), fetched once per version. */
+/**
+ * An object URL of the file's stored thumbnail (undefined when it has none), fetched once per
+ * version. "None" is not remembered: an upload stores the thumbnail just after the file appears.
+ */
 export function thumbnailUrl(rpc: WorkerRpc, e: Entry): Promise<string | undefined> {
   const key = `${e.path}\u0000${e.modified}\u0000${e.size}`
   const cached = thumbnails.get(key)
@@ -45,6 +48,7 @@ export function thumbnailUrl(rpc: WorkerRpc, e: Entry): Promise<string | undefin
     () => undefined,
   )
   thumbnails.set(key, p)
+  void p.then((u) => { if (u === undefined && thumbnails.get(key) === p) thumbnails.delete(key) })
   if (thumbnails.size > THUMBNAIL_CACHE) {
     const [oldest, url] = thumbnails.entries().next().value!
     thumbnails.delete(oldest)
