@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   federation: async () => (await import('./federation.bench.ts')).run(),
   client: async () => (await import('./client.ts')).run(),
   social: async () => (await import('./social.ts')).run(),
+  web: async () => (await import('./web.ts')).run(),
 }
 
 const filter = process.argv[2]
