@@ -38,7 +38,7 @@ async function once<T>(f: () => Promise<T>): Promise<T> {
 
 export async function run(): Promise<Figure[]> {
   const c = await createNodeCrypto()
-  const dirs = await Promise.all(['p', 'b', 'c'].map((n) => mkdtemp(join(tmpdir(), `pts-bench-fed-${n}-`))))
+  const dirs = await Promise.all(['p', 'b', 'c', 'web'].map((n) => mkdtemp(join(tmpdir(), `pts-bench-fed-${n}-`))))
   const daemons: DaemonProcess[] = []
   const posters: NodePoster[] = []
   const net = (url: string): NetworkAccess => {
@@ -47,7 +47,8 @@ export async function run(): Promise<Figure[]> {
     return { crypto: c, ...httpNetworkServices(p) }
   }
   try {
-    const base = ['--gc-period', '0']
+    // An empty web root: the daemons serve the API only (no UI bundle built at start).
+    const base = ['--gc-period', '0', '--web-root', dirs[3]]
     // Many signups in a few seconds: the PKI node is told not to ask for proof of work.
     daemons.push(await startDaemonProcess(dirs[0], { args: [...base, '--pki-init', '--max-daily-signups', '1000000000'], logLevel: 'error' }))
     const p = await nodeInfo(dirs[0])

@@ -9,9 +9,11 @@ import { request as httpRequest } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { errorReply } from '../../http/transport.ts'
+import { PeergosError } from '../../errors.ts'
 import { setConnectionPeer } from '../http/node-server.ts'
 import { P2pStreamError, P2pStreamLimitError, P2pTimeoutError, PeerUnreachableError } from './errors.ts'
 import { cidOfPeer } from './peer-ids.ts'
+import { streamAgentFor } from './stream-pool.ts'
 import { StreamSocket } from './stream-socket.ts'
 
 export const HTTP_PROTOCOL = '/http'
@@ -92,9 +94,9 @@ const DIAL_ERRORS_TIMEOUT = new Set(['AbortError', 'TimeoutError'])
 
 async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal, timeout: AbortSignal): Promise<StreamSocket> {
   try {
-    // Lazy multistream-select: the protocol name goes out with the request's first bytes, saving a
-    // round trip per exchange (the cost of every call a server forwards to a user's home server).
-    const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true, negotiateFully: false })
+    // (libp2p 3.3 negotiates the protocol fully, a round trip per stream: stream-pool.ts keeps
+    // streams to peergos-ts peers open for later requests.)
+    const stream = await libp2p.dialProtocol(peer, HTTP_PROTOCOL, { signal, maxOutboundStreams: STREAMS_PER_CONNECTION, runOnLimitedConnection: true })
     return new StreamSocket(stream, peer.toString())
   } catch (e) {
     const err = e as Error
@@ -106,9 +108,10 @@ async function openHttpStream(libp2p: Libp2p, peer: PeerId, signal: AbortSignal,
 }
 
 /**
- * One HTTP request to `peer` over a new `/http` stream (on an existing connection when there is
- * one, else dialled from the peer store's addresses). `body` is bytes or a stream (sent chunked
- * unless `headers` give a Content-Length). Resolves with the reply once its headers arrive.
+ * One HTTP request to `peer` over a `/http` stream: a kept-alive one when the peer is peergos-ts
+ * (stream-pool.ts), else a new one (on an existing connection when there is one, else dialled from
+ * the peer store's addresses). `body` is bytes or a stream (sent chunked unless `headers` give a
+ * Content-Length). Resolves with the reply once its headers arrive.
  */
 export async function p2pHttpRequest(
   libp2p: Libp2p, peer: PeerId, method: string, path: string, headers: P2pRequestHeaders = [], body?: Uint8Array | Readable, o: P2pRequestOptions = {},
@@ -117,7 +120,9 @@ export async function p2pHttpRequest(
   const timeoutMs = o.timeoutMs ?? 60_000
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = o.signal === undefined ? timeout : AbortSignal.any([timeout, o.signal])
-  const socket = await openHttpStream(libp2p, peer, signal, timeout)
+  const agent = await streamAgentFor(libp2p, peer, (p, dialSignal) => openHttpStream(libp2p, p, dialSignal, dialSignal), timeoutMs)
+  // Without a pool: a stream of its own, closed once the reply has been read.
+  const own = agent === undefined ? await openHttpStream(libp2p, peer, signal, timeout) : undefined
   const outgoing: string[] = []
   for (const [name, value] of headers) {
     const lower = name.toLowerCase()
@@ -132,20 +137,47 @@ export async function p2pHttpRequest(
       if (settled) return
       settled = true
       signal.removeEventListener('abort', onAbort)
-      socket.destroy(e)
+      req.destroy(e)
+      own?.destroy(e)
       reject(e)
     }
     const onAbort = (): void => fail(timeout.aborted ? new P2pTimeoutError(`No reply from peer ${peer.toString()} within ${timeoutMs} ms`) : new P2pStreamError('Request aborted'))
+    const req = own === undefined
+      ? httpRequest({ method, path, headers: outgoing, agent, setHost: false })
+      : httpRequest({ method, path, headers: outgoing, createConnection: () => own, setHost: false })
     signal.addEventListener('abort', onAbort, { once: true })
     if (signal.aborted) return onAbort()
-    const req = httpRequest({ method, path, headers: outgoing, createConnection: () => socket, setHost: false })
-    req.on('error', (e) => fail(e instanceof P2pTimeoutError || e instanceof P2pStreamError ? e : new P2pStreamError(`The stream to peer ${peer.toString()} broke: ${e.message}`, { cause: e })))
+    // Errors of our own (a dial through the pool failing) pass as they are; node:http's are the stream breaking.
+    req.on('error', (e) => fail(e instanceof PeergosError ? e : new P2pStreamError(`The stream to peer ${peer.toString()} broke: ${e.message}`, { cause: e })))
     req.on('response', (res: IncomingMessage) => {
       settled = true
       signal.removeEventListener('abort', onAbort)
-      socket.setTimeout(o.idleTimeoutMs ?? 60_000, () => res.destroy(new P2pTimeoutError(`Reply from peer ${peer.toString()} stalled`)))
-      res.on('error', () => socket.destroy())
-      res.on('end', () => socket.destroy())
+      const socket = res.socket
+      const stalled = (): void => {
+        res.destroy(new P2pTimeoutError(`Reply from peer ${peer.toString()} stalled`))
+      }
+      socket.setTimeout(o.idleTimeoutMs ?? 60_000)
+      socket.on('timeout', stalled)
+      // A pooled stream carries later replies: this one's watch ends with it.
+      const unwatch = (): void => {
+        socket.off('timeout', stalled)
+      }
+      res.once('end', unwatch)
+      res.once('close', unwatch)
+      if (own !== undefined) {
+        res.on('error', () => own.destroy())
+        res.on('end', () => own.destroy())
+      }
+      // Refused while the body was still going out (413, or the server closes): stop sending it,
+      // and end the stream with the reply (the server reads nothing more from it).
+      if (body !== undefined && !(body instanceof Uint8Array) && !req.writableFinished && ((res.statusCode ?? 0) >= 400 || res.headers.connection === 'close')) {
+        body.unpipe(req)
+        const drop = (): void => {
+          req.destroy()
+        }
+        res.once('end', drop)
+        res.once('close', drop)
+      }
       resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, headers: res.headers, body: res })
     })
     if (body === undefined) req.end()

@@ -6,6 +6,7 @@
 // Limits: connections in all and per peer (a gater refuses a peer's connection beyond its share),
 // inbound yamux streams per connection; the `/http` handler limits streams per peer (http-protocol.ts).
 import '../../polyfill.ts' // libp2p 3 calls Promise.withResolvers, which Node 20 lacks
+import { readFileSync } from 'node:fs'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { privateKeyFromRaw } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
@@ -20,6 +21,9 @@ import type { Logger } from '../log.ts'
 import { parseListenAddress, parsePeerAddress } from './addresses.ts'
 import { P2pStartError } from './errors.ts'
 import { bootstrapKeeper, relayKeeper, type Keeper } from './keepers.ts'
+import { AGENT_NAME } from './stream-pool.ts'
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version
 
 export interface P2pNodeOptions {
   readonly identity: ServerIdentity
@@ -83,6 +87,8 @@ export async function startP2pNode(o: P2pNodeOptions): Promise<P2pNode> {
   let self: Libp2p | undefined
   const options: Libp2pOptions<Record<string, unknown>> = {
     privateKey,
+    // Identify's agent "peergos-ts/<version> node/<version>": peergos-ts peers keep `/http` streams open between requests (stream-pool.ts).
+    nodeInfo: { name: AGENT_NAME, version: VERSION },
     addresses: { listen: listen.map((a) => a.toString()) },
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],

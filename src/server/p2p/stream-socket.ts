@@ -72,10 +72,16 @@ export class StreamSocket extends Duplex {
     done(err)
   }
 
-  /** net.Socket#setTimeout: emits 'timeout' after `ms` without reads or writes (0 disables). */
+  /**
+   * net.Socket#setTimeout: emits 'timeout' after `ms` without reads or writes; 0 disables it and, as
+   * in net, removes `onTimeout` (node:http relies on that to drop a request's listener from a kept-alive socket).
+   */
   setTimeout(ms: number, onTimeout?: () => void): this {
     this.idleMs = ms
-    if (onTimeout !== undefined) this.once('timeout', onTimeout)
+    if (onTimeout !== undefined) {
+      if (ms === 0) this.removeListener('timeout', onTimeout)
+      else this.once('timeout', onTimeout)
+    }
     this.touch()
     return this
   }
@@ -85,6 +91,15 @@ export class StreamSocket extends Duplex {
   }
 
   setKeepAlive(): this {
+    return this
+  }
+
+  /** net.Socket#ref/unref, which node:http's Agent calls on pooled sockets: a stream holds no event-loop handle. */
+  ref(): this {
+    return this
+  }
+
+  unref(): this {
     return this
   }
 
