@@ -28,16 +28,18 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
   return out
 }
 
-/** A `width` × `height` RGB PNG: red across, green down, blue constant. */
-export function gradientPng(width: number, height: number): Buffer {
+/** A `width` × `height` RGB PNG: red across, green down, blue constant (or, with `noise`, pseudo-random: it does not compress). */
+export function gradientPng(width: number, height: number, noise = false): Buffer {
   const raw = Buffer.alloc((width * 3 + 1) * height)
+  let seed = 12345
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1)
     raw[row] = 0 // filter: none
     for (let x = 0; x < width; x++) {
+      seed = (seed * 1103515245 + 12345) >>> 0
       raw[row + 1 + x * 3] = Math.floor((x * 255) / Math.max(1, width - 1))
-      raw[row + 2 + x * 3] = Math.floor((y * 255) / Math.max(1, height - 1))
-      raw[row + 3 + x * 3] = 128
+      raw[row + 2 + x * 3] = noise ? seed >>> 24 : Math.floor((y * 255) / Math.max(1, height - 1))
+      raw[row + 3 + x * 3] = noise ? (seed >>> 16) & 0xff : 128
     }
   }
   const ihdr = Buffer.alloc(13)

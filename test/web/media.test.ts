@@ -7,6 +7,7 @@
 // test-results/web/.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chunkLocation } from '../../src/client/file-upload.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
@@ -125,6 +126,29 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     await viewer.getByRole('button', { name: 'Close' }).click()
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0)
     await page.getByRole('button', { name: 'List' }).click()
+  }, 240_000)
+
+  it('makes the thumbnail of a photo larger than one 5 MiB chunk (uploaded resumably) on its first chunk', async () => {
+    const big = gradientPng(1600, 1200, true)
+    expect(big.length).toBeGreaterThan(CHUNK)
+    await upload([{ name: 'noise.png', mimeType: 'image/png', buffer: big }])
+    await expect.poll(() => row(page, 'noise.png').locator('img.thumbnail').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 60_000 }).toBe(400)
+    const alice = await UserContext.signIn(d.net, USER, PASSWORD)
+    try {
+      const cap = await alice.fs.capabilityOf(`/${USER}/noise.png`)
+      const props = (await alice.reader.snapshot().stat(cap)).properties
+      expect(props.thumbnail?.mimeType).toMatch(/^image\/(webp|jpeg|png)$/)
+      // as Peergos' updateProperties: the first chunk's node only; the second keeps the upload's properties
+      const second = chunkLocation(d.net.crypto, { streamSecret: props.streamSecret!, mapKey: cap.mapKey, bat: cap.bat }, 1)
+      const next = await alice.reader.snapshot().readChunk({ ...cap, mapKey: second.mapKey, bat: second.bat }, undefined, false)
+      expect(next?.view.properties.size).toBe(big.length)
+      expect(next?.view.properties.thumbnail).toBeUndefined()
+      expect(props.thumbnail!.data.length).toBeLessThanOrEqual(100 * 1024)
+      expect(props.size).toBe(big.length)
+      expect(Buffer.from(await alice.fs.readFileBytes(`/${USER}/noise.png`, { offset: CHUNK - 8, length: 16 })).equals(big.subarray(CHUNK - 8, CHUNK + 8))).toBe(true)
+    } finally {
+      await alice.close()
+    }
   }, 240_000)
 
   it('edits a Markdown file, saves it, and finds it saved after a reload; the preview is made of elements', async () => {
