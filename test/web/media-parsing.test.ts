@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseInline, parseMarkdown, safeHref, type Block, type Inline } from '../../src/web/app/lib/markdown.ts'
 import { contentRange, resolveRange } from '../../src/web/shared/byte-range.ts'
-import { coverSquare } from '../../src/web/worker/thumbnails.ts'
+import { coverSquare } from '../../src/web/shared/thumbnail-geometry.ts'
 
 describe('resolveRange', () => {
   it('resolves single byte ranges', () => {

@@ -309,6 +309,18 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     })
     expect(webm.length).toBeGreaterThan(100)
     await upload([{ name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) }])
+    // its thumbnail, made on the page from a frame and stored in its properties
+    await expect.poll(() => row(page, 'clip.webm').locator('img.thumbnail').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 60_000 }).toBe(400)
+    const thumbPixel = await row(page, 'clip.webm').locator('img.thumbnail').evaluate((img: HTMLImageElement) => {
+      const c = document.createElement('canvas')
+      c.width = 400
+      c.height = 400
+      const g = c.getContext('2d')!
+      g.drawImage(img, 0, 0)
+      return [...g.getImageData(390, 390, 1, 1).data]
+    })
+    expect(thumbPixel[3]).toBe(255)
+    expect(Math.max(thumbPixel[0], thumbPixel[1], thumbPixel[2])).toBeGreaterThan(60) // a frame, not black
     await page.getByRole('button', { name: 'Preview clip.webm' }).click()
     const viewer = page.getByRole('dialog', { name: 'clip.webm' })
     const video = viewer.locator('video')

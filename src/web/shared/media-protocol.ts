@@ -23,6 +23,8 @@ export const TEXT_EDIT_MAX_BYTES = 4 * 1024 * 1024
 export interface MediaApi {
   /** The file's stored thumbnail, or null when it has none. */
   thumbnail: { params: { path: string }; result: ThumbnailData | null; progress: never }
+  /** Stores a thumbnail made on the page (videos) in the file's properties. */
+  setThumbnail: { params: { path: string; thumbnail: ThumbnailData }; result: void; progress: never }
   /** The whole file as UTF-8 text (refused past TEXT_EDIT_MAX_BYTES). */
   readText: { params: { path: string }; result: TextContents; progress: never }
   /** Saves `text` as the file's new contents (the file keeps its capability and mime type). */

@@ -1,8 +1,10 @@
 // The client worker's media methods (MediaApi in shared/media-protocol.ts, merged into the method
 // table of methods.ts): a file's thumbnail read from its FileProperties, the thumbnail made and
-// stored after an image upload, text loaded and saved for the editor, and a media session feeding
-// the service worker's byte ranges from any offset (FileSystem.readFile's seek).
+// stored after an image upload (videos: made on the page, stored here), text loaded and saved for
+// the editor, and a media session feeding the service worker's byte ranges from any offset
+// (FileSystem.readFile's seek).
 import { PeergosError } from '../../errors.ts'
+import { THUMBNAIL_MAX_BYTES } from '../../model/file-properties.ts'
 import type { UserContext } from '../../client/user-context.ts'
 import { TEXT_EDIT_MAX_BYTES, type MediaApi, type RangeRequest } from '../shared/media-protocol.ts'
 import type { Method } from './methods.ts'
@@ -14,6 +16,8 @@ import { hasImageThumbnail, imageThumbnail } from './thumbnails.ts'
 export class FileTooLargeToEditError extends PeergosError {}
 /** A file opened as text that is not UTF-8. */
 export class NotTextError extends PeergosError {}
+/** A thumbnail from the page that FileProperties cannot hold. */
+export class InvalidThumbnailError extends PeergosError {}
 /** A media range request the service worker should never send. */
 export class InvalidRangeError extends PeergosError {}
 
@@ -44,6 +48,13 @@ export const mediaMethods: MediaMethods = {
     const entry = await user.reader.snapshot().stat(cap)
     const t = entry.properties.thumbnail
     return t === undefined ? null : { mimeType: t.mimeType, data: t.data }
+  },
+
+  async setThumbnail({ path, thumbnail }) {
+    if (!(thumbnail?.data instanceof Uint8Array) || !/^image\/(webp|jpeg|png)$/.test(thumbnail.mimeType) || thumbnail.data.length > THUMBNAIL_MAX_BYTES) {
+      throw new InvalidThumbnailError('A thumbnail is a WebP, JPEG or PNG image of at most 100 KiB')
+    }
+    await currentUser().fs.setThumbnail(path, { mimeType: thumbnail.mimeType, data: thumbnail.data })
   },
 
   async readText({ path }) {

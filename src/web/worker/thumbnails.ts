@@ -3,22 +3,14 @@
 // else PNG, and kept only under FileProperties' 100 KiB limit. createImageBitmap and OffscreenCanvas
 // decode and draw off the page's thread; an image the browser cannot decode simply gets none.
 import { THUMBNAIL_MAX_BYTES, type Thumbnail } from '../../model/file-properties.ts'
+import { coverSquare, THUMBNAIL_SIZE } from '../shared/thumbnail-geometry.ts'
 
-export const THUMBNAIL_SIZE = 400
 /** Peergos makes no thumbnail for a file this small (MimeTypes.HEADER_BYTES_TO_IDENTIFY_MIME_TYPE). */
 const MIN_IMAGE_BYTES = 40
 
 /** Whether Peergos would make a thumbnail for this mime type (images other than SVG). */
 export function hasImageThumbnail(mimeType: string): boolean {
   return mimeType.startsWith('image/') && mimeType !== 'image/svg+xml'
-}
-
-/** The offset and drawn size that make a `width` × `height` picture cover the square (integer maths as Peergos). */
-export function coverSquare(width: number, height: number, size = THUMBNAIL_SIZE): { x: number; y: number; w: number; h: number } {
-  const tall = height > width
-  const w = tall ? size : Math.trunc((width * size) / height)
-  const h = tall ? Math.trunc((height * size) / width) : size
-  return { x: tall ? 0 : 0 - Math.trunc((w - size) / 2), y: tall ? 0 - Math.trunc((h - size) / 2) : 0, w, h }
 }
 
 async function encode(canvas: OffscreenCanvas, type: string, quality?: number): Promise<Thumbnail | undefined> {

@@ -3,6 +3,7 @@
 // cancelled while queued or running. Views subscribe to changes.
 import { errorText, isCancel } from './error-text.ts'
 import { joinPath, parentOf } from './paths.ts'
+import { afterUpload } from './video-thumbnail.ts'
 import type { WorkerRpc } from './worker-rpc.ts'
 
 export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled'
@@ -115,13 +116,14 @@ export class UploadQueue {
         await this.rpc.call('mkdir', { path: folder, parents: true }, { signal: abort.signal })
         this.made.add(folder)
       }
-      await this.rpc.call('upload', { path: u.path, file }, {
+      const stored = await this.rpc.call('upload', { path: u.path, file }, {
         signal: abort.signal,
         onProgress: (p) => {
           u.bytes = p.bytes
           this.changed()
         },
       })
+      await afterUpload(this.rpc, stored, file) // a video's thumbnail (lib/video-thumbnail.ts)
       u.bytes = u.total
       u.status = 'done'
       this.onFileDone(folder)
