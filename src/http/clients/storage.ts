@@ -102,7 +102,7 @@ export class HttpContentAddressedStorage extends HttpClientBase implements Conte
   async getChampLookup(owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[]): Promise<Uint8Array[]> {
     if (caps.length === 0) return []
     const reply = await this.read(API + 'champ/get/bulk' + query([['arg', cidToString(root)], ['owner', cidToString(owner)], ['caps', encodeCaps(caps)]]))
-    return asList(decodeCbor(reply, { maxDepth: 1 }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`))
+    return asList(decodeCbor(reply, { maxDepth: 1, viewBytes: true }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`))
   }
 
   async getSize(owner: PublicKeyHash, cid: CID): Promise<number | undefined> {
