@@ -23,7 +23,7 @@ export const LINK_PASSWORD_ENV = 'PEERGOS_LINK_PASSWORD'
 /** No secret link of that label on the item. */
 export class NoSuchLinkError extends PeergosError {}
 
-/** put-link with a link that gives no write access (or to a file). */
+/** put-link with a link that gives no write access. */
 export class ReadOnlyLinkError extends PeergosError {}
 
 const GROUP_OPTIONS = [
@@ -241,10 +241,11 @@ async function openLinkOf(cx: CommandContext, url: string): Promise<OpenedSecret
 export const putLink: UserCommand = {
   name: 'put-link',
   synopsis: 'URL LOCAL [NAME]',
-  summary: 'upload a file or folder into the folder a writable secret link opens (no account needed)',
+  summary: 'upload into what a writable secret link opens (no account needed): a file into its folder, or over its file',
   details: [
     'LOCAL goes into the linked folder under its own name, or as NAME (a path inside the folder). Existing files are',
-    `overwritten. The server and extra password are found as for open-link. --json prints {path, files, dirs, bytes, ms}.`,
+    'overwritten. A link to a file takes a LOCAL file as its new contents (no NAME).',
+    `The server and extra password are found as for open-link. --json prints {path, files, dirs, bytes, ms}.`,
   ].join('\n'),
   options: [],
   arity: [2, 3],
@@ -253,7 +254,7 @@ export const putLink: UserCommand = {
     const opened = await openLinkOf(cx, url)
     const fs = opened.fs
     if (fs === undefined) throw new ReadOnlyLinkError('This secret link is read-only: it cannot be written through')
-    if (!opened.isDirectory) throw new ReadOnlyLinkError(`${opened.path} is a file: put-link uploads into a linked folder`)
+    if (!opened.isDirectory && name !== undefined) throw new UsageError(`${opened.path} is a file: put-link URL LOCAL replaces its contents (no NAME)`)
     const remote = name === undefined ? opened.path : joinPath(opened.path, name)
     await putLocal(cx, local, remote, async () => fs)
   },

@@ -154,6 +154,12 @@ describe('sharing', () => {
     expect(json(await as('alice', 'unlink', '/alice/team', made.url, '--json'))).toEqual({ path: '/alice/team', removed: [made.label] })
     expectFailure(await anonymous('put-link', made.url, join(local, 'late.txt')), 1, /No secret link present!/)
     expect(ok(await anonymous('open-link', readOnly, join(local, 'team-again')))).toContain('/alice/team')
+    // a writable link to a file takes new contents
+    const fileLink = ok(await as('alice', 'link', '/alice/team/renamed.txt', '--write')).trim()
+    await writeFile(join(local, 'new-contents.txt'), 'replaced through the link\n')
+    expect(json(await anonymous('put-link', fileLink, join(local, 'new-contents.txt'), '--json'))).toMatchObject({ path: '/alice/team/renamed.txt', files: 1 })
+    expect(ok(await as('alice', 'get', '/alice/team/renamed.txt', '-'))).toBe('replaced through the link\n')
+    expectFailure(await anonymous('put-link', fileLink, join(local, 'new-contents.txt'), 'other.txt'), 2, /is a file: put-link URL LOCAL replaces its contents/)
   }, 180_000)
 
   it('remove-follower reports what was rotated', async () => {
