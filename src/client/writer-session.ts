@@ -5,6 +5,7 @@
 // failure (another client committed first) re-reads the new version and re-runs the operation,
 // so concurrent writers lose nothing.
 import { blockCid, cidToString, type CID } from '../codec/cid.ts'
+import { cidKey } from '../champ/index.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { CasFailedError } from '../model/errors.ts'
 import { pointerUpdate, signPointerUpdate } from '../model/pointer-update.ts'
@@ -16,7 +17,7 @@ import type { FragmentBlock } from '../model/fragmented-cipher-text.ts'
 import { BlockCache } from './block-cache.ts'
 import { NotFoundError } from './errors.ts'
 import type { VerifiedPointers } from './pointer-cache.ts'
-import { WriterTx } from './writer-tx.ts'
+import { WriterTx, type StagedBlock } from './writer-tx.ts'
 
 export interface WriterServices {
   readonly crypto: CryptoProvider
@@ -178,6 +179,12 @@ export class WriterSession {
     return this.services.storage.put(this.owner, this.writer, sigs, blocks.map((b) => (b instanceof Uint8Array ? b : b.data)), tid, true)
   }
 
+  /** Signs and stores dag-cbor blocks within a transaction, each signed through the sha256 its CID holds. */
+  async putBlocks(blocks: readonly StagedBlock[], tid: TransactionId): Promise<void> {
+    if (blocks.length === 0) return
+    await this.services.storage.put(this.owner, this.writer, blocks.map((b) => this.crypto.signAttached(b.cid.multihash.digest, this.signer.secretKey)), blocks.map((b) => b.block), tid, false)
+  }
+
   /** Runs a read-only `fn` on the latest version of this writer (nothing is committed). */
   view<T>(fn: (tx: WriterTx) => Promise<T>): Promise<T> {
     return this.serialised(async () => fn(new WriterTx(this, await this.latest(true))))
@@ -193,7 +200,7 @@ export class WriterSession {
       const run = async (t: TransactionId): Promise<T> => {
         for (let attempt = 1; ; attempt++) {
           const base = await this.latest(attempt > 1)
-          const tx = new WriterTx(this, base)
+          const tx = new WriterTx(this, base, t)
           const result = await op(tx)
           try {
             await this.commit(tx, t)
@@ -234,14 +241,11 @@ export class WriterSession {
     const data: WriterData = { ...base.data, tree: tx.root, ownedKeys: tx.ownedKeys }
     const wdBlock = encodeWriterData(data)
     const wdCid = blockCid(this.crypto, wdBlock, false)
+    const early = await tx.earlyPutsDone()
     const staged = await tx.reachableStagedBlocks()
     const cbor = [...staged.cbor, { cid: wdCid, block: wdBlock }]
-    // raw fragments and dag-cbor blocks go at once (one transaction protects both); each is signed
-    // through the sha256 its CID already holds instead of hashing the block again
-    await Promise.all([
-      this.putRaw(staged.raw, tid),
-      this.services.storage.put(this.owner, this.writer, cbor.map((b) => this.crypto.signAttached(b.cid.multihash.digest, this.signer.secretKey)), cbor.map((b) => b.block), tid, false),
-    ])
+    // raw fragments and dag-cbor blocks go at once (one transaction protects both)
+    await Promise.all([this.putRaw(staged.raw, tid), this.putBlocks(early.size === 0 ? cbor : cbor.filter((b) => !early.has(cidKey(b.cid))), tid)])
     for (const f of staged.raw) this.cache.set(f.cid, f.data)
     for (const b of cbor) this.cache.set(b.cid, b.block)
     if (base.cid !== undefined && base.cid.equals(wdCid)) return undefined

@@ -10,8 +10,17 @@ import { encodeCryptreeNode, type BuiltCryptreeNode } from '../model/cryptree-no
 import type { FragmentBlock } from '../model/fragmented-cipher-text.ts'
 import { buildOwnerProof, encodeOwnerProof, ownedKeyChampKey } from '../model/owner-proof.ts'
 import type { SigningPrivateKeyAndPublicHash } from '../model/signing-keys.ts'
+import type { TransactionId } from '../services/content-addressed-storage.ts'
 import { NotFoundError } from './errors.ts'
 import type { CommittedWriter, WriterSession } from './writer-session.ts'
+
+/**
+ * New cryptree nodes (without fragments) are put ahead of the commit this many at a time, while the
+ * operation goes on building the others: the server checks and stores them meanwhile. They are
+ * immutable and the open transaction protects them; a node the final tree no longer reaches is
+ * left for GC.
+ */
+export const EARLY_PUT_BATCH = 25
 
 /** Thrown by the local-only store: the block is not cached, so the path must be fetched. */
 class NotCachedError extends Error {}
@@ -36,8 +45,13 @@ export class WriterTx {
   private readonly fragmentsOf = new Map<string, FragmentBlock[]>()
   private readonly champ: Champ
   private localOnly = false
+  /** CID keys of the nodes put ahead of the commit, the puts themselves, and nodes waiting for the next batch. */
+  private readonly putEarly = new Set<string>()
+  private readonly earlyPuts: Promise<unknown>[] = []
+  private pendingEarly: StagedBlock[] = []
 
-  constructor(readonly session: WriterSession, readonly base: CommittedWriter) {
+  /** `tid`: the open server transaction, when nodes may be put before the commit. */
+  constructor(readonly session: WriterSession, readonly base: CommittedWriter, private readonly tid?: TransactionId) {
     this.root = base.data.tree
     this.ownedKeys = base.data.ownedKeys
     const store: BlockStore = {
@@ -130,7 +144,29 @@ export class WriterTx {
   async setBuiltNode(mapKey: Uint8Array, built: BuiltCryptreeNode, bat?: Bat): Promise<CID> {
     const cid = await this.setNode(mapKey, encodeCryptreeNode(built.node), bat)
     if (built.fragments.length > 0) this.fragmentsOf.set(cidKey(cid), built.fragments)
+    else if (this.tid !== undefined) await this.putSoon(cid)
     return cid
+  }
+
+  /** Queues a staged node for an early put; every EARLY_PUT_BATCH nodes the batch goes out. */
+  private async putSoon(cid: CID): Promise<void> {
+    const staged = this.staged.get(cidKey(cid))
+    if (staged === undefined || this.putEarly.has(cidKey(cid))) return
+    this.pendingEarly.push(staged)
+    if (this.pendingEarly.length < EARLY_PUT_BATCH) return
+    const blocks = this.pendingEarly
+    this.pendingEarly = []
+    for (const b of blocks) this.putEarly.add(cidKey(b.cid))
+    const put = this.session.putBlocks(blocks, this.tid!)
+    put.catch(() => undefined) // awaited by earlyPutsDone
+    this.earlyPuts.push(put)
+    await new Promise((r) => setTimeout(r, 0)) // let the request go out while the operation continues
+  }
+
+  /** Waits for the early puts (a failure fails the commit) and returns the CID keys they stored. */
+  async earlyPutsDone(): Promise<ReadonlySet<string>> {
+    await Promise.all(this.earlyPuts)
+    return this.putEarly
   }
 
   /**
