@@ -1,6 +1,7 @@
 // The drive's other ways in and around, in Chromium against a daemon: a folder chosen in the folder
 // picker (its tree recreated), files dropped on the drive, cancelling a queued and a running
-// upload, a download without a service worker, and move and copy of a multi-selection into a folder.
+// upload, a download without a service worker, keyboard use of a dialog, and move and copy of a
+// multi-selection into a folder.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -120,6 +121,28 @@ describe.runIf(browserAvailable())('web UI: folder uploads, drops, cancel, move 
       await ctx.close()
     }
   }, 180_000)
+
+  it('works from the keyboard: a dialog takes the focus, keeps it and gives it back', async () => {
+    await page.getByRole('button', { name: 'New folder' }).focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'New folder' })
+    await dialog.waitFor()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Folder name')
+    // Tab cycles inside the dialog: name → Cancel → Create → name
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Folder name')
+    await page.keyboard.type('typed')
+    await page.keyboard.press('Enter')
+    await expect.poll(names).toContain('typed')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New folder')
+    // a folder opens with Enter on its name, and the breadcrumbs lead back
+    await page.getByRole('button', { name: 'Open folder typed' }).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByRole('navigation', { name: 'Breadcrumbs' }).locator('[aria-current="page"]').textContent()).toBe('typed')
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: USER }).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(names).toContain('typed')
+  })
 
   it('moves and copies a multi-selection into a folder', async () => {
     await page.getByRole('button', { name: 'New folder' }).click()
