@@ -8,7 +8,7 @@ import type { CryptoProvider } from '../crypto/provider.ts'
 import { PeergosError } from '../errors.ts'
 import type { BatId } from '../model/bat-id.ts'
 import type { AbsoluteCapability, WritableAbsoluteCapability } from '../model/capability.ts'
-import { createDir, decodeCryptreeNode, encodeCryptreeNode as encodeNode, withFromParent } from '../model/cryptree-node.ts'
+import { createDir, decodeCryptreeNode, encodeCryptreeNode as encodeNode, nodeMirrorBatId, withFromParent } from '../model/cryptree-node.ts'
 import { randomBat } from '../model/bat.ts'
 import { readCryptreeNode } from '../model/cryptree-read.ts'
 import { timestampFromMillis, timestampToMillis, type FileProperties, type Thumbnail } from '../model/file-properties.ts'
@@ -112,6 +112,8 @@ interface Located {
   readonly path: string
   /** The snapshot the directory was found in. */
   readonly reader: TreeReader
+  /** The mirror BAT id new blocks there carry: the owner's (as Peergos' parent.mirrorBatId()), ours in our own tree. */
+  readonly mirrorBatId?: BatId
 }
 
 /** A writing space nested in a subtree: its root, its key pair, and the writer of the folder linking to it. */
@@ -125,6 +127,7 @@ interface NestedSpace {
 interface TxDir extends ParentDir {
   readonly chunks: DirChunk[]
   readonly path: string
+  readonly mirrorBatId?: BatId
 }
 
 /** What a transaction knows about an existing file. */
@@ -310,7 +313,13 @@ export class FileSystem {
       cap = target as WritableAbsoluteCapability
       if (!cap.writer.equals(signer.publicKeyHash)) signer = await this.signerOf(r, cap, at)
     }
-    return { cap, session: this.sessionFor(cap.owner, signer), path: at, reader: r }
+    // in someone else's folder (write-shared with us), new blocks carry its owner's mirror BAT id
+    let mirrorBatId = this.x.mirrorBatId
+    if (!cap.owner.equals(this.x.home.owner)) {
+      const head = await r.readChunk(cap, undefined, false)
+      mirrorBatId = head === undefined ? undefined : nodeMirrorBatId(head.node)
+    }
+    return { cap, session: this.sessionFor(cap.owner, signer), path: at, reader: r, mirrorBatId }
   }
 
   /** The key pair of the writing space `cap` starts, sealed in its first node under its write key. */
@@ -324,7 +333,7 @@ export class FileSystem {
   /** The directory's chunks as this transaction sees them. */
   private async txDir(tx: WriterTx, loc: Located): Promise<TxDir> {
     const chunks = await readDirChunks(tx, loc.cap)
-    return { cap: loc.cap, parentKey: chunks[0].view.parentKey, chunks, path: loc.path }
+    return { cap: loc.cap, parentKey: chunks[0].view.parentKey, chunks, path: loc.path, mirrorBatId: loc.mirrorBatId }
   }
 
   /** A child's write capability, when it lies in the same writing subspace as its directory (else undefined). */
@@ -379,7 +388,7 @@ export class FileSystem {
         // a requested read key (Peergos: the key a follower asked for) applies to the last directory only
         const fresh = newItemCap(this.c, dir)
         const cap = last && o.rBaseKey !== undefined ? { ...fresh, rBaseKey: o.rBaseKey } : fresh
-        const nd = newDirectory(this.c, dir, { name, hidden: o.hidden ?? false, time: this.now(), mirrorBatId: this.x.mirrorBatId, cap })
+        const nd = newDirectory(this.c, dir, { name, hidden: o.hidden ?? false, time: this.now(), mirrorBatId: loc.mirrorBatId, cap })
         await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
         await addChildren(tx, dir.chunks, [nd.link])
       })
@@ -428,7 +437,7 @@ export class FileSystem {
       const tloc = await this.locateDir(joinPath('/' + this.x.username, TRANSACTIONS_DIR)).catch(() => undefined)
       if (tloc !== undefined && tloc.session === loc.session) {
         await resumableWrite({
-          crypto: this.c, session: loc.session, mirrorBatId: this.x.mirrorBatId, path: joinPath(loc.path, name), name, size,
+          crypto: this.c, session: loc.session, mirrorBatId: loc.mirrorBatId, path: joinPath(loc.path, name), name, size,
           parentDir: (tx) => this.txDir(tx, loc), transactionsDir: (tx) => this.txDir(tx, tloc),
           removeItem: (tx, cap, at) => this.removeSubtree(tx, cap, at),
           readRecord: (record) => this.readFileBytes(joinPath(tloc.path, record)).catch((e: unknown) => {
@@ -444,7 +453,7 @@ export class FileSystem {
     const keys = existing === undefined ? newFileKeys(this.c) : existing.dataKey.dirty ? { ...existing, dataKey: randomSymmetricKey(this.c) } : existing
     const s = loc.session
     const props = await s.withTransaction(async (tid) => {
-      const stored = await storeContents(s, tid, keys, source, { mirrorBatId: this.x.mirrorBatId, onProgress: o.onProgress, chunksInFlight: o.chunksInFlight, signal: o.signal })
+      const stored = await storeContents(s, tid, keys, source, { mirrorBatId: loc.mirrorBatId, onProgress: o.onProgress, chunksInFlight: o.chunksInFlight, signal: o.signal })
       return s.apply((tx) => this.commitContents(tx, loc, name, keys, stored, 0, o), tid)
     })
     return fileInfo(joinPath(loc.path, name), props)
@@ -470,7 +479,7 @@ export class FileSystem {
       const prepared: { file: BatchFile; keys: FileKeys; stored: StoredContents }[] = []
       for (const f of files) {
         const keys = newFileKeys(this.c)
-        prepared.push({ file: f, keys, stored: await storeContents(s, tid, keys, f.data, { mirrorBatId: this.x.mirrorBatId }) })
+        prepared.push({ file: f, keys, stored: await storeContents(s, tid, keys, f.data, { mirrorBatId: loc.mirrorBatId }) })
       }
       await s.apply(async (tx) => {
         const d = await this.txDir(tx, loc)
@@ -512,7 +521,7 @@ export class FileSystem {
       name, isDirectory: false, isLink: false, mimeType, size: stored.size, modified: time, created: time, isHidden: o.hidden ?? false, streamSecret: keys.streamSecret,
     }
     const cap = fileCap(d.cap.owner, d.cap.writer, keys)
-    for (const n of chunkNodes(this.c, keys, props, parentLinkOf(d), stored.chunks, stored.chunks.map((ch) => ch.plainHash), this.x.mirrorBatId)) {
+    for (const n of chunkNodes(this.c, keys, props, parentLinkOf(d), stored.chunks, stored.chunks.map((ch) => ch.plainHash), d.mirrorBatId)) {
       await tx.setBuiltNode(n.mapKey, n.built, n.bat)
     }
     return { link: childLink(this.c, d, cap, name, false, mimeType, time), props }
@@ -541,7 +550,7 @@ export class FileSystem {
     const props: FileProperties = { ...old.props, size, modified: time, mimeType, isHidden: o.hidden ?? old.props.isHidden, treeHash: undefined }
     const oldHashes = startChunk === 0 ? [] : knownChunkHashes(old.props, startChunk)
     const hashes = oldHashes === undefined ? undefined : [...oldHashes, ...stored.chunks.map((ch) => ch.plainHash)]
-    for (const n of chunkNodes(this.c, keys, props, parentLinkOf(d), stored.chunks, hashes, this.x.mirrorBatId)) await tx.setBuiltNode(n.mapKey, n.built, n.bat)
+    for (const n of chunkNodes(this.c, keys, props, parentLinkOf(d), stored.chunks, hashes, d.mirrorBatId)) await tx.setBuiltNode(n.mapKey, n.built, n.bat)
     if (startChunk > 0) await this.restampFirstChunk(tx, keys, props, hashes)
     const oldCount = chunkCount(old.props.size)
     for (let i = startChunk + stored.chunks.length; i < oldCount; i++) {
@@ -623,7 +632,7 @@ export class FileSystem {
       else yield* data as AsyncIterable<Uint8Array>
     }
     await s.withTransaction(async (tid) => {
-      const stored = await storeContents(s, tid, k, joined(), { mirrorBatId: this.x.mirrorBatId, startChunk: start, onProgress: o.onProgress, signal: o.signal })
+      const stored = await storeContents(s, tid, k, joined(), { mirrorBatId: loc.mirrorBatId, startChunk: start, onProgress: o.onProgress, signal: o.signal })
       await s.apply((tx) => this.commitContents(tx, loc, name, k, stored, start, o, start * CHUNK_SIZE), tid)
     })
     return this.stat(path)
@@ -654,7 +663,7 @@ export class FileSystem {
     const toItem: NamedRelativeCapability = { name, cap: relativise(this.c, linkCap, item), isDir: itemView.isDirectory, mimeType: props.mimeType, created: props.created.seconds }
     const linkNode = createDir(this.c, {
       properties: props, parentLink: parentLinkOf(d), nextChunk: subsequentChunkCapability(this.c.randomBytes(32), randomBat(this.c), linkCap.rBaseKey),
-      inlineBat: linkCap.bat, mirrorBatId: this.x.mirrorBatId, rBaseKey: linkCap.rBaseKey, parentKey: linkDir.parentKey, children: childrenLinks([toItem]),
+      inlineBat: linkCap.bat, mirrorBatId: loc.mirrorBatId, rBaseKey: linkCap.rBaseKey, parentKey: linkDir.parentKey, children: childrenLinks([toItem]),
     })
     await ptx.setBuiltNode(linkCap.mapKey, linkNode, linkCap.bat)
     await updateChildren(ptx, (await this.txDir(ptx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, linkCap) } : undefined))
@@ -731,7 +740,7 @@ export class FileSystem {
         // nested spaces the parent's writer owned leave its owned keys (the others' owners are retired)
         for (const n of nested) if (n.parentWriter.equals(loc.cap.writer)) await removeOwnedKey(ptx, n.cap.writer)
         const linkDir: ParentDir = { cap: newItemCap(this.c, d), parentKey: randomSymmetricKey(this.c) }
-        const moved = await rotateInto({ from: otx, to: ntx, mirrorBatId: this.x.mirrorBatId, signer, nested: targets }, from, linkDir, true)
+        const moved = await rotateInto({ from: otx, to: ntx, mirrorBatId: loc.mirrorBatId, signer, nested: targets }, from, linkDir, true)
         await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, moved)
         return moved
       })
@@ -790,7 +799,7 @@ export class FileSystem {
       const d = await this.txDir(tx, loc)
       const link = findChild(d.chunks, name)
       if (link === undefined) throw new NotFoundError(`${path}: no such file or directory`)
-      const rotated = await rotateSubtree(tx, this.writableChild(d.cap, link, path), d, this.x.mirrorBatId, nested)
+      const rotated = await rotateSubtree(tx, this.writableChild(d.cap, link, path), d, loc.mirrorBatId, nested)
       await updateChildren(tx, (await this.txDir(tx, loc)).chunks, (ch) => (ch.name === name ? { ...ch, cap: relativise(this.c, d.cap, rotated) } : undefined))
       return rotated
     }

@@ -17,6 +17,7 @@ import { UserContext } from '../../src/client/user-context.ts'
 import { WriterSession } from '../../src/client/writer-session.ts'
 import { cidToString } from '../../src/codec/cid.ts'
 import type { WritableAbsoluteCapability } from '../../src/model/capability.ts'
+import { nodeMirrorBatId } from '../../src/model/cryptree-node.ts'
 import { pointerUpdate, signPointerUpdate } from '../../src/model/pointer-update.ts'
 import type { PublicKeyHash, SigningPrivateKeyAndPublicHash } from '../../src/model/signing-keys.ts'
 import { emptyWriterData, encodeWriterData } from '../../src/model/writer-data.ts'
@@ -87,6 +88,9 @@ describe('revoking write access', () => {
 
     for (const u of [bob, carol]) await socialOf(u).refreshShared()
     await bob.fs.writeFile('/alice/docs/from-bob.txt', text('bob was here'))
+    // his blocks carry alice's mirror BAT id, as those of the folder he writes into (Peergos' parent.mirrorBatId())
+    const bobsFile = await alice.reader.snapshot().readChunk(await alice.fs.capabilityOf('/alice/docs/from-bob.txt'), undefined, false)
+    expect([alice.mirrorBatId !== undefined, nodeMirrorBatId(bobsFile!.node)]).toEqual([true, alice.mirrorBatId])
     const bobsCap = (await bob.fs.capabilityOf('/alice/docs')) as WritableAbsoluteCapability
     expect(bobsCap.writer.equals(firstWriter)).toBe(true)
     const bobsKey = await signerOf(bob, bobsCap)
