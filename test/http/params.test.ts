@@ -2,6 +2,7 @@
 // parameter is a BadRequestError naming the parameter without echoing the value.
 import { describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
+import { cborMap } from '../../src/codec/cbor-read.ts'
 import { cidToString, CODEC_LIBP2P_KEY, parseCid } from '../../src/codec/cid.ts'
 import { InvalidCidError } from '../../src/codec/errors.ts'
 import { BadRequestError } from '../../src/http/errors.ts'
@@ -73,6 +74,29 @@ describe('wire encodings', () => {
     expect(decodeBlockWriteGroup(encodeBlockWriteGroup(g))).toEqual(g)
     expect(() => decodeBlockWriteGroup(encodeCbor(new Map([['b', [new Uint8Array(1)]], ['s', []]])))).toThrow(BadRequestError)
     expect(() => decodeBlockWriteGroup(encodeCbor(new Map([['b', ['x']], ['s', [new Uint8Array(1)]]])))).toThrow(/BlockWriteGroup.b\[0\]/)
+  })
+
+  it('BlockWriteGroup is encoded byte for byte as the generic CBOR encoder does, across every head size', () => {
+    const sizes = [0, 1, 23, 24, 255, 256, 65_535, 65_536, (1 << 20) + 100]
+    const bytes = (n: number, seed: number): Uint8Array => {
+      const b = new Uint8Array(n)
+      for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) % 256
+      return b
+    }
+    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+    const groups = [
+      { blocks: [], signatures: [] },
+      ...sizes.map((n, i) => ({ blocks: [bytes(n, i)], signatures: [bytes(96, i)] })),
+      { blocks: sizes.map((n, i) => bytes(n, i)), signatures: sizes.map((_, i) => bytes(96 + i, i)) },
+      { blocks: Array.from({ length: 24 }, (_, i) => bytes(i, i)), signatures: Array.from({ length: 24 }, (_, i) => bytes(i + 1, i)) },
+    ]
+    for (const g of groups) {
+      const encoded = encodeBlockWriteGroup(g)
+      expect(same(encoded, encodeCbor(cborMap({ b: g.blocks, s: g.signatures }))), `${g.blocks.length} blocks`).toBe(true)
+      const decoded = decodeBlockWriteGroup(encoded)
+      expect([decoded.blocks.length, decoded.signatures.length]).toEqual([g.blocks.length, g.signatures.length])
+      expect(decoded.blocks.every((b, i) => same(b, g.blocks[i])) && decoded.signatures.every((s, i) => same(s, g.signatures[i]))).toBe(true)
+    }
   })
 
   it('caps= holds at most MAX_CHAMP_GETS ChunkMirrorCaps', () => {
