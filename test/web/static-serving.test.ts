@@ -103,9 +103,16 @@ describe('static serving of the web UI', () => {
     expect(api.headers['content-security-policy']).toBeUndefined()
     const peergos = await raw(d.daemon.url, 'GET', '/peergos/v0/core/getChain')
     expect(peergos.headers['content-security-policy']).toBeUndefined()
-    // the gateway answers its own prefix (403 for GET, as Nabu)
-    const p2p = await raw(d.daemon.url, 'GET', `/p2p/${d.daemon.identity.peerIdString}/http/`)
-    expect(p2p.headers['content-security-policy']).toBeUndefined()
+    // a GET of the API through the gateway is refused (403, as Nabu); the UI's files through our own
+    // peer id are served here, like any path of our own
+    const p2pApi = await raw(d.daemon.url, 'GET', `/p2p/${d.daemon.identity.peerIdString}/http/api/v0/id`)
+    expect(p2pApi.status).toBe(403)
+    expect(p2pApi.headers['content-security-policy']).toBeUndefined()
+    const p2pPage = await raw(d.daemon.url, 'GET', `/p2p/${d.daemon.identity.peerIdString}/http/`)
+    expect(p2pPage.status).toBe(200)
+    expect(p2pPage.body).toContain('<title>t</title>')
+    expect(p2pPage.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect((await raw(d.daemon.url, 'GET', `/p2p/${d.daemon.identity.peerIdString}/http/../../secret.txt`)).body).not.toContain('outside the root')
     // the API still works beside the UI
     expect(await d.net.coreNode.getUsernames('')).toEqual([])
   })
