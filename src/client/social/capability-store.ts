@@ -74,9 +74,12 @@ export async function pathOf(reader: TreeReader, cap: AbsoluteCapability, known:
   return path
 }
 
-/** Reads a friend's sharing file (in the folder `dirCap`) from `offset`: the new capabilities with their paths. */
-export async function readSharingFile(reader: TreeReader, dirCap: AbsoluteCapability, access: SharingAccess, offset: number): Promise<SharingFileRead> {
-  const r = reader.snapshot()
+/**
+ * Reads a friend's sharing file (in the folder `dirCap`) from `offset`: the new capabilities with their
+ * paths. `inSnapshot`: `reader` is a snapshot already (several reads share its pointer reads).
+ */
+export async function readSharingFile(reader: TreeReader, dirCap: AbsoluteCapability, access: SharingAccess, offset: number, inSnapshot = false): Promise<SharingFileRead> {
+  const r = inSnapshot ? reader : reader.snapshot()
   const fileCap = await r.findChild(dirCap, sharingFileName(access))
   if (fileCap === undefined) return { bytesRead: 0, caps: [] }
   const { properties } = await r.stat(fileCap)

@@ -4,33 +4,48 @@
 // back). The target accepts (makes /<target>/shared/<me>, puts us in its followers group and sends
 // that folder's capability), reciprocates (follows us: keeps our entry point, and says so by
 // returning our folder's key), both (we join its friends group too), or rejects (a null capability,
-// no key). Replies to our own requests are processed when we list our requests.
+// no key). Replies to our own requests are processed when we list our requests. The files each step
+// changes (folder, sharing files, records, pending state, entry points) go in one commit (batch.ts), and
+// the independent lookups of a step run together.
 import { nullCapability, readOnly } from '../../model/capability.ts'
 import type { EntryPoint } from '../../model/entry-point.ts'
 import { FOLLOWERS_GROUP_NAME, FRIENDS_GROUP_NAME } from '../../model/groups.ts'
-import { withoutPending, withPending } from '../../model/pending-social-state.ts'
+import { encodePendingSocialState, withoutPending, withPending } from '../../model/pending-social-state.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../../model/symmetric-key.ts'
 import type { SocialContext } from './context.ts'
 import { AlreadyFollowingError, ForgedOwnerError } from './errors.ts'
 import { receivedFollowRequests, removeFollowRequest, sendBlindRequest, isNullCapability, type ReceivedFollowRequest } from './follow-requests.ts'
-import { addFriendEntryPoint, checkEntryPoint, following } from './friends.ts'
+import { joinPath } from '../paths.ts'
+import { SocialBatch } from './batch.ts'
+import { checkEntryPoint, following } from './friends.ts'
 import { trustedIdentity } from './identity-verification.ts'
-import { sharedDirOf } from './names.ts'
-import { publicKeysOf } from './public-keys.ts'
-import { addToGroup, followerFolders, pendingOutgoing, savePendingOutgoing } from './social-state.ts'
+import { homeOf, sharedDirOf, SOCIAL_STATE_FILE } from './names.ts'
+import { publicKeysFor } from './public-keys.ts'
+import { followerFolders, pendingOutgoing, savePendingOutgoing } from './social-state.ts'
+import { stageAddToGroups, stageFriendEntryPoint, type GroupName } from './staged-sharing.ts'
 
 /** sendInitialFollowRequest: false when asked to follow ourselves. */
 export async function sendFollowRequest(x: SocialContext, target: string, requestedKey: SymmetricKey = randomSymmetricKey(x.net.crypto)): Promise<boolean> {
   if (target === x.username) return false
-  if ((await following(x)).includes(target)) throw new AlreadyFollowingError(`User ${target} is already a follower!`)
-  await trustedIdentity(x, target) // first seen now, or still the key first seen (IdentityKeyChangedError)
-  const keys = await publicKeysOf(x.net, x.reader, target)
-  const dir = sharedDirOf(x.username, target)
-  await x.fs.mkdir(dir, { parents: true, hidden: true })
-  const entry: EntryPoint = { pointer: readOnly(await x.fs.capabilityOf(dir)), ownerName: x.username }
-  await sendBlindRequest(x, keys, { entry, key: requestedKey })
-  await savePendingOutgoing(x, withPending(await pendingOutgoing(x), target))
+  const batch = new SocialBatch(x)
+  // first seen now, or still the key first seen (IdentityKeyChangedError); the key store is written with the rest
+  const [followed, , keys, pending] = await Promise.all([following(x, batch.view), trustedIdentity(x, target, batch), publicKeysFor(x, target), pendingOutgoing(x, batch.view)])
+  if (followed.includes(target)) throw new AlreadyFollowingError(`User ${target} is already a follower!`)
+  const dir = await batch.folder(sharedDirOf(x.username, target), true)
+  batch.write(socialStatePath(x), encodePendingSocialState(withPending(pending, target)), true)
+  await batch.commit()
+  const entry: EntryPoint = { pointer: readOnly(dir), ownerName: x.username }
+  try {
+    await sendBlindRequest(x, keys, { entry, key: requestedKey })
+  } catch (e) {
+    await savePendingOutgoing(x, pending).catch(() => {}) // not sent: not pending
+    throw e
+  }
   return true
+}
+
+function socialStatePath(x: SocialContext): string {
+  return joinPath(homeOf(x.username), SOCIAL_STATE_FILE)
 }
 
 export interface ProcessedFollowRequests {
@@ -42,52 +57,40 @@ export interface ProcessedFollowRequests {
 
 /** processFollowRequests: applies the replies to our requests and returns the others. */
 export async function processFollowRequests(x: SocialContext): Promise<ProcessedFollowRequests> {
-  const all = await receivedFollowRequests(x)
-  const folders = new Set(await followerFolders(x, false))
-  let pending = await pendingOutgoing(x)
-  const waiting = new Set(pending.pendingOutgoing)
+  const batch = new SocialBatch(x)
+  const [all, folderNames, pending0] = await Promise.all([receivedFollowRequests(x), followerFolders(x, false, batch.view), pendingOutgoing(x, batch.view)])
+  const folders = new Set(folderNames)
+  const waiting = new Set(pending0.pendingOutgoing)
+  let pending = pending0
   const newlyFollowing: EntryPoint[] = []
-  const done = async (who: string): Promise<void> => {
-    if (!pending.pendingOutgoing.includes(who)) return
-    pending = withoutPending(pending, who)
-    await savePendingOutgoing(x, pending)
-  }
-  /** addToStatic: an accepting reply's entry point joins those we follow. */
-  const keepEntry = async (r: ReceivedFollowRequest): Promise<void> => {
-    const entry = r.request.entry!
-    if (!isNullCapability(entry.pointer) && entry.ownerName !== x.username) {
-      await addFriendEntryPoint(x, entry)
-      newlyFollowing.push(entry)
-    }
-    await done(r.from)
-    await removeFollowRequest(x, r)
-  }
+  const answered: ReceivedFollowRequest[] = []
   for (const r of all.filter((r) => waiting.has(r.from))) {
     const entry = r.request.entry!
-    if (!isNullCapability(entry.pointer)) {
+    const accepted = !isNullCapability(entry.pointer)
+    if (accepted) {
       try {
         await checkEntryPoint(x, entry)
       } catch (e) {
         if (!(e instanceof ForgedOwnerError)) throw e
-        await removeFollowRequest(x, r) // someone posing as the user we asked: ignored
+        answered.push(r) // someone posing as the user we asked: ignored
         continue
       }
     }
-    if (r.request.key === undefined) {
-      // they do not follow us back: our folder for them goes
-      if (folders.has(r.from)) await x.fs.remove(sharedDirOf(x.username, r.from))
-      await keepEntry(r)
-    } else if (isNullCapability(entry.pointer)) {
-      // they follow us, but we may not follow them
-      await addToGroup(x, FOLLOWERS_GROUP_NAME, r.from)
-      await done(r.from)
-      await removeFollowRequest(x, r)
-    } else {
-      await addToGroup(x, FOLLOWERS_GROUP_NAME, r.from)
-      await addToGroup(x, FRIENDS_GROUP_NAME, r.from)
-      await keepEntry(r)
+    const groups: GroupName[] = r.request.key === undefined ? [] : accepted ? [FOLLOWERS_GROUP_NAME, FRIENDS_GROUP_NAME] : [FOLLOWERS_GROUP_NAME]
+    // they do not follow us back: our folder for them goes
+    if (r.request.key === undefined && folders.has(r.from)) await x.fs.remove(sharedDirOf(x.username, r.from))
+    await stageAddToGroups(x, batch, r.from, groups)
+    // addToStatic: an accepting reply's entry point joins those we follow
+    if (accepted && entry.ownerName !== x.username) {
+      await stageFriendEntryPoint(x, batch, entry, true)
+      newlyFollowing.push(entry)
     }
+    pending = withoutPending(pending, r.from)
+    answered.push(r)
   }
+  if (pending !== pending0) batch.write(socialStatePath(x), encodePendingSocialState(pending), true)
+  await batch.commit()
+  await Promise.all(answered.map((r) => removeFollowRequest(x, r)))
   return { incoming: all.filter((r) => !waiting.has(r.from) && !folders.has(r.from)), newlyFollowing }
 }
 
@@ -102,23 +105,24 @@ export interface FollowReply {
 export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRequest, reply: FollowReply): Promise<EntryPoint | undefined> {
   const them = r.from
   const theirEntry = r.request.entry!
-  const keys = await publicKeysOf(x.net, x.reader, them)
-  if (reply.accept || reply.reciprocate) await checkEntryPoint(x, theirEntry) // before anything is made or sent
+  // their entry point is checked before anything is made or sent
+  const [keys] = await Promise.all([publicKeysFor(x, them), reply.accept || reply.reciprocate ? checkEntryPoint(x, theirEntry) : undefined])
   if (!reply.accept && !reply.reciprocate) {
     await sendBlindRequest(x, keys, { entry: { pointer: nullCapability(x.net.crypto), ownerName: x.username } })
     await removeFollowRequest(x, r)
     return undefined
   }
+  const batch = new SocialBatch(x)
   let entry: EntryPoint = { pointer: nullCapability(x.net.crypto), ownerName: x.username }
   if (reply.accept) {
-    const dir = sharedDirOf(x.username, them)
-    await x.fs.mkdir(dir, { parents: true, hidden: true })
-    entry = { pointer: readOnly(await x.fs.capabilityOf(dir)), ownerName: x.username }
-    await addToGroup(x, FOLLOWERS_GROUP_NAME, them)
+    entry = { pointer: readOnly(await batch.folder(sharedDirOf(x.username, them), true)), ownerName: x.username }
+    await stageAddToGroups(x, batch, them, reply.reciprocate ? [FOLLOWERS_GROUP_NAME, FRIENDS_GROUP_NAME] : [FOLLOWERS_GROUP_NAME])
   }
-  if (reply.accept && reply.reciprocate) await addToGroup(x, FRIENDS_GROUP_NAME, them)
-  await sendBlindRequest(x, keys, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined })
-  if (reply.reciprocate) await addFriendEntryPoint(x, theirEntry)
-  await removeFollowRequest(x, r)
+  if (reply.reciprocate) await stageFriendEntryPoint(x, batch, theirEntry, true)
+  await batch.commit()
+  await Promise.all([
+    sendBlindRequest(x, keys, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined }),
+    removeFollowRequest(x, r),
+  ])
   return reply.reciprocate ? theirEntry : undefined
 }

@@ -9,14 +9,15 @@ import { parseCborStream } from './cbor-stream.ts'
 import type { SocialContext } from './context.ts'
 import { ForgedOwnerError } from './errors.ts'
 import { BLOCKED_FILE, capCacheDirOf, FRIEND_STATE_SUFFIX, FROM_FRIENDS_FILE, homeOf } from './names.ts'
-import { ownsKey } from './public-keys.ts'
+import { fsFiles, type OwnFiles } from './own-view.ts'
+import { identityOf, ownsKeyFor } from './public-keys.ts'
 import { appendToFile, readIfExists, removeIfExists, writeSmallFile } from './user-files.ts'
 
 /** Every entry point friends gave us, the latest per writing key, blocked users left out. */
-export async function friendEntryPoints(x: SocialContext): Promise<EntryPoint[]> {
-  const bytes = await readIfExists(x.fs, joinPath(homeOf(x.username), FROM_FRIENDS_FILE))
+export async function friendEntryPoints(x: SocialContext, files: OwnFiles = fsFiles(x)): Promise<EntryPoint[]> {
+  const [bytes, blockedNames] = await Promise.all([files.read(joinPath(homeOf(x.username), FROM_FRIENDS_FILE)), blockedUsers(x, files)])
   if (bytes === undefined) return []
-  const blocked = new Set(await blockedUsers(x))
+  const blocked = new Set(blockedNames)
   const latest = new Map<string, EntryPoint>()
   for (const e of parseCborStream(bytes, entryPointFromCbor).items) {
     if (blocked.has(e.ownerName) || e.ownerName === x.username) continue
@@ -29,10 +30,13 @@ export async function friendEntryPoints(x: SocialContext): Promise<EntryPoint[]>
 
 /** EntryPoint.isValid: the claimed owner's identity (from the PKI) is the capability's owner and owns its writing key. */
 export async function checkEntryPoint(x: SocialContext, e: EntryPoint): Promise<void> {
-  const identity = await x.net.coreNode.getPublicKeyHash(e.ownerName)
-  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await ownsKey(x.net, x.reader, identity, e.pointer.writer))) {
+  const key = `${e.ownerName}|${e.pointer.owner.toString()}|${e.pointer.writer.toString()}`
+  if (x.memo.checkedEntries.has(key)) return // an owner's writing keys stay its own
+  const identity = await identityOf(x, e.ownerName)
+  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await ownsKeyFor(x, identity, e.pointer.writer))) {
     throw new ForgedOwnerError(`Incorrect claimed owner ${e.ownerName} for entry point`)
   }
+  x.memo.checkedEntries.add(key)
 }
 
 /** addExternalEntryPoint: appends a friend's (checked) entry point to .from-friends.cborstream. */
@@ -52,8 +56,8 @@ function sameEntry(a: EntryPoint, b: EntryPoint): boolean {
   return a.pointer.writer.equals(b.pointer.writer) && equalBytes(a.pointer.mapKey, b.pointer.mapKey)
 }
 
-export async function blockedUsers(x: SocialContext): Promise<string[]> {
-  const bytes = await readIfExists(x.fs, joinPath(homeOf(x.username), BLOCKED_FILE))
+export async function blockedUsers(x: SocialContext, files: OwnFiles = fsFiles(x)): Promise<string[]> {
+  const bytes = await files.read(joinPath(homeOf(x.username), BLOCKED_FILE))
   if (bytes === undefined) return []
   return [...new Set(new TextDecoder().decode(bytes).split('\n').filter((n) => n !== ''))]
 }
@@ -77,8 +81,8 @@ export async function unblock(x: SocialContext, name: string): Promise<void> {
  * points friends gave us, minus blocked ones, minus those whose folder for us is gone (they removed us
  * as a follower). When the folders cannot be read at all (a server unreachable), none is dropped.
  */
-export async function following(x: SocialContext): Promise<string[]> {
-  const entries = await friendEntryPoints(x)
+export async function following(x: SocialContext, files: OwnFiles = fsFiles(x)): Promise<string[]> {
+  const entries = await friendEntryPoints(x, files)
   const found = entries.length === 0 ? [] : await x.reader.snapshot().readChunks(entries.map((e) => e.pointer), false).catch(() => undefined)
   const live = found === undefined ? entries : entries.filter((_, i) => found[i] !== undefined)
   return [...new Set(live.map((e) => e.ownerName))].sort()

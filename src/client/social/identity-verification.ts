@@ -16,6 +16,8 @@ import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { PeergosError } from '../../errors.ts'
 import { joinPath } from '../paths.ts'
 import { parseCborStream } from './cbor-stream.ts'
+import type { SocialBatch } from './batch.ts'
+import type { OwnFiles } from './own-view.ts'
 import type { SocialContext } from './context.ts'
 import { IdentityKeyChangedError, UnknownUserError } from './errors.ts'
 import { FRIEND_ANNOTATIONS_FILE, homeOf, KEY_STORE_FILE } from './names.ts'
@@ -38,8 +40,9 @@ export interface TrustedIdentity {
   readonly firstSeen: boolean
 }
 
-async function loadKeyStore(x: SocialContext): Promise<TofuKeyStore> {
-  const bytes = await readIfExists(x.fs, joinPath(homeOf(x.username), KEY_STORE_FILE))
+async function loadKeyStore(x: SocialContext, files?: OwnFiles): Promise<TofuKeyStore> {
+  const path = joinPath(homeOf(x.username), KEY_STORE_FILE)
+  const bytes = files === undefined ? await readIfExists(x.fs, path) : await files.read(path)
   return bytes === undefined ? EMPTY_TOFU_KEY_STORE : decodeTofuKeyStore(bytes)
 }
 
@@ -59,12 +62,13 @@ async function pkiChain(x: SocialContext, username: string): Promise<UserPublicK
  * TofuCoreNode.getPublicKeyHash: `username`'s identity as first seen. The first lookup stores the PKI's
  * chain; a renewed claim of the same key is merged in; another key throws IdentityKeyChangedError.
  */
-export async function trustedIdentity(x: SocialContext, username: string): Promise<TrustedIdentity> {
-  const fresh = await pkiChain(x, username)
-  const store = await loadKeyStore(x)
+export async function trustedIdentity(x: SocialContext, username: string, batch?: SocialBatch): Promise<TrustedIdentity> {
+  const [fresh, store] = await Promise.all([pkiChain(x, username), loadKeyStore(x, batch?.view)])
   const stored = store.chains.get(username)
   if (stored === undefined) {
-    await saveKeyStore(x, withChain(store, username, fresh))
+    const updated = withChain(store, username, fresh)
+    if (batch === undefined) await saveKeyStore(x, updated)
+    else batch.write(joinPath(homeOf(x.username), KEY_STORE_FILE), encodeTofuKeyStore(updated), true) // committed with the batch
     return { username, identity: chainOwner(fresh)!, chain: fresh, firstSeen: true }
   }
   const change = await keyChangeOf(x, stored, fresh)

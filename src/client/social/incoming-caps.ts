@@ -17,15 +17,16 @@ import {
 import {
   addProgress, decodeProcessedCaps, EMPTY_PROCESSED_CAPS, encodeProcessedCaps, type CapsProgress, type ProcessedCaps,
 } from '../../model/processed-caps.ts'
-import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { PeergosError } from '../../errors.ts'
+import type { TreeReader } from '../tree-reader.ts'
 import { joinPath, parsePath } from '../paths.ts'
 import { readSharingFile, type CapabilityWithPath } from './capability-store.ts'
 import type { SocialContext } from './context.ts'
 import { blockedUsers, friendEntryPoints } from './friends.ts'
 import { capCacheDirOf, DIR_CAPS_FILE, FRIEND_STATE_SUFFIX, GROUPS_FROM_FRIENDS_FILE, homeOf, SHARED_DIR, WORLD_DIR } from './names.ts'
-import { ownsKey } from './public-keys.ts'
-import { readIfExists, writeSmallFile } from './user-files.ts'
+import { identityOf, ownsKeyFor } from './public-keys.ts'
+import type { OwnFiles } from './own-view.ts'
+import { SocialBatch } from './batch.ts'
 
 /** An item someone shared with us, as mounted. */
 export interface SharedItem {
@@ -42,8 +43,6 @@ interface FolderRead {
 
 export class IncomingCaps {
   private mountedPaths = new Set<string>()
-  private readonly identities = new Map<string, Promise<PublicKeyHash | undefined>>()
-  private readonly owned = new Map<string, Promise<boolean>>()
 
   constructor(private readonly x: SocialContext) {}
 
@@ -67,24 +66,34 @@ export class IncomingCaps {
   async updateFriend(e: EntryPoint): Promise<CapabilityWithPath[]> {
     const friend = e.ownerName
     const statePath = joinPath(capCacheDirOf(this.x.username), friend + FRIEND_STATE_SUFFIX)
-    const stateBytes = await readIfExists(this.x.fs, statePath)
+    const batch = new SocialBatch(this.x) // our reads in one view, our writes in one commit
+    const [stateBytes, known0] = await Promise.all([batch.view.read(statePath), this.friendsGroups(batch.view)])
     const state = stateBytes === undefined ? EMPTY_PROCESSED_CAPS : decodeProcessedCaps(stateBytes)
-    const direct = await this.readFolder(e.pointer, state)
-    const caps = [...direct.caps]
-    const groupProgress = new Map<string, CapsProgress>()
-    let known = await this.friendsGroups()
+    let known = known0
     let toRead: [string, EntryPoint][] = groupsOfFriend(known, friend).map(([path, g]) => [path.slice(path.lastIndexOf('/') + 1), g])
-    for (let pass = 0; pass === 0 || toRead.length > 0; pass++) {
-      for (const [name, g] of toRead) {
-        if (groupProgress.has(name)) continue
+    const groupProgress = new Map<string, CapsProgress>()
+    const caps: CapabilityWithPath[] = []
+    const snapshot = this.x.reader.snapshot() // the friend's folders read in one view (their pointers read once)
+    /** The group folders of `toRead` not read yet, all at once (a folder we were removed from reads as nothing). */
+    const readGroups = async (): Promise<void> => {
+      const reads = await Promise.all(toRead.filter(([name]) => !groupProgress.has(name)).map(async ([name, g]) => {
         try {
-          const r = await this.readFolder(g.pointer, state.groups.get(name) ?? EMPTY_PROCESSED_CAPS)
-          groupProgress.set(name, r.progress)
-          caps.push(...r.caps)
+          return { name, r: await this.readFolder(g.pointer, state.groups.get(name) ?? EMPTY_PROCESSED_CAPS, snapshot) }
         } catch (err) {
           if (!(err instanceof PeergosError)) throw err // we may have been removed from the group
+          return undefined
         }
+      }))
+      for (const read of reads) {
+        if (read === undefined) continue
+        groupProgress.set(read.name, read.r.progress)
+        caps.push(...read.r.caps)
       }
+    }
+    const [direct] = await Promise.all([this.readFolder(e.pointer, state, snapshot), readGroups()])
+    caps.unshift(...direct.caps)
+    for (let pass = 0; pass === 0 || toRead.length > 0; pass++) {
+      if (pass > 0) await readGroups()
       const groupPrefix = `/${friend}/${SHARED_DIR}/`
       // a group folder seen for the first time, or given anew after its keys were rotated
       const fresh = caps.filter((c) => {
@@ -101,32 +110,38 @@ export class IncomingCaps {
         groupProgress.delete(name) // read again through the new capability (the old one finds nothing)
         toRead.push([name, g])
       }
-      if (toRead.length > 0) await writeSmallFile(this.x.fs, joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE), encodeFriendsGroups(known), true)
+      if (toRead.length > 0) batch.write(joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE), encodeFriendsGroups(known), true)
     }
     const progress: CapsProgress = { ...direct.progress, groups: groupProgress }
-    if (isEmptyProgress(progress)) return []
-    await this.addToMirror(friend, caps)
-    await writeSmallFile(this.x.fs, statePath, encodeProcessedCaps(addProgress(state, progress)), false)
+    if (isEmptyProgress(progress)) {
+      await batch.commit()
+      return []
+    }
+    await this.addToMirror(batch, friend, caps)
+    batch.write(statePath, encodeProcessedCaps(addProgress(state, progress)), false)
+    await batch.commit()
     return caps
   }
 
-  private async friendsGroups(): Promise<FriendsGroups> {
-    const bytes = await readIfExists(this.x.fs, joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE))
+  private async friendsGroups(files: OwnFiles): Promise<FriendsGroups> {
+    const bytes = await files.read(joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE))
     return bytes === undefined ? EMPTY_FRIENDS_GROUPS : decodeFriendsGroups(bytes)
   }
 
   /** New capabilities in one sharing folder's sharing.r and sharing.w, from the recorded offsets. */
-  private async readFolder(dir: AbsoluteCapability, prior: ProcessedCaps): Promise<FolderRead> {
-    const r = await readSharingFile(this.x.reader, dir, 'read', prior.readCapBytes)
-    const w = await readSharingFile(this.x.reader, dir, 'write', prior.writeCapBytes)
+  private async readFolder(dir: AbsoluteCapability, prior: ProcessedCaps, snapshot: TreeReader): Promise<FolderRead> {
+    const [r, w] = await Promise.all([
+      readSharingFile(snapshot, dir, 'read', prior.readCapBytes, true),
+      readSharingFile(snapshot, dir, 'write', prior.writeCapBytes, true),
+    ])
     return {
       progress: { readCaps: r.caps.length, writeCaps: w.caps.length, readBytes: r.bytesRead, writeBytes: w.bytesRead, groups: new Map() },
       caps: [...r.caps, ...w.caps],
     }
   }
 
-  /** IncomingCapCache.addCapToMirror, one items.cbor write per directory. */
-  private async addToMirror(sharer: string, caps: readonly CapabilityWithPath[]): Promise<void> {
+  /** IncomingCapCache.addCapToMirror, one items.cbor write per directory (staged in `batch`). */
+  private async addToMirror(batch: SocialBatch, sharer: string, caps: readonly CapabilityWithPath[]): Promise<void> {
     const byDir = new Map<string, { name: string; cap: AbsoluteCapability }[]>()
     for (const c of caps) {
       const { owner, names } = parsePath(c.path)
@@ -136,18 +151,18 @@ export class IncomingCaps {
       if (list === undefined) byDir.set(dir, (list = []))
       list.push({ name: names[names.length - 1], cap: c.cap })
     }
-    let worldExists = false
-    for (const [dir, children] of byDir) {
-      const file = joinPath(dir, DIR_CAPS_FILE)
-      const bytes = await readIfExists(this.x.fs, file)
+    const dirs = [...byDir]
+    const stored = await Promise.all(dirs.map(([dir]) => batch.view.read(joinPath(dir, DIR_CAPS_FILE))))
+    for (let i = 0; i < dirs.length; i++) {
+      const [dir, children] = dirs[i]
+      const bytes = stored[i]
       if (bytes === undefined) {
-        if (!worldExists) await this.x.fs.mkdir(this.worldDir, { parents: true, hidden: true })
-        worldExists = true
-        await this.x.fs.mkdir(dir, { parents: true })
+        batch.ensureFolder(this.worldDir, true)
+        batch.ensureFolder(dir, false)
       }
       let items = bytes === undefined ? EMPTY_CAPS_IN_DIRECTORY : decodeCapsInDirectory(bytes)
       for (const ch of children) items = await this.addChild(items, ch.name, ch.cap, sharer)
-      await writeSmallFile(this.x.fs, file, encodeCapsInDirectory(items), false)
+      batch.write(joinPath(dir, DIR_CAPS_FILE), encodeCapsInDirectory(items), false)
     }
   }
 
@@ -163,6 +178,22 @@ export class IncomingCaps {
       if (old !== undefined) return d
     }
     return { children: [...rest, { name, cap, sharers: [sharer] }] }
+  }
+
+  /**
+   * Mounts items just read from a newly followed user (what mountAll would add for them, without
+   * listing the whole mirror tree); a writable capability already mounted at a path is kept.
+   */
+  async mountNew(caps: readonly CapabilityWithPath[]): Promise<void> {
+    const mounted = new Map(this.x.fs.mounted())
+    const trusted = await Promise.all(caps.map((c) => this.trusted(c.path, c.cap).catch(() => false)))
+    caps.forEach((c, i) => {
+      if (!trusted[i]) return
+      const had = mounted.get(c.path)
+      if (had !== undefined && isWritable(had) && !isWritable(c.cap)) return
+      this.x.fs.mount(c.path, c.cap)
+      this.mountedPaths.add(c.path)
+    })
   }
 
   /** Mounts every item of the mirror tree (not those only blocked users shared); unmounts what left it. */
@@ -204,14 +235,9 @@ export class IncomingCaps {
   /** The path's owner (its first name) has the capability's owner as identity, which owns its writing key. */
   private async trusted(path: string, cap: AbsoluteCapability): Promise<boolean> {
     const { owner } = parsePath(path)
-    let id = this.identities.get(owner)
-    if (id === undefined) this.identities.set(owner, (id = this.x.net.coreNode.getPublicKeyHash(owner).catch(() => undefined)))
-    const identity = await id
+    const identity = await identityOf(this.x, owner).catch(() => undefined)
     if (identity === undefined || !identity.equals(cap.owner)) return false
-    const key = `${identity.toString()}|${cap.writer.toString()}`
-    let owns = this.owned.get(key)
-    if (owns === undefined) this.owned.set(key, (owns = ownsKey(this.x.net, this.x.reader, identity, cap.writer).catch(() => false)))
-    return owns
+    return ownsKeyFor(this.x, identity, cap.writer).catch(() => false)
   }
 }
 

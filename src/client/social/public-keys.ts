@@ -11,6 +11,7 @@ import { PeergosError } from '../../errors.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
 import type { TreeReader } from '../tree-reader.ts'
 import { VerifiedStorage } from '../verified-storage.ts'
+import type { SocialContext } from './context.ts'
 import { UnknownUserError } from './errors.ts'
 
 export interface PublicKeys {
@@ -18,8 +19,8 @@ export interface PublicKeys {
   readonly boxer: PublicBoxingKey
 }
 
-export async function publicKeysOf(net: NetworkAccess, reader: TreeReader, username: string): Promise<PublicKeys> {
-  const identity = await net.coreNode.getPublicKeyHash(username)
+export async function publicKeysOf(net: NetworkAccess, reader: TreeReader, username: string, knownIdentity?: Promise<PublicKeyHash | undefined>): Promise<PublicKeys> {
+  const identity = await (knownIdentity ?? net.coreNode.getPublicKeyHash(username))
   if (identity === undefined) throw new UnknownUserError(`User ${username} does not exist!`)
   const wd = await reader.writerData(identity, identity)
   const hash = wd?.followRequestReceiver
@@ -27,6 +28,31 @@ export async function publicKeysOf(net: NetworkAccess, reader: TreeReader, usern
   const bytes = isIdentity(hash) ? hash.multihash.digest : await new VerifiedStorage(net.crypto, net.storage).get(identity, hash)
   if (bytes === undefined) throw new UnknownUserError(`The follow request key of ${username} is missing`)
   return { identity, boxer: decodePublicBoxingKey(bytes) }
+}
+
+/** A lookup kept for the session; a failed one is not kept. */
+function memoised<T>(m: Map<string, Promise<T>>, key: string, f: () => Promise<T>): Promise<T> {
+  let p = m.get(key)
+  if (p === undefined) {
+    m.set(key, (p = f()))
+    p.catch(() => m.delete(key))
+  }
+  return p
+}
+
+/** publicKeysOf, kept for the session. */
+export function publicKeysFor(x: SocialContext, username: string): Promise<PublicKeys> {
+  return memoised(x.memo.publicKeys, username, () => publicKeysOf(x.net, x.reader, username, identityOf(x, username)))
+}
+
+/** The PKI's identity of `username` (undefined: no such user), kept for the session. */
+export function identityOf(x: SocialContext, username: string): Promise<PublicKeyHash | undefined> {
+  return memoised(x.memo.identities, username, () => x.net.coreNode.getPublicKeyHash(username))
+}
+
+/** ownsKey, kept for the session (an owner's writing keys stay its own while we look). */
+export function ownsKeyFor(x: SocialContext, owner: PublicKeyHash, writer: PublicKeyHash): Promise<boolean> {
+  return memoised(x.memo.owns, `${owner.toString()}|${writer.toString()}`, () => ownsKey(x.net, x.reader, owner, writer))
 }
 
 /** Keys searched per ownership check (a user has a few writing keys; this bounds a hostile tree). */

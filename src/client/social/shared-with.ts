@@ -11,7 +11,7 @@ import { capCacheDirOf, OUTBOUND_DIR, SHARED_WITH_FILE } from './names.ts'
 import { readIfExists, writeSmallFile } from './user-files.ts'
 
 /** The outbound cache folder of the directory holding `itemPath`, and the item's name. */
-function locate(x: SocialContext, itemPath: string): { dir: string; name: string } {
+export function locate(x: SocialContext, itemPath: string): { dir: string; name: string } {
   const { parent, name } = splitParent(itemPath)
   const { owner, names } = parsePath(parent)
   return { dir: [capCacheDirOf(x.username), OUTBOUND_DIR, owner, ...names].join('/'), name }

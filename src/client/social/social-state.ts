@@ -14,10 +14,11 @@ import type { SocialContext } from './context.ts'
 import { blockedUsers, following } from './friends.ts'
 import { GROUPS_FILE, homeOf, sharedDirOf, SOCIAL_STATE_FILE } from './names.ts'
 import { shareReadAccessWith } from './sharing.ts'
+import { fsFiles, type OwnFiles } from './own-view.ts'
 import { readIfExists, writeSmallFile } from './user-files.ts'
 
-export async function pendingOutgoing(x: SocialContext): Promise<PendingSocialState> {
-  const bytes = await readIfExists(x.fs, joinPath(homeOf(x.username), SOCIAL_STATE_FILE))
+export async function pendingOutgoing(x: SocialContext, files: OwnFiles = fsFiles(x)): Promise<PendingSocialState> {
+  const bytes = await files.read(joinPath(homeOf(x.username), SOCIAL_STATE_FILE))
   return bytes === undefined ? { pendingOutgoing: [] } : decodePendingSocialState(bytes)
 }
 
@@ -26,14 +27,14 @@ export async function savePendingOutgoing(x: SocialContext, s: PendingSocialStat
 }
 
 /** The per-follower folders in /<me>/shared (getFollowerRoots), optionally without pending outgoing requests. */
-export async function followerFolders(x: SocialContext, excludePending: boolean): Promise<string[]> {
-  const pending = excludePending ? new Set((await pendingOutgoing(x)).pendingOutgoing) : new Set<string>()
-  const children = await x.fs.list(sharedDirOf(x.username))
+export async function followerFolders(x: SocialContext, excludePending: boolean, files: OwnFiles = fsFiles(x)): Promise<string[]> {
+  const [pendingState, children] = await Promise.all([excludePending ? pendingOutgoing(x, files) : undefined, files.list(sharedDirOf(x.username))])
+  const pending = new Set(pendingState?.pendingOutgoing ?? [])
   return children.filter((c) => c.isDirectory && !c.name.startsWith('.') && !pending.has(c.name)).map((c) => c.name)
 }
 
-export async function followers(x: SocialContext): Promise<string[]> {
-  return (await followerFolders(x, true)).sort()
+export async function followers(x: SocialContext, files: OwnFiles = fsFiles(x)): Promise<string[]> {
+  return (await followerFolders(x, true, files)).sort()
 }
 
 /** Groups.getGroupNameMappings: reads .groups.cbor, or makes both groups (folders shared with current members) and then the file. */

@@ -2,7 +2,8 @@
 // reciprocate, reject), the social graph (followers, following, friends, groups, blocked), unfollow,
 // remove a follower, read and write sharing with followers or groups and their revocation (key
 // rotation; a new signing key for write access), read-only and writable secret links, who an item is
-// shared with, and the items shared with us, mounted at their paths in `ctx.fs`. Everything is stored
+// shared with, moving and removing items with their sharing records, and the items shared with us,
+// mounted at their paths in `ctx.fs`. Everything is stored
 // in the user's own files in Peergos' formats, so a Peergos client using the same account sees the
 // same state.
 import { PeergosError } from '../../errors.ts'
@@ -15,6 +16,7 @@ import { processFollowRequests, replyToFollowRequest, sendFollowRequest, type Fo
 import { receivedFollowRequests, type ReceivedFollowRequest } from './follow-requests.ts'
 import { block, blockedUsers, following, unblock } from './friends.ts'
 import { IncomingCaps, type SharedItem } from './incoming-caps.ts'
+import { moveItem, removeItem } from './item-changes.ts'
 import { removeFollower, type RemovedFollower } from './remove-follower.ts'
 import { unshareReadAccessWith } from './revoke.ts'
 import { unshareWriteAccessWith } from './write-revoke.ts'
@@ -71,14 +73,13 @@ export class Social {
     return this.reply(request, { accept: false, reciprocate: false })
   }
 
-  /** Reads a newly followed user's shares (a broken share of theirs must not fail the handshake). */
+  /** Reads a newly followed user's shares and mounts them (a broken share of theirs must not fail the handshake). */
   private async pickUp(e: EntryPoint): Promise<void> {
     try {
-      await this.incoming.updateFriend(e)
+      await this.incoming.mountNew(await this.incoming.updateFriend(e))
     } catch (err) {
       if (!(err instanceof PeergosError)) throw err
     }
-    await this.incoming.mountAll()
   }
 
   // ---- the social graph ----
@@ -216,6 +217,20 @@ export class Social {
   /** The URL of a link of ours on `server` (`<server>/secret/z<owner>/<label>#<password>`). */
   secretLinkUrl(server: string, link: LinkProperties): string {
     return secretLinkUrl(server, this.x.identity.publicKeyHash, link)
+  }
+
+  /**
+   * Moves or renames an item of ours (into `to` when it is a folder), as fs.move, and its sharing
+   * records with it: inside one writing space readers keep access and links keep opening; into another
+   * (a copy under new keys) its links are revoked and the copy is shared with no one. Returns the new path.
+   */
+  move(from: string, to: string): Promise<string> {
+    return moveItem(this.x, from, to)
+  }
+
+  /** Removes an item of ours, as fs.remove, revoking its secret links (and those below it) and dropping its sharing records. */
+  remove(path: string): Promise<void> {
+    return removeItem(this.x, path)
   }
 
   /** Who an item of ours is shared with (users and group uids), and its secret links. */

@@ -1,0 +1,197 @@
+// Several changes to the user's own social files in ONE commit of the root writer: new folders (whose
+// capabilities are chosen up front, so a follow request or a sharing file can name them before the
+// commit) and whole small files, created or replaced, anywhere below the home directory. The social
+// flows change three to ten small files at a time (a follow reply writes the sharing folder, its
+// sharing.r, the SharedWithCache record and .from-friends.cborstream); through the FileSystem each of
+// those is a commit, here they are one (one block/put/bulk and one setPointer). The nodes are built as
+// FileSystem builds them (cryptree-build, file-upload), so the files are ordinary Peergos files.
+import type { WritableAbsoluteCapability } from '../../model/capability.ts'
+import { MAP_KEY_BYTES } from '../../model/capability.ts'
+import { randomBat } from '../../model/bat.ts'
+import { decodeCryptreeNode } from '../../model/cryptree-node.ts'
+import { readCryptreeNode } from '../../model/cryptree-read.ts'
+import { timestampFromMillis, type FileProperties } from '../../model/file-properties.ts'
+import { toAbsolute } from '../../model/relative-capability.ts'
+import { randomSymmetricKey } from '../../model/symmetric-key.ts'
+import { PeergosError } from '../../errors.ts'
+import { childLink, newDirectory, parentLinkOf, type ParentDir } from '../cryptree-build.ts'
+import { addChildren, findChild, readDirChunks, updateChildren, type DirChunk } from '../dir-ops.ts'
+import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type FileKeys, type StoredContents } from '../file-upload.ts'
+import { parsePath } from '../paths.ts'
+import { CHUNK_SIZE } from '../tree-reader.ts'
+import type { WriterTx } from '../writer-tx.ts'
+import type { SocialContext } from './context.ts'
+import { OwnView } from './own-view.ts'
+import { OCTET_STREAM } from './names.ts'
+
+/** A folder the batch was to create exists meanwhile with other keys (another client of the user made it). */
+export class SocialBatchConflictError extends PeergosError {}
+
+interface StagedDir {
+  readonly path: string
+  readonly hidden: boolean
+  /** Chosen up front (known to the caller before the commit), or undefined: any keys. */
+  readonly cap?: WritableAbsoluteCapability
+}
+
+interface StagedFile {
+  readonly path: string
+  readonly data: Uint8Array
+  readonly hidden: boolean
+}
+
+export class SocialBatch {
+  private readonly dirs: StagedDir[] = []
+  private readonly files = new Map<string, StagedFile>()
+
+  /** The reads of the step this batch belongs to (taken when the batch is made; stale once it commits). */
+  readonly view: OwnView
+
+  constructor(private readonly x: SocialContext) {
+    this.view = new OwnView(x)
+  }
+
+  get isEmpty(): boolean {
+    return this.dirs.length === 0 && this.files.size === 0
+  }
+
+  /**
+   * The write capability of the folder at `path` (of ours), made in this batch when it does not exist
+   * (its missing parents too): its keys are chosen now, so the capability can be handed out before the
+   * commit.
+   */
+  async folder(path: string, hidden: boolean): Promise<WritableAbsoluteCapability> {
+    const staged = this.dirs.find((d) => d.path === normalise(path) && d.cap !== undefined)
+    if (staged !== undefined) return staged.cap!
+    const found = await this.view.resolve(path)
+    if (found?.wBaseKey !== undefined) return found as WritableAbsoluteCapability
+    const { owner, names } = parsePath(path)
+    for (let i = 1; i < names.length; i++) this.ensureFolder('/' + [owner, ...names.slice(0, i)].join('/'), hidden)
+    const c = this.x.net.crypto
+    const cap: WritableAbsoluteCapability = {
+      owner: this.x.home.owner, writer: this.x.home.writer, mapKey: c.randomBytes(MAP_KEY_BYTES), bat: randomBat(c),
+      rBaseKey: randomSymmetricKey(c), wBaseKey: randomSymmetricKey(c),
+    }
+    this.dirs.push({ path: normalise(path), hidden, cap })
+    return cap
+  }
+
+  /** The folder at `path` is made by this batch with keys chosen up front (it did not exist: it holds nothing yet). */
+  isNewFolder(path: string): boolean {
+    const p = normalise(path)
+    return this.dirs.some((d) => d.path === p && d.cap !== undefined)
+  }
+
+  /** The contents staged for the file at `path`, if any. */
+  staged(path: string): Uint8Array | undefined {
+    return this.files.get(normalise(path))?.data
+  }
+
+  /** Makes the folder at `path` (and its missing parents) when it does not exist. */
+  ensureFolder(path: string, hidden: boolean): void {
+    const p = normalise(path)
+    if (!this.dirs.some((d) => d.path === p)) this.dirs.push({ path: p, hidden })
+  }
+
+  /** Creates or replaces the small file at `path` (its folder is made when missing). */
+  write(path: string, data: Uint8Array, hidden: boolean): void {
+    this.files.set(normalise(path), { path: normalise(path), data, hidden })
+  }
+
+  /** Commits everything staged (one root-writer commit), then empties the batch. */
+  async commit(): Promise<void> {
+    if (this.isEmpty) return
+    const dirs = [...this.dirs]
+    const files = [...this.files.values()]
+    this.dirs.length = 0
+    this.files.clear()
+    const session = this.x.rootWriter
+    const home = this.x.home
+    const c = this.x.net.crypto
+    const mirrorBatId = this.x.mirrorBatId
+    await session.withTransaction(async (tid) => {
+      const stored: { file: StagedFile; keys: FileKeys; contents: StoredContents }[] = await Promise.all(files.map(async (file) => {
+        const keys = newFileKeys(c)
+        return { file, keys, contents: await storeContents(session, tid, keys, file.data, { mirrorBatId }) }
+      }))
+      await session.apply(async (tx) => {
+        const caps = new Map<string, WritableAbsoluteCapability>([['/' + this.x.username, home]])
+        const dirOf = async (path: string, hidden: boolean, wanted?: WritableAbsoluteCapability): Promise<WritableAbsoluteCapability> => {
+          const known = caps.get(path)
+          if (known !== undefined) return known
+          const { owner, names } = parsePath(path)
+          const parentPath = '/' + [owner, ...names.slice(0, -1)].join('/')
+          const parent = await dirOf(parentPath, hidden)
+          const chunks = await readDirChunks(tx, parent)
+          const name = names[names.length - 1]
+          const existing = findChild(chunks, name)
+          let cap: WritableAbsoluteCapability
+          if (existing !== undefined) {
+            const abs = toAbsolute(c, existing.cap, parent)
+            if (abs.wBaseKey === undefined || !abs.writer.equals(home.writer)) throw new SocialBatchConflictError(`${path} is not in the home directory's writing space`)
+            if (wanted !== undefined && !equalCaps(abs as WritableAbsoluteCapability, wanted)) throw new SocialBatchConflictError(`${path} was made meanwhile by another client`)
+            cap = abs as WritableAbsoluteCapability
+          } else {
+            const dir: ParentDir = { cap: parent, parentKey: chunks[0].view.parentKey }
+            const nd = newDirectory(c, dir, { name, hidden, time: timestampFromMillis(Date.now()), mirrorBatId, ...(wanted === undefined ? {} : { cap: wanted }) })
+            await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
+            await addChildren(tx, chunks, [nd.link])
+            cap = nd.cap
+          }
+          caps.set(path, cap)
+          return cap
+        }
+        for (const d of dirs) await dirOf(d.path, d.hidden, d.cap)
+        for (const s of stored) {
+          const { owner, names } = parsePath(s.file.path)
+          const name = names[names.length - 1]
+          const dirCap = await dirOf('/' + [owner, ...names.slice(0, -1)].join('/'), false)
+          let chunks = await readDirChunks(tx, dirCap)
+          const old = findChild(chunks, name)
+          if (old !== undefined) {
+            await removeFile(tx, c, toAbsolute(c, old.cap, dirCap) as WritableAbsoluteCapability, dirCap)
+            await updateChildren(tx, chunks, (ch) => (ch.name === name ? null : undefined))
+            chunks = await readDirChunks(tx, dirCap)
+          }
+          const dir: ParentDir = { cap: dirCap, parentKey: chunks[0].view.parentKey }
+          const time = timestampFromMillis(Date.now())
+          const props: FileProperties = {
+            name, isDirectory: false, isLink: false, mimeType: OCTET_STREAM, size: s.contents.size, modified: time, created: time, isHidden: s.file.hidden, streamSecret: s.keys.streamSecret,
+          }
+          for (const n of chunkNodes(c, s.keys, props, parentLinkOf(dir), s.contents.chunks, s.contents.chunks.map((ch) => ch.plainHash), mirrorBatId)) {
+            await tx.setBuiltNode(n.mapKey, n.built, n.bat)
+          }
+          await addChildren(tx, chunks, [childLink(c, dir, fileCap(dirCap.owner, dirCap.writer, s.keys), name, false, OCTET_STREAM, time)])
+        }
+      }, tid)
+    })
+  }
+}
+
+/** The chunk nodes of a replaced file of the same writing space (a folder is never replaced by a file). */
+async function removeFile(tx: WriterTx, c: SocialContext['net']['crypto'], cap: WritableAbsoluteCapability, dir: WritableAbsoluteCapability): Promise<void> {
+  if (!cap.writer.equals(dir.writer)) return
+  const found = await tx.getNode(cap.mapKey, cap.bat)
+  if (found === undefined) return
+  const view = readCryptreeNode(c, decodeCryptreeNode(found.block), cap.rBaseKey, cap.wBaseKey)
+  if (view.isDirectory) throw new SocialBatchConflictError(`${view.properties.name} is a folder`)
+  const secret = view.properties.streamSecret
+  if (secret === undefined) {
+    await tx.removeNode(cap.mapKey, cap.bat)
+    return
+  }
+  const n = Math.max(1, Math.ceil(view.properties.size / CHUNK_SIZE))
+  for (let i = 0; i < n; i++) {
+    const loc = chunkLocation(c, { streamSecret: secret, mapKey: cap.mapKey, bat: cap.bat }, i)
+    await tx.removeNode(loc.mapKey, loc.bat)
+  }
+}
+
+function equalCaps(a: WritableAbsoluteCapability, b: WritableAbsoluteCapability): boolean {
+  return a.writer.equals(b.writer) && a.mapKey.length === b.mapKey.length && a.mapKey.every((v, i) => v === b.mapKey[i])
+}
+
+function normalise(path: string): string {
+  const { owner, names } = parsePath(path)
+  return '/' + [owner, ...names].join('/')
+}
