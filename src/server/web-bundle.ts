@@ -2,7 +2,7 @@
 // fresh clone, or after editing src/web or the client library): Vite's build API with
 // web.vite.config.ts, one build at a time across processes (a lock directory beside dist/web).
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PeergosError } from '../errors.ts'
@@ -59,7 +59,10 @@ async function withLock<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Builds the package's bundle into dist/web. */
+/**
+ * Builds the package's bundle into dist/web: into a directory beside it first, then swapped in by
+ * two renames, so a daemon serving dist/web meanwhile never finds it half written.
+ */
 export async function buildWebBundle(): Promise<void> {
   let vite: typeof import('vite')
   try {
@@ -67,12 +70,19 @@ export async function buildWebBundle(): Promise<void> {
   } catch (e) {
     throw new WebBuildError('Vite is not installed: run `npm ci` (with dev dependencies) to build the web UI', { cause: e })
   }
+  const fresh = `${DEFAULT_WEB_ROOT}.building-${process.pid}`
+  const old = `${DEFAULT_WEB_ROOT}.old-${process.pid}`
   try {
-    await vite.build({ configFile: CONFIG, logLevel: 'warn' })
+    await vite.build({ configFile: CONFIG, logLevel: 'warn', build: { outDir: fresh, emptyOutDir: true } })
+    await writeFile(join(fresh, STAMP), `${new Date().toISOString()}\n`)
+    const had = existsSync(DEFAULT_WEB_ROOT)
+    if (had) await rename(DEFAULT_WEB_ROOT, old)
+    await rename(fresh, DEFAULT_WEB_ROOT)
+    if (had) await rm(old, { recursive: true, force: true })
   } catch (e) {
+    await rm(fresh, { recursive: true, force: true })
     throw new WebBuildError(`Building the web UI failed: ${(e as Error).message}`, { cause: e })
   }
-  await writeFile(join(DEFAULT_WEB_ROOT, STAMP), `${new Date().toISOString()}\n`)
 }
 
 /** Builds dist/web when it is missing or stale; returns whether it built. */

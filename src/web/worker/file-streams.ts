@@ -5,14 +5,20 @@ import type { FeederMessage, ReaderMessage } from '../shared/download-port.ts'
 
 export async function* fileChunks(file: Blob, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const reader = file.stream().getReader()
+  let finished = false
   try {
     for (;;) {
       signal?.throwIfAborted()
       const { done, value } = await reader.read()
-      if (done) return
+      if (done) {
+        finished = true
+        return
+      }
       yield value
     }
   } finally {
+    // stopped early (cancelled, or the upload failed): the browser stops reading the file
+    if (!finished) await reader.cancel().catch(() => {})
     reader.releaseLock()
   }
 }
@@ -22,16 +28,18 @@ export function feedPort(port: MessagePort, chunks: AsyncGenerator<Uint8Array>, 
   return new Promise((resolve) => {
     let busy = false
     const finish = (): void => {
+      signal.removeEventListener('abort', onAbort)
       port.onmessage = null
       port.close()
       void chunks.return(undefined).catch(() => {})
       resolve()
     }
     const send = (m: FeederMessage, transfer: Transferable[] = []): void => port.postMessage(m, transfer)
-    signal.addEventListener('abort', () => {
+    const onAbort = (): void => {
       send({ kind: 'error', name: 'AbortError', message: 'Download cancelled' })
       finish()
-    }, { once: true })
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
     port.onmessage = async (e: MessageEvent<ReaderMessage>) => {
       if (e.data.kind === 'cancel') return finish()
       if (busy) return
