@@ -18,7 +18,7 @@ import { createRawBlockPrefix } from '../src/model/bat-prefix.ts'
 import { concatBytes } from '../src/model/bytes.ts'
 import { MAX_FRAGMENT_SIZE } from '../src/model/fragmented-cipher-text.ts'
 import type { NodeInfo } from '../src/server/p2p/node-info.ts'
-import { startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
+import { cpuSecondsOf, startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { RemoteUser } from '../test/server/crash/remote-user.ts'
 import { signBlock } from '../test/server/services/storage-fixtures.ts'
 import { mbps, medianMs, type Figure } from './figures.ts'
@@ -82,8 +82,14 @@ export async function run(): Promise<Figure[]> {
       if ((await pointers.getPointer(user.owner, user.owner)) === undefined) throw new Error('no pointer')
     }
     for (let i = 0; i < 200; i++) await Promise.all([call(directPointers), call(proxied.pointers)]) // warm-up
+    // CPU time of the processes involved (this client, A, B) per call: what load on a shared machine does not distort.
+    const cpuNow = (): number => cpuSecondsOf(a.pid) + cpuSecondsOf(b.pid) + process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6
+    let cpu0 = cpuNow()
     const directMs = await medianMs(CALLS, () => call(directPointers))
+    const directCpuMs = ((cpuNow() - cpu0) * 1000) / CALLS
+    cpu0 = cpuNow()
     const proxyMs = await medianMs(CALLS, () => call(proxied.pointers))
+    const proxyCpuMs = ((cpuNow() - cpu0) * 1000) / CALLS
 
     const fetchBlocks = (list: typeof blocks): Promise<number> => timed(list, CONCURRENCY, async (blk) => {
       const got = await proxied.storage.get(user.owner, blk.cid, blk.bat)
@@ -96,13 +102,15 @@ export async function run(): Promise<Figure[]> {
     for (let r = 0; r < ROUNDS; r++) rates.push(mbps(bytes, await fetchBlocks(some)))
     const streamRates: number[] = []
     const streamBytes = blocks.reduce((n, blk) => n + blk.size, 0)
+    cpu0 = cpuNow()
     for (let r = 0; r < ROUNDS; r++) streamRates.push(mbps(streamBytes, await fetchBlocks(blocks)))
+    const cpuPerMB = ((cpuNow() - cpu0) * 1000) / ((ROUNDS * streamBytes) / 1e6)
     await onB.storage.closeTransaction(user.owner, tid)
     return [
-      { name: 'http.directCall.ms', value: directMs, unit: `ms (median of ${CALLS} getPointer calls to B over its HTTP API, node:http client, kept-alive connection)` },
-      { name: 'p2p.proxyCall.ms', value: proxyMs, unit: `ms (median of ${CALLS} getPointer calls to B through A's /p2p/<B>/http/ proxy over libp2p; the proxy adds ${(proxyMs - directMs).toFixed(2)} ms)` },
+      { name: 'http.directCall.ms', value: directMs, unit: `ms (median of ${CALLS} getPointer calls to B over its HTTP API, node:http client, kept-alive connection; CPU of client and B: ${directCpuMs.toFixed(2)} ms a call)` },
+      { name: 'p2p.proxyCall.ms', value: proxyMs, unit: `ms (median of ${CALLS} getPointer calls to B through A's /p2p/<B>/http/ proxy over libp2p; the proxy adds ${(proxyMs - directMs).toFixed(2)} ms; CPU of client, A and B: ${proxyCpuMs.toFixed(2)} ms a call)` },
       { name: 'p2p.proxyBlockGet.MBps', value: median(rates), unit: `MB/s (1 MiB fragments with BAT from B through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight, node:http client)` },
-      { name: 'p2p.proxyStream.MBps', value: median(streamRates), unit: `MB/s (a ${STREAM_BLOCKS} MiB download of B's 1 MiB fragments by a client of A, through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight)` },
+      { name: 'p2p.proxyStream.MBps', value: median(streamRates), unit: `MB/s (a ${STREAM_BLOCKS} MiB download of B's 1 MiB fragments by a client of A, through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight; CPU of client, A and B: ${cpuPerMB.toFixed(1)} ms a MB)` },
     ]
   } finally {
     for (const p of posters) p.close()

@@ -5,10 +5,6 @@
 import { Duplex } from 'node:stream'
 import type { Stream } from '@libp2p/interface'
 
-/** Whatever the stream carries, as one Uint8Array (a Uint8ArrayList is flattened). */
-function bytesOf(data: Uint8Array | { subarray(): Uint8Array }): Uint8Array {
-  return data instanceof Uint8Array ? data : data.subarray()
-}
 
 /** How long a cleanly finished stream waits for the remote to close its end before it is reset. */
 const LINGER_MS = 5_000
@@ -27,7 +23,11 @@ export class StreamSocket extends Duplex {
     this.remoteAddress = `p2p:${remotePeer}`
     stream.addEventListener('message', (evt) => {
       this.touch()
-      if (!this.push(bytesOf(evt.data)) && stream.readStatus === 'readable') stream.pause()
+      // A Uint8ArrayList's parts are pushed as they are (flattening it would copy every message).
+      let more = true
+      if (evt.data instanceof Uint8Array) more = this.push(evt.data)
+      else for (const part of evt.data) more = this.push(part)
+      if (!more && stream.readStatus === 'readable') stream.pause()
     })
     stream.addEventListener('end', () => this.push(null))
     stream.addEventListener('close', (evt) => {
