@@ -184,7 +184,7 @@ export async function run(): Promise<Figure[]> {
       {
         name: 'server.cpuSecondsPerGB',
         value: (putCpu.user + putCpu.system) / gb,
-        unit: `daemon CPU s per GB stored (1 MiB puts, ${BLOCK_CONCURRENCY} in flight, user ${(putCpu.user / gb).toFixed(2)} + system ${(putCpu.system / gb).toFixed(2)}; ${load})`,
+        unit: `daemon CPU s per GB stored (1 MiB puts, ${BLOCK_CONCURRENCY} in flight; user ${(putCpu.user / gb).toFixed(2)} + system ${(putCpu.system / gb).toFixed(2)}; ${load})`,
       },
     ]
   } finally {
