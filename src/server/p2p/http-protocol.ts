@@ -1,5 +1,6 @@
 // Peergos' `/http` libp2p protocol (Nabu HttpProtocol; reference §7.1): one HTTP/1.1 exchange per
-// stream, the request's Host set to the target's base58 peer id. The initiator does not half-close
+// stream as Nabu does (between peergos-ts servers, several on a kept-alive stream: stream-pool.ts),
+// the request's Host set to the target's base58 peer id. The initiator does not half-close
 // after its request (Nabu closes only after the reply), so both ends frame by HTTP, never by EOF.
 // Inbound streams become connections of the daemon's own node:http server (same routes, body
 // limits, Host check and timeouts as TCP), tagged with the authenticated remote peer id. Streams
