@@ -13,7 +13,7 @@ export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-backg
 export const SCREENSHOTS = join(PACKAGE_ROOT, 'test-results', 'web')
 
 export function chromiumPath(): string | undefined {
-  const p = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  const p = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
   return existsSync(p) ? p : undefined
 }
 
