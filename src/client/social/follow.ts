@@ -53,10 +53,16 @@ export interface ProcessedFollowRequests {
   readonly incoming: ReceivedFollowRequest[]
   /** Entry points of users we now follow (their replies accepted our requests). */
   readonly newlyFollowing: EntryPoint[]
+  /** The processed replies' removal from the server (under way; await it once the rest is done). */
+  readonly removals: Promise<void>
 }
 
-/** processFollowRequests: applies the replies to our requests and returns the others. */
-export async function processFollowRequests(x: SocialContext): Promise<ProcessedFollowRequests> {
+/**
+ * processFollowRequests: applies the replies to our requests and returns the others. `followed`
+ * (reading what a user who accepted us shares) runs while our changes are committed: it reads their
+ * files and writes only our capability cache.
+ */
+export async function processFollowRequests(x: SocialContext, followed?: (e: EntryPoint) => Promise<void>): Promise<ProcessedFollowRequests> {
   const batch = new SocialBatch(x)
   const [all, folderNames, pending0] = await Promise.all([receivedFollowRequests(x), followerFolders(x, false, batch.view), pendingOutgoing(x, batch.view)])
   const folders = new Set(folderNames)
@@ -89,9 +95,13 @@ export async function processFollowRequests(x: SocialContext): Promise<Processed
     answered.push(r)
   }
   if (pending !== pending0) batch.write(socialStatePath(x), encodePendingSocialState(pending), true)
-  await batch.commit()
-  await Promise.all(answered.map((r) => removeFollowRequest(x, r)))
-  return { incoming: all.filter((r) => !waiting.has(r.from) && !folders.has(r.from)), newlyFollowing }
+  const pickUps = followed === undefined ? Promise.resolve() : (async () => { for (const e of newlyFollowing) await followed(e) })()
+  const [committed, pickedUp] = await Promise.allSettled([batch.commit(), pickUps])
+  if (committed.status === 'rejected') throw committed.reason
+  if (pickedUp.status === 'rejected') throw pickedUp.reason
+  const removals = Promise.all(answered.map((r) => removeFollowRequest(x, r))).then(() => undefined)
+  removals.catch(() => {}) // awaited by the caller; not unhandled meanwhile
+  return { incoming: all.filter((r) => !waiting.has(r.from) && !folders.has(r.from)), newlyFollowing, removals }
 }
 
 export interface FollowReply {
@@ -101,12 +111,16 @@ export interface FollowReply {
   readonly reciprocate: boolean
 }
 
-/** sendReplyFollowRequest: answers a request; returns their entry point when we now follow them. */
-export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRequest, reply: FollowReply): Promise<EntryPoint | undefined> {
+/**
+ * sendReplyFollowRequest: answers a request; returns their entry point when we now follow them.
+ * `followed` (reading what they share) runs while the reply is sent.
+ */
+export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRequest, reply: FollowReply, followed?: (e: EntryPoint) => Promise<void>): Promise<EntryPoint | undefined> {
   const them = r.from
   const theirEntry = r.request.entry!
-  // their entry point is checked before anything is made or sent
-  const [keys] = await Promise.all([publicKeysFor(x, them), reply.accept || reply.reciprocate ? checkEntryPoint(x, theirEntry) : undefined])
+  // their entry point is checked before anything is made or sent (their identity WriterData read once for both)
+  const theirs = x.reader.snapshot()
+  const [keys] = await Promise.all([publicKeysFor(x, them, theirs), reply.accept || reply.reciprocate ? checkEntryPoint(x, theirEntry, theirs) : undefined])
   if (!reply.accept && !reply.reciprocate) {
     await sendBlindRequest(x, keys, { entry: { pointer: nullCapability(x.net.crypto), ownerName: x.username } })
     await removeFollowRequest(x, r)
@@ -123,6 +137,7 @@ export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRe
   await Promise.all([
     sendBlindRequest(x, keys, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined }),
     removeFollowRequest(x, r),
+    reply.reciprocate && followed !== undefined ? followed(theirEntry) : undefined,
   ])
   return reply.reciprocate ? theirEntry : undefined
 }

@@ -9,6 +9,7 @@ import { parseCborStream } from './cbor-stream.ts'
 import type { SocialContext } from './context.ts'
 import { ForgedOwnerError } from './errors.ts'
 import { BLOCKED_FILE, capCacheDirOf, FRIEND_STATE_SUFFIX, FROM_FRIENDS_FILE, homeOf } from './names.ts'
+import type { TreeReader } from '../tree-reader.ts'
 import { fsFiles, type OwnFiles } from './own-view.ts'
 import { identityOf, ownsKeyFor } from './public-keys.ts'
 import { appendToFile, readIfExists, removeIfExists, writeSmallFile } from './user-files.ts'
@@ -29,11 +30,11 @@ export async function friendEntryPoints(x: SocialContext, files: OwnFiles = fsFi
 }
 
 /** EntryPoint.isValid: the claimed owner's identity (from the PKI) is the capability's owner and owns its writing key. */
-export async function checkEntryPoint(x: SocialContext, e: EntryPoint): Promise<void> {
+export async function checkEntryPoint(x: SocialContext, e: EntryPoint, reader: TreeReader = x.reader): Promise<void> {
   const key = `${e.ownerName}|${e.pointer.owner.toString()}|${e.pointer.writer.toString()}`
   if (x.memo.checkedEntries.has(key)) return // an owner's writing keys stay its own
   const identity = await identityOf(x, e.ownerName)
-  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await ownsKeyFor(x, identity, e.pointer.writer))) {
+  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await ownsKeyFor(x, identity, e.pointer.writer, reader))) {
     throw new ForgedOwnerError(`Incorrect claimed owner ${e.ownerName} for entry point`)
   }
   x.memo.checkedEntries.add(key)

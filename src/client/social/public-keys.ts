@@ -40,9 +40,9 @@ function memoised<T>(m: Map<string, Promise<T>>, key: string, f: () => Promise<T
   return p
 }
 
-/** publicKeysOf, kept for the session. */
-export function publicKeysFor(x: SocialContext, username: string): Promise<PublicKeys> {
-  return memoised(x.memo.publicKeys, username, () => publicKeysOf(x.net, x.reader, username, identityOf(x, username)))
+/** publicKeysOf, kept for the session (`reader`: a snapshot shared with other lookups of the step). */
+export function publicKeysFor(x: SocialContext, username: string, reader: TreeReader = x.reader): Promise<PublicKeys> {
+  return memoised(x.memo.publicKeys, username, () => publicKeysOf(x.net, reader, username, identityOf(x, username)))
 }
 
 /** The PKI's identity of `username` (undefined: no such user), kept for the session. */
@@ -51,8 +51,8 @@ export function identityOf(x: SocialContext, username: string): Promise<PublicKe
 }
 
 /** ownsKey, kept for the session (an owner's writing keys stay its own while we look). */
-export function ownsKeyFor(x: SocialContext, owner: PublicKeyHash, writer: PublicKeyHash): Promise<boolean> {
-  return memoised(x.memo.owns, `${owner.toString()}|${writer.toString()}`, () => ownsKey(x.net, x.reader, owner, writer))
+export function ownsKeyFor(x: SocialContext, owner: PublicKeyHash, writer: PublicKeyHash, reader: TreeReader = x.reader): Promise<boolean> {
+  return memoised(x.memo.owns, `${owner.toString()}|${writer.toString()}`, () => ownsKey(x.net, reader, owner, writer))
 }
 
 /** Keys searched per ownership check (a user has a few writing keys; this bounds a hostile tree). */

@@ -54,15 +54,14 @@ export class Social {
    * read what they share) and returns the requests awaiting our answer.
    */
   async followRequests(): Promise<ReceivedFollowRequest[]> {
-    const r = await processFollowRequests(this.x)
-    for (const e of r.newlyFollowing) await this.pickUp(e)
+    const r = await processFollowRequests(this.x, (e) => this.pickUp(e))
+    await r.removals
     return r.incoming
   }
 
   /** Answers a request: accept (they may follow us), reciprocate (we follow them), both, or neither (reject). */
   async reply(request: ReceivedFollowRequest, reply: FollowReply): Promise<void> {
-    const followed = await replyToFollowRequest(this.x, request, reply)
-    if (followed !== undefined) await this.pickUp(followed)
+    await replyToFollowRequest(this.x, request, reply, (e) => this.pickUp(e))
   }
 
   accept(request: ReceivedFollowRequest): Promise<void> {
