@@ -4,7 +4,7 @@
 // Peergos server serves that proxy to its own machine only); the user then signs in through
 // --server. The target copies everything from the current home and has the PKI name it. Identity, files, links
 // and friends stay; the old server refuses the user's writes from then on.
-import type { CID } from '../codec/cid.ts'
+import { base58Encode, type CID } from '../codec/cid.ts'
 import { migrateToServer } from '../client/migrate.ts'
 import { UserContext } from '../client/user-context.ts'
 import { answerWithCode } from '../client/mfa.ts'
@@ -13,14 +13,13 @@ import { httpNetworkServices } from '../http/clients/network.ts'
 import { p2pPrefix } from '../http/poster.ts'
 import { parsePeerId } from '../http/wire.ts'
 import { NodePoster } from '../server/http/node-poster.ts'
-import { peerIdOf } from '../server/p2p/peer-ids.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
 import { UsageError } from './args.ts'
 import { loginPassword, MFA_CODE_ENV, printJson, secret, usernameOf, type CommandContext, type UserCommand } from './session.ts'
 
-/** A server's peer id as node.json and the daemon show it (base58), from its CID form. */
+/** A server's peer id as node.json and the daemon show it (the base58 multihash), from its CID form. */
 function peerIdText(id: CID): string {
-  return peerIdOf(id).toString()
+  return base58Encode(id.multihash.bytes)
 }
 
 function targetPeer(text: string): CID {
