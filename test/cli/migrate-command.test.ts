@@ -52,7 +52,7 @@ describe('peergos-ts migrate', () => {
     expect(ls.out.toString()).toContain('notes.txt')
     const get = await cli(['get', `/${name}/notes.txt`, '-', '--server', c.url], env)
     expect(get.out.toString()).toBe(`the notes of ${name}`)
-  })
+  }, 120_000)
 
   it('moves a user to the server --to names, through --server\'s proxy (--json)', async () => {
     const name = users[1]
@@ -63,17 +63,17 @@ describe('peergos-ts migrate', () => {
     const viaC = await UserContext.signIn(networkOf(c), name, PASSWORD)
     expect(new TextDecoder().decode(await viaC.fs.readFileBytes(`/${name}/notes.txt`))).toBe(`the notes of ${name}`)
     await viaC.close()
-  })
+  }, 120_000)
 
   it('fails with one line when the user already lives there, or --to is not a peer id', async () => {
     expectFailure(await cli(['migrate', '--server', c.url, '--username', users[0]], env), 1, /migrate a user to their current server/, [PASSWORD])
     expectFailure(await cli(['migrate', '--server', b.url, '--username', users[0], '--to', 'not-a-peer'], env), 2, /--to: not a peer id: not-a-peer/)
-  })
+  }, 120_000)
 
   it('is listed in the help', async () => {
     const r = await cli(['migrate', '--help'])
     expect(r.code).toBe(0)
     expect(r.out.toString()).toContain('Usage: peergos-ts migrate --username NAME [--to PEER-ID]')
     expect((await cli(['help'])).out.toString()).toMatch(/\n {2}migrate +move your account to another home server/)
-  })
+  }, 120_000)
 })
