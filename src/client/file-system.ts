@@ -612,6 +612,23 @@ export class FileSystem {
   }
 
   private async rewriteFrom(path: string, startChunk: number, prefix: Uint8Array, data: ByteSource, o: WriteOptions): Promise<FileInfo> {
+    try {
+      return await this.rewriteInFolder(path, startChunk, prefix, data, o)
+    } catch (e) {
+      // a file that is a writing space of its own is rewritten whole, in place (thrown before `data` is read)
+      if (!(e instanceof NotFoundError || e instanceof NotADirectoryError || e instanceof UnsupportedOperationError)) throw e
+      if ((await this.ownSpaceFile(path)) === undefined) throw e
+      const head = concatBytes(await this.readFileBytes(path, { length: startChunk * CHUNK_SIZE }), prefix)
+      async function* whole(): AsyncGenerator<Uint8Array> {
+        yield head
+        if (data instanceof Uint8Array) yield data
+        else yield* data as AsyncIterable<Uint8Array>
+      }
+      return this.writeFile(path, whole(), o)
+    }
+  }
+
+  private async rewriteInFolder(path: string, startChunk: number, prefix: Uint8Array, data: ByteSource, o: WriteOptions): Promise<FileInfo> {
     const { parent, name } = splitParent(path)
     const loc = await this.locateDir(parent)
     let keys = await this.existingFileKeys(loc, name, { ...o, overwrite: true })
