@@ -757,9 +757,9 @@ export class FileSystem {
         // nested spaces the parent's writer owned leave its owned keys (the others' owners are retired)
         for (const n of nested) if (n.parentWriter.equals(loc.cap.writer)) await removeOwnedKey(ptx, n.cap.writer)
         const linkDir: ParentDir = { cap: newItemCap(this.c, d), parentKey: randomSymmetricKey(this.c) }
-        const moved = await rotateInto({ from: otx, to: ntx, mirrorBatId: loc.mirrorBatId, signer, nested: targets }, from, linkDir, true)
-        await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, moved)
-        return moved
+        const newItem = await rotateInto({ from: otx, to: ntx, mirrorBatId: loc.mirrorBatId, signer, nested: targets }, from, linkDir, true)
+        await this.stageLinkNode(ptx, ntx, loc, d, name, linkDir, newItem)
+        return newItem
       })
     }
     try {
