@@ -21,8 +21,19 @@ export async function networkAt(apiBase: string): Promise<NetworkAccess> {
   const base = new URL(apiBase)
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('The API base must be an http(s) URL')
   // long calls (block writes of a large upload on a loaded server) get no client timeout of their own
-  const poster = new FetchPoster(base.origin + base.pathname.replace(/\/+$/, ''), { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024 })
+  const poster = new FetchPoster(base.origin + base.pathname.replace(/\/+$/, ''), { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024, fetch: blobBodyFetch })
   return { crypto: await crypto, ...httpNetworkServices(poster) }
+}
+
+/**
+ * fetch with a byte body sent as a Blob: Chromium streams an ArrayBuffer body to its network
+ * process in small pieces (~3 MB/s on a loaded machine), a Blob in one handle (~50-100 MB/s).
+ * The bytes on the wire are the same.
+ */
+function blobBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const body = init?.body
+  if (body instanceof Uint8Array && body.length > 0) return fetch(input, { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) })
+  return fetch(input, init)
 }
 
 export function currentUser(): UserContext {
