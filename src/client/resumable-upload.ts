@@ -149,12 +149,17 @@ export async function resumableWrite(p: ResumablePlan, source: ByteSource): Prom
     let index = 0
     let uploaded = 0
     let parentLinkOfPlan = await s.view((tx) => p.parentDir(tx).then(parentLinkOf))
+    // Commits run behind the uploads (one at a time, in chunk order, so the stored chunks stay a
+    // prefix): the next chunks' fragments go out while a commit's round trips are under way.
+    let committing: Promise<void> = Promise.resolve()
     const commitPending = async (): Promise<void> => {
       const nodes = chunkNodes(c, keys, props, parentLinkOfPlan, pending, undefined, p.mirrorBatId)
       pending = []
-      await s.apply(async (tx) => {
+      await committing // the previous commit (its failure stops the upload here)
+      committing = s.apply(async (tx) => {
         for (const node of nodes) await tx.setBuiltNode(node.mapKey, node.built, node.bat)
       }, tid)
+      committing.catch(() => undefined) // awaited by the next commit or before the last one
     }
     const settleOne = async (): Promise<void> => {
       const chunks = await inFlight.shift()!
@@ -166,24 +171,29 @@ export async function resumableWrite(p: ResumablePlan, source: ByteSource): Prom
       if (first.done !== true) yield head
       yield* { [Symbol.asyncIterator]: () => pieces }
     }
-    for await (const plain of rest()) {
-      p.signal?.throwIfAborted()
-      if (index < done) {
-        hashes[index++] = c.sha256(plain) // already stored by the earlier attempt: only its hash is needed
-        continue
+    try {
+      for await (const plain of rest()) {
+        p.signal?.throwIfAborted()
+        if (index < done) {
+          hashes[index++] = c.sha256(plain) // already stored by the earlier attempt: only its hash is needed
+          continue
+        }
+        const bytes = plain.length
+        const stored = storeContents(s, tid, keys, plain, { mirrorBatId: p.mirrorBatId, startChunk: index, chunksInFlight: 1 }).then((r) => {
+          uploaded += bytes
+          p.onProgress?.(uploaded)
+          return r.chunks
+        })
+        stored.catch(() => undefined) // awaited in order by settleOne
+        inFlight.push(stored)
+        index++
+        if (inFlight.length >= DEFAULT_CHUNKS_IN_FLIGHT) await settleOne()
       }
-      const bytes = plain.length
-      const stored = storeContents(s, tid, keys, plain, { mirrorBatId: p.mirrorBatId, startChunk: index, chunksInFlight: 1 }).then((r) => {
-        uploaded += bytes
-        p.onProgress?.(uploaded)
-        return r.chunks
-      })
-      stored.catch(() => undefined) // awaited in order by settleOne
-      inFlight.push(stored)
-      index++
-      if (inFlight.length >= DEFAULT_CHUNKS_IN_FLIGHT) await settleOne()
+      while (inFlight.length > 0) await settleOne()
+    } finally {
+      await committing.catch(() => undefined) // a failed upload leaves no commit running past its transaction
     }
-    while (inFlight.length > 0) await settleOne()
+    await committing
     if (index !== n || hashes.length !== n) throw new RangeError(`The upload of ${p.path} was announced as ${p.size} bytes but had ${index} chunks`)
     const tree = buildHashTree(c, hashes)
     const last = pending

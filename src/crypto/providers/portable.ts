@@ -17,7 +17,9 @@ import {
 const RANDOM_CHUNK = 65536
 
 export async function createPortableCrypto(): Promise<CryptoProvider> {
-  const [blake3, sha256] = await Promise.all([createBLAKE3(256), createSHA256(), sodium.ready])
+  // a tiny scrypt compiles hash-wasm's scrypt module now, not during the first sign-in
+  const warmScrypt = wasmScrypt({ password: new Uint8Array(1), salt: new Uint8Array(8), costFactor: 2, blockSize: 1, parallelism: 1, hashLength: 16, outputType: 'binary' })
+  const [blake3, sha256] = await Promise.all([createBLAKE3(256), createSHA256(), sodium.ready, warmScrypt])
   const webcrypto = globalThis.crypto
   if (!webcrypto?.getRandomValues) throw new Error('globalThis.crypto.getRandomValues is not available')
 

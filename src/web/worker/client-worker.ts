@@ -3,6 +3,7 @@
 // UI. It answers the page's calls (shared/rpc-protocol.ts) with the method table in methods.ts.
 import type { MethodName, PageMessage, WireError, WorkerMessage } from '../shared/rpc-protocol.ts'
 import { methods, type Method } from './methods.ts'
+import { warmUp } from './session.ts'
 
 const scope = self as unknown as { postMessage(m: WorkerMessage): void; onmessage: ((e: MessageEvent<PageMessage>) => void) | null }
 const running = new Map<number, AbortController>()
@@ -33,3 +34,4 @@ scope.onmessage = (e) => {
   else if (m.kind === 'cancel') running.get(m.id)?.abort()
 }
 scope.postMessage({ kind: 'ready' })
+warmUp()

@@ -1,25 +1,35 @@
 // Bytes between browser objects and the client library: a File read as the async iterable
-// FileSystem.writeFile takes (File.stream(), never whole in memory), and a file of the drive fed
+// FileSystem.writeFile takes (read in 5 MiB pieces a little ahead, never whole in memory), and a file of the drive fed
 // chunk by chunk into a download MessagePort as its reader pulls (shared/download-port.ts).
 import type { FeederMessage, ReaderMessage } from '../shared/download-port.ts'
 
+/** Bytes read from a file at once: a client chunk (5 MiB), so each costs one read from the browser. */
+const READ_PIECE = 5 * 1024 * 1024
+/** Pieces read ahead of the one being consumed, so the next chunk's bytes are in hand when it is needed. */
+const READS_AHEAD = 2
+
+/**
+ * A file's bytes in READ_PIECE pieces, read with Blob.slice().arrayBuffer() up to READS_AHEAD pieces
+ * ahead: File.stream() hands over ~64-512 KiB per read, and each read is a round trip to the
+ * browser process that waits its turn on a loaded machine.
+ */
 export async function* fileChunks(file: Blob, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader()
-  let finished = false
-  try {
-    for (;;) {
-      signal?.throwIfAborted()
-      const { done, value } = await reader.read()
-      if (done) {
-        finished = true
-        return
-      }
-      yield value
+  const reads: Promise<ArrayBuffer>[] = []
+  let next = 0
+  const schedule = (): void => {
+    while (next < file.size && reads.length <= READS_AHEAD) {
+      const read = file.slice(next, Math.min(file.size, next + READ_PIECE)).arrayBuffer()
+      read.catch(() => undefined) // awaited in order below, or dropped when the upload stops
+      reads.push(read)
+      next += READ_PIECE
     }
-  } finally {
-    // stopped early (cancelled, or the upload failed): the browser stops reading the file
-    if (!finished) await reader.cancel().catch(() => {})
-    reader.releaseLock()
+  }
+  schedule()
+  while (reads.length > 0) {
+    signal?.throwIfAborted()
+    const bytes = new Uint8Array(await reads.shift()!)
+    schedule()
+    yield bytes
   }
 }
 

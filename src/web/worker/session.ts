@@ -36,6 +36,12 @@ function blobBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Re
   return fetch(input, init)
 }
 
+/** Loads and compiles the crypto provider's wasm ahead of the first sign-in (called at worker start). */
+export function warmUp(): void {
+  crypto ??= createPortableCrypto()
+  crypto.catch(() => {}) // a failure shows again at the first call that needs it
+}
+
 export function currentUser(): UserContext {
   if (user === undefined) throw new NotSignedInError('Not signed in')
   return user
