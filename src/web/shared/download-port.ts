@@ -10,8 +10,11 @@ export type FeederMessage =
   | { readonly kind: 'end' }
   | { readonly kind: 'error'; readonly name: string; readonly message: string }
 
-/** A ReadableStream that pulls its chunks from a feeder on `port`. */
-export function streamFromPort(port: MessagePort): ReadableStream<Uint8Array> {
+/**
+ * A ReadableStream that pulls its chunks from a feeder on `port`, keeping up to `chunksAhead`
+ * received chunks queued ahead of its consumer (pulls stay one at a time).
+ */
+export function streamFromPort(port: MessagePort, chunksAhead = 1): ReadableStream<Uint8Array> {
   let waiting: ((m: FeederMessage) => void) | undefined
   port.onmessage = (e: MessageEvent<FeederMessage>) => {
     const w = waiting
@@ -36,5 +39,5 @@ export function streamFromPort(port: MessagePort): ReadableStream<Uint8Array> {
       port.postMessage({ kind: 'cancel' } satisfies ReaderMessage)
       port.close()
     },
-  }, { highWaterMark: 1 })
+  }, { highWaterMark: chunksAhead })
 }

@@ -28,6 +28,8 @@ interface SwScope {
 }
 
 const sw = self as unknown as SwScope
+/** Chunks (5 MiB each) a download keeps queued ahead of the disk writes. */
+const DOWNLOAD_CHUNKS_AHEAD = 3
 const pending = new Map<string, RegisterDownload>()
 
 sw.addEventListener('install', (e) => e.waitUntil(sw.skipWaiting()))
@@ -58,7 +60,8 @@ sw.addEventListener('fetch', (e) => {
     return
   }
   pending.delete(id)
-  e.respondWith(new Response(streamFromPort(d.port), {
+  // a few chunks queued while the browser writes the previous ones to disk
+  e.respondWith(new Response(streamFromPort(d.port, DOWNLOAD_CHUNKS_AHEAD), {
     headers: {
       'Content-Type': 'application/octet-stream',
       'Content-Length': String(d.size),

@@ -37,6 +37,7 @@ export async function* fileChunks(file: Blob, signal?: AbortSignal): AsyncGenera
 export function feedPort(port: MessagePort, chunks: AsyncGenerator<Uint8Array>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     let busy = false
+    let ahead: Promise<IteratorResult<Uint8Array>> | undefined
     const finish = (): void => {
       signal.removeEventListener('abort', onAbort)
       port.onmessage = null
@@ -55,7 +56,8 @@ export function feedPort(port: MessagePort, chunks: AsyncGenerator<Uint8Array>, 
       if (busy) return
       busy = true
       try {
-        const next = await chunks.next()
+        const next = await (ahead ?? chunks.next())
+        ahead = undefined
         if (next.done === true) {
           send({ kind: 'end' })
           return finish()
@@ -63,6 +65,9 @@ export function feedPort(port: MessagePort, chunks: AsyncGenerator<Uint8Array>, 
         // a copy of our own, so moving its buffer takes nothing from the client library
         const bytes = next.value.slice()
         send({ kind: 'chunk', bytes }, [bytes.buffer])
+        // the next chunk is read while this one travels, so the reader's next pull finds it ready
+        ahead = chunks.next()
+        ahead.catch(() => undefined) // awaited at the next pull
       } catch (err) {
         const er = err instanceof Error ? err : new Error(String(err))
         send({ kind: 'error', name: er.name, message: er.message })
