@@ -3,6 +3,7 @@
 // opens more streams than its share, or opens many connections. After each, the daemon still
 // answers a well-behaved peer over libp2p, clients through the proxy, and plain HTTP.
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { Readable } from 'node:stream'
 import type { Stream } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,20 +52,43 @@ function untilClosed(socket: StreamSocket): Promise<string> {
   })
 }
 
-/** A POST to `url` + `path` whose body streams (chunked, or with `declared` as Content-Length) from `body`. */
+/**
+ * A POST to `url` + `path` whose body streams (chunked, or with `declared` as Content-Length) from
+ * `body`, over a raw socket: the server replies and drops the connection while the body is still
+ * being sent, and a write failing then (EPIPE, ECONNRESET) must not hide the reply already received.
+ */
 function streamedPost(url: string, path: string, body: Readable, declared?: number): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url)
-    const headers = declared === undefined ? {} : { 'Content-Length': declared }
-    const req = request({ host: u.hostname, port: u.port, path, method: 'POST', headers }, (res) => {
-      res.resume()
-      const done = (): void => resolve({ status: res.statusCode ?? 0, headers: res.headers })
-      res.once('end', done)
-      res.once('error', done)
+    const socket = connect(Number(u.port), u.hostname)
+    const received: Buffer[] = []
+    socket.on('data', (d: Buffer) => received.push(d))
+    socket.on('error', () => socket.destroy())
+    socket.once('close', () => {
+      body.destroy()
+      const text = Buffer.concat(received).toString('latin1')
+      const head = text.slice(0, text.indexOf('\r\n\r\n'))
+      const [statusLine, ...lines] = head.split('\r\n')
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine ?? '')
+      if (status === null) return reject(new Error(`no HTTP reply before the connection closed: ${JSON.stringify(text.slice(0, 200))}`))
+      const headers: Record<string, unknown> = {}
+      for (const line of lines) {
+        const colon = line.indexOf(':')
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+      }
+      resolve({ status: Number(status[1]), headers })
     })
-    // The server replies and drops the connection while the body is still being sent.
-    req.on('error', (e) => reject(e))
-    body.pipe(req)
+    const framing = declared === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${declared}`
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\n${framing}\r\n\r\n`)
+    void (async () => {
+      for await (const chunk of body) {
+        if (socket.destroyed) return
+        const framed = declared === undefined ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk
+        const ok = socket.write(framed)
+        if (!ok) await new Promise((r) => { socket.once('drain', r); socket.once('close', r) })
+      }
+      if (declared === undefined && !socket.destroyed) socket.write('0\r\n\r\n')
+    })().catch(() => {}) // the body is destroyed once the connection closed: sending stops there
   })
 }
 
