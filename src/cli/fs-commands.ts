@@ -1,6 +1,7 @@
 // The file commands on a user's Peergos tree: ls, stat, mkdir, rm, mv and cp, each one call of the
 // client's FileSystem after signing in. Paths are absolute Peergos paths (/alice/docs/a.txt).
 import { NotADirectoryError } from '../client/dir-ops.ts'
+import { moveWithRecords, removeWithRecords } from '../client/social/social.ts'
 import { isHidden, jsonEntry, longListing, shortListing, statText } from './format.ts'
 import { printJson, signIn, type UserCommand } from './session.ts'
 
@@ -62,7 +63,7 @@ export const rm: UserCommand = {
     for (const path of cx.args.positional) {
       const info = await user.fs.stat(path)
       if (info.isDirectory && !cx.args.flags.has('recursive')) throw new NotADirectoryError(`${path} is a directory (use rm -r to remove it with everything in it)`)
-      await user.fs.remove(path)
+      await removeWithRecords(user, path)
     }
   },
 }
@@ -77,7 +78,7 @@ export const mv: UserCommand = {
   async run(cx) {
     const [from, to] = cx.args.positional
     const user = await signIn(cx, cx.args.positional)
-    await user.fs.move(from, to)
+    await moveWithRecords(user, from, to)
   },
 }
 

@@ -95,6 +95,16 @@ describe('sharing', () => {
     expectFailure(usage, 2, /name at least one USER, or --friends or --followers/)
   }, 180_000)
 
+  it('mv keeps the sharing record with the item; rm drops it', async () => {
+    expect(ok(await as('alice', 'mkdir', '/alice/mv-src'))).toBe('')
+    expect(ok(await as('alice', 'share', '/alice/mv-src', 'bob'))).toBe('shared /alice/mv-src read-only with bob\n')
+    expect(ok(await as('alice', 'mv', '/alice/mv-src', '/alice/mv-dest'))).toBe('')
+    expect(json(await as('alice', 'shared-with', '/alice/mv-dest', '--json'))).toEqual({ path: '/alice/mv-dest', read: ['bob'], write: [], links: [] })
+    expect(ok(await as('alice', 'rm', '-r', '/alice/mv-dest'))).toBe('')
+    expect(ok(await as('alice', 'mkdir', '/alice/mv-dest'))).toBe('')
+    expect(json(await as('alice', 'shared-with', '/alice/mv-dest', '--json'))).toEqual({ path: '/alice/mv-dest', read: [], write: [], links: [] })
+  }, 180_000)
+
   it('share --write: bob puts a file into the folder alice shared for writing', async () => {
     expect(ok(await as('alice', 'mkdir', '/alice/team'))).toBe('')
     expect(ok(await as('alice', 'share', '/alice/team', 'bob', '--write'))).toBe('shared /alice/team with write access with bob\n')

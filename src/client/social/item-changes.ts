@@ -22,6 +22,11 @@ export async function moveItem(x: SocialContext, from: string, to: string): Prom
   const src = normalise(from)
   const isDir = await x.fs.stat(to).then((i) => i.isDirectory, () => false)
   const dest = isDir ? joinPath(normalise(to), splitParent(src).name) : normalise(to)
+  // an item in someone else's tree (written through their write share) has no records of ours
+  if (!isOurs(x, src)) {
+    await x.fs.move(from, to)
+    return dest
+  }
   const shares = await descendantShares(x, src)
   const before = await x.fs.capabilityOf(src)
   await x.fs.move(from, to)
@@ -41,6 +46,7 @@ export async function moveItem(x: SocialContext, from: string, to: string): Prom
 
 /** Removes an item (a folder with everything in it); its secret links and those below it are revoked, its records dropped. */
 export async function removeItem(x: SocialContext, path: string): Promise<void> {
+  if (!isOurs(x, normalise(path))) return x.fs.remove(path)
   const shares = await descendantShares(x, path)
   await x.fs.remove(path)
   if (shares.length === 0) return
@@ -59,6 +65,10 @@ async function clearRecords(x: SocialContext, path: string): Promise<void> {
   await updateSharedWith(x, path, (s, name) => withoutEntry(s, name))
   const { owner, names } = parsePath(path)
   await removeIfExists(x.fs, [capCacheDirOf(x.username), OUTBOUND_DIR, owner, ...names].join('/'))
+}
+
+function isOurs(x: SocialContext, path: string): boolean {
+  return parsePath(path).owner === x.username
 }
 
 function normalise(path: string): string {

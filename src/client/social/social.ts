@@ -256,3 +256,15 @@ export function socialOf(ctx: UserContext): Social {
   if (s === undefined) socials.set(ctx, (s = new Social(ctx)))
   return s
 }
+
+/** fs.move with the item's sharing records following it (a legacy account without a boxer has none). */
+export async function moveWithRecords(ctx: UserContext, from: string, to: string): Promise<void> {
+  if (ctx.entryPoints.boxer === undefined) await ctx.fs.move(from, to)
+  else await socialOf(ctx).move(from, to)
+}
+
+/** fs.remove with the item's secret links and sharing records going too (a legacy account has none). */
+export async function removeWithRecords(ctx: UserContext, path: string): Promise<void> {
+  if (ctx.entryPoints.boxer === undefined) await ctx.fs.remove(path)
+  else await socialOf(ctx).remove(path)
+}

@@ -2,6 +2,7 @@
 // (sign up, sign in, sign out, password change) and the drive (list, mkdir, move, copy, remove,
 // upload, download). Each gets its parameters, a progress callback and the call's AbortSignal.
 import type { FileInfo } from '../../client/file-system.ts'
+import { moveWithRecords, removeWithRecords } from '../../client/social/social.ts'
 import { UserContext } from '../../client/user-context.ts'
 import { attachThumbnail, mediaMethods } from './media-methods.ts'
 import type { Entry, MethodName, Params, Progress, Result } from '../shared/rpc-protocol.ts'
@@ -59,7 +60,7 @@ export const methods: MethodTable = {
   },
 
   async move({ from, to }) {
-    await currentUser().fs.move(from, to)
+    await moveWithRecords(currentUser(), from, to)
   },
 
   async copy({ from, to }) {
@@ -67,7 +68,7 @@ export const methods: MethodTable = {
   },
 
   async remove({ path }) {
-    await currentUser().fs.remove(path)
+    await removeWithRecords(currentUser(), path)
   },
 
   async upload({ path, file }, progress, signal) {
