@@ -53,7 +53,8 @@ async function registerDownload(sw: ServiceWorker, m: Omit<RegisterDownload, 'ac
   return ok
 }
 
-function saveBlob(blob: Blob, name: string): void {
+/** Saves a Blob as a download named `name` (the fallback when no service worker streams it). */
+export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url

@@ -4,20 +4,8 @@
 import { streamFromPort } from '../../shared/download-port.ts'
 import type { Entry } from '../../shared/rpc-protocol.ts'
 import type { RegisterDownload } from '../../sw/download-sw.ts'
-import { downloadWorker } from './downloads.ts'
+import { downloadWorker, saveBlob } from './downloads.ts'
 import type { WorkerRpc } from './worker-rpc.ts'
-
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob)
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  a.rel = 'noopener'
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 /** Starts saving a file of the opened secret link; resolves once the browser has taken the download over. */
 export async function downloadFromLink(rpc: WorkerRpc, entry: Entry): Promise<void> {
