@@ -6,13 +6,12 @@
 // all or nothing.
 import { blockCid, cidToString } from '../codec/cid.ts'
 import { Champ, type BlockStore } from '../champ/index.ts'
-import { CasFailedError } from '../model/errors.ts'
 import { ownedKeyChampKey } from '../model/owner-proof.ts'
 import { pointerUpdate, signPointerUpdate } from '../model/pointer-update.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { emptyWriterData } from '../model/writer-data.ts'
 import { NotFoundError } from './errors.ts'
-import { MAX_COMMIT_ATTEMPTS, type PreparedCommit, type WriterSession } from './writer-session.ts'
+import { applyTogether, type PreparedCommit, type WriterSession } from './writer-session.ts'
 import { WriterTx } from './writer-tx.ts'
 
 /** WriterData.removeOwnedKey: drops `owned` from the owned-keys CHAMP of the transaction's writer (nothing when absent). */
@@ -63,35 +62,6 @@ export interface WriterChange {
  * then commits the updates and clears the retired writers' pointers in one setPointers call; on a CAS
  * failure everything is re-read and `op` runs again. Whatever `op` stages for a retired writer is dropped.
  */
-export async function applyAndRetire<T>(w: WriterChange, op: (txs: WriterTx[]) => Promise<T>): Promise<T> {
-  const sessions = [...w.update, ...w.retire]
-  const first = sessions[0]
-  return first.withTransaction(async (tid) => {
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) for (const s of sessions) s.invalidate()
-      const txs: WriterTx[] = []
-      for (const s of sessions) txs.push(new WriterTx(s, await s.latest(attempt > 1)))
-      const result = await op(txs)
-      const prepared: PreparedCommit[] = []
-      for (let i = 0; i < w.update.length; i++) {
-        const p = await w.update[i].prepare(txs[i], tid)
-        if (p !== undefined) prepared.push(p)
-      }
-      for (let i = w.update.length; i < sessions.length; i++) {
-        const p = clearedPointer(txs[i])
-        if (p !== undefined) prepared.push(p)
-      }
-      if (prepared.length === 0) return result
-      try {
-        const ok = await first.pointersService.setPointers(first.owner, prepared.map((p) => ({ writer: p.session.writer, signed: p.signed })))
-        if (!ok) throw new CasFailedError('setPointers was refused (a concurrent update)')
-      } catch (e) {
-        if (!(e instanceof CasFailedError) || attempt >= MAX_COMMIT_ATTEMPTS) throw e
-        await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * Math.random()))
-        continue
-      }
-      for (const p of prepared) p.session.committedWith(p)
-      return result
-    }
-  })
+export function applyAndRetire<T>(w: WriterChange, op: (txs: WriterTx[]) => Promise<T>): Promise<T> {
+  return applyTogether(w.update, op, { sessions: w.retire, clear: clearedPointer })
 }

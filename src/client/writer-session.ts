@@ -282,27 +282,36 @@ export interface PreparedCommit {
   readonly committed: CommittedWriter
 }
 
+/** Writers whose pointers a multi-writer commit clears (applyAndRetire), with how a cleared pointer is made. */
+export interface RetiredWriters {
+  readonly sessions: readonly WriterSession[]
+  clear(tx: WriterTx): PreparedCommit | undefined
+}
+
 /**
- * Runs `op` on the latest versions of several writers of one owner and commits them all or none
- * with one setPointers call (Peergos' atomic multi-writer commit, used when granting write access);
- * on a CAS failure everything is re-read and `op` runs again.
+ * Runs `op` on the latest versions of several writers of one owner (then of the `retired` ones, whose
+ * transactions follow in `op`'s list) and commits them all or none with one setPointers call (Peergos'
+ * atomic multi-writer commit, used when granting write access); whatever `op` stages for a retired
+ * writer is dropped and its pointer cleared. On a CAS failure everything is re-read and `op` runs again.
  */
-export async function applyTogether<T>(sessions: readonly WriterSession[], op: (txs: WriterTx[]) => Promise<T>): Promise<T> {
-  const first = sessions[0]
+export async function applyTogether<T>(sessions: readonly WriterSession[], op: (txs: WriterTx[]) => Promise<T>, retired?: RetiredWriters): Promise<T> {
+  const all = [...sessions, ...(retired?.sessions ?? [])]
+  const first = all[0]
   return first.withTransaction(async (tid) => {
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) for (const s of sessions) s.invalidate()
+      if (attempt > 1) for (const s of all) s.invalidate()
       const txs: WriterTx[] = []
-      for (const s of sessions) txs.push(new WriterTx(s, await s.latest(attempt > 1)))
+      for (const s of all) txs.push(new WriterTx(s, await s.latest(attempt > 1)))
       const result = await op(txs)
       const prepared: PreparedCommit[] = []
-      for (let i = 0; i < sessions.length; i++) {
-        const p = await sessions[i].prepare(txs[i], tid)
+      for (let i = 0; i < all.length; i++) {
+        const p = i < sessions.length ? await sessions[i].prepare(txs[i], tid) : retired!.clear(txs[i])
         if (p !== undefined) prepared.push(p)
       }
       if (prepared.length === 0) return result
       try {
-        await first.pointersService.setPointers(first.owner, prepared.map((p) => ({ writer: p.session.writer, signed: p.signed })))
+        const ok = await first.pointersService.setPointers(first.owner, prepared.map((p) => ({ writer: p.session.writer, signed: p.signed })))
+        if (!ok) throw new CasFailedError('setPointers was refused (a concurrent update)')
       } catch (e) {
         if (!(e instanceof CasFailedError) || attempt >= MAX_COMMIT_ATTEMPTS) throw e
         await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * Math.random()))
