@@ -14,6 +14,7 @@ import type { SocialContext } from './context.ts'
 import { parseCborStream } from './cbor-stream.ts'
 import { READ_SHARING_FILE, sharedDirOf, WRITE_SHARING_FILE } from './names.ts'
 import { appendToFile } from './user-files.ts'
+import { concatAll, bytesToHex } from '../../model/bytes.ts'
 
 export type SharingAccess = 'read' | 'write'
 
@@ -52,7 +53,7 @@ export async function pathOf(reader: TreeReader, cap: AbsoluteCapability, known:
   let prefix = ''
   for (let depth = 0; ; depth++) {
     if (depth >= MAX_PATH_DEPTH) throw new NotFoundError('Path of a shared item is too deep')
-    const key = depth === 0 ? undefined : cur.writer.toString() + '/' + toHex(cur.mapKey)
+    const key = depth === 0 ? undefined : cur.writer.toString() + '/' + bytesToHex(cur.mapKey)
     const hit = key === undefined ? undefined : known.get(key)
     if (hit !== undefined) {
       prefix = hit
@@ -86,7 +87,7 @@ export async function readSharingFile(reader: TreeReader, dirCap: AbsoluteCapabi
   if (properties.size <= offset) return { bytesRead: 0, caps: [] }
   const parts: Uint8Array[] = []
   for await (const p of readFileRange(r, fileCap, properties, { offset })) parts.push(p)
-  const bytes = concat(parts)
+  const bytes = concatAll(parts)
   const { items, bytesRead } = parseCborStream(bytes, capabilityFromCbor)
   const caps: CapabilityWithPath[] = []
   const known = new Map<string, string>()
@@ -100,16 +101,3 @@ export async function readSharingFile(reader: TreeReader, dirCap: AbsoluteCapabi
   return { bytesRead, caps }
 }
 
-function toHex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}

@@ -9,6 +9,7 @@ import { readFileRange } from '../file-download.ts'
 import { parsePath } from '../paths.ts'
 import type { TreeReader } from '../tree-reader.ts'
 import type { SocialContext } from './context.ts'
+import { concatAll } from '../../model/bytes.ts'
 
 /** What the social state files are read through: a view, or the FileSystem itself. */
 export interface OwnFiles {
@@ -60,14 +61,7 @@ export class OwnView implements OwnFiles {
     if (entry.isDirectory) throw new NotFoundError(`${path} is a directory`)
     const parts: Uint8Array[] = []
     for await (const p of readFileRange(this.r, cap, entry.properties)) parts.push(p)
-    if (parts.length === 1) return parts[0]
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-    let off = 0
-    for (const p of parts) {
-      out.set(p, off)
-      off += p.length
-    }
-    return out
+    return parts.length === 1 ? parts[0] : concatAll(parts)
   }
 
   async list(path: string): Promise<{ name: string; isDirectory: boolean }[]> {

@@ -18,6 +18,7 @@ import { publishSecretLinks } from './secret-links.ts'
 import { forgetSharedWith } from './sharing.ts'
 import { sharedWith } from './shared-with.ts'
 import { socialState } from './social-state.ts'
+import { concatAll } from '../../model/bytes.ts'
 
 /** unShareReadAccessWith: `readers` (users or group uids) lose read access to the item at `path`. */
 export async function unshareReadAccessWith(x: SocialContext, path: string, readers: readonly string[]): Promise<void> {
@@ -85,17 +86,7 @@ export async function reshareSubtree(x: SocialContext, path: string): Promise<vo
     }
     for (const props of item.shares.links) links.push({ path: item.path, props })
   }
-  for (const [key, caps] of pending) await appendToFile(x.fs, joinPath(sharedDirOf(x.username), key), concat(caps), false)
+  for (const [key, caps] of pending) await appendToFile(x.fs, joinPath(sharedDirOf(x.username), key), concatAll(caps), false)
   await publishSecretLinks(x, links)
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}

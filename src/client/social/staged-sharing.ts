@@ -21,6 +21,7 @@ import { checkEntryPoint, following } from './friends.ts'
 import { capCacheDirOf, FRIEND_STATE_SUFFIX, FROM_FRIENDS_FILE, GROUPS_FILE, homeOf, READ_SHARING_FILE, SHARED_WITH_FILE, sharedDirOf } from './names.ts'
 import { locate } from './shared-with.ts'
 import { followers } from './social-state.ts'
+import { concatAll } from '../../model/bytes.ts'
 
 export type GroupName = typeof FRIENDS_GROUP_NAME | typeof FOLLOWERS_GROUP_NAME
 
@@ -76,7 +77,7 @@ export async function stageReadShares(x: SocialContext, batch: SocialBatch, shar
     return current(x, batch, joinPath(dir, READ_SHARING_FILE), batch.isNewFolder(dir))
   }))
   ;[...appends].forEach(([r, caps], i) => {
-    batch.write(joinPath(sharedDirOf(x.username, r), READ_SHARING_FILE), concat([olds[i] ?? new Uint8Array(0), ...caps]), false)
+    batch.write(joinPath(sharedDirOf(x.username, r), READ_SHARING_FILE), concatAll([olds[i] ?? new Uint8Array(0), ...caps]), false)
   })
   for (const [dir, r] of records) {
     if (!existed.has(dir)) batch.ensureFolder(dir, true)
@@ -148,15 +149,6 @@ export async function stageFriendEntryPoint(x: SocialContext, batch: SocialBatch
   if (earlier.length > 0 && !earlier.some((p) => p.pointer.writer.equals(e.pointer.writer) && equalBytes(p.pointer.mapKey, e.pointer.mapKey))) {
     batch.write(joinPath(capCacheDirOf(x.username), e.ownerName + FRIEND_STATE_SUFFIX), encodeProcessedCaps(EMPTY_PROCESSED_CAPS), false)
   }
-  batch.write(path, concat([bytes ?? new Uint8Array(0), encodeEntryPoint(e)]), true)
+  batch.write(path, concatAll([bytes ?? new Uint8Array(0), encodeEntryPoint(e)]), true)
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}
