@@ -31,6 +31,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath()!, headless: true, args: CHROMIUM_FLAGS })
 }
 
+/** Signs up through the page's signup form (from the login screen) and waits for the drive. */
+export async function signUpInPage(page: Page, username: string, password: string): Promise<void> {
+  await page.getByRole('button', { name: 'Create an account' }).click()
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByLabel('Repeat password').fill(password)
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await page.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chunkLocation } from '../../src/client/file-upload.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
-import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
+import { browserAvailable, launchBrowser, screenshot, signUpInPage } from './browser.ts'
 import { gradientPng, toneWav } from './media-fixtures.ts'
 
 const USER = 'webmedia'
@@ -76,12 +76,7 @@ describe.runIf(browserAvailable())('web UI: thumbnails, previews, the text edito
     browser = await launchBrowser()
     ctx = await browser.newContext()
     page = await newPage(ctx)
-    await page.getByRole('button', { name: 'Create an account' }).click()
-    await page.getByLabel('Username').fill(USER)
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-    await page.getByLabel('Repeat password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign up' }).click()
-    await page.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+    await signUpInPage(page, USER, PASSWORD)
   }, 180_000)
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
-import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
+import { browserAvailable, launchBrowser, screenshot, signUpInPage } from './browser.ts'
 
 describe.runIf(browserAvailable())('web UI served through another node\'s /p2p/<peer-id>/http/ path', () => {
   let a: TestDaemon
@@ -46,12 +46,7 @@ describe.runIf(browserAvailable())('web UI served through another node\'s /p2p/<
         void d.dismiss()
       })
       await page.goto(`${a.daemon.url}/p2p/${b.daemon.identity.peerIdString}/http/`)
-      await page.getByRole('button', { name: 'Create an account' }).click()
-      await page.getByLabel('Username').fill('viaproxy')
-      await page.getByLabel('Password', { exact: true }).fill('proxy password 123')
-      await page.getByLabel('Repeat password').fill('proxy password 123')
-      await page.getByRole('button', { name: 'Sign up' }).click()
-      await page.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+      await signUpInPage(page, 'viaproxy', 'proxy password 123')
 
       const data = pattern(3 * 1024 * 1024 + 17, 5)
       await page.getByLabel('Files to upload').setInputFiles({ name: 'via-proxy.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(data) })

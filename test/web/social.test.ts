@@ -19,7 +19,7 @@ import { socialOf } from '../../src/client/social/social.ts'
 import { UserContext } from '../../src/client/user-context.ts'
 import { decodeTofuKeyStore, encodeTofuKeyStore, withChain } from '../../src/model/tofu-key-store.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
-import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
+import { browserAvailable, launchBrowser, screenshot, signUpInPage } from './browser.ts'
 
 const ALICE = 'webalice'
 const BOB = 'webbob'
@@ -66,12 +66,7 @@ describe.runIf(browserAvailable())('web UI: follow requests, sharing, secret lin
   }
 
   async function signUp(p: Page, username: string): Promise<void> {
-    await p.getByRole('button', { name: 'Create an account' }).click()
-    await p.getByLabel('Username').fill(username)
-    await p.getByLabel('Password', { exact: true }).fill(PASSWORD)
-    await p.getByLabel('Repeat password').fill(PASSWORD)
-    await p.getByRole('button', { name: 'Sign up' }).click()
-    await p.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+    await signUpInPage(p, username, PASSWORD)
   }
 
   async function logIn(p: Page, username: string): Promise<void> {

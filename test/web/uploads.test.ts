@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
-import { browserAvailable, launchBrowser, screenshot } from './browser.ts'
+import { browserAvailable, launchBrowser, screenshot, signUpInPage } from './browser.ts'
 
 const USER = 'webbob'
 const PASSWORD = 'bob the builder 42'
@@ -36,12 +36,7 @@ describe.runIf(browserAvailable())('web UI: folder uploads, drops, cancel, move 
     browser = await launchBrowser()
     page = await (await browser.newContext()).newPage()
     await page.goto(d.daemon.url + '/')
-    await page.getByRole('button', { name: 'Create an account' }).click()
-    await page.getByLabel('Username').fill(USER)
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
-    await page.getByLabel('Repeat password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign up' }).click()
-    await page.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor({ timeout: 60_000 })
+    await signUpInPage(page, USER, PASSWORD)
   }, 180_000)
 
   afterAll(async () => {
