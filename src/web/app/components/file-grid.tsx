@@ -2,6 +2,7 @@
 import { formatDate, formatSize } from '../lib/format.ts'
 import { EntryIcon, PreviewButton } from './entry-media.tsx'
 import type { EntriesViewProps } from './file-list.tsx'
+import { entryActionLabel } from './entry-name-button.tsx'
 
 export function FileGrid(p: EntriesViewProps) {
   return (
@@ -9,7 +10,7 @@ export function FileGrid(p: EntriesViewProps) {
       {p.entries.map((e) => (
         <li key={e.path} class={p.selected.has(e.path) ? 'card selected' : 'card'} data-name={e.name}>
           <input type="checkbox" aria-label={`Select ${e.name}`} checked={p.selected.has(e.path)} onChange={() => p.onToggle(e.path)} />
-          <button type="button" class="card-open" onClick={() => p.onOpen(e)} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>
+          <button type="button" class="card-open" onClick={() => p.onOpen(e)} aria-label={entryActionLabel(e)}>
             <EntryIcon entry={e} big />
             <span class="entry-name">{e.name}</span>
           </button>

@@ -1,8 +1,9 @@
 // The drive's list view: a table with a checkbox per row, sortable column headers, sizes and dates.
 import type { Entry } from '../../shared/rpc-protocol.ts'
-import { formatDate, formatSize } from '../lib/format.ts'
+import { entrySize, formatDate } from '../lib/format.ts'
 import type { SortKey, SortOrder } from '../lib/sort.ts'
 import { EntryIcon, PreviewButton } from './entry-media.tsx'
+import { EntryNameButton } from './entry-name-button.tsx'
 
 export interface EntriesViewProps {
   readonly entries: readonly Entry[]
@@ -44,10 +45,10 @@ export function FileList(p: EntriesViewProps) {
             <td class="check"><input type="checkbox" aria-label={`Select ${e.name}`} checked={p.selected.has(e.path)} onChange={() => p.onToggle(e.path)} /></td>
             <td class="name">
               <EntryIcon entry={e} />
-              <button type="button" class="link entry-name" onClick={() => p.onOpen(e)} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
+              <EntryNameButton entry={e} onOpen={p.onOpen} />
               <PreviewButton entry={e} />
             </td>
-            <td class="size">{e.isDirectory ? '—' : formatSize(e.size)}</td>
+            <td class="size">{entrySize(e)}</td>
             <td class="date">{formatDate(e.modified)}</td>
           </tr>
         ))}

@@ -1,6 +1,11 @@
 // Sizes and dates as the drive shows them.
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
+/** The size column of an entry: a dash for a folder. */
+export function entrySize(e: { isDirectory: boolean; size: number }): string {
+  return e.isDirectory ? '—' : formatSize(e.size)
+}
+
 export function formatSize(bytes: number): string {
   let v = bytes
   let u = 0

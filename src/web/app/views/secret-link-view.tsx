@@ -7,10 +7,11 @@ import type { Entry } from '../../shared/rpc-protocol.ts'
 import type { OpenedLink } from '../../shared/social-protocol.ts'
 import { ErrorBanner } from '../components/error-banner.tsx'
 import { errorText } from '../lib/error-text.ts'
-import { formatDate, formatSize, percent } from '../lib/format.ts'
+import { entrySize, formatDate, formatSize, percent } from '../lib/format.ts'
 import { downloadFromLink } from '../lib/link-download.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
 import { TypeIcon } from '../components/type-icon.tsx'
+import { EntryNameButton } from '../components/entry-name-button.tsx'
 
 export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: string; onLeave: () => void }) {
   const [opened, setOpened] = useState<OpenedLink>()
@@ -135,9 +136,9 @@ export function SecretLinkView({ rpc, link, onLeave }: { rpc: WorkerRpc; link: s
                   <tr key={e.path} data-name={e.name}>
                     <td class="name">
                       <TypeIcon folder={e.isDirectory} class="icon" />
-                      <button type="button" class="link entry-name" onClick={() => (e.isDirectory ? setDir(e.path) : get(e))} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
+                      <EntryNameButton entry={e} onOpen={() => (e.isDirectory ? setDir(e.path) : get(e))} />
                     </td>
-                    <td class="size">{e.isDirectory ? '—' : formatSize(e.size)}</td>
+                    <td class="size">{entrySize(e)}</td>
                     <td class="date">{formatDate(e.modified)}</td>
                   </tr>
                 ))}

@@ -6,9 +6,10 @@ import type { SharedWithMe } from '../../shared/social-protocol.ts'
 import { ErrorBanner } from '../components/error-banner.tsx'
 import { download } from '../lib/downloads.ts'
 import { errorText } from '../lib/error-text.ts'
-import { formatDate, formatSize } from '../lib/format.ts'
+import { entrySize, formatDate } from '../lib/format.ts'
 import type { WorkerRpc } from '../lib/worker-rpc.ts'
 import { TypeIcon } from '../components/type-icon.tsx'
+import { EntryNameButton } from '../components/entry-name-button.tsx'
 
 export function SharedWithMeView({ rpc, onOpenFolder }: { rpc: WorkerRpc; onOpenFolder: (path: string) => void }) {
   const [items, setItems] = useState<SharedWithMe[]>()
@@ -53,10 +54,10 @@ export function SharedWithMeView({ rpc, onOpenFolder }: { rpc: WorkerRpc; onOpen
                     <tr key={e.path} data-name={e.name}>
                       <td class="name">
                         <TypeIcon folder={e.isDirectory} class="icon" />
-                        <button type="button" class="link entry-name" onClick={() => (e.isDirectory ? onOpenFolder(e.path) : get(e))} aria-label={e.isDirectory ? `Open folder ${e.name}` : `Download ${e.name}`}>{e.name}</button>
+                        <EntryNameButton entry={e} onOpen={() => (e.isDirectory ? onOpenFolder(e.path) : get(e))} />
                       </td>
                       <td class="path">{e.path}</td>
-                      <td class="size">{e.isDirectory ? '—' : formatSize(e.size)}</td>
+                      <td class="size">{entrySize(e)}</td>
                       <td class="date">{formatDate(e.modified)}</td>
                     </tr>
                   ))}
