@@ -5,14 +5,22 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cidToString } from '../../../src/codec/cid.ts'
 import { CasFailedError, InvalidClaimChainError } from '../../../src/model/errors.ts'
 import { openSignedPointerUpdate } from '../../../src/model/pointer-update.ts'
-import { emptyProofOfWork } from '../../../src/model/proof-of-work.ts'
+import { emptyProofOfWork, proofOfWorkSatisfies } from '../../../src/model/proof-of-work.ts'
 import { publicKeyFromHash } from '../../../src/model/signing-keys.ts'
-import { createKeyChangeChain, encodeChain } from '../../../src/model/user-public-key-link.ts'
+import { createKeyChangeChain, encodeChain, type UserPublicKeyLink } from '../../../src/model/user-public-key-link.ts'
 import { DifficultyGenerator, fixedDifficulty } from '../../../src/server/services/pki/difficulty.ts'
 import { InvalidSignupTokenError, SignupRefusedError } from '../../../src/server/services/pki/errors.ts'
 import { keyPair, newUser, signUp, signupOpLog, updateChain } from '../../conformance/pki-users.ts'
 import { fakePeerId } from './local-bundle.ts'
 import { pkiEnv, SERVER_ID, type PkiEnv } from './pki-env.ts'
+
+/** A fresh value whose chain an empty proof of work does not already satisfy at `difficulty`. */
+function untilNeedsWork<T>(env: PkiEnv, difficulty: number, make: () => T, chainOf: (x: T) => UserPublicKeyLink[]): T {
+  for (;;) {
+    const x = make()
+    if (!proofOfWorkSatisfies(env.c, emptyProofOfWork(), encodeChain(chainOf(x)), difficulty)) return x
+  }
+}
 
 describe('LocalCoreNode', () => {
   let env: PkiEnv
@@ -22,7 +30,8 @@ describe('LocalCoreNode', () => {
 
   it('asks for proof of work with the required difficulty, and accepts it', async () => {
     env = await pkiEnv({ difficulty: fixedDifficulty(10) })
-    const u = newUser(env.c, 'alice', SERVER_ID)
+    // An empty proof meets difficulty 10 for one chain in 1,024: pick one it does not.
+    const u = untilNeedsWork(env, 10, () => newUser(env.c, 'alice', SERVER_ID), (x) => x.chain)
     expect(await env.core.signup('alice', u.chain[0], await signupOpLog(env.c, u), emptyProofOfWork(), '')).toEqual({ difficulty: 10 })
     expect(await env.core.getChain('alice')).toEqual([])
     expect(await env.stores.logins.get('alice')).toBeUndefined()
@@ -48,7 +57,7 @@ describe('LocalCoreNode', () => {
     const expiry = u.chain[0].claim.expiry
     const c1 = createKeyChangeChain(env.c, u.identity.signer, k2.signer, 'alice', expiry, [SERVER_ID])
     expect(await env.core.updateChain('alice', c1, emptyProofOfWork(), '')).toBeUndefined()
-    const c2 = [c1[0], ...createKeyChangeChain(env.c, k2.signer, keyPair(env.c).signer, 'alice', expiry, [SERVER_ID])]
+    const c2 = untilNeedsWork(env, 6, () => [c1[0], ...createKeyChangeChain(env.c, k2.signer, keyPair(env.c).signer, 'alice', expiry, [SERVER_ID])], (x) => x)
     expect(await env.core.updateChain('alice', c2, emptyProofOfWork(), '')).toEqual({ difficulty: 6 })
     await updateChain(env.c, env.core, 'alice', c2)
     expect(await env.core.getChain('alice')).toHaveLength(3)
