@@ -68,6 +68,15 @@ function byteStringHead(n: number): Uint8Array {
   return Uint8Array.of(0x5a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
 }
 
+/** Plaintexts padded at least this large are padded in the reused scratch buffer below. */
+const SCRATCH_MIN_BYTES = 64 * 1024
+/**
+ * The padded plaintext of the last large chunk sealed: it lives only while buildFpctOfBytes runs
+ * (synchronously; sealing writes a new buffer), so every 5 MiB chunk of an upload reuses it instead
+ * of allocating, faulting in and later collecting 5 MiB of fresh zeroed memory.
+ */
+let scratch = new Uint8Array(0)
+
 /**
  * FragmentedPaddedCipherText.build of a CBOR byte string (a file chunk), without serializing it
  * first: head and bytes are written straight into the zero-padded buffer (one copy, not two).
@@ -77,9 +86,17 @@ export function buildFpctOfBytes(c: CryptoProvider, key: SymmetricKey, bytes: Ui
   const length = head.length + bytes.length
   const blockSize = opts.paddingBlockSize ?? FPCT_PADDING_BLOCK_SIZE
   const excluded = length <= blockSize ? 0 : MAX_CBOR_OVERHEAD
-  const out = new Uint8Array(Math.max(0, Math.ceil((length - excluded) / blockSize)) * blockSize + excluded)
+  const size = Math.max(0, Math.ceil((length - excluded) / blockSize)) * blockSize + excluded
+  let out: Uint8Array
+  if (size < SCRATCH_MIN_BYTES) out = new Uint8Array(size)
+  else {
+    if (scratch.length < size) scratch = new Uint8Array(size)
+    out = scratch.subarray(0, size)
+  }
   out.set(head)
-  out.set(bytes.subarray(0, out.length - head.length), head.length)
+  const copied = Math.min(bytes.length, size - head.length)
+  out.set(bytes.subarray(0, copied), head.length)
+  if (size >= SCRATCH_MIN_BYTES) out.fill(0, head.length + copied) // the zero padding (the scratch holds an earlier chunk)
   return buildFpct(c, key, out, opts, true)
 }
 
@@ -163,5 +180,7 @@ export async function decryptFpct(c: CryptoProvider, f: FragmentedPaddedCipherTe
 
 /** decryptFpct, then the CBOR value followed only by zero padding. */
 export async function decryptFpctCbor(c: CryptoProvider, f: FragmentedPaddedCipherText, key: SymmetricKey, fetch: FragmentFetcher, opts?: FpctDecryptOptions): Promise<CborValue> {
-  return decodePadded(await decryptFpct(c, f, key, fetch, opts))
+  // the opened plaintext is a fresh buffer nobody else holds: its byte strings (a file chunk's data)
+  // are returned as views of it, not copied again
+  return decodePadded(await decryptFpct(c, f, key, fetch, opts), { viewBytes: true })
 }

@@ -102,6 +102,20 @@ describe('FPCT build and decrypt', () => {
     }
   })
 
+  it('seals a byte string as the generic CBOR path does, also right after a larger one (the reused padding buffer)', () => {
+    const nonce = new Uint8Array(24).fill(3)
+    const fragmentBats = Array.from({ length: 8 }, (_, i) => ({ secret: new Uint8Array(32).fill(i + 1) }))
+    // descending sizes, 0xff bytes: a stale byte of the chunk before would show in the padding
+    for (const n of [5 * 1_048_576, 1_048_576 * 3 + 17, 200_000, 70_000, 65_530, 5000]) {
+      const value = new Uint8Array(n).fill(0xff)
+      const fast = buildFpctCbor(c, key, value, { nonce, fragmentBats })
+      const generic = buildFpct(c, key, encodeCbor(value), { nonce, fragmentBats })
+      expect(toHex(encodeCbor(fpctToCbor(fast.fpct)))).toBe(toHex(encodeCbor(fpctToCbor(generic.fpct))))
+      expect(fast.fragments.map((f) => cidToString(f.cid))).toEqual(generic.fragments.map((f) => cidToString(f.cid)))
+      fast.fragments.forEach((f, i) => expect(equalBytes(f.data, generic.fragments[i].data)).toBe(true))
+    }
+  })
+
   it('refuses fragments that do not hash to their link, oversized blocks and too many fragments', async () => {
     const { fpct, fragments } = buildFpctCbor(c, key, new Uint8Array(20_000), { maxFragmentSize: 4096 })
     expect(fragments.length).toBe(5)
