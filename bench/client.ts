@@ -1,6 +1,8 @@
-// Client figures end to end: a UserContext over HTTP on loopback (FetchPoster) against a daemon on
-// embedded storage in a temp dir (`--gc-period 0`), in a child process by default (so client and
-// server each have a core) or in this process with PEERGOS_BENCH_DAEMON=inprocess. Signup, login,
+// Client figures end to end: a UserContext over HTTP on loopback against a daemon on embedded
+// storage in a temp dir (`--gc-period 0`), in a child process by default (so client and server each
+// have a core) or in this process with PEERGOS_BENCH_DAEMON=inprocess. The transport is the Node
+// client's, NodePoster (node:http, what the CLI uses), or with PEERGOS_BENCH_POSTER=fetch the
+// browser's, FetchPoster (fetch: undici in Node, ~2x the CPU per request and per MB). Signup, login,
 // mkdir, 100 MiB upload and download, 4 KiB files one by one and 100 per writeFiles batch, and the
 // listing of a 10,000-file directory. Each figure is the median of several runs; the unit names the
 // runs' range, and a table of every run with the client's and the daemon's CPU goes to stderr.
@@ -16,8 +18,9 @@ import { UserContext } from '../src/client/user-context.ts'
 import { createNodeCrypto } from '../src/crypto/providers/node.ts'
 import type { CryptoProvider } from '../src/crypto/provider.ts'
 import { httpNetworkServices } from '../src/http/clients/network.ts'
-import { FetchPoster } from '../src/http/poster.ts'
+import { FetchPoster, type PostOptions, type Poster } from '../src/http/poster.ts'
 import { parseDaemonArgs } from '../src/server/config.ts'
+import { NodePoster } from '../src/server/http/node-poster.ts'
 import { startDaemon, type RunningDaemon } from '../src/server/daemon.ts'
 import { createLogger } from '../src/server/log.ts'
 import type { NetworkAccess } from '../src/services/network-access.ts'
@@ -97,25 +100,42 @@ interface RouteCount {
   bodyBytes: number
 }
 
+/** The transport under test: PEERGOS_BENCH_POSTER=fetch for FetchPoster, NodePoster otherwise. */
+type PosterKind = 'node' | 'fetch'
+
+function posterKind(): PosterKind {
+  const v = process.env.PEERGOS_BENCH_POSTER ?? 'node'
+  if (v !== 'node' && v !== 'fetch') throw new Error(`PEERGOS_BENCH_POSTER must be node or fetch, not ${v}`)
+  return v
+}
+
 /**
- * The FetchPoster's fetch: counts the requests by route, and sends a request again, once, when the
- * daemon closed the idle keep-alive connection just as the request went out on it ("other side
- * closed": the daemon never read it). Under load the client's event loop can be busy past undici's
- * idle-socket deadline (server keep-alive 5 s minus 1 s), and a suite of thousands of requests
- * then meets that race now and then; the retries are counted in the table.
+ * Counts the requests by route (around any Poster). For FetchPoster its fetch also sends a request
+ * again, once, when the daemon closed the idle keep-alive connection just as the request went out on
+ * it ("other side closed": the daemon never read it). Under load the client's event loop can be busy
+ * past undici's idle-socket deadline, and a suite of thousands of requests then meets that race now
+ * and then; the retries are counted in the table.
  */
 class RequestCounter {
   readonly routes = new Map<string, RouteCount>()
   keepAliveRetries = 0
 
+  /** `poster`, counting each request by route with the bytes of its URL and body. */
+  counted(poster: Poster): Poster {
+    return {
+      post: (path: string, body?: Uint8Array, options?: PostOptions): Promise<Uint8Array> => {
+        const route = path.split('?')[0].replace(/^\/api\/v0\//, '')
+        const r = this.routes.get(route) ?? { n: 0, urlBytes: 0, bodyBytes: 0 }
+        r.n++
+        r.urlBytes += path.length
+        r.bodyBytes += body?.length ?? 0
+        this.routes.set(route, r)
+        return poster.post(path, body, options)
+      },
+    }
+  }
+
   readonly fetch: typeof fetch = async (input, init) => {
-    const url = String(input instanceof Request ? input.url : input)
-    const path = new URL(url).pathname.replace(/^\/api\/v0\//, '')
-    const r = this.routes.get(path) ?? { n: 0, urlBytes: 0, bodyBytes: 0 }
-    r.n++
-    r.urlBytes += url.length
-    r.bodyBytes += init?.body instanceof Uint8Array ? init.body.length : 0
-    this.routes.set(path, r)
     try {
       return await fetch(input, init)
     } catch (e) {
@@ -210,7 +230,7 @@ class Recorder {
       const runs = r.values.length > 8 ? `${r.values.length} runs, median ${fmt(median(r.values))}, range ${fmt(Math.min(...r.values))}–${fmt(Math.max(...r.values))}` : r.values.map(fmt).join(' ')
       lines.push(`${name.padEnd(34)} ${runs.padEnd(56)} ${share(r.clientCpu).padStart(15)}  ${share(r.daemonCpu).padStart(15)}`)
     }
-    lines.push('', `HTTP requests per run, by route (count, mean URL bytes, mean body bytes); ${this.requests.keepAliveRetries} sent again after a keep-alive race:`)
+    lines.push('', `HTTP requests per run, by route (count, mean request-target bytes, mean body bytes); ${this.requests.keepAliveRetries} sent again after a keep-alive race:`)
     for (const [name, r] of this.runs) {
       const k = r.values.length
       const routes = [...r.requests].sort((a, b) => b[1].n - a[1].n).map(([route, q]) => `${route} ${fmt(q.n / k)} (${fmt(q.urlBytes / q.n)} B, ${fmt(q.bodyBytes / q.n)} B)`)
@@ -253,8 +273,8 @@ function usernameFactory(): () => string {
   return () => `cb${stamp}${(n++).toString(36)}`
 }
 
-async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, requests: RequestCounter): Promise<void> {
-  const net: NetworkAccess = { crypto: c, ...httpNetworkServices(new FetchPoster(daemon.url, { timeoutMs: 120_000, fetch: requests.fetch })) }
+async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, requests: RequestCounter, poster: Poster): Promise<void> {
+  const net: NetworkAccess = { crypto: c, ...httpNetworkServices(requests.counted(poster)) }
   const nextName = usernameFactory()
 
   // Accounts: signup (keys, scrypt, one OpLog, then the sign-in it ends with) and sign-in. The signup
@@ -366,6 +386,7 @@ export async function run(): Promise<Figure[]> {
   let daemon: Daemon | undefined
   let profiler: Session | undefined
   let rec: Recorder | undefined
+  let nodePoster: NodePoster | undefined
   try {
     daemon = await startBenchDaemon(dir, profDir)
     if (profDir !== undefined) {
@@ -376,9 +397,11 @@ export async function run(): Promise<Figure[]> {
     }
     const requests = new RequestCounter()
     rec = new Recorder(daemon, requests)
-    await measure(c, daemon, rec, requests)
+    const kind = posterKind()
+    const poster = kind === 'fetch' ? new FetchPoster(daemon.url, { timeoutMs: 120_000, fetch: requests.fetch }) : (nodePoster = new NodePoster(daemon.url, { timeoutMs: 120_000 }))
+    await measure(c, daemon, rec, requests, poster)
     const where = daemon.mode === 'child' ? 'daemon in a child process' : 'daemon in-process'
-    const via = `FetchPoster over loopback, ${where}`
+    const via = `${kind === 'fetch' ? 'FetchPoster' : 'NodePoster'} over loopback, ${where}`
     return [
       rec.figure('client.signup.ms', `ms per signup (keys, scrypt, OpLog, then sign-in; runs ${SIGNUP_GAP_MS / 1000} s apart, so no proof of work; ${via})`),
       rec.figure('client.login.ms', `ms per sign-in (PKI, scrypt, login data, home; ${via})`),
@@ -397,6 +420,7 @@ export async function run(): Promise<Figure[]> {
     }
     if (profDir !== undefined && rec !== undefined) await writeFile(join(profDir, 'phases.json'), JSON.stringify({ mode: daemon?.mode, requestsPerRun: rec.requestsPerRun(), phases: rec.phases }, null, 1))
     if (rec !== undefined) console.error(rec.table())
+    nodePoster?.close()
     await daemon?.stop()
     await rm(dir, { recursive: true, force: true })
   }

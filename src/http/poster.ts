@@ -44,6 +44,9 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
     throw new HttpTransportError(`Reply of ${declared} bytes exceeds ${max}`)
   }
   if (res.body === null) return new Uint8Array(0)
+  // a declared length within the cap: the body read whole by the platform (one buffer, no per-chunk
+  // reads and join here); a reply longer than it declared is a transport error in fetch itself
+  if (res.headers.has('content-length') && res.headers.get('content-encoding') === null) return new Uint8Array(await res.arrayBuffer())
   return readLimited(res.body, max, 'Reply')
 }
 
