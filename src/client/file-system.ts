@@ -374,7 +374,10 @@ export class FileSystem {
       if (o.parents === true) return
       throw new FileExistsError(`${path} already exists`)
     }
-    for (let i = o.parents === true ? 1 : names.length; i <= names.length; i++) {
+    // with `parents`, start where writing can start: our home, or the folder shared with us the path is in
+    // (someone else's home above it is not ours to write)
+    const first = o.parents === true ? parsePath(this.start(path).at).names.length + 1 : names.length
+    for (let i = first; i <= names.length; i++) {
       const parent = '/' + [owner, ...names.slice(0, i - 1)].join('/')
       const name = names[i - 1]
       const last = i === names.length
