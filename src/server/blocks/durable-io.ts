@@ -1,19 +1,52 @@
 // Crash-safe file I/O for FileBlockStore (security checklist B4.1): write a temp file in the target
 // directory, fdatasync, rename over the final name, fsync the directory; new directories are
 // fsynced into their parent before anything inside them is acknowledged. Bounded whole-file reads.
+// Large files (fragments) are written and read with O_DIRECT where the file system allows it: the
+// bytes go between the device and an aligned buffer without the page cache, whose copy of every
+// written byte was the largest cost of a put after sha256 (bench/server-profile.md). A direct write
+// is padded to the alignment and cut back with ftruncate before the fdatasync, so the sequence
+// temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it.
 import { randomInt } from 'node:crypto'
 import { dirname, join } from 'node:path'
+import { AlignedBuffers, alignUp } from './aligned-buffers.ts'
 import { BlockStoreIOError } from './errors.ts'
-import { errnoCode, isNotFound, storeError, type FileHandleOps, type FsOps } from './fs-ops.ts'
+import { errnoCode, isNotFound, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
 
 export const TEMP_SUFFIX = '.tmp'
+
+/** Files at least this large go through O_DIRECT; smaller ones (CHAMP and cryptree nodes) stay in the page cache, which serves their re-reads. */
+export const DIRECT_MIN_SIZE = 128 * 1024
+/** Aligned buffers per WebAssembly memory: the writes in flight of one putMany (FileBlockStore's writeConcurrency). */
+const DIRECT_SLOTS_PER_SLAB = 8
+
+export interface DurableIOOptions {
+  /**
+   * Largest file read or written with O_DIRECT (the size of each aligned buffer); 0 (the default)
+   * turns direct I/O off. Ignored when the FsOps has no openDirect.
+   */
+  readonly directMaxSize?: number
+}
+
+/** The file system refused O_DIRECT (EINVAL: tmpfs, or an alignment it does not accept). */
+const DIRECT_REFUSED: unique symbol = Symbol('direct I/O refused')
+type Refused = typeof DIRECT_REFUSED
 
 export class DurableIO {
   /** Directories known to exist durably: a promise per path, shared by concurrent writers. */
   private readonly dirs = new Map<string, Promise<void>>()
+  /** Set while O_DIRECT may be used: the FsOps has it, it is asked for, and the file system has not refused it. */
+  private aligned: AlignedBuffers | undefined
 
   /** `base` must already exist durably (FileBlockStore.open creates and syncs it). */
-  constructor(readonly fs: FsOps, private readonly base: string) {}
+  constructor(readonly fs: FsOps, private readonly base: string, o: DurableIOOptions = {}) {
+    const max = o.directMaxSize ?? 0
+    if (fs.openDirect !== undefined && max >= DIRECT_MIN_SIZE) this.aligned = new AlignedBuffers(max, DIRECT_SLOTS_PER_SLAB)
+  }
+
+  /** Whether files of `size` bytes currently go through O_DIRECT. */
+  usesDirectIO(size: number): boolean {
+    return this.aligned !== undefined && size >= DIRECT_MIN_SIZE && size <= this.aligned.slotSize
+  }
 
   async fsyncDir(dir: string): Promise<void> {
     const fh = await this.fs.open(dir, 'r')
@@ -57,23 +90,11 @@ export class DurableIO {
   async writeFile(dir: string, name: string, bytes: Uint8Array): Promise<void> {
     const target = join(dir, name)
     const tmp = join(dir, `${name}-${randomInt(0x7fffffff)}${TEMP_SUFFIX}`)
-    let fh: FileHandleOps | undefined
     try {
       await this.ensureDir(dir)
-      fh = await this.fs.open(tmp, 'wx', 0o644)
-      let off = 0
-      while (off < bytes.length) {
-        const { bytesWritten } = await fh.write(bytes, off, bytes.length - off, off)
-        if (!(bytesWritten > 0)) throw new BlockStoreIOError(`write to ${tmp} made no progress`, 'EIO')
-        off += bytesWritten
-      }
-      await fh.datasync()
-      const closing = fh
-      fh = undefined
-      await closing.close()
+      if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
       await this.fs.rename(tmp, target)
     } catch (e) {
-      if (fh !== undefined) await fh.close().catch(() => undefined)
       await this.fs.unlink(tmp).catch(() => undefined)
       throw storeError(e, `write ${target}`)
     }
@@ -83,6 +104,61 @@ export class DurableIO {
       await this.fs.unlink(target).catch(() => undefined)
       throw storeError(e, `sync directory ${dir}`)
     }
+  }
+
+  /** Creates `tmp` with `bytes`, fdatasynced and closed (the caller removes it on failure). */
+  private async writeBuffered(tmp: string, bytes: Uint8Array): Promise<void> {
+    let fh: FileHandleOps | undefined = await this.fs.open(tmp, 'wx', 0o644)
+    try {
+      await writeAll(fh, bytes, bytes.length, tmp)
+      await fh.datasync()
+      const closing = fh
+      fh = undefined
+      await closing.close()
+    } finally {
+      if (fh !== undefined) await fh.close().catch(() => undefined)
+    }
+  }
+
+  /**
+   * Like writeBuffered through O_DIRECT: the bytes, zero-padded to the alignment, from an aligned
+   * buffer, then ftruncate to their length, fdatasync (data, size and the device cache), close.
+   * DIRECT_REFUSED (nothing left behind) when the file system does not take O_DIRECT: direct I/O is
+   * then off for good and the caller writes through the page cache.
+   */
+  private async writeDirect(tmp: string, bytes: Uint8Array): Promise<void | typeof DIRECT_REFUSED> {
+    const aligned = this.aligned!
+    const slot = aligned.acquire()
+    let fh: FileHandleOps | undefined
+    try {
+      const padded = alignUp(bytes.length)
+      slot.set(bytes)
+      slot.fill(0, bytes.length, padded)
+      const direct: DirectFileHandleOps | Refused = await this.fs.openDirect!(tmp, 'wx', 0o644).catch((e: unknown) => this.refusal(e))
+      if (direct === DIRECT_REFUSED) return DIRECT_REFUSED
+      fh = direct
+      const wrote: void | Refused = await writeAll(direct, slot, padded, tmp).catch((e: unknown) => this.refusal(e))
+      if (wrote === DIRECT_REFUSED) {
+        fh = undefined
+        await direct.close().catch(() => undefined)
+        await this.fs.unlink(tmp).catch(() => undefined)
+        return DIRECT_REFUSED
+      }
+      await direct.truncate(bytes.length)
+      await direct.datasync()
+      fh = undefined
+      await direct.close()
+    } finally {
+      if (fh !== undefined) await fh.close().catch(() => undefined)
+      aligned.release(slot)
+    }
+  }
+
+  /** EINVAL from an O_DIRECT open or transfer: turns direct I/O off and says so; any other error is rethrown. */
+  private refusal(e: unknown): typeof DIRECT_REFUSED {
+    if (errnoCode(e) !== 'EINVAL') throw e
+    this.aligned = undefined
+    return DIRECT_REFUSED
   }
 
   /**
@@ -101,6 +177,10 @@ export class DurableIO {
     try {
       const { size } = await fh.stat()
       if (size > maxSize) return { size }
+      if (this.usesDirectIO(size)) {
+        const bytes = await this.readDirect(path, size, alloc)
+        if (bytes !== DIRECT_REFUSED) return { bytes, size: bytes.length }
+      }
       // Its own ArrayBuffer (not Node's shared pool), no zero-fill: every byte is overwritten.
       const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
       let off = 0
@@ -116,6 +196,44 @@ export class DurableIO {
     } finally {
       await fh.close().catch(() => undefined)
     }
+  }
+
+  /**
+   * The file (`size` bytes when it was opened) through O_DIRECT into an aligned buffer, copied into
+   * memory from `alloc`. DIRECT_REFUSED when the file system does not take O_DIRECT or the file
+   * changed size since (the caller then reads it through the page cache).
+   */
+  private async readDirect(path: string, size: number, alloc?: (size: number) => Uint8Array): Promise<Uint8Array | typeof DIRECT_REFUSED> {
+    const aligned = this.aligned!
+    const slot = aligned.acquire()
+    try {
+      const fh: DirectFileHandleOps | Refused = await this.fs.openDirect!(path, 'r').catch((e: unknown) => this.refusal(e))
+      if (fh === DIRECT_REFUSED) return DIRECT_REFUSED
+      let read: { bytesRead: number } | typeof DIRECT_REFUSED
+      try {
+        // One aligned request for the whole file; a block file fits in a slot (usesDirectIO).
+        read = await fh.read(slot, 0, alignUp(size), 0).catch((e: unknown) => this.refusal(e))
+      } finally {
+        await fh.close().catch(() => undefined)
+      }
+      if (read === DIRECT_REFUSED || read.bytesRead !== size) return DIRECT_REFUSED
+      const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, size)
+      bytes.set(slot.subarray(0, size))
+      return bytes
+    } finally {
+      aligned.release(slot)
+    }
+  }
+}
+
+/** Writes `length` bytes of `bytes` at offset 0, continuing after short writes. */
+async function writeAll(fh: FileHandleOps, bytes: Uint8Array, length: number, path: string): Promise<void> {
+  let off = 0
+  while (off < length) {
+    const { bytesWritten } = await fh.write(bytes, off, length - off, off)
+    if (!(bytesWritten > 0)) throw new BlockStoreIOError(`write to ${path} made no progress`, 'EIO')
+    off += bytesWritten
   }
 }
 

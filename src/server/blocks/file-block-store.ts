@@ -33,6 +33,11 @@ export interface FileBlockStoreOptions {
    * Whoever else gets a block may keep it: its buffer is then never released.
    */
   readonly readPool?: BufferPool
+  /**
+   * Fragments (blocks of 128 KiB and more) written and read with O_DIRECT, bypassing the page cache,
+   * where the file system supports it (default true; tmpfs does not, and then the page cache is used).
+   */
+  readonly directIO?: boolean
 }
 
 type Read = { kind: 'absent' } | { kind: 'ok'; bytes: Uint8Array } | { kind: 'corrupt' }
@@ -67,7 +72,7 @@ export class FileBlockStore extends IndexedBlockStore {
     } catch (e) {
       throw storeError(e, `create ${blocksDir}`)
     }
-    const io = new DurableIO(fs, blocksDir)
+    const io = new DurableIO(fs, blocksDir, { directMaxSize: options.directIO === false ? 0 : MAX_BLOCK_SIZE })
     const crypto = options.crypto ?? (await createNodeCrypto())
     const store = new FileBlockStore(blocksDir, join(ipfs, 'quarantine'), io, crypto, options.writeConcurrency ?? 8, options.readPool)
     const parents = [dirname(options.root), options.root, ipfs]

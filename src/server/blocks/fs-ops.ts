@@ -1,7 +1,8 @@
 // The file-system calls FileBlockStore makes, behind one small interface so tests can inject
 // faults (ENOSPC, EIO, torn and short writes, kill points) like SQLite's VFS shim; plus the mapping
-// of errno codes to the store's typed errors.
-import { promises as fsp } from 'node:fs'
+// of errno codes to the store's typed errors. openDirect (O_DIRECT) is optional: an FsOps without it
+// makes every block go through the page cache.
+import { constants, promises as fsp } from 'node:fs'
 import { BlockStoreFullError, BlockStoreIOError } from './errors.ts'
 
 export interface FileHandleOps {
@@ -13,6 +14,12 @@ export interface FileHandleOps {
   /** fsync (used on directories). */
   sync(): Promise<void>
   close(): Promise<void>
+}
+
+/** A file opened with O_DIRECT: buffers, offsets and lengths must be aligned (aligned-buffers.ts). */
+export interface DirectFileHandleOps extends FileHandleOps {
+  /** ftruncate: a direct write is padded to the alignment, then cut back to the block's size. */
+  truncate(length: number): Promise<void>
 }
 
 export interface DirEntry {
@@ -30,7 +37,15 @@ export interface FsOps {
   readdir(path: string): Promise<DirEntry[]>
   stat(path: string): Promise<{ size: number; mtimeMs: number }>
   utimes(path: string, atime: Date, mtime: Date): Promise<void>
+  /**
+   * Opens with O_DIRECT (data moves between the device and the caller's memory, not through the
+   * page cache): 'wx' creates a new file for writing, 'r' reads. Rejects with EINVAL where the file
+   * system has no direct I/O (tmpfs).
+   */
+  openDirect?(path: string, flags: 'wx' | 'r', mode?: number): Promise<DirectFileHandleOps>
 }
+
+const DIRECT_FLAGS = { wx: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, r: constants.O_RDONLY } as const
 
 export const nodeFsOps: FsOps = {
   open: (path, flags, mode) => fsp.open(path, flags, mode),
@@ -42,6 +57,10 @@ export const nodeFsOps: FsOps = {
   readdir: (path) => fsp.readdir(path, { withFileTypes: true }),
   stat: (path) => fsp.stat(path),
   utimes: (path, atime, mtime) => fsp.utimes(path, atime, mtime),
+  // O_DIRECT is Linux's (also FreeBSD's); elsewhere the constant is missing and there is no direct I/O.
+  openDirect: (path, flags, mode) => (constants.O_DIRECT === undefined
+    ? Promise.reject(Object.assign(new Error('EINVAL: no O_DIRECT on this platform'), { code: 'EINVAL' }))
+    : fsp.open(path, DIRECT_FLAGS[flags] | constants.O_DIRECT, mode)),
 }
 
 export function errnoCode(e: unknown): string | undefined {

@@ -1,9 +1,10 @@
 // A fault-injecting FsOps for FileBlockStore tests (security checklist B3 "storage shim"): counts
 // every call, fails the N-th one with an errno, tears writes (a prefix reaches the disk, then
-// ENOSPC), shortens writes, or runs a hook (the crash fixture's kill points) after a call.
-import { nodeFsOps, type FileHandleOps, type FsOps } from '../../../src/server/blocks/fs-ops.ts'
+// ENOSPC), shortens writes, or runs a hook (the crash fixture's kill points) after a call. With
+// `direct`, it passes O_DIRECT opens (openDirect, and truncate on their handles) through as well.
+import { nodeFsOps, type DirectFileHandleOps, type FileHandleOps, type FsOps } from '../../../src/server/blocks/fs-ops.ts'
 
-export type OpName = 'open' | 'write' | 'read' | 'fstat' | 'datasync' | 'sync' | 'close' | 'rename' | 'unlink' | 'mkdir' | 'readdir' | 'stat' | 'utimes'
+export type OpName = 'open' | 'openDirect' | 'write' | 'read' | 'fstat' | 'truncate' | 'datasync' | 'sync' | 'close' | 'rename' | 'unlink' | 'mkdir' | 'readdir' | 'stat' | 'utimes'
 
 export interface Fault {
   /** 1-based index of the call to fail (counting only calls of `op` when it is given). */
@@ -24,7 +25,17 @@ export class FaultyFs implements FsOps {
   /** Called after each successful call (e.g. to SIGKILL the process at a chosen point). */
   after: ((op: OpName, path: string) => void) | undefined
 
-  constructor(private readonly base: FsOps = nodeFsOps) {}
+  openDirect?: (path: string, flags: 'wx' | 'r', mode?: number) => Promise<DirectFileHandleOps>
+
+  constructor(private readonly base: FsOps = nodeFsOps, o: { direct?: boolean } = {}) {
+    const openDirect = base.openDirect
+    if (o.direct === true && openDirect !== undefined) {
+      this.openDirect = async (path, flags, mode) => {
+        const fh = await this.call('openDirect', path, () => openDirect(path, flags, mode))
+        return { ...this.wrap(path, fh), truncate: (length) => this.call('truncate', path, () => fh.truncate(length)) }
+      }
+    }
+  }
 
   reset(): void {
     this.trace.length = 0
@@ -51,7 +62,10 @@ export class FaultyFs implements FsOps {
   }
 
   async open(path: string, flags: string, mode?: number): Promise<FileHandleOps> {
-    const fh = await this.call('open', path, () => this.base.open(path, flags, mode))
+    return this.wrap(path, await this.call('open', path, () => this.base.open(path, flags, mode)))
+  }
+
+  private wrap(path: string, fh: FileHandleOps): FileHandleOps {
     return {
       write: (buf, off, len, pos) =>
         this.call('write', path, () => fh.write(buf, off, this.shortWrites === undefined ? len : Math.min(len, this.shortWrites), pos),

@@ -1,0 +1,49 @@
+// Page-aligned scratch buffers for O_DIRECT block I/O (DurableIO): a file opened with O_DIRECT
+// needs its memory, offsets and lengths aligned to the device's logical block size, and Node hands
+// out no aligned memory except WebAssembly memory, whose backing store is page-aligned (V8 maps it
+// with the OS page allocator). Buffers come in slabs (one WebAssembly.Memory each, never grown, so
+// no view is ever detached) of equal slots; a slot is leased for one read or write and released.
+
+/** Memory, offset and length alignment used for O_DIRECT: a page covers 512- and 4096-byte sectors. */
+export const DIRECT_ALIGNMENT = 4096
+const WASM_PAGE = 65_536
+
+/** `n` rounded up to a multiple of DIRECT_ALIGNMENT. */
+export function alignUp(n: number): number {
+  return Math.ceil(n / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT
+}
+
+export class AlignedBuffers {
+  /** Bytes per slot, a multiple of DIRECT_ALIGNMENT. */
+  readonly slotSize: number
+  private readonly free: Uint8Array[] = []
+  private readonly leased = new Set<Uint8Array>()
+
+  /** Slots of at least `minSlotSize` bytes, `slotsPerSlab` to a WebAssembly.Memory. */
+  constructor(minSlotSize: number, private readonly slotsPerSlab: number) {
+    this.slotSize = alignUp(minSlotSize)
+  }
+
+  /** A whole slot (slotSize bytes, page-aligned, contents undefined); give it back with release(). */
+  acquire(): Uint8Array {
+    let slot = this.free.pop()
+    if (slot === undefined) {
+      const pages = Math.ceil((this.slotSize * this.slotsPerSlab) / WASM_PAGE)
+      const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer
+      for (let i = 1; i < this.slotsPerSlab; i++) this.free.push(new Uint8Array(buffer, i * this.slotSize, this.slotSize))
+      slot = new Uint8Array(buffer, 0, this.slotSize)
+    }
+    this.leased.add(slot)
+    return slot
+  }
+
+  /** Returns a slot got from acquire(); its owner no longer uses it (nor any I/O still in flight). */
+  release(slot: Uint8Array): void {
+    if (this.leased.delete(slot)) this.free.push(slot)
+  }
+
+  /** Slots currently leased (for tests). */
+  get leasedCount(): number {
+    return this.leased.size
+  }
+}
