@@ -1,8 +1,6 @@
 // The `peergos-ts` command line: dispatches subcommands. Each subcommand lives in its own file.
 import '../polyfill.ts'
-import { readFileSync } from 'node:fs'
-
-const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
+import { PACKAGE_VERSION as VERSION } from '../server/package-root.ts'
 
 const USAGE = `peergos-ts ${VERSION}: private, end-to-end encrypted, peer-to-peer storage (Peergos 1.32 compatible)
 

@@ -4,13 +4,13 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PeergosError } from '../errors.ts'
+import { PACKAGE_ROOT } from './package-root.ts'
 
 /** The web UI could not be built (Vite missing in an installed package, or a build error). */
 export class WebBuildError extends PeergosError {}
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export { PACKAGE_ROOT }
 /** The package's own bundle, served by default. */
 export const DEFAULT_WEB_ROOT = join(PACKAGE_ROOT, 'dist', 'web')
 const STAMP = '.build-stamp'

@@ -6,7 +6,6 @@
 // Limits: connections in all and per peer (a gater refuses a peer's connection beyond its share),
 // inbound yamux streams per connection; the `/http` handler limits streams per peer (http-protocol.ts).
 import '../../polyfill.ts' // libp2p 3 calls Promise.withResolvers, which Node 20 lacks
-import { readFileSync } from 'node:fs'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { privateKeyFromRaw } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
@@ -22,8 +21,9 @@ import { parseListenAddress, parsePeerAddress } from './addresses.ts'
 import { P2pStartError } from './errors.ts'
 import { bootstrapKeeper, relayKeeper, type Keeper } from './keepers.ts'
 import { AGENT_NAME } from './stream-pool.ts'
+import { PACKAGE_VERSION } from '../package-root.ts'
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version
+const VERSION = PACKAGE_VERSION
 
 export interface P2pNodeOptions {
   readonly identity: ServerIdentity
