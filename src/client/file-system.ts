@@ -936,6 +936,7 @@ export class FileSystem {
       await this.remove(from)
       return
     }
+    let renamedLink: WritableAbsoluteCapability | undefined
     await sl.session.apply(async (tx) => {
       const sd = await this.txDir(tx, sl)
       const link = findChild(sd.chunks, src.name)
@@ -950,6 +951,7 @@ export class FileSystem {
       const node = decodeCryptreeNode(found.block)
       const view = readCryptreeNode(this.c, node, cap.rBaseKey, cap.wBaseKey)
       const parentLink = sameDir ? view.parentLink : parentLinkOf(dd)
+      renamedLink = view.properties.isLink && target.name !== src.name ? cap : undefined
       await tx.setNode(cap.mapKey, encodeNode(withFromParent(this.c, node, view.parentKey, { parentLink, properties: { ...view.properties, name: target.name } })), cap.bat)
       if (sameDir) {
         await updateChildren(tx, sd.chunks, (ch) => (ch.name === src.name ? { ...ch, name: target.name } : undefined))
@@ -957,6 +959,27 @@ export class FileSystem {
         await updateChildren(tx, sd.chunks, (ch) => (ch.name === src.name ? null : undefined))
         await addChildren(tx, dd.chunks, [{ ...link, name: target.name, cap: relativise(this.c, dd.cap, cap) }])
       }
+    })
+    if (renamedLink !== undefined) await this.renameLinkTarget(renamedLink, target.name, dest)
+  }
+
+  /**
+   * A write-share link node was renamed: the item it links to (the first node of its own writing space,
+   * which is what its grantees hold) takes the new name too, as Peergos' rename does, so they see the
+   * new name and the old one does not linger in its properties.
+   */
+  private async renameLinkTarget(link: WritableAbsoluteCapability, name: string, at: string): Promise<void> {
+    const r = this.x.reader.snapshot()
+    const item = await r.linkTarget(link)
+    if (item.wBaseKey === undefined) throw new UnsupportedOperationError(`${at}: no write access`)
+    const cap = item as WritableAbsoluteCapability
+    await this.sessionFor(cap.owner, await this.signerOf(r, cap, at)).apply(async (tx) => {
+      const found = await tx.getNode(cap.mapKey, cap.bat)
+      if (found === undefined) throw new NotFoundError(`${at}: missing`)
+      const node = decodeCryptreeNode(found.block)
+      const view = readCryptreeNode(this.c, node, cap.rBaseKey, cap.wBaseKey)
+      if (view.properties.name === name) return
+      await tx.setNode(cap.mapKey, encodeNode(withFromParent(this.c, node, view.parentKey, { parentLink: view.parentLink, properties: { ...view.properties, name } })), cap.bat)
     })
   }
 

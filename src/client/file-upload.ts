@@ -8,12 +8,13 @@ import type { CryptoProvider } from '../crypto/provider.ts'
 import type { BatId } from '../model/bat-id.ts'
 import { randomBat, type Bat } from '../model/bat.ts'
 import { MAP_KEY_BYTES, type WritableAbsoluteCapability } from '../model/capability.ts'
-import { createFileNode, encryptFileChunk, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
+import { createFileNode, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
 import { calculateNextMapKey, STREAM_SECRET_BYTES, type FileProperties } from '../model/file-properties.ts'
 import type { FragmentedPaddedCipherText } from '../model/fragmented-cipher-text.ts'
 import { subsequentChunkCapability, type RelativeCapability } from '../model/relative-capability.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import type { TransactionId } from '../services/content-addressed-storage.ts'
+import { chunkCryptoOf, inThreadChunkCrypto } from './chunk-crypto.ts'
 import { buildHashTree, hashBranch, HASHES_PER_LIST } from './hash-tree.ts'
 import { CHUNK_SIZE } from './tree-reader.ts'
 import type { WriterSession } from './writer-session.ts'
@@ -65,6 +66,13 @@ export async function* chunked(source: ByteSource, size: number): AsyncGenerator
   for await (const piece of source as AsyncIterable<Uint8Array>) {
     let off = 0
     while (off < piece.length) {
+      if (fill === 0 && piece.length - off >= size) {
+        // a whole chunk within one piece goes on as a view of it, not copied
+        yield piece.subarray(off, off + size)
+        any = true
+        off += size
+        continue
+      }
       const n = Math.min(size - fill, piece.length - off)
       buf.set(piece.subarray(off, off + n), fill)
       fill += n
@@ -111,22 +119,26 @@ export async function storeContents(session: WriterSession, tid: TransactionId, 
   const c = session.crypto
   const inFlight = new Set<Promise<void>>()
   const max = o.chunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT
-  const chunks: StoredChunk[] = []
   let failure: unknown
   let size = 0
   let done = 0
   let head = new Uint8Array(0)
   let index = o.startChunk ?? 0
   let loc = chunkLocation(c, keys, index)
+  const sealer = chunkCryptoOf(c) ?? inThreadChunkCrypto(c) // the web client seals in helper workers
+  const stored: Promise<StoredChunk>[] = []
   for await (const plain of chunked(source, CHUNK_SIZE)) {
     o.signal?.throwIfAborted()
     if (failure !== undefined) break
     if (index === (o.startChunk ?? 0)) head = plain.slice(0, 4096)
-    const { fpct, fragments } = encryptFileChunk(c, keys.dataKey, plain, { mirrorBatId: o.mirrorBatId })
-    chunks.push({ index, mapKey: loc.mapKey, bat: loc.bat, data: fpct, plainHash: c.sha256(plain) })
-    size += plain.length
+    const at = { index, mapKey: loc.mapKey, bat: loc.bat }
     const bytes = plain.length
-    const put = session.putRaw(fragments, tid).then(
+    size += bytes
+    const sealed = sealer.seal(keys.dataKey, plain, { mirrorBatId: o.mirrorBatId })
+    const chunk = sealed.then((s): StoredChunk => ({ ...at, data: s.fpct, plainHash: s.plainHash }))
+    chunk.catch(() => undefined) // a failure is reported by the put below
+    stored.push(chunk)
+    const put = sealed.then((s) => session.putRaw(s.fragments, tid)).then(
       () => { done += bytes; o.onProgress?.(done) },
       (e: unknown) => { failure ??= e },
     )
@@ -138,7 +150,7 @@ export async function storeContents(session: WriterSession, tid: TransactionId, 
   }
   await Promise.all(inFlight)
   if (failure !== undefined) throw failure
-  return { size, chunks, head }
+  return { size, chunks: await Promise.all(stored), head }
 }
 
 export interface ChunkNode {

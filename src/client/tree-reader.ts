@@ -6,6 +6,7 @@ import { blockCid, cidToString, verifyBlock, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { Champ, cidKey, mask, type BlockStore } from '../champ/index.ts'
 import { BlockCache } from './block-cache.ts'
+import { chunkCryptoOf, readFileChunkWith } from './chunk-crypto.ts'
 import { bytesToHex } from '../model/bytes.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
@@ -336,6 +337,8 @@ export class TreeReader {
   async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true): Promise<ReadCryptreeBlock | undefined> {
     const block = await this.chunkBlock(cap, treeRoot)
     if (block === undefined) return undefined
+    const opener = fileData ? chunkCryptoOf(this.crypto) : undefined // the web client opens file data in helper workers
+    if (opener !== undefined) return readFileChunkWith(opener, this.crypto, block, cap, this.fetcher(cap.owner))
     return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData })
   }
 

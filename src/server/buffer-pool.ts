@@ -8,6 +8,11 @@
 // one owner that knows nobody else holds a view of it (the HTTP server, after a request whose route
 // declared its body transient has been handled, or after a pooled reply has been written). A buffer
 // never released is simply collected. Releasing twice, or a view that was not leased, does nothing.
+//
+// An aligned pool carves its buffers out of page-aligned slabs (aligned-buffers.ts) with a page of
+// slack each, and acquire can place a view so that a given byte of it lands page-aligned: a block in
+// a request body, or a block read from disk, then goes to or from the device by O_DIRECT in place.
+import { DIRECT_ALIGNMENT, alignUp, alignedSlab } from './blocks/aligned-buffers.ts'
 
 export interface BufferPoolOptions {
   /** Size of every pooled buffer; larger requests get a buffer of their own, never pooled. */
@@ -19,41 +24,82 @@ export interface BufferPoolOptions {
    * small block may be kept by a cache, and must not pin a whole pooled buffer while it is.
    */
   readonly minSize?: number
+  /**
+   * Buffers in page-aligned memory, ALIGNED_SLAB_UNITS to a WebAssembly memory (default false). Their
+   * memory is never given back (maxFree does not apply): the pool keeps what its busiest moment needed.
+   */
+  readonly aligned?: boolean
+}
+
+/** Buffers per slab of an aligned pool. */
+const ALIGNED_SLAB_UNITS = 8
+
+/** A pooled buffer: unit `index` of `buffer` (always 0 for a buffer of its own). */
+interface Unit {
+  readonly buffer: ArrayBuffer
+  readonly index: number
 }
 
 export class BufferPool {
   readonly bufferSize: number
   private readonly maxFree: number
   private readonly minSize: number
-  private readonly free: ArrayBuffer[] = []
-  private readonly leased = new WeakSet<ArrayBuffer>()
+  private readonly aligned: boolean
+  /** Bytes from one unit's start to the next: bufferSize, or for an aligned pool bufferSize plus a page of slack, page-rounded. */
+  private readonly stride: number
+  private readonly free: Unit[] = []
+  /** Leased unit indexes of each buffer. */
+  private readonly leased = new WeakMap<ArrayBuffer, Set<number>>()
 
   constructor(o: BufferPoolOptions) {
     this.bufferSize = o.bufferSize
     this.maxFree = o.maxFree
     this.minSize = o.minSize ?? Math.floor(o.bufferSize / 4)
+    this.aligned = o.aligned ?? false
+    this.stride = this.aligned ? alignUp(o.bufferSize + DIRECT_ALIGNMENT) : o.bufferSize
   }
 
-  /** `size` bytes of uninitialised memory: a view at the start of a pooled buffer when size is within [minSize, bufferSize]. */
-  acquire(size: number): Uint8Array {
+  /**
+   * `size` bytes of uninitialised memory: a view into a pooled buffer when size is within [minSize,
+   * bufferSize]. In an aligned pool the view is placed so that its byte `alignAt` is page-aligned
+   * (default 0: the view's start).
+   */
+  acquire(size: number, alignAt = 0): Uint8Array {
     // allocUnsafeSlow: its own ArrayBuffer (not Node's shared 8 KiB pool), not zero-filled.
     if (size > this.bufferSize || size < this.minSize) return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size)
-    const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize).buffer
-    this.leased.add(buffer)
-    return new Uint8Array(buffer, 0, size)
+    const unit = this.free.pop() ?? this.newUnit()
+    let indexes = this.leased.get(unit.buffer)
+    if (indexes === undefined) this.leased.set(unit.buffer, (indexes = new Set()))
+    indexes.add(unit.index)
+    const skew = this.aligned ? (DIRECT_ALIGNMENT - (alignAt % DIRECT_ALIGNMENT)) % DIRECT_ALIGNMENT : 0
+    return new Uint8Array(unit.buffer, unit.index * this.stride + skew, size)
+  }
+
+  private newUnit(): Unit {
+    if (!this.aligned) return { buffer: Buffer.allocUnsafeSlow(this.bufferSize).buffer, index: 0 }
+    const buffer = alignedSlab(this.stride, ALIGNED_SLAB_UNITS)
+    for (let i = ALIGNED_SLAB_UNITS - 1; i >= 1; i--) this.free.push({ buffer, index: i })
+    return { buffer, index: 0 }
+  }
+
+  /** The unit `view` lies in, if that unit is leased from this pool. */
+  private leasedUnit(view: Uint8Array): Unit | undefined {
+    const buffer = view.buffer as ArrayBuffer
+    const index = Math.floor(view.byteOffset / this.stride)
+    return this.leased.get(buffer)?.has(index) === true ? { buffer, index } : undefined
   }
 
   /** Whether `view` lies in a buffer leased from this pool and not yet released. */
   isLeased(view: Uint8Array): boolean {
-    return this.leased.has(view.buffer as ArrayBuffer)
+    return this.leasedUnit(view) !== undefined
   }
 
   /** Returns the buffer under `view` to the pool; the caller guarantees no view of it is used any more. */
   release(view: Uint8Array): void {
-    const buffer = view.buffer as ArrayBuffer
-    if (!this.leased.has(buffer)) return
-    this.leased.delete(buffer)
-    if (this.free.length < this.maxFree) this.free.push(buffer)
+    const unit = this.leasedUnit(view)
+    if (unit === undefined) return
+    this.leased.get(unit.buffer)!.delete(unit.index)
+    if (this.aligned || this.free.length < this.maxFree) this.free.push(unit)
   }
 
   /** Free buffers held (for tests). */

@@ -199,8 +199,9 @@ export class IncomingCaps {
   /** Mounts every item of the mirror tree (not those only blocked users shared); unmounts what left it. */
   async mountAll(): Promise<SharedItem[]> {
     const blocked = new Set(await blockedUsers(this.x))
-    const found: SharedItem[] = []
-    if (await this.x.fs.exists(this.worldDir)) await this.collect(this.worldDir, [], blocked, found)
+    const collected: SharedItem[] = []
+    if (await this.x.fs.exists(this.worldDir)) await this.collect(this.worldDir, [], blocked, collected)
+    const found = await this.withCurrentNames(collected)
     const now = new Set<string>()
     for (const item of found) {
       this.x.fs.mount(item.path, item.cap)
@@ -230,6 +231,31 @@ export class IncomingCaps {
         if (await this.trusted(path, ch.cap)) out.push({ path, cap: ch.cap, sharers: ch.sharers })
       }
     }
+  }
+
+  /**
+   * Items at the names they have now: the folder they were shared in, with the name their properties
+   * give (an owner's rename reaches those it is shared with, as Peergos' listings of shared items name
+   * them from their properties). All read at once; an item that cannot be read keeps its recorded path.
+   */
+  private async withCurrentNames(items: readonly SharedItem[]): Promise<SharedItem[]> {
+    if (items.length === 0) return []
+    const heads = await this.x.reader.snapshot().readChunks(items.map((i) => i.cap), false).catch((err: unknown) => {
+      if (!(err instanceof PeergosError)) throw err
+      return [] // e.g. an owner whose account is gone: recorded paths, found empty when read
+    })
+    return items.map((item, i) => {
+      const name = heads[i]?.view.properties.name
+      const cut = item.path.lastIndexOf('/')
+      if (name === undefined || name === item.path.slice(cut + 1)) return item
+      const path = item.path.slice(0, cut + 1) + name
+      try {
+        if (parsePath(path).names.length === parsePath(item.path).names.length) return { ...item, path }
+      } catch {
+        // not a valid name: keep the recorded one
+      }
+      return item
+    })
   }
 
   /** The path's owner (its first name) has the capability's owner as identity, which owns its writing key. */

@@ -1,8 +1,10 @@
 // Page-aligned scratch buffers for O_DIRECT block I/O (DurableIO): a file opened with O_DIRECT
 // needs its memory, offsets and lengths aligned to the device's logical block size, and Node hands
 // out no aligned memory except WebAssembly memory, whose backing store is page-aligned (V8 maps it
-// with the OS page allocator). Buffers come in slabs (one WebAssembly.Memory each, never grown, so
-// no view is ever detached) of equal slots; a slot is leased for one read or write and released.
+// with the OS page allocator). Memory comes in slabs (one WebAssembly.Memory each, never grown, so
+// no view is ever detached) of equal units; the slabs are registered, so that DurableIO can do direct
+// I/O in place on any view that starts aligned inside one (pooled bodies and replies, BufferPool).
+// AlignedBuffers leases whole units as scratch space for one read or write.
 
 /** Memory, offset and length alignment used for O_DIRECT: a page covers 512- and 4096-byte sectors. */
 export const DIRECT_ALIGNMENT = 4096
@@ -11,6 +13,30 @@ const WASM_PAGE = 65_536
 /** `n` rounded up to a multiple of DIRECT_ALIGNMENT. */
 export function alignUp(n: number): number {
   return Math.ceil(n / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT
+}
+
+/** Unit size of every registered slab. */
+const slabUnits = new WeakMap<ArrayBuffer, number>()
+
+/** A page-aligned slab of `units` units of `unitSize` bytes (a multiple of DIRECT_ALIGNMENT each). */
+export function alignedSlab(unitSize: number, units: number): ArrayBuffer {
+  if (unitSize % DIRECT_ALIGNMENT !== 0) throw new RangeError(`unit size ${unitSize} is not a multiple of ${DIRECT_ALIGNMENT}`)
+  const pages = Math.ceil((unitSize * units) / WASM_PAGE)
+  const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer
+  slabUnits.set(buffer, unitSize)
+  return buffer
+}
+
+/**
+ * `view` widened to `length` bytes when it can take direct I/O in place: it starts aligned inside a
+ * registered slab and the widened view stays within its unit (whose bytes belong to whoever leased
+ * the unit). Undefined otherwise.
+ */
+export function directView(view: Uint8Array, length: number): Uint8Array | undefined {
+  const unit = slabUnits.get(view.buffer as ArrayBuffer)
+  if (unit === undefined || view.byteOffset % DIRECT_ALIGNMENT !== 0 || length < view.length) return undefined
+  const unitEnd = (Math.floor(view.byteOffset / unit) + 1) * unit
+  return view.byteOffset + length <= unitEnd ? new Uint8Array(view.buffer, view.byteOffset, length) : undefined
 }
 
 export class AlignedBuffers {
@@ -28,8 +54,7 @@ export class AlignedBuffers {
   acquire(): Uint8Array {
     let slot = this.free.pop()
     if (slot === undefined) {
-      const pages = Math.ceil((this.slotSize * this.slotsPerSlab) / WASM_PAGE)
-      const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer
+      const buffer = alignedSlab(this.slotSize, this.slotsPerSlab)
       for (let i = 1; i < this.slotsPerSlab; i++) this.free.push(new Uint8Array(buffer, i * this.slotSize, this.slotSize))
       slot = new Uint8Array(buffer, 0, this.slotSize)
     }

@@ -2,6 +2,7 @@
 // FileSystem.writeFile takes (read in 5 MiB pieces a little ahead, never whole in memory), and a file of the drive fed
 // chunk by chunk into a download MessagePort as its reader pulls (shared/download-port.ts).
 import type { FeederMessage, ReaderMessage } from '../shared/download-port.ts'
+import { markMovable } from './movable-buffers.ts'
 
 /** Bytes read from a file at once: a client chunk (5 MiB), so each costs one read from the browser. */
 const READ_PIECE = 5 * 1024 * 1024
@@ -27,7 +28,9 @@ export async function* fileChunks(file: Blob, signal?: AbortSignal): AsyncGenera
   schedule()
   while (reads.length > 0) {
     signal?.throwIfAborted()
-    const bytes = new Uint8Array(await reads.shift()!)
+    const buffer = await reads.shift()!
+    markMovable(buffer) // a chunk helper may take it once it is sealed (movable-buffers.ts)
+    const bytes = new Uint8Array(buffer)
     schedule()
     yield bytes
   }

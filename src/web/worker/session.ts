@@ -6,8 +6,10 @@ import type { CryptoProvider } from '../../crypto/provider.ts'
 import { PeergosError } from '../../errors.ts'
 import { httpNetworkServices } from '../../http/clients/network.ts'
 import { FetchPoster } from '../../http/poster.ts'
+import { chunkCryptoOf, useChunkCrypto } from '../../client/chunk-crypto.ts'
 import { UserContext } from '../../client/user-context.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
+import { startChunkCryptoPool } from './chunk-crypto-pool.ts'
 
 /** A file operation before signing in. */
 export class NotSignedInError extends PeergosError {}
@@ -18,11 +20,14 @@ let user: UserContext | undefined
 /** The services of the server whose API lives at `apiBase` ("http://host:port/" or ".../p2p/<id>/http/"). */
 export async function networkAt(apiBase: string): Promise<NetworkAccess> {
   crypto ??= createPortableCrypto()
+  const c = await crypto
+  // file chunks are sealed and opened by helper workers, started with the first session
+  if (chunkCryptoOf(c) === undefined) useChunkCrypto(c, startChunkCryptoPool(c))
   const base = new URL(apiBase)
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('The API base must be an http(s) URL')
   // long calls (block writes of a large upload on a loaded server) get no client timeout of their own
   const poster = new FetchPoster(base.origin + base.pathname.replace(/\/+$/, ''), { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024, fetch: blobBodyFetch })
-  return { crypto: await crypto, ...httpNetworkServices(poster) }
+  return { crypto: c, ...httpNetworkServices(poster) }
 }
 
 /**

@@ -307,5 +307,5 @@ describe('the daemon keeps every acknowledged write through SIGKILL', () => {
       }
       return adopted
     }
-  }, 90_000)
+  }, 180_000)
 })
