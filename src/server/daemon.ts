@@ -18,6 +18,7 @@ import { FileBlockStore } from './blocks/file-block-store.ts'
 import { S3BlockStore } from './blocks/s3-block-store.ts'
 import type { ServerBlockStore } from './blocks/server-block-store.ts'
 import { BufferPool } from './buffer-pool.ts'
+import { firstBlockOffset } from './http/block-write-alignment.ts'
 import { ConfigError, type DaemonConfig } from './config.ts'
 import { openStores, type Stores } from './db/config.ts'
 import { requestPeer, startHttpServer, type NodeServerOptions, type RunningHttpServer } from './http/node-server.ts'
@@ -83,8 +84,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     for (const f of cleanups.reverse()) await f().catch((e) => log.error({ err: e }, 'error while closing'))
   }
   try {
-    // Blocks read for block/get (up to 1 MiB) in reused buffers, taken back once sent (replyPool below).
-    const blockReadPool = new BufferPool({ bufferSize: MAX_BLOCK_SIZE, maxFree: 16 })
+    // Blocks read for block/get (up to 1 MiB) in reused buffers, taken back once sent (replyPool below);
+    // page-aligned, so fragments are read into them with O_DIRECT in place.
+    const blockReadPool = new BufferPool({ bufferSize: MAX_BLOCK_SIZE, maxFree: 16, aligned: true })
     const blocks = await openBlockStore(config, c, blockReadPool)
     cleanups.push(() => blocks.close())
     const role = await pkiRoleOf(config, identity)
@@ -178,15 +180,16 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     // routed handler answers maxBodySize only, so a plain handler over the same tables tells.
     const routes = createApiHandler({ storage: local.storage }, { publicServer: config.publicServer })
     const handler = Object.assign(api.handler, { bodyIsTransient: (method: string, path: string) => routes.bodyIsTransient!(method, path) })
-    // Block-write bodies (up to 2 MiB) in reused buffers: 16 kept, for as many writes in flight.
-    const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16 })
+    // Block-write bodies (up to 2 MiB) in reused buffers, page-aligned and placed so that a write's
+    // first block is aligned: the block store writes a fragment with O_DIRECT from the body itself.
+    const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16, aligned: true })
     // the web UI's static files (GET/HEAD outside /api, /peergos and /p2p), then the p2p gateway,
     // then the static files again for a gateway path naming this node (rewritten to its own path)
     const site = staticSite(config.webRoot ?? DEFAULT_WEB_ROOT)
     const gateway = p2p.gateway
     const intercept: NonNullable<NodeServerOptions['intercept']> = (req, res, expectsContinue) => site(req, res) || (gateway?.(req, res, expectsContinue) ?? false) || site(req, res)
     const http: RunningHttpServer = await startHttpServer(handler, {
-      host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
+      host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, alignBody: firstBlockOffset, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
       requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,
     })
     cleanups.push(() => http.close())

@@ -8,7 +8,7 @@
 // temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it.
 import { randomInt } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import { AlignedBuffers, alignUp } from './aligned-buffers.ts'
+import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
 import { BlockStoreIOError } from './errors.ts'
 import { errnoCode, isNotFound, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
 
@@ -121,23 +121,31 @@ export class DurableIO {
   }
 
   /**
-   * Like writeBuffered through O_DIRECT: the bytes, zero-padded to the alignment, from an aligned
-   * buffer, then ftruncate to their length, fdatasync (data, size and the device cache), close.
+   * Like writeBuffered through O_DIRECT: the bytes padded to the alignment, then ftruncate to their
+   * length, fdatasync (data, size and the device cache), close. Bytes that start aligned in an aligned
+   * pool's buffer (a request body placed for it) are written in place, the padding being whatever
+   * follows them in their buffer; others are copied into an aligned buffer and zero-padded. What lies
+   * beyond the new end of file is cut off by the ftruncate (ext4 zeroes the rest of the last block).
    * DIRECT_REFUSED (nothing left behind) when the file system does not take O_DIRECT: direct I/O is
    * then off for good and the caller writes through the page cache.
    */
-  private async writeDirect(tmp: string, bytes: Uint8Array): Promise<void | typeof DIRECT_REFUSED> {
+  private async writeDirect(tmp: string, bytes: Uint8Array): Promise<void | Refused> {
     const aligned = this.aligned!
-    const slot = aligned.acquire()
-    let fh: FileHandleOps | undefined
-    try {
-      const padded = alignUp(bytes.length)
+    const padded = alignUp(bytes.length)
+    let slot: Uint8Array | undefined
+    let source = directView(bytes, padded)
+    if (source === undefined) {
+      slot = aligned.acquire()
       slot.set(bytes)
       slot.fill(0, bytes.length, padded)
+      source = slot
+    }
+    let fh: FileHandleOps | undefined
+    try {
       const direct: DirectFileHandleOps | Refused = await this.fs.openDirect!(tmp, 'wx', 0o644).catch((e: unknown) => this.refusal(e))
       if (direct === DIRECT_REFUSED) return DIRECT_REFUSED
       fh = direct
-      const wrote: void | Refused = await writeAll(direct, slot, padded, tmp).catch((e: unknown) => this.refusal(e))
+      const wrote: void | Refused = await writeAll(direct, source, padded, tmp).catch((e: unknown) => this.refusal(e))
       if (wrote === DIRECT_REFUSED) {
         fh = undefined
         await direct.close().catch(() => undefined)
@@ -150,7 +158,7 @@ export class DurableIO {
       await direct.close()
     } finally {
       if (fh !== undefined) await fh.close().catch(() => undefined)
-      aligned.release(slot)
+      if (slot !== undefined) aligned.release(slot)
     }
   }
 
@@ -177,12 +185,9 @@ export class DurableIO {
     try {
       const { size } = await fh.stat()
       if (size > maxSize) return { size }
-      if (this.usesDirectIO(size)) {
-        const bytes = await this.readDirect(path, size, alloc)
-        if (bytes !== DIRECT_REFUSED) return { bytes, size: bytes.length }
-      }
       // Its own ArrayBuffer (not Node's shared pool), no zero-fill: every byte is overwritten.
       const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
+      if (this.usesDirectIO(size) && (await this.readDirect(path, buf, size)) !== DIRECT_REFUSED) return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, size), size }
       let off = 0
       while (off < size) {
         const { bytesRead } = await fh.read(buf, off, size - off, off)
@@ -199,30 +204,30 @@ export class DurableIO {
   }
 
   /**
-   * The file (`size` bytes when it was opened) through O_DIRECT into an aligned buffer, copied into
-   * memory from `alloc`. DIRECT_REFUSED when the file system does not take O_DIRECT or the file
-   * changed size since (the caller then reads it through the page cache).
+   * The file (`size` bytes when it was opened) through O_DIRECT into `buf`: in place when `buf` starts
+   * aligned in an aligned pool's buffer with room for the padding, else through an aligned buffer.
+   * DIRECT_REFUSED when the file system does not take O_DIRECT or the file changed size since (the
+   * caller then reads it through the page cache).
    */
-  private async readDirect(path: string, size: number, alloc?: (size: number) => Uint8Array): Promise<Uint8Array | typeof DIRECT_REFUSED> {
+  private async readDirect(path: string, buf: Uint8Array, size: number): Promise<void | Refused> {
     const aligned = this.aligned!
-    const slot = aligned.acquire()
+    const padded = alignUp(size)
+    const inPlace = directView(buf, padded)
+    const slot = inPlace === undefined ? aligned.acquire() : undefined
     try {
       const fh: DirectFileHandleOps | Refused = await this.fs.openDirect!(path, 'r').catch((e: unknown) => this.refusal(e))
       if (fh === DIRECT_REFUSED) return DIRECT_REFUSED
-      let read: { bytesRead: number } | typeof DIRECT_REFUSED
+      let read: { bytesRead: number } | Refused
       try {
         // One aligned request for the whole file; a block file fits in a slot (usesDirectIO).
-        read = await fh.read(slot, 0, alignUp(size), 0).catch((e: unknown) => this.refusal(e))
+        read = await fh.read(inPlace ?? slot!, 0, padded, 0).catch((e: unknown) => this.refusal(e))
       } finally {
         await fh.close().catch(() => undefined)
       }
       if (read === DIRECT_REFUSED || read.bytesRead !== size) return DIRECT_REFUSED
-      const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, size)
-      bytes.set(slot.subarray(0, size))
-      return bytes
+      if (slot !== undefined) buf.set(slot.subarray(0, size))
     } finally {
-      aligned.release(slot)
+      if (slot !== undefined) aligned.release(slot)
     }
   }
 }

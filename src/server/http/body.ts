@@ -3,6 +3,8 @@
 // soon as it passes the limit, so nothing beyond `limit` bytes is ever buffered. With a BufferPool
 // (routes whose body is transient) the body lands in a pooled buffer, copied in as each chunk arrives
 // when the length is declared, so neither the body nor the chunks cost a fresh allocation that outlives them.
+// `alignAt` (with an aligned pool) looks at the first chunk and names the byte of the body to place
+// page-aligned: the block of a block write, which the block store then writes with O_DIRECT in place.
 import type { IncomingMessage } from 'node:http'
 import type { BufferPool } from '../buffer-pool.ts'
 
@@ -14,15 +16,20 @@ export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
   return declared !== undefined && Number(declared) > limit
 }
 
+/** Given the first bytes of a body, the offset in it of the byte to place page-aligned (0 when none). */
+export type BodyAlignment = (firstChunk: Uint8Array) => number
+
 /**
  * The whole body, at most `limit` bytes. With `pool`, a body that is returned lies in a buffer leased
  * from it (the caller releases it when done); on failure nothing stays leased.
  */
-export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool, alignAt?: BodyAlignment): Promise<BodyResult> {
   if (declaredTooLarge(req, limit)) return Promise.resolve({ ok: false, reason: 'too-large' })
   const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length'])
-  // node:http delivers exactly the declared length (or fails the request), so it can be allocated up front.
-  let direct = pool !== undefined && Number.isSafeInteger(declared) && declared > 0 ? pool.acquire(declared) : undefined
+  // node:http delivers exactly the declared length (or fails the request), so it can be allocated up
+  // front; with `alignAt`, once the first chunk shows where the body's aligned byte is.
+  const pooledDeclared = pool !== undefined && Number.isSafeInteger(declared) && declared > 0
+  let direct = pooledDeclared && alignAt === undefined ? pool.acquire(declared) : undefined
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = []
     let total = 0
@@ -48,6 +55,7 @@ export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool)
         done({ ok: false, reason: 'too-large' })
         return
       }
+      if (pooledDeclared && direct === undefined && filled === 0 && chunks.length === 0) direct = pool!.acquire(declared, alignAt!(chunk))
       if (direct !== undefined && chunks.length === 0 && total <= direct.length) {
         direct.set(chunk, filled)
         filled = total

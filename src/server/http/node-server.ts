@@ -10,7 +10,7 @@ import { BodyTooLargeError } from '../../http/errors.ts'
 import { allowedHosts, isAllowedHost, type AllowedHosts } from '../../http/host.ts'
 import { errorReply, parseTarget, statusReply, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
 import type { BufferPool } from '../buffer-pool.ts'
-import { declaredTooLarge, readBody } from './body.ts'
+import { declaredTooLarge, readBody, type BodyAlignment } from './body.ts'
 
 /** What the server needs of a handler: createApiHandler's result satisfies it. */
 export interface ServedHandler {
@@ -50,6 +50,8 @@ export interface NodeServerOptions {
   readonly intercept?: (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => boolean
   /** Buffers for the bodies of routes whose body is transient; released once the handler settled. */
   readonly bodyPool?: BufferPool
+  /** With an aligned bodyPool: which byte of a pooled body to place page-aligned (the daemon: a block write's first block). */
+  readonly alignBody?: BodyAlignment
   /**
    * A reply body leased from this pool (a block the store read for block/get) is released once
    * written whole to the socket: nothing else holds it (see FileBlockStoreOptions.readPool).
@@ -123,6 +125,7 @@ interface ServerState {
   hosts: AllowedHosts
   intercept?: NodeServerOptions['intercept']
   bodyPool?: BufferPool
+  alignBody?: BodyAlignment
   replyPool?: BufferPool
   /** Set by close(): replies then carry "Connection: close" so kept-alive connections end with them. */
   closing: boolean
@@ -146,7 +149,7 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
   // "Expect: 100-continue" is answered only once the request passed every check above.
   if (expectsContinue) res.writeContinue()
   const pool = state.bodyPool !== undefined && handler.bodyIsTransient?.(method, parsed.path) === true ? state.bodyPool : undefined
-  const body = await readBody(req, limit, pool)
+  const body = await readBody(req, limit, pool, pool === undefined ? undefined : state.alignBody)
   if (!body.ok) return tooLarge()
   const request: HttpRequest = { method, path: parsed.path, query: parsed.query, headers: headerMap(req), body: body.body }
   const peer = connectionPeers.get(req.socket)
@@ -162,7 +165,7 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
 }
 
 export async function startHttpServer(handler: ServedHandler, options: NodeServerOptions = {}): Promise<RunningHttpServer> {
-  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept, bodyPool: options.bodyPool, replyPool: options.replyPool }
+  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept, bodyPool: options.bodyPool, alignBody: options.alignBody, replyPool: options.replyPool }
   const server = createServer({
     maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
     requireHostHeader: true,
