@@ -1,0 +1,182 @@
+// Sealing and opening the data of file chunks (reference §0.4: a chunk is a CBOR byte string in a
+// FragmentedPaddedCipherText, ≤ 1 MiB raw fragments behind a BAT prefix), behind an async interface
+// so that a host can move the work elsewhere: the web client worker hands it to helper workers that
+// hash with WebCrypto (async, native). Node keeps the in-thread default (the provider's own
+// sha256 and secretbox, the model's encryptFileChunk and decryptFpct). Every implementation gives
+// the same bytes; only where and when the work runs differs.
+import * as Digest from 'multiformats/hashes/digest'
+import { asBytes } from '../codec/cbor-read.ts'
+import { CID, CODEC_RAW, cidToString, equalBytes, HASH_SHA2_256, verifyBlock } from '../codec/cid.ts'
+import { BlockHashMismatchError } from '../codec/errors.ts'
+import type { CryptoProvider } from '../crypto/provider.ts'
+import { randomBat, type Bat } from '../model/bat.ts'
+import { calculateBatId, type BatId, type BatWithId } from '../model/bat-id.ts'
+import { createRawBlockPrefix, parseRawBlock } from '../model/bat-prefix.ts'
+import { concatAll } from '../model/bytes.ts'
+import { decodePadded } from '../model/cipher-text.ts'
+import type { AbsoluteCapability } from '../model/capability.ts'
+import { encryptFileChunk } from '../model/cryptree-node.ts'
+import { readCryptreeBlock, readFileChunk, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
+import { InvalidObjectError } from '../model/errors.ts'
+import {
+  decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
+  type FragmentBlock, type FragmentedPaddedCipherText, type FragmentFetcher,
+} from '../model/fragmented-cipher-text.ts'
+import { createNonce, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from '../model/symmetric-key.ts'
+
+/** A chunk's sealed data: the FPCT for its cryptree node, the raw fragments to store, the plaintext's hash. */
+export interface SealedChunk {
+  readonly fpct: FragmentedPaddedCipherText
+  readonly fragments: FragmentBlock[]
+  /** sha256 of the plaintext (the chunk's leaf in the file's hash tree). */
+  readonly plainHash: Uint8Array
+}
+
+export interface SealOptions {
+  /** The user's mirror BAT id, added to every fragment's BAT prefix. */
+  readonly mirrorBatId?: BatId
+  /** A fixed nonce and fragment BATs (random otherwise): lets tests compare implementations byte for byte. */
+  readonly nonce?: Uint8Array
+  readonly fragmentBats?: readonly Bat[]
+}
+
+export interface ChunkCrypto {
+  /** encryptFileChunk and sha256 of `plain`, which is only read (and not changed by the caller until this settles). */
+  seal(dataKey: SymmetricKey, plain: Uint8Array, opts?: SealOptions): Promise<SealedChunk>
+  /**
+   * A file chunk's bytes from its FPCT (with fragments) and its fragment blocks as fetched, in the
+   * FPCT's order and not yet verified: each is checked against its CID, then the whole is opened.
+   */
+  open(fpct: FragmentedPaddedCipherText, dataKey: SymmetricKey, blocks: readonly Uint8Array[]): Promise<Uint8Array>
+}
+
+/** The work in the calling thread, as the model does it. */
+export function inThreadChunkCrypto(c: CryptoProvider): ChunkCrypto {
+  return {
+    async seal(dataKey, plain, opts = {}) {
+      const { fpct, fragments } = encryptFileChunk(c, dataKey, plain, { mirrorBatId: opts.mirrorBatId, random: { data: opts.nonce, fragmentBats: opts.fragmentBats } })
+      return { fpct, fragments, plainHash: c.sha256(plain) }
+    },
+    async open(fpct, dataKey, blocks) {
+      const padded = await decryptFpct(c, fpct, dataKey, async (cid) => blocks[fpct.fragments.indexOf(cid)])
+      return chunkBytes(padded)
+    },
+  }
+}
+
+/** An async SHA-256, e.g. WebCrypto's crypto.subtle.digest (native, off the calling thread). */
+export type AsyncSha256 = (bytes: Uint8Array) => Promise<Uint8Array>
+
+/** CBOR head of a byte string of `n` bytes (major type 2, shortest form), as FragmentedPaddedCipherText writes a chunk. */
+function byteStringHead(n: number): Uint8Array {
+  if (n < 24) return Uint8Array.of(0x40 + n)
+  if (n < 0x100) return Uint8Array.of(0x58, n)
+  if (n < 0x10000) return Uint8Array.of(0x59, n >> 8, n & 0xff)
+  return Uint8Array.of(0x5a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+/** FPCT padding of a chunk: whole 4096-byte blocks, plus the 6 bytes of CBOR overhead above one block. */
+const MAX_CBOR_OVERHEAD = 6
+/** Sealed data up to this size stays inline in the node (no fragments, nothing large to hash). */
+const MAX_INLINE = FPCT_PADDING_BLOCK_SIZE + MAX_CBOR_OVERHEAD
+
+/**
+ * The same sealing and opening with the large hashes (the plaintext, each fragment, each fetched
+ * block) done by `sha256`: with WebCrypto they run natively while the thread encrypts.
+ */
+export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256): ChunkCrypto {
+  const inThread = inThreadChunkCrypto(c)
+  // The padded plaintext (sealing) and the joined ciphertext (opening) live only while the
+  // secretbox runs, synchronously: one buffer reused for all chunks instead of 5 MiB of fresh,
+  // zeroed and later collected memory each time.
+  let scratch = new Uint8Array(0)
+  const scratchOf = (n: number): Uint8Array => {
+    if (scratch.length < n) scratch = new Uint8Array(n)
+    return scratch.subarray(0, n)
+  }
+  return {
+    async seal(dataKey, plain, opts = {}) {
+      const head = byteStringHead(plain.length)
+      const length = head.length + plain.length
+      const excluded = length <= FPCT_PADDING_BLOCK_SIZE ? 0 : MAX_CBOR_OVERHEAD
+      const paddedLength = Math.ceil((length - excluded) / FPCT_PADDING_BLOCK_SIZE) * FPCT_PADDING_BLOCK_SIZE + excluded
+      if (paddedLength <= MAX_INLINE) return inThread.seal(dataKey, plain, opts)
+      const plainHash = sha256(plain)
+      const padded = scratchOf(paddedLength)
+      padded.set(head)
+      padded.set(plain, head.length)
+      padded.fill(0, length)
+      const nonce = opts.nonce ?? createNonce(c)
+      const cipherText = symmetricEncrypt(c, dataKey, padded, nonce)
+      const headerSize = cipherText.length % FPCT_PADDING_BLOCK_SIZE
+      const count = Math.ceil((cipherText.length - headerSize) / MAX_FRAGMENT_SIZE)
+      if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
+      const datas: Uint8Array[] = []
+      const bats: BatWithId[] = []
+      for (let i = 0; i < count; i++) {
+        const start = headerSize + i * MAX_FRAGMENT_SIZE
+        const b = opts.fragmentBats?.[i] ?? randomBat(c)
+        datas.push(concatAll([createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))]))
+        bats.push({ bat: b, id: calculateBatId(c, b) })
+      }
+      const cids = (await Promise.all(datas.map(sha256))).map((d) => CID.createV1(CODEC_RAW, Digest.create(HASH_SHA2_256, d)))
+      const fragments = datas.map((data, i) => ({ cid: cids[i], data }))
+      return { fpct: { nonce, header: cipherText.slice(0, headerSize), fragments: cids, bats }, fragments, plainHash: await plainHash }
+    },
+
+    async open(fpct, dataKey, blocks) {
+      if (fpct.inline !== undefined) return inThread.open(fpct, dataKey, blocks)
+      if (fpct.fragments.length > DEFAULT_MAX_FRAGMENTS) throw new InvalidObjectError(`FragmentedPaddedCipherText has ${fpct.fragments.length} fragments, more than ${DEFAULT_MAX_FRAGMENTS}`)
+      if (blocks.length !== fpct.fragments.length) throw new InvalidObjectError(`${blocks.length} blocks for ${fpct.fragments.length} fragments`)
+      const parts = await Promise.all(fpct.fragments.map(async (cid, i) => {
+        if (cid.code !== CODEC_RAW) throw new InvalidObjectError('Fragment links must be raw CIDs')
+        const block = blocks[i]
+        if (block.length > MAX_BLOCK_SIZE) throw new InvalidObjectError(`Fragment block of ${block.length} bytes exceeds ${MAX_BLOCK_SIZE}`)
+        if (cid.multihash.code !== HASH_SHA2_256) verifyBlock(c, cid, block)
+        else if (!equalBytes(await sha256(block), cid.multihash.digest)) throw new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
+        return parseRawBlock(block).data
+      }))
+      const header = fpct.header ?? new Uint8Array(0)
+      const joined = scratchOf(parts.reduce((n, p) => n + p.length, header.length))
+      joined.set(header)
+      let at = header.length
+      for (const p of parts) {
+        joined.set(p, at)
+        at += p.length
+      }
+      return chunkBytes(symmetricDecrypt(c, dataKey, joined, fpct.nonce))
+    },
+  }
+}
+
+/** A chunk's padded plaintext → its bytes: one CBOR byte string followed only by zeros (a view, not a copy). */
+function chunkBytes(padded: Uint8Array): Uint8Array {
+  return asBytes(decodePadded(padded, { viewBytes: true }), 'file chunk')
+}
+
+const registered = new WeakMap<CryptoProvider, ChunkCrypto>()
+
+/** Makes uploads and downloads through provider `c` seal and open file chunks with `cc` (undefined: back to the in-thread default). */
+export function useChunkCrypto(c: CryptoProvider, cc: ChunkCrypto | undefined): void {
+  if (cc === undefined) registered.delete(c)
+  else registered.set(c, cc)
+}
+
+/** The chunk crypto registered for `c`, if any (uploads fall back to inThreadChunkCrypto, reads to the model's own path). */
+export function chunkCryptoOf(c: CryptoProvider): ChunkCrypto | undefined {
+  return registered.get(c)
+}
+
+/**
+ * TreeReader.readChunk of a file's data through `cc`: the node read in-thread (metadata, or a
+ * directory's children), the fragments fetched here, verified and opened by `cc`.
+ */
+export async function readFileChunkWith(cc: ChunkCrypto, c: CryptoProvider, block: Uint8Array, cap: AbsoluteCapability, fetch: FragmentFetcher): Promise<ReadCryptreeBlock> {
+  const read = await readCryptreeBlock(c, block, cap.rBaseKey, fetch, cap.wBaseKey, { fileData: false })
+  if (read.view.isDirectory) return read
+  const fpct = read.node.data
+  if (fpct.inline !== undefined) return { ...read, data: await readFileChunk(c, read.node, read.view.dataKey!, fetch) }
+  if (fpct.fragments.length > DEFAULT_MAX_FRAGMENTS) throw new InvalidObjectError(`FragmentedPaddedCipherText has ${fpct.fragments.length} fragments, more than ${DEFAULT_MAX_FRAGMENTS}`)
+  const blocks = await Promise.all(fpct.fragments.map((cid, i) => fetch(cid, fpct.bats[i])))
+  return { ...read, data: await cc.open(fpct, read.view.dataKey!, blocks) }
+}

@@ -1,0 +1,147 @@
+// The client worker's ChunkCrypto (client/chunk-crypto.ts): file chunks sealed and opened by a few
+// chunk helpers (chunk-helper.ts, one Web Worker each), the least busy first, so the secretbox and
+// SHA-256 of a large upload or download run beside the client worker's requests and on every core.
+// Where a helper cannot start (no nested workers) or stops, the work stays in the client worker,
+// hashed with WebCrypto all the same.
+import { asyncHashChunkCrypto, type ChunkCrypto, type SealedChunk } from '../../client/chunk-crypto.ts'
+import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
+import { BlockHashMismatchError, InvalidCidError } from '../../codec/errors.ts'
+import { DecryptionFailedError } from '../../crypto/errors.ts'
+import type { CryptoProvider } from '../../crypto/provider.ts'
+import { PeergosError } from '../../errors.ts'
+import { InvalidBatPrefixError } from '../../model/bat-prefix.ts'
+import { InvalidObjectError, InvalidPaddingError } from '../../model/errors.ts'
+import { fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
+import type { ChunkReply, ChunkRequest } from '../shared/chunk-protocol.ts'
+import { takeMovable } from './movable-buffers.ts'
+import { webSha256 } from './web-sha256.ts'
+
+/** A chunk helper failed in a way none of the known error classes describes (its name and message kept). */
+export class ChunkHelperError extends PeergosError {}
+
+/** The errors sealing and opening throw, rebuilt under their own class (callers and the page match on them). */
+const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
+  DecryptionFailedError, BlockHashMismatchError, InvalidObjectError, InvalidPaddingError, InvalidBatPrefixError, InvalidCidError,
+}
+
+function errorOf(name: string, message: string): Error {
+  const Known = KNOWN_ERRORS[name]
+  return Known === undefined ? new ChunkHelperError(`${name}: ${message}`) : new Known(message)
+}
+
+/** Helpers started: one per core, at most two (the client worker, the browser and often the server share the rest). */
+export function helperCount(): number {
+  return Math.max(1, Math.min(2, globalThis.navigator?.hardwareConcurrency ?? 1))
+}
+
+/** One helper worker; a request resolves with undefined when the helper stopped before answering. */
+class Helper {
+  readonly waiting = new Map<number, (r: ChunkReply | undefined) => void>()
+  private broken = false
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (e: MessageEvent<ChunkReply>) => {
+      const m = e.data
+      if (m.kind === 'ready') return
+      const w = this.waiting.get(m.id)
+      this.waiting.delete(m.id)
+      w?.(m)
+    }
+    worker.onerror = (e) => {
+      e.preventDefault()
+      this.stop()
+    }
+  }
+
+  get usable(): boolean {
+    return !this.broken
+  }
+
+  request(m: ChunkRequest, transfer: Transferable[]): Promise<ChunkReply | undefined> {
+    return new Promise((resolve) => {
+      this.waiting.set(m.id, resolve)
+      this.worker.postMessage(m, transfer)
+    })
+  }
+
+  stop(): void {
+    this.broken = true
+    this.worker.terminate()
+    for (const w of this.waiting.values()) w(undefined)
+    this.waiting.clear()
+  }
+}
+
+/** Own bytes to send: a view covering its whole buffer is cloned as is, a part of a larger buffer is copied out and moved. */
+function sendable(bytes: Uint8Array, transfer: Transferable[]): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes
+  const own = bytes.slice()
+  transfer.push(own.buffer)
+  return own
+}
+
+export class ChunkCryptoPool implements ChunkCrypto {
+  private nextId = 1
+  private readonly helpers: Helper[] = []
+  /** Used while no helper is usable: the same work in the client worker. */
+  private readonly local: ChunkCrypto
+
+  constructor(c: CryptoProvider, count: number, start: () => Worker) {
+    this.local = asyncHashChunkCrypto(c, webSha256(c))
+    for (let i = 0; i < count; i++) {
+      try {
+        this.helpers.push(new Helper(start()))
+      } catch {
+        break // no Worker in this scope (nested workers unsupported): the local path does the work
+      }
+    }
+  }
+
+  /** The usable helper with the fewest requests waiting, or undefined when none is left. */
+  private pick(): Helper | undefined {
+    let best: Helper | undefined
+    for (const h of this.helpers) if (h.usable && (best === undefined || h.waiting.size < best.waiting.size)) best = h
+    return best
+  }
+
+  async seal(dataKey: Parameters<ChunkCrypto['seal']>[0], plain: Uint8Array, opts: Parameters<ChunkCrypto['seal']>[2] = {}): Promise<SealedChunk> {
+    const helper = opts.nonce === undefined && opts.fragmentBats === undefined ? this.pick() : undefined
+    if (helper === undefined) return this.local.seal(dataKey, plain, opts)
+    const transfer: Transferable[] = []
+    const moved = takeMovable(plain)
+    if (moved) transfer.push(plain.buffer)
+    const m: ChunkRequest = { kind: 'seal', id: this.nextId++, key: dataKey, plain: moved ? plain : sendable(plain, transfer), mirrorBatId: opts.mirrorBatId?.bytes }
+    const r = await helper.request(m, transfer)
+    if (r === undefined) {
+      if (moved) throw new ChunkHelperError('A chunk helper stopped while sealing a chunk')
+      return this.local.seal(dataKey, plain, opts) // `plain` was copied to the helper, not moved
+    }
+    if (r.kind === 'failed') throw errorOf(r.name, r.message)
+    if (r.kind !== 'sealed') throw new ChunkHelperError(`A chunk helper answered a seal with '${r.kind}'`)
+    const fpct = fpctFromCbor(decodeCbor(r.fpct))
+    if (r.fragments.length !== fpct.fragments.length) throw new ChunkHelperError(`A chunk helper returned ${r.fragments.length} fragments for ${fpct.fragments.length} links`)
+    return { fpct, fragments: r.fragments.map((data, i) => ({ cid: fpct.fragments[i], data })), plainHash: r.plainHash }
+  }
+
+  async open(fpct: Parameters<ChunkCrypto['open']>[0], dataKey: Parameters<ChunkCrypto['open']>[1], blocks: readonly Uint8Array[]): Promise<Uint8Array> {
+    const helper = this.pick()
+    if (helper === undefined) return this.local.open(fpct, dataKey, blocks)
+    const transfer: Transferable[] = []
+    const m: ChunkRequest = { kind: 'open', id: this.nextId++, key: dataKey, fpct: encodeCbor(fpctToCbor(fpct)), blocks: blocks.map((b) => sendable(b, transfer)) }
+    const r = await helper.request(m, transfer)
+    if (r === undefined) return this.local.open(fpct, dataKey, blocks)
+    if (r.kind === 'failed') throw errorOf(r.name, r.message)
+    if (r.kind !== 'opened') throw new ChunkHelperError(`A chunk helper answered an open with '${r.kind}'`)
+    return r.bytes
+  }
+
+  /** Stops the helpers (what they had in hand is done in the client worker). */
+  close(): void {
+    for (const h of this.helpers) if (h.usable) h.stop()
+  }
+}
+
+/** The client worker's pool, its helpers bundled by Vite as module workers. */
+export function startChunkCryptoPool(c: CryptoProvider): ChunkCryptoPool {
+  return new ChunkCryptoPool(c, helperCount(), () => new Worker(new URL('./chunk-helper.ts', import.meta.url), { type: 'module', name: 'peergos-chunks' }))
+}
