@@ -54,7 +54,8 @@ export async function signInWith(net: Pick<NetworkAccess, 'crypto' | 'coreNode' 
   if (identity === undefined) throw new NotFoundError(`Unknown user ${username}`)
   const reader = new TreeReader(net)
   const wd = await reader.writerData(identity, identity)
-  if (wd === undefined) throw new NotFoundError(`No identity data for ${username} (${cidToString(identity)})`)
+  // Peergos' message for an identity whose pointer is empty (a deleted account)
+  if (wd === undefined) throw new NotFoundError(`User has been deleted. Did you mean a different username? (no identity data for ${username}, ${cidToString(identity)})`)
   const algorithm = wd.algorithm
   if (algorithm?.type !== SECRET_TYPE_SCRYPT) throw new NotFoundError(`${username} has no password login`)
   if (algorithm.memoryCost < SCRYPT_LOGIN_MEMORY_COST || algorithm.memoryCost > MAX_LOGIN_MEMORY_COST) {

@@ -18,6 +18,7 @@ import { encryptEntryPoints, type EntryPoints } from '../model/user-static-data.
 import { encodeWriterData } from '../model/writer-data.ts'
 import { equalBytes, blockCid } from '../codec/cid.ts'
 import type { NetworkAccess } from '../services/network-access.ts'
+import { clearAccountPointers } from './delete-account.ts'
 import { NotFoundError } from './errors.ts'
 import { FileSystem } from './file-system.ts'
 import { checkNewPassword } from './password-rules.ts'
@@ -112,6 +113,21 @@ export class UserContext {
     let required = await this.net.coreNode.updateChain(this.username, updated, buildProofOfWork(this.net.crypto, data, 0), '')
     if (required !== undefined) required = await this.net.coreNode.updateChain(this.username, updated, buildProofOfWork(this.net.crypto, data, required.difficulty), '')
     return required === undefined
+  }
+
+  /**
+   * UserContext.deleteAccount: the password (and second factor) checked by signing in again, then the
+   * home directory's and the identity's pointers emptied (see delete-account.ts). This session is
+   * closed; signing in afterwards fails with "User has been deleted".
+   */
+  async deleteAccount(password: string, o: { mfa?: MfaResponder } = {}): Promise<void> {
+    const again = await UserContext.signIn(this.net, this.username, password, o)
+    try {
+      await this.close()
+      await clearAccountPointers(again.reader.pointers, { owner: again.identity.publicKeyHash, root: again.rootWriter.signer, identity: again.identity })
+    } finally {
+      await again.close()
+    }
   }
 
   /**

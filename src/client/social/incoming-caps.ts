@@ -62,8 +62,11 @@ export class IncomingCaps {
     return this.mountAll()
   }
 
-  /** IncomingCapCache.ensureFriendUptodate for one friend's entry point. */
-  async updateFriend(e: EntryPoint): Promise<CapabilityWithPath[]> {
+  /**
+   * IncomingCapCache.ensureFriendUptodate for one friend's entry point. `theirs`: a snapshot in which
+   * the caller has just read the friend's pointers (checking their entry point), read again otherwise.
+   */
+  async updateFriend(e: EntryPoint, theirs?: TreeReader): Promise<CapabilityWithPath[]> {
     const friend = e.ownerName
     const statePath = joinPath(capCacheDirOf(this.x.username), friend + FRIEND_STATE_SUFFIX)
     const batch = new SocialBatch(this.x) // our reads in one view, our writes in one commit
@@ -73,7 +76,7 @@ export class IncomingCaps {
     let toRead: [string, EntryPoint][] = groupsOfFriend(known, friend).map(([path, g]) => [path.slice(path.lastIndexOf('/') + 1), g])
     const groupProgress = new Map<string, CapsProgress>()
     const caps: CapabilityWithPath[] = []
-    const snapshot = this.x.reader.snapshot() // the friend's folders read in one view (their pointers read once)
+    const snapshot = theirs ?? this.x.reader.snapshot() // the friend's folders read in one view (their pointers read once)
     /** The group folders of `toRead` not read yet, all at once (a folder we were removed from reads as nothing). */
     const readGroups = async (): Promise<void> => {
       const reads = await Promise.all(toRead.filter(([name]) => !groupProgress.has(name)).map(async ([name, g]) => {
@@ -236,18 +239,23 @@ export class IncomingCaps {
   /**
    * Items at the names they have now: the folder they were shared in, with the name their properties
    * give (an owner's rename reaches those it is shared with, as Peergos' listings of shared items name
-   * them from their properties). All read at once; an item that cannot be read keeps its recorded path.
+   * them from their properties). All read at once; items no longer there (revoked, deleted, their owner's
+   * account gone) are left out, as Peergos' listings leave out what no longer resolves; when they cannot
+   * be read at all (a server unreachable) every item keeps its recorded path.
    */
   private async withCurrentNames(items: readonly SharedItem[]): Promise<SharedItem[]> {
     if (items.length === 0) return []
     const heads = await this.x.reader.snapshot().readChunks(items.map((i) => i.cap), false).catch((err: unknown) => {
       if (!(err instanceof PeergosError)) throw err
-      return [] // e.g. an owner whose account is gone: recorded paths, found empty when read
+      return undefined
     })
-    return items.map((item, i) => {
-      const name = heads[i]?.view.properties.name
+    if (heads === undefined) return [...items]
+    return items.flatMap((item, i) => {
+      const head = heads[i]
+      if (head === undefined) return []
+      const name = head.view.properties.name
       const cut = item.path.lastIndexOf('/')
-      if (name === undefined || name === item.path.slice(cut + 1)) return item
+      if (name === item.path.slice(cut + 1)) return item
       const path = item.path.slice(0, cut + 1) + name
       try {
         if (parsePath(path).names.length === parsePath(item.path).names.length) return { ...item, path }
