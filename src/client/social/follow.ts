@@ -12,6 +12,7 @@ import type { EntryPoint } from '../../model/entry-point.ts'
 import { FOLLOWERS_GROUP_NAME, FRIENDS_GROUP_NAME } from '../../model/groups.ts'
 import { encodePendingSocialState, withoutPending, withPending } from '../../model/pending-social-state.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../../model/symmetric-key.ts'
+import type { TreeReader } from '../tree-reader.ts'
 import type { SocialContext } from './context.ts'
 import { AlreadyFollowingError, ForgedOwnerError } from './errors.ts'
 import { receivedFollowRequests, removeFollowRequest, sendBlindRequest, isNullCapability, type ReceivedFollowRequest } from './follow-requests.ts'
@@ -62,8 +63,9 @@ export interface ProcessedFollowRequests {
  * (reading what a user who accepted us shares) runs while our changes are committed: it reads their
  * files and writes only our capability cache.
  */
-export async function processFollowRequests(x: SocialContext, followed?: (e: EntryPoint) => Promise<void>): Promise<ProcessedFollowRequests> {
+export async function processFollowRequests(x: SocialContext, followed?: Followed): Promise<ProcessedFollowRequests> {
   const batch = new SocialBatch(x)
+  const theirs = x.reader.snapshot() // those who answered: their pointers read once, for the check and for reading their shares
   const [all, folderNames, pending0] = await Promise.all([receivedFollowRequests(x), followerFolders(x, false, batch.view), pendingOutgoing(x, batch.view)])
   const folders = new Set(folderNames)
   const waiting = new Set(pending0.pendingOutgoing)
@@ -74,8 +76,10 @@ export async function processFollowRequests(x: SocialContext, followed?: (e: Ent
     const entry = r.request.entry!
     const accepted = !isNullCapability(entry.pointer)
     if (accepted) {
+      // reading their shares needs their folder's writer: fetched while its ownership is checked (used only once proven)
+      theirs.writerData(entry.pointer.owner, entry.pointer.writer).catch(() => undefined)
       try {
-        await checkEntryPoint(x, entry)
+        await checkEntryPoint(x, entry, theirs)
       } catch (e) {
         if (!(e instanceof ForgedOwnerError)) throw e
         answered.push(r) // someone posing as the user we asked: ignored
@@ -95,7 +99,7 @@ export async function processFollowRequests(x: SocialContext, followed?: (e: Ent
     answered.push(r)
   }
   if (pending !== pending0) batch.write(socialStatePath(x), encodePendingSocialState(pending), true)
-  const pickUps = followed === undefined ? Promise.resolve() : (async () => { for (const e of newlyFollowing) await followed(e) })()
+  const pickUps = followed === undefined ? Promise.resolve() : (async () => { for (const e of newlyFollowing) await followed(e, theirs) })()
   const [committed, pickedUp] = await Promise.allSettled([batch.commit(), pickUps])
   if (committed.status === 'rejected') throw committed.reason
   if (pickedUp.status === 'rejected') throw pickedUp.reason
@@ -103,6 +107,9 @@ export async function processFollowRequests(x: SocialContext, followed?: (e: Ent
   removals.catch(() => {}) // awaited by the caller; not unhandled meanwhile
   return { incoming: all.filter((r) => !waiting.has(r.from) && !folders.has(r.from)), newlyFollowing, removals }
 }
+
+/** Reads what a newly followed user shares with us (`theirs`: the snapshot their entry point was checked in). */
+export type Followed = (e: EntryPoint, theirs: TreeReader) => Promise<void>
 
 export interface FollowReply {
   /** Let them follow us (they get a folder of ours). */
@@ -115,11 +122,12 @@ export interface FollowReply {
  * sendReplyFollowRequest: answers a request; returns their entry point when we now follow them.
  * `followed` (reading what they share) runs while the reply is sent.
  */
-export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRequest, reply: FollowReply, followed?: (e: EntryPoint) => Promise<void>): Promise<EntryPoint | undefined> {
+export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRequest, reply: FollowReply, followed?: Followed): Promise<EntryPoint | undefined> {
   const them = r.from
   const theirEntry = r.request.entry!
   // their entry point is checked before anything is made or sent (their identity WriterData read once for both)
   const theirs = x.reader.snapshot()
+  if (reply.reciprocate) theirs.writerData(theirEntry.pointer.owner, theirEntry.pointer.writer).catch(() => undefined) // for reading their shares, once checked
   const [keys] = await Promise.all([publicKeysFor(x, them, theirs), reply.accept || reply.reciprocate ? checkEntryPoint(x, theirEntry, theirs) : undefined])
   if (!reply.accept && !reply.reciprocate) {
     await sendBlindRequest(x, keys, { entry: { pointer: nullCapability(x.net.crypto), ownerName: x.username } })
@@ -137,7 +145,7 @@ export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRe
   await Promise.all([
     sendBlindRequest(x, keys, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined }),
     removeFollowRequest(x, r),
-    reply.reciprocate && followed !== undefined ? followed(theirEntry) : undefined,
+    reply.reciprocate && followed !== undefined ? followed(theirEntry, theirs) : undefined,
   ])
   return reply.reciprocate ? theirEntry : undefined
 }

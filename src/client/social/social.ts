@@ -25,6 +25,7 @@ import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type 
 import { sharedWith } from './shared-with.ts'
 import { shareReadAccessWith, shareWriteAccessWith } from './sharing.ts'
 import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
+import type { TreeReader } from '../tree-reader.ts'
 
 export type { FollowReply, IdentityVerification, KeyChange, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
 
@@ -54,14 +55,14 @@ export class Social {
    * read what they share) and returns the requests awaiting our answer.
    */
   async followRequests(): Promise<ReceivedFollowRequest[]> {
-    const r = await processFollowRequests(this.x, (e) => this.pickUp(e))
+    const r = await processFollowRequests(this.x, (e, theirs) => this.pickUp(e, theirs))
     await r.removals
     return r.incoming
   }
 
   /** Answers a request: accept (they may follow us), reciprocate (we follow them), both, or neither (reject). */
   async reply(request: ReceivedFollowRequest, reply: FollowReply): Promise<void> {
-    await replyToFollowRequest(this.x, request, reply, (e) => this.pickUp(e))
+    await replyToFollowRequest(this.x, request, reply, (e, theirs) => this.pickUp(e, theirs))
   }
 
   accept(request: ReceivedFollowRequest): Promise<void> {
@@ -73,9 +74,9 @@ export class Social {
   }
 
   /** Reads a newly followed user's shares and mounts them (a broken share of theirs must not fail the handshake). */
-  private async pickUp(e: EntryPoint): Promise<void> {
+  private async pickUp(e: EntryPoint, theirs: TreeReader): Promise<void> {
     try {
-      await this.incoming.mountNew(await this.incoming.updateFriend(e))
+      await this.incoming.mountNew(await this.incoming.updateFriend(e, theirs))
     } catch (err) {
       if (!(err instanceof PeergosError)) throw err
     }
