@@ -8,7 +8,7 @@ import type { CryptoProvider } from '../crypto/provider.ts'
 import { randomBat, type Bat } from './bat.ts'
 import { batWithIdFromCbor, batWithIdToCbor, calculateBatId, type BatId, type BatWithId } from './bat-id.ts'
 import { createRawBlockPrefix, MAX_RAW_BLOCK_PREFIX_SIZE, parseRawBlock } from './bat-prefix.ts'
-import { concatBytes } from './bytes.ts'
+import { concatAll, concatBytes } from './bytes.ts'
 import { decodePadded } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
 import { createNonce, NONCE_BYTES, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from './symmetric-key.ts'
@@ -40,6 +40,32 @@ export interface FragmentBlock {
   readonly data: Uint8Array
 }
 
+/**
+ * Spare bytes allocated before and after each fragment block built here: the request that stores the
+ * block alone (a BlockWriteGroup of one block and its signature) is written around it in place,
+ * not copied into a new megabyte (http/wire.ts encodeBlockWriteGroup).
+ */
+export const FRAGMENT_ROOM_BEFORE = 16
+export const FRAGMENT_ROOM_AFTER = 160
+/** The buffers of fragment blocks built here: the block and the room around it, nothing else. */
+const withRoom = new WeakSet<ArrayBufferLike>()
+
+/** Whether `block` is a fragment built here, with FRAGMENT_ROOM_BEFORE/AFTER free bytes around it in its buffer. */
+export function hasRoomAround(block: Uint8Array): boolean {
+  return withRoom.has(block.buffer) && block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER
+}
+
+/** prefix ‖ slice as a block with room around it (see hasRoomAround). */
+function fragmentWithRoom(prefix: Uint8Array, slice: Uint8Array): Uint8Array {
+  const length = prefix.length + slice.length
+  const buffer = new Uint8Array(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
+  withRoom.add(buffer.buffer)
+  const block = buffer.subarray(FRAGMENT_ROOM_BEFORE, FRAGMENT_ROOM_BEFORE + length)
+  block.set(prefix)
+  block.set(slice, prefix.length)
+  return block
+}
+
 export interface FpctBuildOptions {
   /** Zero-padding block size (4096 for files and directories). */
   readonly paddingBlockSize?: number
@@ -68,14 +94,22 @@ function byteStringHead(n: number): Uint8Array {
   return Uint8Array.of(0x5a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
 }
 
-/** Plaintexts padded at least this large are padded in the reused scratch buffer below. */
+/** Inputs of secretbox at least this large are assembled in the reused scratch buffer below. */
 const SCRATCH_MIN_BYTES = 64 * 1024
 /**
- * The padded plaintext of the last large chunk sealed: it lives only while buildFpctOfBytes runs
- * (synchronously; sealing writes a new buffer), so every 5 MiB chunk of an upload reuses it instead
- * of allocating, faulting in and later collecting 5 MiB of fresh zeroed memory.
+ * The input of the last large seal or open: a chunk's padded plaintext (buildFpctOfBytes) or its
+ * header ‖ fragments (decryptFpct). Each use is synchronous from filling it to the secretbox call,
+ * which writes a new buffer, so every 5 MiB chunk of an upload or download reuses it instead of
+ * allocating, faulting in and later collecting 5 MiB of fresh memory (in a loaded client, V8's
+ * full collections for external memory came every few chunks).
  */
 let scratch = new Uint8Array(0)
+
+/** `size` bytes of the scratch buffer, valid until the next call (never across an await). */
+function scratchOf(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size)
+  return scratch.subarray(0, size)
+}
 
 /**
  * FragmentedPaddedCipherText.build of a CBOR byte string (a file chunk), without serializing it
@@ -87,12 +121,7 @@ export function buildFpctOfBytes(c: CryptoProvider, key: SymmetricKey, bytes: Ui
   const blockSize = opts.paddingBlockSize ?? FPCT_PADDING_BLOCK_SIZE
   const excluded = length <= blockSize ? 0 : MAX_CBOR_OVERHEAD
   const size = Math.max(0, Math.ceil((length - excluded) / blockSize)) * blockSize + excluded
-  let out: Uint8Array
-  if (size < SCRATCH_MIN_BYTES) out = new Uint8Array(size)
-  else {
-    if (scratch.length < size) scratch = new Uint8Array(size)
-    out = scratch.subarray(0, size)
-  }
+  const out = size < SCRATCH_MIN_BYTES ? new Uint8Array(size) : scratchOf(size)
   out.set(head)
   const copied = Math.min(bytes.length, size - head.length)
   out.set(bytes.subarray(0, copied), head.length)
@@ -121,7 +150,7 @@ export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8
     const b = opts.fragmentBats?.[i] ?? randomBat(c)
     const prefix = createRawBlockPrefix(b, opts.mirrorBatId)
     const slice = cipherText.subarray(start, Math.min(cipherText.length, start + maxFragment))
-    const data = concatBytes(prefix, slice)
+    const data = fragmentWithRoom(prefix, slice)
     fragments.push({ cid: blockCid(c, data, true), data })
     bats.push({ bat: b, id: calculateBatId(c, b) })
   }
@@ -175,7 +204,18 @@ export async function decryptFpct(c: CryptoProvider, f: FragmentedPaddedCipherTe
     verifyBlock(c, cid, block)
     return parseRawBlock(block).data
   }))
-  return symmetricDecrypt(c, key, concatBytes(header, ...parts), f.nonce)
+  let size = header.length
+  for (const p of parts) size += p.length
+  if (size < SCRATCH_MIN_BYTES) return symmetricDecrypt(c, key, concatAll([header, ...parts]), f.nonce)
+  const boxed = scratchOf(size)
+  boxed.set(header)
+  let pos = header.length
+  for (const p of parts) {
+    boxed.set(p, pos)
+    pos += p.length
+  }
+  const plain = symmetricDecrypt(c, key, boxed, f.nonce)
+  return plain.buffer === boxed.buffer ? plain.slice() : plain // a provider opening in place must not hand out the scratch
 }
 
 /** decryptFpct, then the CBOR value followed only by zero padding. */

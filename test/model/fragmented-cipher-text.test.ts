@@ -116,6 +116,18 @@ describe('FPCT build and decrypt', () => {
     }
   })
 
+  it('opens several large FPCTs at once, their fragments arriving interleaved (the reused assembly buffer)', async () => {
+    const values = [5 * 1_048_576, 2 * 1_048_576 + 99, 300_000].map((n, i) => new Uint8Array(n).fill(0x11 * (i + 1)))
+    const built = values.map((v) => buildFpctCbor(c, key, v))
+    let tick = 0
+    const slow = (f: FragmentFetcher): FragmentFetcher => async (cid, bat) => {
+      for (let i = 0; i < ++tick % 5; i++) await new Promise((r) => setImmediate(r))
+      return f(cid, bat)
+    }
+    const opened = await Promise.all(built.map((b) => decryptFpctCbor(c, b.fpct, key, slow(fetcherOf(b.fragments)))))
+    opened.forEach((v, i) => expect(equalBytes(asBytes(v, 'value'), values[i])).toBe(true))
+  })
+
   it('refuses fragments that do not hash to their link, oversized blocks and too many fragments', async () => {
     const { fpct, fragments } = buildFpctCbor(c, key, new Uint8Array(20_000), { maxFragmentSize: 4096 })
     expect(fragments.length).toBe(5)
