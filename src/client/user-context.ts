@@ -1,7 +1,8 @@
 // A signed-in user (reference §5; Peergos UserContext): signUp and signIn with username and
 // password alone, then the user's file system, password change (new salt and login keys, the
-// identity's WriterData committed in the same setLogin call) and renewal of the username claim
-// when less than a month is left. All key material stays in this object, on the client.
+// identity's WriterData committed in the same setLogin call), renewal of the username claim
+// when less than a month is left, and deleting the account. All key material stays in this object,
+// on the client.
 import { buildClaim } from '../model/claim.ts'
 import type { BatId } from '../model/bat-id.ts'
 import { isWritable, type WritableAbsoluteCapability } from '../model/capability.ts'

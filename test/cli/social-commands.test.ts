@@ -90,7 +90,7 @@ describe('sharing', () => {
     expect(json(await as('alice', 'shared-with', '/alice/docs', '--json'))).toEqual({ path: '/alice/docs', read: ['bob'], write: [], links: [] })
     expect(ok(await as('bob', 'get', '/alice/docs/a.txt', '-'))).toBe('alpha\n')
     expect(ok(await as('alice', 'unshare', '/alice/docs', 'bob'))).toBe('revoked read access to /alice/docs; still shared with: nobody\n')
-    expectFailure(await as('bob', 'get', '/alice/docs/a.txt', '-'), 1, /No cryptree node under this capability|no such file or directory/) // his cached capability finds nothing
+    expectFailure(await as('bob', 'get', '/alice/docs/a.txt', '-'), 1, /nothing there is shared with you|No cryptree node under this capability|no such file or directory/) // his cached capability finds nothing, so it is not mounted
     const usage = await as('alice', 'unshare', '/alice/docs')
     expectFailure(usage, 2, /name at least one USER, or --friends or --followers/)
   }, 180_000)
@@ -113,6 +113,9 @@ describe('sharing', () => {
     const put = await as('bob', 'put', join(local, 'from-bob.txt'), '/alice/team')
     expect(put.code, put.err).toBe(0)
     expect(ok(await as('alice', 'get', '/alice/team/from-bob.txt', '-'))).toBe('written by bob\n')
+    // mkdir -p starts from the folder shared with bob (alice's home is not his to write)
+    expect(ok(await as('bob', 'mkdir', '-p', '/alice/team/made/by-bob'))).toBe('')
+    expect(ok(await as('alice', 'ls', '/alice/team/made'))).toBe('by-bob\n')
   }, 120_000)
 
   it('unshare --write: the folder moves to a new signing key, bob can no longer put into it', async () => {

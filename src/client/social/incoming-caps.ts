@@ -3,8 +3,9 @@
 // and the group folders they shared with us are read from the byte offsets recorded in
 // /<me>/.capabilitycache/<friend>$incoming.cbor (ProcessedCaps); each new capability goes, with its
 // path, into the mirror tree /<me>/.capabilitycache/world/<owner>/<dir path>/items.cbor
-// (CapsInDirectory), and every item of that tree is mounted at its path in the user's FileSystem,
-// so `/alice/docs/notes.md` reads through the capability alice shared. New group folders
+// (CapsInDirectory), and every item of that tree still there is mounted in the user's FileSystem at its
+// path, under the name it has now (the owner may have renamed it), so `/alice/docs/notes.md` reads
+// through the capability alice shared. New group folders
 // (/<friend>/shared/<uid>) are added to .groups-from-friends.cborstream and read in the same pass.
 import { equalBytes } from '../../codec/cid.ts'
 import { encodeCbor } from '../../codec/cbor.ts'
