@@ -55,8 +55,16 @@ export function hasRoomAround(block: Uint8Array): boolean {
   return withRoom.has(block.buffer) && block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER
 }
 
+/**
+ * A fragment block built with the room around it in another realm and moved here (a web chunk
+ * helper's, client/chunk-crypto.ts): its buffer holds the block and the room, nothing else.
+ */
+export function adoptRoomAround(block: Uint8Array): void {
+  if (block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER) withRoom.add(block.buffer)
+}
+
 /** prefix ‖ slice as a block with room around it (see hasRoomAround). */
-function fragmentWithRoom(prefix: Uint8Array, slice: Uint8Array): Uint8Array {
+export function fragmentWithRoom(prefix: Uint8Array, slice: Uint8Array): Uint8Array {
   const length = prefix.length + slice.length
   const buffer = new Uint8Array(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
   withRoom.add(buffer.buffer)
