@@ -12,14 +12,13 @@ import type { CryptoProvider } from '../crypto/provider.ts'
 import { randomBat, type Bat } from '../model/bat.ts'
 import { calculateBatId, type BatId, type BatWithId } from '../model/bat-id.ts'
 import { createRawBlockPrefix, parseRawBlock } from '../model/bat-prefix.ts'
-import { concatAll } from '../model/bytes.ts'
 import { decodePadded } from '../model/cipher-text.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
 import { encryptFileChunk } from '../model/cryptree-node.ts'
 import { readCryptreeBlock, readFileChunk, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
 import { InvalidObjectError } from '../model/errors.ts'
 import {
-  decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
+  decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, fragmentWithRoom, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
   type FragmentBlock, type FragmentedPaddedCipherText, type FragmentFetcher,
 } from '../model/fragmented-cipher-text.ts'
 import { createNonce, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from '../model/symmetric-key.ts'
@@ -116,7 +115,8 @@ export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256): Ch
       for (let i = 0; i < count; i++) {
         const start = headerSize + i * MAX_FRAGMENT_SIZE
         const b = opts.fragmentBats?.[i] ?? randomBat(c)
-        datas.push(concatAll([createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))]))
+        // with room for its block/put/bulk envelope around it, as the model builds fragments
+        datas.push(fragmentWithRoom(createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))))
         bats.push({ bat: b, id: calculateBatId(c, b) })
       }
       const cids = (await Promise.all(datas.map(sha256))).map((d) => CID.createV1(CODEC_RAW, Digest.create(HASH_SHA2_256, d)))

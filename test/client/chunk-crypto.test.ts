@@ -15,7 +15,7 @@ import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { createPortableCrypto } from '../../src/crypto/providers/portable.ts'
 import { sha256BatId } from '../../src/model/bat-id.ts'
 import { randomBat } from '../../src/model/bat.ts'
-import { decryptFpctCbor, fpctToCbor, type FragmentBlock } from '../../src/model/fragmented-cipher-text.ts'
+import { decryptFpctCbor, fpctToCbor, hasRoomAround, type FragmentBlock } from '../../src/model/fragmented-cipher-text.ts'
 import { symmetricKey } from '../../src/model/symmetric-key.ts'
 import type { NetworkAccess } from '../../src/services/network-access.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
@@ -52,6 +52,7 @@ describe.each([['node', createNodeCrypto], ['portable', createPortableCrypto]] a
       const want = await inThread.seal(key, plain, opts)
       const got = await asyncHash.seal(key, plain, opts)
       expectSameSeal(got, want)
+      for (const f of got.fragments) expect(hasRoomAround(f.data)).toBe(true) // block/put/bulk writes its envelope in place
       expect(sha256Hex(got.plainHash)).toBe(sha256Hex(c.sha256(plain)))
       expect(sha256Hex(plain)).toBe(sha256Hex(pattern(n, n + 1))) // the input is only read
     }
