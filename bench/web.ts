@@ -40,7 +40,8 @@ async function login(page: Page, url: string): Promise<number> {
 export async function run(): Promise<Figure[]> {
   if (!browserAvailable()) return []
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-web-'))
-  const daemon = await startDaemonProcess(join(dir, 'data'), { args: ['--gc-period', '0', '--default-quota', '1t'], logLevel: 'error' })
+  const webRoot = process.env.PEERGOS_BENCH_WEB_ROOT // another build of the UI (e.g. an older commit's) to compare with
+  const daemon = await startDaemonProcess(join(dir, 'data'), { args: ['--gc-period', '0', '--default-quota', '1t', ...(webRoot === undefined ? [] : ['--web-root', webRoot])], logLevel: 'error' })
   let browser: Browser | undefined
   try {
     browser = await launchBrowser()

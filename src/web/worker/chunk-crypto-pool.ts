@@ -11,9 +11,9 @@ import type { CryptoProvider } from '../../crypto/provider.ts'
 import { PeergosError } from '../../errors.ts'
 import { InvalidBatPrefixError } from '../../model/bat-prefix.ts'
 import { InvalidObjectError, InvalidPaddingError } from '../../model/errors.ts'
-import { fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
+import { adoptRoomAround, fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
 import type { ChunkReply, ChunkRequest } from '../shared/chunk-protocol.ts'
-import { takeMovable } from './movable-buffers.ts'
+import { markMovable, takeMovable } from './movable-buffers.ts'
 import { webSha256 } from './web-sha256.ts'
 
 /** A chunk helper failed in a way none of the known error classes describes (its name and message kept). */
@@ -72,9 +72,8 @@ class Helper {
   }
 }
 
-/** Own bytes to send: a view covering its whole buffer is cloned as is, a part of a larger buffer is copied out and moved. */
+/** Bytes to send as a copy of our own, moved: one copy (a structured clone would copy twice). */
 function sendable(bytes: Uint8Array, transfer: Transferable[]): Uint8Array {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes
   const own = bytes.slice()
   transfer.push(own.buffer)
   return own
@@ -82,25 +81,37 @@ function sendable(bytes: Uint8Array, transfer: Transferable[]): Uint8Array {
 
 export class ChunkCryptoPool implements ChunkCrypto {
   private nextId = 1
-  private readonly helpers: Helper[] = []
+  private helpers: Helper[] | undefined
   /** Used while no helper is usable: the same work in the client worker. */
   private readonly local: ChunkCrypto
 
-  constructor(c: CryptoProvider, count: number, start: () => Worker) {
+  /** The helpers start at the first chunk, or at start(); until then the pool costs nothing. */
+  constructor(c: CryptoProvider, private readonly count: number, private readonly startWorker: () => Worker) {
     this.local = asyncHashChunkCrypto(c, webSha256(c))
-    for (let i = 0; i < count; i++) {
+  }
+
+  /** Starts the helpers now (their scripts and wasm load while nothing waits for them). */
+  start(): void {
+    this.started()
+  }
+
+  private started(): Helper[] {
+    if (this.helpers !== undefined) return this.helpers
+    this.helpers = []
+    for (let i = 0; i < this.count; i++) {
       try {
-        this.helpers.push(new Helper(start()))
+        this.helpers.push(new Helper(this.startWorker()))
       } catch {
         break // no Worker in this scope (nested workers unsupported): the local path does the work
       }
     }
+    return this.helpers
   }
 
   /** The usable helper with the fewest requests waiting, or undefined when none is left. */
   private pick(): Helper | undefined {
     let best: Helper | undefined
-    for (const h of this.helpers) if (h.usable && (best === undefined || h.waiting.size < best.waiting.size)) best = h
+    for (const h of this.started()) if (h.usable && (best === undefined || h.waiting.size < best.waiting.size)) best = h
     return best
   }
 
@@ -120,6 +131,7 @@ export class ChunkCryptoPool implements ChunkCrypto {
     if (r.kind !== 'sealed') throw new ChunkHelperError(`A chunk helper answered a seal with '${r.kind}'`)
     const fpct = fpctFromCbor(decodeCbor(r.fpct))
     if (r.fragments.length !== fpct.fragments.length) throw new ChunkHelperError(`A chunk helper returned ${r.fragments.length} fragments for ${fpct.fragments.length} links`)
+    for (const data of r.fragments) adoptRoomAround(data) // its request is written around it, as for fragments built here
     return { fpct, fragments: r.fragments.map((data, i) => ({ cid: fpct.fragments[i], data })), plainHash: r.plainHash }
   }
 
@@ -132,16 +144,17 @@ export class ChunkCryptoPool implements ChunkCrypto {
     if (r === undefined) return this.local.open(fpct, dataKey, blocks)
     if (r.kind === 'failed') throw errorOf(r.name, r.message)
     if (r.kind !== 'opened') throw new ChunkHelperError(`A chunk helper answered an open with '${r.kind}'`)
+    markMovable(r.bytes.buffer as ArrayBuffer) // ours alone: a download passes it on without a copy
     return r.bytes
   }
 
   /** Stops the helpers (what they had in hand is done in the client worker). */
   close(): void {
-    for (const h of this.helpers) if (h.usable) h.stop()
+    for (const h of this.helpers ?? []) if (h.usable) h.stop()
   }
 }
 
 /** The client worker's pool, its helpers bundled by Vite as module workers. */
-export function startChunkCryptoPool(c: CryptoProvider): ChunkCryptoPool {
+export function chunkCryptoPool(c: CryptoProvider): ChunkCryptoPool {
   return new ChunkCryptoPool(c, helperCount(), () => new Worker(new URL('./chunk-helper.ts', import.meta.url), { type: 'module', name: 'peergos-chunks' }))
 }

@@ -12,7 +12,12 @@ import { webSha256 } from './web-sha256.ts'
 
 const scope = self as unknown as { postMessage(m: ChunkReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ChunkRequest>) => void) | null }
 
+/** Measures kept in the performance timeline (peergos:seal, peergos:open: profiling and tests see the work here). */
+const MAX_MEASURES = 1000
+let measured = 0
+
 async function answer(cc: ChunkCrypto, m: ChunkRequest): Promise<void> {
+  const start = performance.now()
   try {
     if (m.kind === 'seal') {
       const s = await cc.seal(m.key, m.plain, { mirrorBatId: m.mirrorBatId === undefined ? undefined : cidFromBytes(m.mirrorBatId) })
@@ -25,6 +30,11 @@ async function answer(cc: ChunkCrypto, m: ChunkRequest): Promise<void> {
   } catch (e) {
     failed(m.id, e)
   }
+  if (++measured > MAX_MEASURES) {
+    performance.clearMeasures()
+    measured = 1
+  }
+  performance.measure(`peergos:${m.kind}`, { start })
 }
 
 function failed(id: number, e: unknown): void {

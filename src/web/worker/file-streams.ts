@@ -2,7 +2,7 @@
 // FileSystem.writeFile takes (read in 5 MiB pieces a little ahead, never whole in memory), and a file of the drive fed
 // chunk by chunk into a download MessagePort as its reader pulls (shared/download-port.ts).
 import type { FeederMessage, ReaderMessage } from '../shared/download-port.ts'
-import { markMovable } from './movable-buffers.ts'
+import { markMovable, takeMovable } from './movable-buffers.ts'
 
 /** Bytes read from a file at once: a client chunk (5 MiB), so each costs one read from the browser. */
 const READ_PIECE = 5 * 1024 * 1024
@@ -65,9 +65,9 @@ export function feedPort(port: MessagePort, chunks: AsyncGenerator<Uint8Array>, 
           send({ kind: 'end' })
           return finish()
         }
-        // a copy of our own, so moving its buffer takes nothing from the client library
-        const bytes = next.value.slice()
-        send({ kind: 'chunk', bytes }, [bytes.buffer])
+        // a chunk a helper opened is ours to move; anything else is copied, so moving it takes nothing from the client library
+        const bytes = takeMovable(next.value, true) ? next.value : next.value.slice()
+        send({ kind: 'chunk', bytes }, [bytes.buffer as ArrayBuffer])
         // the next chunk is read while this one travels, so the reader's next pull finds it ready
         ahead = chunks.next()
         ahead.catch(() => undefined) // awaited at the next pull

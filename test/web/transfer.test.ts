@@ -1,0 +1,147 @@
+// Large transfers through the web client's chunk helpers (worker/chunk-crypto-pool.ts), in Chromium
+// against a daemon: a file uploaded in the browser (sealed in the helpers, hashed with WebCrypto)
+// reads back byte for byte through the Node client's in-thread path, and a file the Node client
+// wrote downloads in the browser (opened in the helpers) with the same sha256. The helpers are
+// reached as nested workers of the client worker through the DevTools protocol, and counted the
+// chunks they sealed and opened.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UserContext } from '../../src/client/user-context.ts'
+import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
+import { browserAvailable, launchBrowser, signUpInPage } from './browser.ts'
+
+const USER = 'webcarol'
+const PASSWORD = 'carol sings in the choir 7'
+const MiB = 1024 * 1024
+/** Three chunks, the last one partial and not a multiple of the padding block. */
+const SIZE = 12 * MiB + 4321
+
+/**
+ * A worker under the page, reached through the DevTools protocol: auto-attach from the page, each
+ * attached worker asked to auto-attach its own (non-flat sessions, whose messages travel inside
+ * Target.sendMessageToTarget of the parent, so nested workers are reached too).
+ */
+class WorkerTarget {
+  private nextId = 1
+  private readonly replies = new Map<number, (result: unknown) => void>()
+  private readonly children = new Map<string, WorkerTarget>()
+
+  constructor(private readonly sendVia: (message: string) => void, readonly url: string, private readonly all: WorkerTarget[]) {
+    all.push(this)
+    void this.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+  }
+
+  send(method: string, params: object): Promise<unknown> {
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      this.replies.set(id, resolve)
+      this.sendVia(JSON.stringify({ id, method, params }))
+    })
+  }
+
+  receive(message: string): void {
+    const m = JSON.parse(message) as { id?: number; result?: unknown; method?: string; params?: { sessionId: string; targetInfo: { url: string }; message: string } }
+    if (m.id !== undefined) {
+      this.replies.get(m.id)?.(m.result)
+      this.replies.delete(m.id)
+    } else if (m.method === 'Target.attachedToTarget') {
+      const sessionId = m.params!.sessionId
+      this.children.set(sessionId, new WorkerTarget((inner) => void this.send('Target.sendMessageToTarget', { sessionId, message: inner }), m.params!.targetInfo.url, this.all))
+    } else if (m.method === 'Target.receivedMessageFromTarget') this.children.get(m.params!.sessionId)?.receive(m.params!.message)
+    else if (m.method === 'Target.detachedFromTarget') this.children.get(m.params!.sessionId)?.detach()
+  }
+
+  /** The worker is gone (its page reloaded): it and the workers under it leave the list. */
+  detach(): void {
+    this.all.splice(this.all.indexOf(this), 1)
+    for (const child of this.children.values()) child.detach()
+    this.children.clear()
+  }
+
+  /** How many `peergos:<kind>` measures this worker recorded (the chunk helpers record one per chunk). */
+  async measures(kind: 'seal' | 'open'): Promise<number> {
+    const r = await this.send('Runtime.evaluate', { expression: `performance.getEntriesByName('peergos:${kind}').length`, returnByValue: true }) as { result?: { value?: number } }
+    return r.result?.value ?? 0
+  }
+}
+
+async function watchWorkers(cdp: CDPSession): Promise<WorkerTarget[]> {
+  const all: WorkerTarget[] = []
+  const roots = new Map<string, WorkerTarget>()
+  cdp.on('Target.attachedToTarget', (e) => {
+    roots.set(e.sessionId, new WorkerTarget((message) => void cdp.send('Target.sendMessageToTarget', { sessionId: e.sessionId, message }).catch(() => {}), e.targetInfo.url, all))
+  })
+  cdp.on('Target.receivedMessageFromTarget', (e) => roots.get(e.sessionId)?.receive(e.message))
+  cdp.on('Target.detachedFromTarget', (e) => {
+    roots.get(e.sessionId)?.detach()
+    roots.delete(e.sessionId)
+  })
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+  return all
+}
+
+/** Chunks the page's current chunk helpers sealed or opened. */
+async function helperChunks(workers: WorkerTarget[], kind: 'seal' | 'open'): Promise<number> {
+  const helpers = workers.filter((w) => w.url.includes('/chunk-helper-'))
+  expect(helpers.length).toBeGreaterThanOrEqual(1)
+  return (await Promise.all(helpers.map((h) => h.measures(kind)))).reduce((a, b) => a + b, 0)
+}
+
+describe.runIf(browserAvailable())('web UI: large transfers through the chunk helpers', () => {
+  let d: TestDaemon
+  let browser: Browser
+  let ctx: BrowserContext
+  let page: Page
+  let files: string
+  let workers: WorkerTarget[]
+
+  beforeAll(async () => {
+    files = await mkdtemp(join(tmpdir(), 'pts-web-transfer-'))
+    d = await startTestDaemon()
+    browser = await launchBrowser()
+    ctx = await browser.newContext({ acceptDownloads: true })
+    page = await ctx.newPage()
+    workers = await watchWorkers(await ctx.newCDPSession(page))
+    await page.goto(d.daemon.url + '/')
+    await signUpInPage(page, USER, PASSWORD)
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await d?.close()
+    await rm(files, { recursive: true, force: true })
+  })
+
+  it('uploads in the browser what the Node client reads back byte for byte', async () => {
+    const data = pattern(SIZE, 21)
+    const file = join(files, 'from-browser.bin')
+    await writeFile(file, data)
+    await page.getByLabel('Files to upload').setInputFiles(file)
+    await page.locator('.uploads li[data-name="from-browser.bin"] .upload-status').filter({ hasText: 'Done 100 %' }).waitFor({ timeout: 120_000 })
+    expect(await helperChunks(workers, 'seal')).toBe(3)
+
+    const node = await UserContext.signIn(d.net, USER, PASSWORD)
+    try {
+      expect(sha256Hex(await node.fs.readFileBytes(`/${USER}/from-browser.bin`))).toBe(sha256Hex(data))
+      // the node client's in-thread sealing, for the download below
+      await node.fs.writeFile(`/${USER}/from-node.bin`, pattern(SIZE, 22))
+    } finally {
+      await node.close()
+    }
+  }, 180_000)
+
+  it('downloads in the browser what the Node client wrote, with the same sha256', async () => {
+    await page.reload()
+    await page.getByLabel('Username').fill(USER)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    const downloading = page.waitForEvent('download', { timeout: 120_000 })
+    await page.getByRole('button', { name: 'Download from-node.bin' }).click()
+    const path = await (await downloading).path()
+    expect(sha256Hex(await readFile(path))).toBe(sha256Hex(pattern(SIZE, 22)))
+    expect(await helperChunks(workers, 'open')).toBe(3)
+  }, 180_000)
+})
