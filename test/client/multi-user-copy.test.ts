@@ -7,6 +7,7 @@
 // so the copy's blocks give away nothing of who shares with whom (safeCopyOfFriendsReadAccess,
 // safeCopyOfFriendsWriteAccess).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// megabytes are compared with equalBytes: the matcher's element-by-element walk takes minutes on them
 import { equalBytes } from '../../src/codec/cid.ts'
 import type { UserContext } from '../../src/client/user-context.ts'
 import { befriend, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
@@ -19,9 +20,6 @@ function bytesOf(size: number, seed: number): Uint8Array {
   for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff
   return out
 }
-
-/** Byte equality without the matcher's element-by-element walk (slow on megabytes). */
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => equalBytes(a, b)
 
 const names = async (u: UserContext, path: string): Promise<string[]> => (await u.fs.list(path)).map((e) => e.name)
 
@@ -91,7 +89,7 @@ describe.each(SETUPS)('copying shared items ($name)', (setup) => {
 
     expect(await names(alice, dir)).toEqual(['subdir'])
     expect(await names(alice, `${dir}/subdir`)).toEqual(['afile.txt', 'nested', 'tree'])
-    expect(sameBytes(await alice.fs.readFileBytes(`${dir}/subdir/afile.txt`), big)).toBe(true)
+    expect(equalBytes(await alice.fs.readFileBytes(`${dir}/subdir/afile.txt`), big)).toBe(true)
     expect(str(await alice.fs.readFileBytes(`${dir}/subdir/nested/afile.txt`))).toBe('small')
     expect(str(await alice.fs.readFileBytes(`${dir}/subdir/tree/inner/leaf.txt`))).toBe('leaf')
     // nothing was made in alice's home outside the shared folder
@@ -132,12 +130,12 @@ describe.each(SETUPS)('copying shared items ($name)', (setup) => {
       if (access === 'read') await s(alice).shareReadAccessWith(`${home}/${name}`, [bob.username])
       else await s(alice).shareWriteAccessWith(`${home}/${name}`, [bob.username])
       await s(bob).refreshShared()
-      expect(sameBytes(await bob.fs.readFileBytes(`${home}/${name}`), data)).toBe(true)
+      expect(equalBytes(await bob.fs.readFileBytes(`${home}/${name}`), data)).toBe(true)
 
       await bob.fs.mkdir(`${bobHome}/adir-${access}`)
       await bob.fs.copy(`${home}/${name}`, `${bobHome}/adir-${access}`)
       const copyPath = `${bobHome}/adir-${access}/${name}`
-      expect(sameBytes(await bob.fs.readFileBytes(copyPath), data)).toBe(true)
+      expect(equalBytes(await bob.fs.readFileBytes(copyPath), data)).toBe(true)
       const original = await alice.fs.capabilityOf(`${home}/${name}`)
       const copy = await bob.fs.capabilityOf(copyPath)
       expect(copy.owner.equals(bob.identity.publicKeyHash)).toBe(true)
