@@ -8,6 +8,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { asBytes } from '../codec/cbor-read.ts'
 import { CID, CODEC_RAW, cidToString, equalBytes, HASH_SHA2_256, verifyBlock } from '../codec/cid.ts'
 import { BlockHashMismatchError } from '../codec/errors.ts'
+import { DecryptionFailedError } from '../crypto/errors.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { randomBat, type Bat } from '../model/bat.ts'
 import { calculateBatId, type BatId, type BatWithId } from '../model/bat-id.ts'
@@ -21,7 +22,7 @@ import {
   decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, fragmentWithRoom, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
   type FragmentBlock, type FragmentedPaddedCipherText, type FragmentFetcher,
 } from '../model/fragmented-cipher-text.ts'
-import { createNonce, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from '../model/symmetric-key.ts'
+import { createNonce, type SymmetricKey } from '../model/symmetric-key.ts'
 
 /** A chunk's sealed data: the FPCT for its cryptree node, the raw fragments to store, the plaintext's hash. */
 export interface SealedChunk {
@@ -78,21 +79,56 @@ function byteStringHead(n: number): Uint8Array {
 const MAX_CBOR_OVERHEAD = 6
 /** Sealed data up to this size stays inline in the node (no fragments, nothing large to hash). */
 const MAX_INLINE = FPCT_PADDING_BLOCK_SIZE + MAX_CBOR_OVERHEAD
+/** XSalsa20-Poly1305's MAC, ahead of the ciphertext. */
+const MAC_BYTES = 16
 
 /**
- * The same sealing and opening with the large hashes (the plaintext, each fragment, each fetched
- * block) done by `sha256`: with WebCrypto they run natively while the thread encrypts.
+ * The secretbox of one chunk with its input written in place: the default through the provider and
+ * one reused buffer; a host may write straight into its secretbox's own memory (the web's chunk
+ * helpers: libsodium's wasm heap), which saves a 5 MiB copy each way.
  */
-export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256): ChunkCrypto {
-  const inThread = inThreadChunkCrypto(c)
-  // The padded plaintext (sealing) and the joined ciphertext (opening) live only while the
-  // secretbox runs, synchronously: one buffer reused for all chunks instead of 5 MiB of fresh,
-  // zeroed and later collected memory each time.
+export interface ChunkSecretbox {
+  /**
+   * Seals the `length` bytes `fill` writes (every one of them) and hands the boxed bytes (MAC ‖
+   * ciphertext) to `use`; both views are valid only during the call.
+   */
+  seal<T>(key: Uint8Array, nonce: Uint8Array, length: number, fill: (input: Uint8Array) => void, use: (boxed: Uint8Array) => T): T
+  /** Opens the `length` boxed bytes `fill` writes: a fresh plaintext, or DecryptionFailedError. */
+  open(key: Uint8Array, nonce: Uint8Array, length: number, fill: (boxed: Uint8Array) => void): Uint8Array
+}
+
+/**
+ * The provider's secretbox over one reused buffer: a chunk's input lives only from its filling to
+ * the (synchronous) secretbox call, so 5 MiB of fresh, zeroed and later collected memory is not
+ * taken for each chunk.
+ */
+export function scratchSecretbox(c: CryptoProvider): ChunkSecretbox {
   let scratch = new Uint8Array(0)
   const scratchOf = (n: number): Uint8Array => {
     if (scratch.length < n) scratch = new Uint8Array(n)
     return scratch.subarray(0, n)
   }
+  return {
+    seal(key, nonce, length, fill, use) {
+      const input = scratchOf(length)
+      fill(input)
+      return use(c.secretbox(input, nonce, key))
+    },
+    open(key, nonce, length, fill) {
+      const boxed = scratchOf(length)
+      fill(boxed)
+      const plain = c.secretboxOpen(boxed, nonce, key)
+      return plain.buffer === boxed.buffer ? plain.slice() : plain
+    },
+  }
+}
+
+/**
+ * The same sealing and opening with the large hashes (the plaintext, each fragment, each fetched
+ * block) done by `sha256`: with WebCrypto they run natively while the thread encrypts.
+ */
+export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256, box: ChunkSecretbox = scratchSecretbox(c)): ChunkCrypto {
+  const inThread = inThreadChunkCrypto(c)
   return {
     async seal(dataKey, plain, opts = {}) {
       const head = byteStringHead(plain.length)
@@ -101,27 +137,31 @@ export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256): Ch
       const paddedLength = Math.ceil((length - excluded) / FPCT_PADDING_BLOCK_SIZE) * FPCT_PADDING_BLOCK_SIZE + excluded
       if (paddedLength <= MAX_INLINE) return inThread.seal(dataKey, plain, opts)
       const plainHash = sha256(plain)
-      const padded = scratchOf(paddedLength)
-      padded.set(head)
-      padded.set(plain, head.length)
-      padded.fill(0, length)
       const nonce = opts.nonce ?? createNonce(c)
-      const cipherText = symmetricEncrypt(c, dataKey, padded, nonce)
-      const headerSize = cipherText.length % FPCT_PADDING_BLOCK_SIZE
-      const count = Math.ceil((cipherText.length - headerSize) / MAX_FRAGMENT_SIZE)
-      if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
-      const datas: Uint8Array[] = []
-      const bats: BatWithId[] = []
-      for (let i = 0; i < count; i++) {
-        const start = headerSize + i * MAX_FRAGMENT_SIZE
-        const b = opts.fragmentBats?.[i] ?? randomBat(c)
-        // with room for its block/put/bulk envelope around it, as the model builds fragments
-        datas.push(fragmentWithRoom(createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))))
-        bats.push({ bat: b, id: calculateBatId(c, b) })
+      const fill = (padded: Uint8Array): void => {
+        padded.set(head)
+        padded.set(plain, head.length)
+        padded.fill(0, length)
       }
+      // the fragments are cut from the boxed bytes while they are valid (no await in between)
+      const { header, datas, bats } = box.seal(dataKey.key, nonce, paddedLength, fill, (cipherText) => {
+        const headerSize = cipherText.length % FPCT_PADDING_BLOCK_SIZE
+        const count = Math.ceil((cipherText.length - headerSize) / MAX_FRAGMENT_SIZE)
+        if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
+        const datas: Uint8Array[] = []
+        const bats: BatWithId[] = []
+        for (let i = 0; i < count; i++) {
+          const start = headerSize + i * MAX_FRAGMENT_SIZE
+          const b = opts.fragmentBats?.[i] ?? randomBat(c)
+          // with room for its block/put/bulk envelope around it, as the model builds fragments
+          datas.push(fragmentWithRoom(createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))))
+          bats.push({ bat: b, id: calculateBatId(c, b) })
+        }
+        return { header: cipherText.slice(0, headerSize), datas, bats }
+      })
       const cids = (await Promise.all(datas.map(sha256))).map((d) => CID.createV1(CODEC_RAW, Digest.create(HASH_SHA2_256, d)))
       const fragments = datas.map((data, i) => ({ cid: cids[i], data }))
-      return { fpct: { nonce, header: cipherText.slice(0, headerSize), fragments: cids, bats }, fragments, plainHash: await plainHash }
+      return { fpct: { nonce, header, fragments: cids, bats }, fragments, plainHash: await plainHash }
     },
 
     async open(fpct, dataKey, blocks) {
@@ -137,14 +177,16 @@ export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256): Ch
         return parseRawBlock(block).data
       }))
       const header = fpct.header ?? new Uint8Array(0)
-      const joined = scratchOf(parts.reduce((n, p) => n + p.length, header.length))
-      joined.set(header)
-      let at = header.length
-      for (const p of parts) {
-        joined.set(p, at)
-        at += p.length
-      }
-      return chunkBytes(symmetricDecrypt(c, dataKey, joined, fpct.nonce))
+      const length = parts.reduce((n, p) => n + p.length, header.length)
+      if (length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
+      return chunkBytes(box.open(dataKey.key, fpct.nonce, length, (joined) => {
+        joined.set(header)
+        let at = header.length
+        for (const p of parts) {
+          joined.set(p, at)
+          at += p.length
+        }
+      }))
     },
   }
 }

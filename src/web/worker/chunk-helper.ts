@@ -1,5 +1,6 @@
 // A chunk helper: a Web Worker started by the client worker (chunk-crypto-pool.ts) that seals and
-// opens file chunks (client/chunk-crypto.ts with WebCrypto's SHA-256), so the secretbox of a large
+// opens file chunks (client/chunk-crypto.ts with WebCrypto's SHA-256 and the secretbox in
+// libsodium's own memory, sodium-heap-secretbox.ts), so the secretbox of a large
 // transfer runs on more than one core and the client worker keeps to requests. It holds no session:
 // each request brings the chunk's data key, and nothing is kept after the reply.
 import { asyncHashChunkCrypto, type ChunkCrypto } from '../../client/chunk-crypto.ts'
@@ -8,6 +9,7 @@ import { cidFromBytes } from '../../codec/cid.ts'
 import { createPortableCrypto } from '../../crypto/providers/portable.ts'
 import { fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
 import { buffersOf, type ChunkReply, type ChunkRequest } from '../shared/chunk-protocol.ts'
+import { sodiumHeapSecretbox } from './sodium-heap-secretbox.ts'
 import { webSha256 } from './web-sha256.ts'
 
 const scope = self as unknown as { postMessage(m: ChunkReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ChunkRequest>) => void) | null }
@@ -42,6 +44,6 @@ function failed(id: number, e: unknown): void {
   scope.postMessage({ kind: 'failed', id, name: er.name, message: er.message })
 }
 
-const ready = createPortableCrypto().then((c) => asyncHashChunkCrypto(c, webSha256(c)))
+const ready = createPortableCrypto().then((c) => asyncHashChunkCrypto(c, webSha256(c), sodiumHeapSecretbox(c)))
 scope.onmessage = (e) => void ready.then((cc) => answer(cc, e.data), (err: unknown) => failed(e.data.id, err))
 ready.then(() => scope.postMessage({ kind: 'ready' }), () => {})
