@@ -38,11 +38,16 @@ export function helperCount(): number {
 class Helper {
   readonly waiting = new Map<number, (r: ChunkReply | undefined) => void>()
   private broken = false
+  /** Its script and wasm are loaded: until then its chunks are done in the client worker. */
+  private ready = false
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (e: MessageEvent<ChunkReply>) => {
       const m = e.data
-      if (m.kind === 'ready') return
+      if (m.kind === 'ready') {
+        this.ready = true
+        return
+      }
       const w = this.waiting.get(m.id)
       this.waiting.delete(m.id)
       w?.(m)
@@ -54,7 +59,7 @@ class Helper {
   }
 
   get usable(): boolean {
-    return !this.broken
+    return this.ready && !this.broken
   }
 
   request(m: ChunkRequest, transfer: Transferable[]): Promise<ChunkReply | undefined> {
@@ -85,14 +90,12 @@ export class ChunkCryptoPool implements ChunkCrypto {
   /** Used while no helper is usable: the same work in the client worker. */
   private readonly local: ChunkCrypto
 
-  /** The helpers start at the first chunk, or at start(); until then the pool costs nothing. */
+  /**
+   * The helpers start at the first chunk (not during a sign-in, whose scrypt they would slow down);
+   * until they are ready, chunks are done in the client worker, so nothing waits for them.
+   */
   constructor(c: CryptoProvider, private readonly count: number, private readonly startWorker: () => Worker) {
     this.local = asyncHashChunkCrypto(c, webSha256(c))
-  }
-
-  /** Starts the helpers now (their scripts and wasm load while nothing waits for them). */
-  start(): void {
-    this.started()
   }
 
   private started(): Helper[] {

@@ -14,7 +14,7 @@ import { webSha256 } from './web-sha256.ts'
 
 const scope = self as unknown as { postMessage(m: ChunkReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ChunkRequest>) => void) | null }
 
-/** Measures kept in the performance timeline (peergos:seal, peergos:open: profiling and tests see the work here). */
+/** Measures kept in the performance timeline (peergos:seal, peergos:open, and the mark peergos:ready: profiling and tests see the work here). */
 const MAX_MEASURES = 1000
 let measured = 0
 
@@ -46,4 +46,7 @@ function failed(id: number, e: unknown): void {
 
 const ready = createPortableCrypto().then((c) => asyncHashChunkCrypto(c, webSha256(c), sodiumHeapSecretbox(c)))
 scope.onmessage = (e) => void ready.then((cc) => answer(cc, e.data), (err: unknown) => failed(e.data.id, err))
-ready.then(() => scope.postMessage({ kind: 'ready' }), () => {})
+ready.then(() => {
+  performance.mark('peergos:ready')
+  scope.postMessage({ kind: 'ready' })
+}, () => {})

@@ -7,7 +7,7 @@ import { UserContext } from '../../client/user-context.ts'
 import { attachThumbnail, mediaMethods } from './media-methods.ts'
 import type { Entry, MethodName, Params, Progress, Result } from '../shared/rpc-protocol.ts'
 import { feedPort, fileChunks } from './file-streams.ts'
-import { currentUser, networkAt, setUser, startChunkHelpers } from './session.ts'
+import { currentUser, networkAt, setUser } from './session.ts'
 import { sharedAncestorListing, socialMethods } from './social-methods.ts'
 
 export type Method<M extends MethodName> = (params: Params<M>, progress: (p: Progress<M>) => void, signal: AbortSignal) => Promise<Result<M>>
@@ -52,9 +52,7 @@ export const methods: MethodTable = {
   async list({ path }) {
     const above = await sharedAncestorListing(path) // a folder above items others shared with us
     if (above !== undefined) return above
-    const entries = (await currentUser().fs.list(path)).filter((f) => !f.isHidden).map(entryOf)
-    startChunkHelpers() // the drive is shown: uploads and downloads may follow
-    return entries
+    return (await currentUser().fs.list(path)).filter((f) => !f.isHidden).map(entryOf)
   },
 
   async mkdir({ path, parents }) {

@@ -9,21 +9,20 @@ import { FetchPoster } from '../../http/poster.ts'
 import { chunkCryptoOf, useChunkCrypto } from '../../client/chunk-crypto.ts'
 import { UserContext } from '../../client/user-context.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
-import { chunkCryptoPool, type ChunkCryptoPool } from './chunk-crypto-pool.ts'
+import { chunkCryptoPool } from './chunk-crypto-pool.ts'
 
 /** A file operation before signing in. */
 export class NotSignedInError extends PeergosError {}
 
 let crypto: Promise<CryptoProvider> | undefined
-let pool: ChunkCryptoPool | undefined
 let user: UserContext | undefined
 
 /** The services of the server whose API lives at `apiBase` ("http://host:port/" or ".../p2p/<id>/http/"). */
 export async function networkAt(apiBase: string): Promise<NetworkAccess> {
   crypto ??= createPortableCrypto()
   const c = await crypto
-  // file chunks are sealed and opened by helper workers (started at the first chunk or by startChunkHelpers)
-  if (chunkCryptoOf(c) === undefined) useChunkCrypto(c, (pool = chunkCryptoPool(c)))
+  // file chunks are sealed and opened by helper workers, started at the first chunk
+  if (chunkCryptoOf(c) === undefined) useChunkCrypto(c, chunkCryptoPool(c))
   const base = new URL(apiBase)
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('The API base must be an http(s) URL')
   // long calls (block writes of a large upload on a loaded server) get no client timeout of their own
@@ -46,14 +45,6 @@ function blobBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Re
 export function warmUp(): void {
   crypto ??= createPortableCrypto()
   crypto.catch(() => {}) // a failure shows again at the first call that needs it
-}
-
-/**
- * Starts the chunk helpers if they are not running: called once the drive is shown, so their
- * scripts and wasm load after the sign-in (which they would slow down) and before the first upload.
- */
-export function startChunkHelpers(): void {
-  pool?.start()
 }
 
 export function currentUser(): UserContext {
