@@ -25,8 +25,9 @@ export interface BufferPoolOptions {
    */
   readonly minSize?: number
   /**
-   * Buffers in page-aligned memory, ALIGNED_SLAB_UNITS to a WebAssembly memory (default false). Their
-   * memory is never given back (maxFree does not apply): the pool keeps what its busiest moment needed.
+   * Buffers in page-aligned memory, ALIGNED_SLAB_UNITS to a WebAssembly memory (default false). A slab
+   * is never given back, so an aligned pool makes at most maxFree buffers (rounded up to whole slabs)
+   * and keeps them all; beyond that, and if a slab cannot be had, a request gets a buffer of its own.
    */
   readonly aligned?: boolean
 }
@@ -40,6 +41,11 @@ interface Unit {
   readonly index: number
 }
 
+/** Uninitialised memory of its own (allocUnsafeSlow: not Node's shared 8 KiB pool, not zero-filled), never leased. */
+function ownBuffer(size: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size)
+}
+
 export class BufferPool {
   readonly bufferSize: number
   private readonly maxFree: number
@@ -48,6 +54,8 @@ export class BufferPool {
   /** Bytes from one unit's start to the next: bufferSize, or for an aligned pool bufferSize plus a page of slack, page-rounded. */
   private readonly stride: number
   private readonly free: Unit[] = []
+  /** Units made so far (aligned pools). */
+  private units = 0
   /** Leased unit indexes of each buffer. */
   private readonly leased = new WeakMap<ArrayBuffer, Set<number>>()
 
@@ -65,9 +73,9 @@ export class BufferPool {
    * (default 0: the view's start).
    */
   acquire(size: number, alignAt = 0): Uint8Array {
-    // allocUnsafeSlow: its own ArrayBuffer (not Node's shared 8 KiB pool), not zero-filled.
-    if (size > this.bufferSize || size < this.minSize) return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size)
+    if (size > this.bufferSize || size < this.minSize) return ownBuffer(size)
     const unit = this.free.pop() ?? this.newUnit()
+    if (unit === undefined) return ownBuffer(size)
     let indexes = this.leased.get(unit.buffer)
     if (indexes === undefined) this.leased.set(unit.buffer, (indexes = new Set()))
     indexes.add(unit.index)
@@ -75,9 +83,16 @@ export class BufferPool {
     return new Uint8Array(unit.buffer, unit.index * this.stride + skew, size)
   }
 
-  private newUnit(): Unit {
+  private newUnit(): Unit | undefined {
     if (!this.aligned) return { buffer: Buffer.allocUnsafeSlow(this.bufferSize).buffer, index: 0 }
-    const buffer = alignedSlab(this.stride, ALIGNED_SLAB_UNITS)
+    if (this.units >= this.maxFree) return undefined
+    let buffer: ArrayBuffer
+    try {
+      buffer = alignedSlab(this.stride, ALIGNED_SLAB_UNITS)
+    } catch {
+      return undefined // no memory or address space for another WebAssembly memory
+    }
+    this.units += ALIGNED_SLAB_UNITS
     for (let i = ALIGNED_SLAB_UNITS - 1; i >= 1; i--) this.free.push({ buffer, index: i })
     return { buffer, index: 0 }
   }

@@ -45,16 +45,31 @@ export class AlignedBuffers {
   private readonly free: Uint8Array[] = []
   private readonly leased = new Set<Uint8Array>()
 
-  /** Slots of at least `minSlotSize` bytes, `slotsPerSlab` to a WebAssembly.Memory. */
-  constructor(minSlotSize: number, private readonly slotsPerSlab: number) {
+  private slots = 0
+
+  /**
+   * Slots of at least `minSlotSize` bytes, `slotsPerSlab` to a WebAssembly.Memory, at most `maxSlots`
+   * (rounded up to whole slabs): slabs are never given back.
+   */
+  constructor(minSlotSize: number, private readonly slotsPerSlab: number, private readonly maxSlots = 4 * slotsPerSlab) {
     this.slotSize = alignUp(minSlotSize)
   }
 
-  /** A whole slot (slotSize bytes, page-aligned, contents undefined); give it back with release(). */
-  acquire(): Uint8Array {
+  /**
+   * A whole slot (slotSize bytes, page-aligned, contents undefined) to give back with release(); undefined
+   * when maxSlots are leased or no WebAssembly memory can be had (the caller then does without).
+   */
+  acquire(): Uint8Array | undefined {
     let slot = this.free.pop()
     if (slot === undefined) {
-      const buffer = alignedSlab(this.slotSize, this.slotsPerSlab)
+      if (this.slots >= this.maxSlots) return undefined
+      let buffer: ArrayBuffer
+      try {
+        buffer = alignedSlab(this.slotSize, this.slotsPerSlab)
+      } catch {
+        return undefined
+      }
+      this.slots += this.slotsPerSlab
       for (let i = 1; i < this.slotsPerSlab; i++) this.free.push(new Uint8Array(buffer, i * this.slotSize, this.slotSize))
       slot = new Uint8Array(buffer, 0, this.slotSize)
     }

@@ -27,7 +27,7 @@ export interface DurableIOOptions {
   readonly directMaxSize?: number
 }
 
-/** The file system refused O_DIRECT (EINVAL: tmpfs, or an alignment it does not accept). */
+/** Not through O_DIRECT this time: the file system refused it (EINVAL: tmpfs, an alignment it does not take; refusal() then turns it off), or no aligned buffer was free. */
 const DIRECT_REFUSED: unique symbol = Symbol('direct I/O refused')
 type Refused = typeof DIRECT_REFUSED
 
@@ -136,6 +136,7 @@ export class DurableIO {
     let source = directView(bytes, padded)
     if (source === undefined) {
       slot = aligned.acquire()
+      if (slot === undefined) return DIRECT_REFUSED // every aligned buffer busy: this one goes through the page cache
       slot.set(bytes)
       slot.fill(0, bytes.length, padded)
       source = slot
@@ -214,6 +215,7 @@ export class DurableIO {
     const padded = alignUp(size)
     const inPlace = directView(buf, padded)
     const slot = inPlace === undefined ? aligned.acquire() : undefined
+    if (inPlace === undefined && slot === undefined) return DIRECT_REFUSED
     try {
       const fh: DirectFileHandleOps | Refused = await this.fs.openDirect!(path, 'r').catch((e: unknown) => this.refusal(e))
       if (fh === DIRECT_REFUSED) return DIRECT_REFUSED

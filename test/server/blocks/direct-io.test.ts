@@ -50,11 +50,11 @@ describe('FileBlockStore with O_DIRECT', () => {
     for await (const e of store.entries()) verifyBlock(c, e.cid, new Uint8Array(readFileSync(store.pathOf(e.ownerDir, e.cid))))
   }
 
-  it('aligned buffers are page-aligned slots of WebAssembly memory, reused once released', () => {
-    const a = new AlignedBuffers(MAX_BLOCK_SIZE, 2)
+  it('aligned buffers are page-aligned slots of WebAssembly memory, reused once released, at most maxSlots', () => {
+    const a = new AlignedBuffers(MAX_BLOCK_SIZE, 2, 4)
     expect(a.slotSize).toBe(alignUp(MAX_BLOCK_SIZE))
     expect(a.slotSize % DIRECT_ALIGNMENT).toBe(0)
-    const [x, y, z] = [a.acquire(), a.acquire(), a.acquire()]
+    const [x, y, z] = [a.acquire()!, a.acquire()!, a.acquire()!]
     for (const s of [x, y, z]) {
       expect(s.byteOffset % DIRECT_ALIGNMENT).toBe(0)
       expect(s.length).toBe(a.slotSize)
@@ -67,6 +67,31 @@ describe('FileBlockStore with O_DIRECT', () => {
     a.release(y)
     expect(a.leasedCount).toBe(2)
     expect(a.acquire()).toBe(y)
+    expect(a.acquire()).toBeDefined() // the fourth and last
+    expect(a.acquire()).toBeUndefined()
+    a.release(x)
+    expect(a.acquire()).toBe(x)
+  })
+
+  it('with every aligned buffer busy, a write or read goes through the page cache and direct I/O stays on', async () => {
+    const ffs = new FaultyFs(undefined, { direct: true })
+    const store = await openStore(ffs)
+    const io = (store as unknown as { io: { aligned: AlignedBuffers } }).io
+    const held: Uint8Array[] = []
+    for (let s = io.aligned.acquire(); s !== undefined; s = io.aligned.acquire()) held.push(s)
+    const b = await makeBlock(300_000)
+    ffs.reset()
+    await store.put('alice', b.cid, b.bytes)
+    expectBytes(await store.get(b.cid), b.bytes)
+    expect(ops(ffs.trace)).not.toContain('openDirect')
+    for (const s of held) io.aligned.release(s)
+    const c = await makeBlock(300_000)
+    ffs.reset()
+    await store.put('alice', c.cid, c.bytes)
+    expectBytes(await store.get(c.cid), c.bytes)
+    expectBytes(await store.get(b.cid), b.bytes)
+    expect(ops(ffs.trace).filter((o) => o === 'openDirect')).toHaveLength(3)
+    await store.close()
   })
 
   it('writes a fragment padded, cut back and synced before the rename; reads it back directly', async () => {

@@ -22,7 +22,7 @@ const isAligned = (v: Uint8Array): boolean => directView(v, v.length) !== undefi
 
 describe('an aligned BufferPool', () => {
   it('leases units of page-aligned slabs one by one, placing the requested byte on a page boundary', () => {
-    const pool = new BufferPool({ bufferSize: 10_000, maxFree: 1, minSize: 1, aligned: true })
+    const pool = new BufferPool({ bufferSize: 10_000, maxFree: 10, minSize: 1, aligned: true })
     const views = Array.from({ length: 10 }, (_, i) => pool.acquire(10_000, i * 1001))
     views.forEach((v, i) => {
       expect(v.length).toBe(10_000)
@@ -46,6 +46,16 @@ describe('an aligned BufferPool', () => {
     // Outside [minSize, bufferSize]: a buffer of its own, not leased, not aligned memory.
     const big = pool.acquire(10_001)
     expect([pool.isLeased(big), isAligned(big)]).toEqual([false, false])
+  })
+
+  it('makes at most maxFree buffers (whole slabs of 8), then hands out buffers of their own', () => {
+    const pool = new BufferPool({ bufferSize: 10_000, maxFree: 9, minSize: 1, aligned: true })
+    const views = Array.from({ length: 17 }, () => pool.acquire(10_000))
+    expect(views.map((v) => pool.isLeased(v) && isAligned(v))).toEqual([...Array(16).fill(true), false])
+    pool.release(views[16]) // not leased: ignored
+    pool.release(views[0])
+    const again = pool.acquire(10_000)
+    expect([pool.isLeased(again), isAligned(again), again.byteOffset]).toEqual([true, true, views[0].byteOffset])
   })
 
   it('leaves room after each placed view for the padding of a direct write', () => {
