@@ -24,8 +24,21 @@ export interface ReceivedFollowRequest {
 }
 
 export async function sendBlindRequest(x: SocialContext, to: PublicKeys, request: FollowRequest): Promise<void> {
-  const blind = buildBlindFollowRequest(x.net.crypto, to.boxer, request)
-  await x.net.social.sendFollowRequest(to.identity, encodeBlindFollowRequest(blind))
+  await sendSealedRequest(x, sealFollowRequest(x, to, request))
+}
+
+/** A follow request sealed to its target (the costly half of sending: a key agreement, ML-KEM for a hybrid boxer). */
+export interface SealedFollowRequest {
+  readonly to: PublicKeys
+  readonly bytes: Uint8Array
+}
+
+export function sealFollowRequest(x: SocialContext, to: PublicKeys, request: FollowRequest): SealedFollowRequest {
+  return { to, bytes: encodeBlindFollowRequest(buildBlindFollowRequest(x.net.crypto, to.boxer, request)) }
+}
+
+export async function sendSealedRequest(x: SocialContext, sealed: SealedFollowRequest): Promise<void> {
+  await x.net.social.sendFollowRequest(sealed.to.identity, sealed.bytes)
 }
 
 /** getFollowRequests + decryption: requests that do not open with our boxer, or carry no entry point, are left out. */

@@ -33,8 +33,12 @@ export async function friendEntryPoints(x: SocialContext, files: OwnFiles = fsFi
 export async function checkEntryPoint(x: SocialContext, e: EntryPoint, reader: TreeReader = x.reader): Promise<void> {
   const key = `${e.ownerName}|${e.pointer.owner.toString()}|${e.pointer.writer.toString()}`
   if (x.memo.checkedEntries.has(key)) return // an owner's writing keys stay its own
+  // whether the claimed owner owns the writing key is a fact about those keys whoever claims them:
+  // looked up while the PKI is asked whose identity that is
+  const owns = ownsKeyFor(x, e.pointer.owner, e.pointer.writer, reader)
+  owns.catch(() => {}) // not awaited when the identity does not match
   const identity = await identityOf(x, e.ownerName)
-  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await ownsKeyFor(x, identity, e.pointer.writer, reader))) {
+  if (identity === undefined || !identity.equals(e.pointer.owner) || !(await owns)) {
     throw new ForgedOwnerError(`Incorrect claimed owner ${e.ownerName} for entry point`)
   }
   x.memo.checkedEntries.add(key)

@@ -68,15 +68,27 @@ export class IncomingCaps {
    * the caller has just read the friend's pointers (checking their entry point), read again otherwise.
    */
   async updateFriend(e: EntryPoint, theirs?: TreeReader): Promise<CapabilityWithPath[]> {
+    const batch = new SocialBatch(this.x) // our reads in one view, our writes in one commit
+    const caps = await this.stageFriend(batch, await this.readFriend(e, theirs, batch.view))
+    await batch.commit()
+    return caps
+  }
+
+  /**
+   * The reading half of updateFriend: what the friend's sharing folder and group folders hold past the
+   * recorded offsets (`prior`: the offsets to start from instead of the recorded ones). Writes nothing,
+   * so it may run before the friend's entry point is checked (a follow step stages it only after).
+   */
+  async readFriend(e: EntryPoint, theirs: TreeReader | undefined, files: OwnFiles, prior?: ProcessedCaps): Promise<FriendRead> {
     const friend = e.ownerName
     const statePath = joinPath(capCacheDirOf(this.x.username), friend + FRIEND_STATE_SUFFIX)
-    const batch = new SocialBatch(this.x) // our reads in one view, our writes in one commit
-    const [stateBytes, known0] = await Promise.all([batch.view.read(statePath), this.friendsGroups(batch.view)])
-    const state = stateBytes === undefined ? EMPTY_PROCESSED_CAPS : decodeProcessedCaps(stateBytes)
+    const [stateBytes, known0] = await Promise.all([prior === undefined ? files.read(statePath) : undefined, this.friendsGroups(files)])
+    const state = prior ?? (stateBytes === undefined ? EMPTY_PROCESSED_CAPS : decodeProcessedCaps(stateBytes))
     let known = known0
     let toRead: [string, EntryPoint][] = groupsOfFriend(known, friend).map(([path, g]) => [path.slice(path.lastIndexOf('/') + 1), g])
     const groupProgress = new Map<string, CapsProgress>()
     const caps: CapabilityWithPath[] = []
+    const newGroups: [string, EntryPoint][] = []
     const snapshot = theirs ?? this.x.reader.snapshot() // the friend's folders read in one view (their pointers read once)
     /** The group folders of `toRead` not read yet, all at once (a folder we were removed from reads as nothing). */
     const readGroups = async (): Promise<void> => {
@@ -106,25 +118,45 @@ export class IncomingCaps {
         return had === undefined || !sameCap(had.pointer, c.cap)
       })
       toRead = []
-      for (const c of fresh) {
-        if (!(await this.trusted(c.path, c.cap))) continue
+      const trusted = await Promise.all(fresh.map((c) => this.trusted(c.path, c.cap)))
+      fresh.forEach((c, i) => {
+        if (!trusted[i]) return
         const g: EntryPoint = { pointer: c.cap, ownerName: friend }
         known = addFriendGroup(known, c.path, g)
+        newGroups.push([c.path, g])
         const name = c.path.slice(groupPrefix.length)
         groupProgress.delete(name) // read again through the new capability (the old one finds nothing)
         toRead.push([name, g])
+      })
+    }
+    return { friend, statePath, state, newGroups, progress: { ...direct.progress, groups: groupProgress }, caps }
+  }
+
+  /**
+   * The writing half of updateFriend, staged in `batch`: new group folders added to
+   * .groups-from-friends.cborstream, the capabilities to the mirror tree, the offsets reached. Returns
+   * the capabilities read. Files staged earlier in the batch (another friend's pick-up) are built on.
+   */
+  async stageFriend(batch: SocialBatch, read: FriendRead): Promise<CapabilityWithPath[]> {
+    const groupsPath = joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE)
+    let known = read.newGroups.length === 0 ? undefined : await this.friendsGroups(stagedFiles(batch))
+    const empty = isEmptyProgress(read.progress)
+    const mirror = empty ? [] : await this.mirrorWrites(batch, read.friend, read.caps)
+    // every read done: the writes, all or none
+    if (known !== undefined) {
+      for (const [path, g] of read.newGroups) known = addFriendGroup(known, path, g)
+      batch.write(groupsPath, encodeFriendsGroups(known), true)
+    }
+    if (empty) return []
+    for (const m of mirror) {
+      if (m.isNew) {
+        batch.ensureFolder(this.worldDir, true)
+        batch.ensureFolder(m.dir, false)
       }
-      if (toRead.length > 0) batch.write(joinPath(homeOf(this.x.username), GROUPS_FROM_FRIENDS_FILE), encodeFriendsGroups(known), true)
+      batch.write(joinPath(m.dir, DIR_CAPS_FILE), m.data, false)
     }
-    const progress: CapsProgress = { ...direct.progress, groups: groupProgress }
-    if (isEmptyProgress(progress)) {
-      await batch.commit()
-      return []
-    }
-    await this.addToMirror(batch, friend, caps)
-    batch.write(statePath, encodeProcessedCaps(addProgress(state, progress)), false)
-    await batch.commit()
-    return caps
+    batch.write(read.statePath, encodeProcessedCaps(addProgress(read.state, read.progress)), false)
+    return read.caps
   }
 
   private async friendsGroups(files: OwnFiles): Promise<FriendsGroups> {
@@ -144,8 +176,8 @@ export class IncomingCaps {
     }
   }
 
-  /** IncomingCapCache.addCapToMirror, one items.cbor write per directory (staged in `batch`). */
-  private async addToMirror(batch: SocialBatch, sharer: string, caps: readonly CapabilityWithPath[]): Promise<void> {
+  /** IncomingCapCache.addCapToMirror: the new items.cbor of each directory (one write per directory). */
+  private async mirrorWrites(batch: SocialBatch, sharer: string, caps: readonly CapabilityWithPath[]): Promise<{ dir: string; isNew: boolean; data: Uint8Array }[]> {
     const byDir = new Map<string, { name: string; cap: AbsoluteCapability }[]>()
     for (const c of caps) {
       const { owner, names } = parsePath(c.path)
@@ -156,18 +188,17 @@ export class IncomingCaps {
       list.push({ name: names[names.length - 1], cap: c.cap })
     }
     const dirs = [...byDir]
-    const stored = await Promise.all(dirs.map(([dir]) => batch.view.read(joinPath(dir, DIR_CAPS_FILE))))
+    const files = stagedFiles(batch)
+    const stored = await Promise.all(dirs.map(([dir]) => files.read(joinPath(dir, DIR_CAPS_FILE))))
+    const out: { dir: string; isNew: boolean; data: Uint8Array }[] = []
     for (let i = 0; i < dirs.length; i++) {
       const [dir, children] = dirs[i]
       const bytes = stored[i]
-      if (bytes === undefined) {
-        batch.ensureFolder(this.worldDir, true)
-        batch.ensureFolder(dir, false)
-      }
       let items = bytes === undefined ? EMPTY_CAPS_IN_DIRECTORY : decodeCapsInDirectory(bytes)
       for (const ch of children) items = await this.addChild(items, ch.name, ch.cap, sharer)
-      batch.write(joinPath(dir, DIR_CAPS_FILE), encodeCapsInDirectory(items), false)
+      out.push({ dir, isNew: bytes === undefined, data: encodeCapsInDirectory(items) })
     }
+    return out
   }
 
   /** CapsInDirectory.addChild: the same capability gains a sharer; a different one replaces it unless it would downgrade a still valid write capability. */
@@ -273,6 +304,27 @@ export class IncomingCaps {
     const identity = await identityOf(this.x, owner).catch(() => undefined)
     if (identity === undefined || !identity.equals(cap.owner)) return false
     return ownsKeyFor(this.x, identity, cap.writer).catch(() => false)
+  }
+}
+
+/** What IncomingCaps.readFriend found in a friend's folders, for stageFriend. */
+export interface FriendRead {
+  readonly friend: string
+  /** Our record of the offsets reached in their files. */
+  readonly statePath: string
+  readonly state: ProcessedCaps
+  /** Their group folders seen for the first time or given anew (path, entry point), in the order found. */
+  readonly newGroups: readonly [string, EntryPoint][]
+  readonly progress: CapsProgress
+  readonly caps: CapabilityWithPath[]
+}
+
+/** Our files as `batch` will leave them: staged contents first, else as its view read them. */
+function stagedFiles(batch: SocialBatch): OwnFiles {
+  return {
+    read: async (path) => batch.staged(path) ?? batch.view.read(path),
+    exists: (path) => batch.view.exists(path),
+    list: (path) => batch.view.list(path),
   }
 }
 

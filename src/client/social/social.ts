@@ -6,7 +6,6 @@
 // mounted at their paths in `ctx.fs`. Everything is stored
 // in the user's own files in Peergos' formats, so a Peergos client using the same account sees the
 // same state.
-import { PeergosError } from '../../errors.ts'
 import type { EntryPoint } from '../../model/entry-point.ts'
 import type { LinkProperties } from '../../model/link-properties.ts'
 import type { FileSharedWith } from '../../model/shared-with-state.ts'
@@ -25,7 +24,6 @@ import { createSecretLink, deleteSecretLink, secretLinksOf, secretLinkUrl, type 
 import { sharedWith } from './shared-with.ts'
 import { shareReadAccessWith, shareWriteAccessWith } from './sharing.ts'
 import { followers, groups, pendingOutgoing, socialState, type SocialState } from './social-state.ts'
-import type { TreeReader } from '../tree-reader.ts'
 
 export type { FollowReply, IdentityVerification, KeyChange, LinkProperties, ReceivedFollowRequest, RemovedFollower, SecretLinkOptions, SharedItem, SocialState }
 
@@ -55,14 +53,14 @@ export class Social {
    * read what they share) and returns the requests awaiting our answer.
    */
   async followRequests(): Promise<ReceivedFollowRequest[]> {
-    const r = await processFollowRequests(this.x, (e, theirs) => this.pickUp(e, theirs))
+    const r = await processFollowRequests(this.x, this.incoming)
     await r.removals
     return r.incoming
   }
 
   /** Answers a request: accept (they may follow us), reciprocate (we follow them), both, or neither (reject). */
   async reply(request: ReceivedFollowRequest, reply: FollowReply): Promise<void> {
-    await replyToFollowRequest(this.x, request, reply, (e, theirs) => this.pickUp(e, theirs))
+    await replyToFollowRequest(this.x, request, reply, this.incoming)
   }
 
   accept(request: ReceivedFollowRequest): Promise<void> {
@@ -71,15 +69,6 @@ export class Social {
 
   reject(request: ReceivedFollowRequest): Promise<void> {
     return this.reply(request, { accept: false, reciprocate: false })
-  }
-
-  /** Reads a newly followed user's shares and mounts them (a broken share of theirs must not fail the handshake). */
-  private async pickUp(e: EntryPoint, theirs: TreeReader): Promise<void> {
-    try {
-      await this.incoming.mountNew(await this.incoming.updateFriend(e, theirs))
-    } catch (err) {
-      if (!(err instanceof PeergosError)) throw err
-    }
   }
 
   // ---- the social graph ----
