@@ -1,10 +1,12 @@
 // A power-loss simulator for FileBlockStore (checklist B3 "drop everything not yet fsynced", B4.4):
 // an FsOps over a real directory that models what the disk holds durably (file data as of its
 // last fdatasync/fsync, directory entries as of their directory's last fsync) and can cut the power.
+// O_DIRECT opens (openDirect) are modelled the same way: data written directly is durable only once
+// synced (a device's volatile cache), with the size the file had at that sync.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { nodeFsOps, type DirEntry, type FileHandleOps, type FsOps } from '../../../src/server/blocks/fs-ops.ts'
+import { nodeFsOps, type DirectFileHandleOps, type DirEntry, type FileHandleOps, type FsOps } from '../../../src/server/blocks/fs-ops.ts'
 
 type Entry = { readonly kind: 'file'; readonly inode: number } | { readonly kind: 'dir' }
 
@@ -74,6 +76,11 @@ export class LossyFs implements FsOps {
   async open(path: string, flags: string, mode?: number): Promise<FileHandleOps> {
     const opened = await this.call(() => nodeFsOps.open(path, flags, mode), (fh) => fh.close())
     return this.handle(path, flags, opened)
+  }
+
+  async openDirect(path: string, flags: 'wx' | 'r', mode?: number): Promise<DirectFileHandleOps> {
+    const opened = await this.call(() => nodeFsOps.openDirect!(path, flags, mode), (fh) => fh.close())
+    return { ...this.handle(path, flags, opened), truncate: (length) => this.call(() => opened.truncate(length)) }
   }
 
   private handle(path: string, flags: string, fh: FileHandleOps): FileHandleOps {
