@@ -79,8 +79,12 @@ export class BufferPool {
     let indexes = this.leased.get(unit.buffer)
     if (indexes === undefined) this.leased.set(unit.buffer, (indexes = new Set()))
     indexes.add(unit.index)
-    const skew = this.aligned ? (DIRECT_ALIGNMENT - (alignAt % DIRECT_ALIGNMENT)) % DIRECT_ALIGNMENT : 0
-    return new Uint8Array(unit.buffer, unit.index * this.stride + skew, size)
+    if (!this.aligned) return new Uint8Array(unit.buffer, unit.index * this.stride, size)
+    const start = unit.index * this.stride + (DIRECT_ALIGNMENT - (alignAt % DIRECT_ALIGNMENT)) % DIRECT_ALIGNMENT
+    // A direct write of a block near the end of the view takes the rest of its page as padding (cut off
+    // again by ftruncate): zeroed, so that no byte of an earlier request can reach the disk that way.
+    new Uint8Array(unit.buffer, start + size, alignUp(start + size) - (start + size)).fill(0)
+    return new Uint8Array(unit.buffer, start, size)
   }
 
   private newUnit(): Unit | undefined {

@@ -123,9 +123,10 @@ export class DurableIO {
   /**
    * Like writeBuffered through O_DIRECT: the bytes padded to the alignment, then ftruncate to their
    * length, fdatasync (data, size and the device cache), close. Bytes that start aligned in an aligned
-   * pool's buffer (a request body placed for it) are written in place, the padding being whatever
-   * follows them in their buffer; others are copied into an aligned buffer and zero-padded. What lies
-   * beyond the new end of file is cut off by the ftruncate (ext4 zeroes the rest of the last block).
+   * pool's buffer (a request body placed for it) are written in place, the padding being what follows
+   * them in their buffer: the rest of their own request's body, then zeros (BufferPool zeroes the rest of
+   * the page after a view); others are copied into an aligned buffer and zero-padded. The padding is
+   * beyond the new end of file once the ftruncate ran.
    * DIRECT_REFUSED (nothing left behind) when the file system does not take O_DIRECT: direct I/O is
    * then off for good and the caller writes through the page cache.
    */

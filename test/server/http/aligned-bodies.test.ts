@@ -58,12 +58,16 @@ describe('an aligned BufferPool', () => {
     expect([pool.isLeased(again), isAligned(again), again.byteOffset]).toEqual([true, true, views[0].byteOffset])
   })
 
-  it('leaves room after each placed view for the padding of a direct write', () => {
+  it('leaves room after each placed view for the padding of a direct write, zeroed', () => {
     const pool = new BufferPool({ bufferSize: 10_000, maxFree: 1, minSize: 1, aligned: true })
     for (const at of [0, 1, 9, 4095, 4096, 9_999]) {
       const v = pool.acquire(10_000, at)
       const block = v.subarray(at)
-      expect(directView(block, Math.ceil(block.length / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT)).toBeDefined()
+      const padded = directView(block, Math.ceil(block.length / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT)
+      expect(padded).toBeDefined()
+      expect(padded!.subarray(block.length).every((b) => b === 0)).toBe(true)
+      new Uint8Array(v.buffer).fill(0xee) // an earlier request's bytes, everywhere
+      pool.release(v)
     }
   })
 })
