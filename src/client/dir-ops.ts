@@ -54,7 +54,7 @@ export async function readDirChunk(tx: WriterTx, cap: WritableAbsoluteCapability
   if (found === undefined) return undefined
   const c = tx.session.crypto
   const node = decodeCryptreeNode(found.block)
-  const view = readCryptreeNode(c, node, cap.rBaseKey, cap.wBaseKey)
+  const view = readCryptreeNode(c, node, cap.rBaseKey, cap.wBaseKey, true) // read as the folder it should be (no trial opening as a file)
   if (!view.isDirectory) throw new NotADirectoryError(`'${view.properties.name}' is not a directory`)
   const links = await readDirectoryChildren(c, node, cap.rBaseKey, fragmentFetcher(tx))
   if (links.kind !== 'named') throw new UnsupportedDirectoryError(`'${view.properties.name}' uses legacy child links`)
