@@ -1,6 +1,7 @@
 // One consistent view of the user's own files for the reads of one social step: every path is resolved
 // from the home directory through a single TreeReader snapshot, so the root writer's pointer is read
-// once for the whole step instead of once per file (FileSystem reads take a snapshot each). Folders
+// once for the whole step instead of once per file (FileSystem reads take a snapshot each), and not at
+// all when this client committed it a moment ago (as the FileSystem locates its writes). Folders
 // met on the way are remembered. A step reads through a view, then commits its changes (batch.ts);
 // later steps take a new view.
 import type { AbsoluteCapability } from '../../model/capability.ts'
@@ -25,7 +26,8 @@ export class OwnView implements OwnFiles {
   private readonly caps = new Map<string, Promise<AbsoluteCapability | undefined>>()
 
   constructor(private readonly x: SocialContext) {
-    this.r = x.reader.snapshot()
+    // the version of our root writer this client committed in the last moments is taken as is (no pointer read)
+    this.r = x.reader.snapshot((w) => (w.equals(x.rootWriter.writer) ? x.rootWriter.lastCommitted : undefined))
   }
 
   /** The capability of our item at `path` (write-share link nodes give their targets), or undefined. */
