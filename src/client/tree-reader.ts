@@ -333,18 +333,21 @@ export class TreeReader {
     return (await this.writerData(cap.owner, cap.writer))?.tree
   }
 
-  /** Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent. */
-  async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true): Promise<ReadCryptreeBlock | undefined> {
+  /**
+   * Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent.
+   * `isDirectoryHint`: the caller expects a folder (opened as one first; a wrong hint costs a retry).
+   */
+  async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true, isDirectoryHint?: boolean): Promise<ReadCryptreeBlock | undefined> {
     const block = await this.chunkBlock(cap, treeRoot)
     if (block === undefined) return undefined
-    const opener = fileData ? chunkCryptoOf(this.crypto) : undefined // the web client opens file data in helper workers
+    const opener = fileData && isDirectoryHint !== true ? chunkCryptoOf(this.crypto) : undefined // the web client opens file data in helper workers
     if (opener !== undefined) return readFileChunkWith(opener, this.crypto, block, cap, this.fetcher(cap.owner))
-    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData })
+    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData, isDirectoryHint })
   }
 
   /** The first chunk of an item; a file's bytes only when `fileData`. */
-  private async first(cap: AbsoluteCapability, fileData = false): Promise<ReadCryptreeBlock> {
-    const chunk = await this.readChunk(cap, undefined, fileData)
+  private async first(cap: AbsoluteCapability, fileData = false, isDirectoryHint?: boolean): Promise<ReadCryptreeBlock> {
+    const chunk = await this.readChunk(cap, undefined, fileData, isDirectoryHint)
     if (chunk === undefined) throw new NotFoundError('No cryptree node under this capability')
     return chunk
   }
@@ -358,7 +361,7 @@ export class TreeReader {
 
   /** The entries of a directory, across all its chunks; a link node lists its target's entries. */
   async list(cap: AbsoluteCapability): Promise<TreeEntry[]> {
-    const head = await this.first(cap)
+    const head = await this.first(cap, false, true)
     if (!head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is not a directory`)
     const caps = await this.childCaps(cap, head)
     if (head.view.properties.isLink) {
@@ -390,7 +393,7 @@ export class TreeReader {
 
   /** The capability of the child called `name` in a directory (through a link node), or undefined. */
   async findChild(cap: AbsoluteCapability, name: string): Promise<AbsoluteCapability | undefined> {
-    const head = await this.first(cap)
+    const head = await this.first(cap, false, true)
     if (!head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is not a directory`)
     const caps = await this.childCaps(cap, head)
     if (head.view.properties.isLink) {
@@ -423,7 +426,7 @@ export class TreeReader {
       const block = await this.chunkBlock(chunkCap)
       if (block === undefined) break
       const node = decodeCryptreeNode(block)
-      view = readCryptreeNode(c, node, chunkCap.rBaseKey, chunkCap.wBaseKey)
+      view = readCryptreeNode(c, node, chunkCap.rBaseKey, chunkCap.wBaseKey, true)
       readable = view.isDirectory && view.readable
       if (!readable) break
       const children = readDirectoryChildren(c, node, chunkCap.rBaseKey, this.fetcher(chunkCap.owner))
