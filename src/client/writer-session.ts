@@ -241,11 +241,12 @@ export class WriterSession {
     const data: WriterData = { ...base.data, tree: tx.root, ownedKeys: tx.ownedKeys }
     const wdBlock = encodeWriterData(data)
     const wdCid = blockCid(this.crypto, wdBlock, false)
-    const early = await tx.earlyPutsDone()
     const staged = await tx.reachableStagedBlocks()
+    const early = tx.earlyPutKeys()
     const cbor = [...staged.cbor, { cid: wdCid, block: wdBlock }]
-    // raw fragments and dag-cbor blocks go at once (one transaction protects both)
-    await Promise.all([this.putRaw(staged.raw, tid), this.putBlocks(early.size === 0 ? cbor : cbor.filter((b) => !early.has(cidKey(b.cid))), tid)])
+    // raw fragments and the dag-cbor blocks not sent early go at once, while the early puts finish
+    // (one transaction protects them all; the pointer is set only once every put is acknowledged)
+    await Promise.all([tx.earlyPutsDone(), this.putRaw(staged.raw, tid), this.putBlocks(early.size === 0 ? cbor : cbor.filter((b) => !early.has(cidKey(b.cid))), tid)])
     for (const f of staged.raw) this.cache.set(f.cid, f.data)
     for (const b of cbor) this.cache.set(b.cid, b.block)
     if (base.cid !== undefined && base.cid.equals(wdCid)) return undefined

@@ -163,6 +163,11 @@ export class WriterTx {
     await new Promise((r) => setTimeout(r, 0)) // let the request go out while the operation continues
   }
 
+  /** The CID keys of the nodes sent (or being sent) by early puts. */
+  earlyPutKeys(): ReadonlySet<string> {
+    return this.putEarly
+  }
+
   /** Waits for the early puts (a failure fails the commit) and returns the CID keys they stored. */
   async earlyPutsDone(): Promise<ReadonlySet<string>> {
     await Promise.all(this.earlyPuts)
