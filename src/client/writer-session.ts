@@ -127,6 +127,14 @@ export class WriterSession {
   }
 
   /**
+   * Starts the shared transaction now (or keeps the open one), for a commit the caller knows is
+   * coming after some reads: its round trip overlaps them. Closed as usual when left idle.
+   */
+  warmTransaction(): void {
+    this.releaseTransaction(this.acquireTransaction())
+  }
+
+  /**
    * Operations in quick succession share one server transaction (two round trips less each); it is
    * closed when idle for a moment, or replaced once old, so removed blocks do not stay protected.
    */

@@ -100,6 +100,7 @@ export async function processFollowRequests(x: SocialContext, incoming?: Incomin
     const shares = incoming === undefined || entry.ownerName === x.username ? undefined : startReading(incoming, entry, theirs, batch.view)
     return { r, proven, shares }
   })
+  if (replies.length > 0) prefetchOwnVersion(x) // replies are always recorded by a commit
   let pending = pending0
   const newlyFollowing: EntryPoint[] = []
   const pickUps: { entry: EntryPoint; shares: Promise<FriendRead | undefined> }[] = []
@@ -144,8 +145,10 @@ function prefetchWriters(theirs: TreeReader, e: EntryPoint): void {
 }
 
 /** Our root writer's current version, read while a step that commits does its lookups (its first commit of the session would read it first). */
+/** Before a step's certain commit: our writer's version and the server transaction, fetched while the step reads. */
 function prefetchOwnVersion(x: SocialContext): void {
   x.rootWriter.latest().catch(() => undefined)
+  x.rootWriter.warmTransaction()
 }
 
 /**
