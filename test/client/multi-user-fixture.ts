@@ -108,6 +108,25 @@ export function befriend(a: UserContext, b: UserContext): Promise<void> {
   return follow(b, a)
 }
 
+/** A started setup with alice on side 0 and `names` on side 1, each of them her friend. */
+export interface AliceAndFriends {
+  readonly w: World
+  readonly alice: UserContext
+  /** alice's home path. */
+  readonly home: string
+  /** In the order of `names`. */
+  readonly friends: UserContext[]
+}
+
+export async function aliceAndFriends(setup: Setup, names: readonly string[]): Promise<AliceAndFriends> {
+  const w = await setup.start()
+  const alice = await w.user('alice', 0)
+  const friends: UserContext[] = []
+  for (const n of names) friends.push(await w.user(n, 1))
+  for (const f of friends) await befriend(alice, f)
+  return { w, alice, home: `/${alice.username}`, friends }
+}
+
 export const s = (u: UserContext): Social => socialOf(u)
 export const text = (v: string): Uint8Array => new TextEncoder().encode(v)
 export const str = (b: Uint8Array): string => new TextDecoder().decode(b)

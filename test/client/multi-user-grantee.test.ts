@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/client/errors.ts'
 import type { UserContext } from '../../src/client/user-context.ts'
-import { befriend, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
+import { aliceAndFriends, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
 
 function bytesOf(size: number, seed: number): Uint8Array {
   const out = new Uint8Array(size)
@@ -23,13 +23,7 @@ describe.each(SETUPS)('what grantees do and see ($name)', (setup) => {
   let home: string
 
   beforeAll(async () => {
-    w = await setup.start()
-    alice = await w.user('alice', 0)
-    bob = await w.user('bob', 1)
-    carol = await w.user('carol', 1)
-    home = `/${alice.username}`
-    await befriend(alice, bob)
-    await befriend(alice, carol)
+    ;({ w, alice, home, friends: [bob, carol] } = await aliceAndFriends(setup, ['bob', 'carol']))
   }, 300_000)
   afterAll(async () => {
     await w?.close()

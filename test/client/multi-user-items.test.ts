@@ -13,7 +13,7 @@ import { LinkPasswordRequiredError, WrongLinkPasswordError } from '../../src/cli
 import { openSecretLink } from '../../src/client/social/open-secret-link.ts'
 import type { UserContext } from '../../src/client/user-context.ts'
 import { SecretLinkUnavailableError } from '../../src/services/errors.ts'
-import { befriend, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
+import { aliceAndFriends, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
 
 const NOTHING = { read: [], write: [], links: [] }
 
@@ -25,13 +25,7 @@ describe.each(SETUPS)('shared items ($name)', (setup) => {
   let home: string
 
   beforeAll(async () => {
-    w = await setup.start()
-    alice = await w.user('alice', 0)
-    bob = await w.user('bob', 1)
-    carol = await w.user('carol', 1)
-    home = `/${alice.username}`
-    await befriend(alice, bob)
-    await befriend(alice, carol)
+    ;({ w, alice, home, friends: [bob, carol] } = await aliceAndFriends(setup, ['bob', 'carol']))
   }, 300_000)
   afterAll(async () => {
     await w?.close()

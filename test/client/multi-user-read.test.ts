@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/client/errors.ts'
 import { UnsupportedOperationError } from '../../src/client/file-system.ts'
 import type { UserContext } from '../../src/client/user-context.ts'
-import { befriend, follow, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
+import { aliceAndFriends, follow, s, SETUPS, str, text, type World } from './multi-user-fixture.ts'
 
 describe.each(SETUPS)('read sharing ($name)', (setup) => {
   let w: World
@@ -21,14 +21,8 @@ describe.each(SETUPS)('read sharing ($name)', (setup) => {
   let home: string
 
   beforeAll(async () => {
-    w = await setup.start()
-    alice = await w.user('alice', 0)
-    bob = await w.user('bob', 1)
-    carol = await w.user('carol', 1)
+    ;({ w, alice, home, friends: [bob, carol] } = await aliceAndFriends(setup, ['bob', 'carol']))
     dave = await w.user('dave', 1)
-    home = `/${alice.username}`
-    await befriend(alice, bob)
-    await befriend(alice, carol)
     await follow(dave, alice, { accept: true, reciprocate: false })
     expect(await s(alice).friends()).toEqual([bob.username, carol.username].sort())
     expect(await s(alice).followers()).toEqual([bob.username, carol.username, dave.username].sort())
