@@ -27,13 +27,13 @@ import { mbps, type Figure } from './figures.ts'
 const BLOCK_CONCURRENCY = 8
 const ROUNDS = 3
 /**
- * Puts (and then gets of the same blocks) before timing starts: V8 compiles the request path's
- * functions to optimised code over the first few hundred requests (functions run once per request
- * reach TurboFan late), which cost ~0.6 CPU s per GB of puts measured after 16 warm-up puts and is
- * paid once per daemon (bench/server-profile.md). The figures are a running daemon's, so the warm-up
- * covers that; PEERGOS_BENCH_WARM_PUTS sets another count (16 was the count before 2026-11-29).
+ * Puts before timing starts (JIT, connections, first directories). V8 keeps optimising for hundreds of
+ * puts more (functions run once per request reach TurboFan late), ~0.6 CPU s per GB of the measured
+ * puts (bench/server-profile.md). A longer warm-up was tried (320 puts and gets) and dropped: after it
+ * the daemon fell into back-to-back major GCs in 3 runs of 3 (6.9-8.0 CPU s/GB instead of 3.9-4.5).
+ * PEERGOS_BENCH_WARM_PUTS sets another count.
  */
-const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 320)
+const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 2 * BLOCK_CONCURRENCY)
 const BLOCKS_PER_ROUND = 160
 const WRITERS = 8
 const UPDATES_PER_WRITER = 1000
@@ -115,11 +115,7 @@ export async function run(): Promise<Figure[]> {
     }
 
     // Warm-up (JIT, connections, directories), then rounds of fresh fragments.
-    const warm = Array.from({ length: WARM_PUTS }, () => fragment(c, user, mirrorBatId))
-    await timed(warm, BLOCK_CONCURRENCY, putFragment)
-    await timed(warm, BLOCK_CONCURRENCY, async (f) => {
-      if ((await net.storage.get(user.owner, f.cid!, f.bat))?.length !== f.data.length) throw new Error(`block ${f.cid} came back wrong`)
-    })
+    await timed(Array.from({ length: WARM_PUTS }, () => fragment(c, user, mirrorBatId)), BLOCK_CONCURRENCY, putFragment)
     const stored: Fragment[] = []
     const putRates: number[] = []
     const loads: number[] = []
