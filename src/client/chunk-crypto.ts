@@ -10,16 +10,16 @@ import { CID, CODEC_RAW, cidToString, equalBytes, HASH_SHA2_256, verifyBlock } f
 import { BlockHashMismatchError } from '../codec/errors.ts'
 import { DecryptionFailedError } from '../crypto/errors.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { randomBat, type Bat } from '../model/bat.ts'
-import { calculateBatId, type BatId, type BatWithId } from '../model/bat-id.ts'
-import { createRawBlockPrefix, parseRawBlock } from '../model/bat-prefix.ts'
+import type { Bat } from '../model/bat.ts'
+import type { BatId } from '../model/bat-id.ts'
+import { parseRawBlock } from '../model/bat-prefix.ts'
 import { decodePadded } from '../model/cipher-text.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
 import { encryptFileChunk } from '../model/cryptree-node.ts'
 import { readCryptreeBlock, readFileChunk, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
 import { InvalidObjectError } from '../model/errors.ts'
 import {
-  decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, fragmentWithRoom, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
+  cutFragments, decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
   type FragmentBlock, type FragmentedPaddedCipherText, type FragmentFetcher,
 } from '../model/fragmented-cipher-text.ts'
 import { createNonce, type SymmetricKey } from '../model/symmetric-key.ts'
@@ -143,22 +143,8 @@ export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256, box
         padded.set(plain, head.length)
         padded.fill(0, length)
       }
-      // the fragments are cut from the boxed bytes while they are valid (no await in between)
-      const { header, datas, bats } = box.seal(dataKey.key, nonce, paddedLength, fill, (cipherText) => {
-        const headerSize = cipherText.length % FPCT_PADDING_BLOCK_SIZE
-        const count = Math.ceil((cipherText.length - headerSize) / MAX_FRAGMENT_SIZE)
-        if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
-        const datas: Uint8Array[] = []
-        const bats: BatWithId[] = []
-        for (let i = 0; i < count; i++) {
-          const start = headerSize + i * MAX_FRAGMENT_SIZE
-          const b = opts.fragmentBats?.[i] ?? randomBat(c)
-          // with room for its block/put/bulk envelope around it, as the model builds fragments
-          datas.push(fragmentWithRoom(createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + MAX_FRAGMENT_SIZE))))
-          bats.push({ bat: b, id: calculateBatId(c, b) })
-        }
-        return { header: cipherText.slice(0, headerSize), datas, bats }
-      })
+      // the fragments are copied out of the boxed bytes while they are valid (no await in between)
+      const { header, datas, bats } = box.seal(dataKey.key, nonce, paddedLength, fill, (cipherText) => cutFragments(c, cipherText, FPCT_PADDING_BLOCK_SIZE, MAX_FRAGMENT_SIZE, opts))
       const cids = (await Promise.all(datas.map(sha256))).map((d) => CID.createV1(CODEC_RAW, Digest.create(HASH_SHA2_256, d)))
       const fragments = datas.map((data, i) => ({ cid: cids[i], data }))
       return { fpct: { nonce, header, fragments: cids, bats }, fragments, plainHash: await plainHash }

@@ -148,21 +148,29 @@ export function buildFpct(c: CryptoProvider, key: SymmetricKey, plaintext: Uint8
   const cipherText = symmetricEncrypt(c, key, padded, nonce)
   if (padded.length <= 4096 + MAX_CBOR_OVERHEAD) return { fpct: { nonce, fragments: [], bats: [], inline: cipherText }, fragments: [] }
 
+  const { header, datas, bats } = cutFragments(c, cipherText, blockSize, maxFragment, opts)
+  const fragments: FragmentBlock[] = datas.map((data) => ({ cid: blockCid(c, data, true), data }))
+  return { fpct: { nonce, header, fragments: fragments.map((f) => f.cid), bats }, fragments }
+}
+
+/**
+ * Splits a boxed chunk into its header (the length modulo the padding block) and fragments of at most
+ * `maxFragment` bytes, each behind its BAT prefix with room for its block/put/bulk envelope; the
+ * header is copied, the fragments' bytes too (so `cipherText` may be reused afterwards).
+ */
+export function cutFragments(c: CryptoProvider, cipherText: Uint8Array, blockSize: number, maxFragment: number, opts: Pick<FpctBuildOptions, 'fragmentBats' | 'mirrorBatId'>): { header: Uint8Array; datas: Uint8Array[]; bats: BatWithId[] } {
   const headerSize = cipherText.length % blockSize
   const count = Math.ceil((cipherText.length - headerSize) / maxFragment)
   if (opts.fragmentBats !== undefined && opts.fragmentBats.length < count) throw new InvalidObjectError(`Need ${count} fragment BATs, got ${opts.fragmentBats.length}`)
-  const fragments: FragmentBlock[] = []
+  const datas: Uint8Array[] = []
   const bats: BatWithId[] = []
   for (let i = 0; i < count; i++) {
     const start = headerSize + i * maxFragment
     const b = opts.fragmentBats?.[i] ?? randomBat(c)
-    const prefix = createRawBlockPrefix(b, opts.mirrorBatId)
-    const slice = cipherText.subarray(start, Math.min(cipherText.length, start + maxFragment))
-    const data = fragmentWithRoom(prefix, slice)
-    fragments.push({ cid: blockCid(c, data, true), data })
+    datas.push(fragmentWithRoom(createRawBlockPrefix(b, opts.mirrorBatId), cipherText.subarray(start, Math.min(cipherText.length, start + maxFragment))))
     bats.push({ bat: b, id: calculateBatId(c, b) })
   }
-  return { fpct: { nonce, header: cipherText.slice(0, headerSize), fragments: fragments.map((f) => f.cid), bats }, fragments }
+  return { header: cipherText.slice(0, headerSize), datas, bats }
 }
 
 /** Builds an FPCT of a CBOR value (its canonical serialization). */

@@ -56,34 +56,33 @@ export function sodiumHeapSecretbox(c: CryptoProvider): ChunkSecretbox {
     if (key.length !== KEY_BYTES) throw new InvalidCryptoInputError(`secretbox key must be ${KEY_BYTES} bytes`)
     if (nonce.length !== NONCE_BYTES) throw new InvalidCryptoInputError(`secretbox nonce must be ${NONCE_BYTES} bytes`)
   }
+  /** Key, nonce and input written into the heap, `call` run on them, the key wiped; the heap view and the output region. */
+  const run = (key: Uint8Array, nonce: Uint8Array, length: number, fill: (input: Uint8Array) => void, call: (r: ReturnType<typeof region>) => number): { rc: number; heap: Uint8Array; output: number } => {
+    check(key, nonce)
+    const r = region(length)
+    const heap = m.HEAPU8 // read after any allocation: a grown memory has a new view
+    heap.set(key, r.key)
+    heap.set(nonce, r.nonce)
+    fill(heap.subarray(r.input, r.input + length))
+    const rc = call(r)
+    heap.fill(0, r.key, r.key + KEY_BYTES)
+    return { rc, heap, output: r.output }
+  }
   return {
     seal(key, nonce, length, fill, use) {
-      check(key, nonce)
-      const r = region(length)
-      const heap = m.HEAPU8 // read after any allocation: a grown memory has a new view
-      heap.set(key, r.key)
-      heap.set(nonce, r.nonce)
-      fill(heap.subarray(r.input, r.input + length))
-      const rc = m._crypto_secretbox_easy(r.output, r.input, length, 0, r.nonce, r.key)
-      heap.fill(0, r.key, r.key + KEY_BYTES)
+      const { rc, heap, output } = run(key, nonce, length, fill, (r) => m._crypto_secretbox_easy(r.output, r.input, length, 0, r.nonce, r.key))
       if (rc !== 0) throw new InvalidCryptoInputError('crypto_secretbox_easy failed')
-      const result = use(heap.subarray(r.output, r.output + length + MAC_BYTES))
+      const result = use(heap.subarray(output, output + length + MAC_BYTES))
       // a libsodium call inside `use` that grew the memory would have left it reading a detached view
       if (m.HEAPU8.buffer !== heap.buffer) throw new InvalidCryptoInputError("libsodium's memory grew while a sealed chunk was read")
       return result
     },
     open(key, nonce, length, fill) {
-      check(key, nonce)
+      check(key, nonce) // before the length, as for seal
       if (length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
-      const r = region(length)
-      const heap = m.HEAPU8
-      heap.set(key, r.key)
-      heap.set(nonce, r.nonce)
-      fill(heap.subarray(r.input, r.input + length))
-      const rc = m._crypto_secretbox_open_easy(r.output, r.input, length, 0, r.nonce, r.key)
-      heap.fill(0, r.key, r.key + KEY_BYTES)
+      const { rc, heap, output } = run(key, nonce, length, fill, (r) => m._crypto_secretbox_open_easy(r.output, r.input, length, 0, r.nonce, r.key))
       if (rc !== 0) throw new DecryptionFailedError('secretbox failed to open')
-      return heap.slice(r.output, r.output + length - MAC_BYTES)
+      return heap.slice(output, output + length - MAC_BYTES)
     },
   }
 }
