@@ -33,6 +33,18 @@ export const PEERGOS_SQL_FILES = {
 
 export type DbFile = keyof typeof PEERGOS_SQL_FILES
 
+/**
+ * Stores whose last commits may be lost on power loss (synchronous NORMAL: no fsync on the request's path;
+ * a process crash still loses nothing), because what they hold is recovered:
+ * - usage: derived from the pointers; at start every writer whose recorded target differs from its
+ *   pointer is diffed again (SpaceAccounting.reconcile), and SQLite keeps the surviving commits in order.
+ * - transactions: rows that keep an upload's blocks from GC until its pointer names them; GC also keeps
+ *   unreachable blocks younger than GarbageCollectorOptions.minBlockAgeMs (10 min), and these databases
+ *   are synced every minute, so a row lost with the last minute's commits still has its blocks kept.
+ * Pointers, logins, BATs, follow requests and the rest keep FULL: an acknowledged write is on disk.
+ */
+export const RECOVERABLE_STORES: ReadonlySet<DbFile> = new Set<DbFile>(['usage', 'transactions'])
+
 export interface SqliteConfig {
   readonly kind: 'sqlite'
   /** The Peergos data directory (PEERGOS_PATH), or ':memory:' for all stores in memory. */
@@ -81,7 +93,10 @@ export async function openDatabases(config: DbConfig): Promise<Record<DbFile, Da
   }
   const opened: Partial<Record<DbFile, Database>> = {}
   try {
-    for (const f of files) opened[f] = new SqliteDatabase({ path: sqlitePath(config, f), synchronous: config.synchronous, journalMode: config.journalMode })
+    for (const f of files) {
+      const synchronous = RECOVERABLE_STORES.has(f) ? 'NORMAL' : config.synchronous
+      opened[f] = new SqliteDatabase({ path: sqlitePath(config, f), synchronous, journalMode: config.journalMode })
+    }
   } catch (e) {
     await Promise.all(Object.values(opened).map((d) => d.close()))
     throw e

@@ -8,8 +8,9 @@ import type { Database, Row, SqlValue, Transaction } from './sql.ts'
 /**
  * Durability. FULL (the default): the WAL is fsynced at every commit, so an acknowledged write
  * survives kill -9 *and* power loss. NORMAL: commits are written to the WAL without fsync (the
- * WAL is fsynced at checkpoints), which survives kill -9 (the OS still holds the written pages)
- * but may lose the last commits on power loss; never corrupts.
+ * WAL is fsynced at checkpoints, here at least every `syncEveryMs`), which survives kill -9 (the OS
+ * still holds the written pages) but may lose the last commits on power loss; never corrupts: what
+ * survives is every commit up to some point, in order.
  */
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
 
@@ -27,7 +28,16 @@ export interface SqliteOptions {
    * commit that contains it: acknowledged means durable, exactly as with one commit per statement.
    */
   readonly groupCommit?: boolean
+  /**
+   * With synchronous NORMAL: how often (ms, default 60 s) a passive checkpoint runs when something was
+   * committed since the last one. A checkpoint fsyncs the WAL first, so no commit older than this is lost
+   * on power loss either. 0 leaves it to SQLite's auto-checkpoint.
+   */
+  readonly syncEveryMs?: number
 }
+
+/** Default interval of the passive checkpoints of a NORMAL database. */
+export const DEFAULT_SYNC_EVERY_MS = 60_000
 
 /** Upper bound on the statements sharing one commit. */
 const MAX_GROUP = 1000
@@ -59,6 +69,8 @@ export class SqliteDatabase implements Database {
   private readonly group: Pending[] = []
   private flushing: Promise<void> | undefined
   private readonly groupCommit: boolean
+  private readonly syncTimer: NodeJS.Timeout | undefined
+  private committedSinceSync = false
 
   constructor(readonly options: SqliteOptions) {
     this.groupCommit = options.groupCommit ?? options.path !== ':memory:'
@@ -70,6 +82,23 @@ export class SqliteDatabase implements Database {
     } catch (e) {
       throw wrapDriverError(e)
     }
+    const every = options.syncEveryMs ?? DEFAULT_SYNC_EVERY_MS
+    if (options.synchronous === 'NORMAL' && options.path !== ':memory:' && every > 0) {
+      this.syncTimer = setInterval(() => void this.syncNow().catch(() => undefined), every)
+      this.syncTimer.unref()
+    }
+  }
+
+  /**
+   * Makes every commit so far durable: a passive checkpoint, which fsyncs the WAL before copying it into
+   * the database (what FULL does at each commit). Skipped when nothing was committed since the last one.
+   */
+  async syncNow(): Promise<void> {
+    if (!this.committedSinceSync || this.closed) return
+    await this.exclusive(() => {
+      this.committedSinceSync = false
+      this.db.pragma('wal_checkpoint(PASSIVE)')
+    })
   }
 
   private statement(sql: string): Stmt {
@@ -85,6 +114,7 @@ export class SqliteDatabase implements Database {
     try {
       const s = this.statement(sql)
       if (s.reader) return s.all(...bind(params)) as T[]
+      this.committedSinceSync = true
       s.run(...bind(params))
       return []
     } catch (e) {
@@ -93,6 +123,7 @@ export class SqliteDatabase implements Database {
   }
 
   private runSync(sql: string, params: readonly SqlValue[]): number {
+    this.committedSinceSync = true
     try {
       return this.statement(sql).run(...bind(params)).changes
     } catch (e) {
@@ -189,6 +220,7 @@ export class SqliteDatabase implements Database {
 
   exec(ddl: string): Promise<void> {
     return this.exclusive(() => {
+      this.committedSinceSync = true
       try {
         this.db.exec(ddl)
       } catch (e) {
@@ -227,6 +259,7 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     if (this.closed) return
+    if (this.syncTimer !== undefined) clearInterval(this.syncTimer)
     while (this.flushing !== undefined) await this.flushing // writes already accepted still commit
     await this.acquire()
     this.closed = true

@@ -1,6 +1,6 @@
 // Block GC (reference §8.1; Peergos GarbageCollector.collect): list blocks, then open-transaction blocks,
 // then pointers (so a block written meanwhile is unlisted, pending or reachable), mark through every
-// merkle link of dag-cbor blocks, delete the rest unless written again since the collection started.
+// merkle link of dag-cbor blocks, delete the rest unless written less than MIN_BLOCK_AGE_MS before the collection started.
 import { binaryKey } from '../../champ/block-store.ts'
 import { CODEC_DAG_CBOR, isIdentity, type CID } from '../../codec/cid.ts'
 import type { ServerBlockStore } from '../blocks/server-block-store.ts'
@@ -12,6 +12,13 @@ import { storedPointerUpdate } from './stored-pointer.ts'
 /** Peergos drops transactions older than a day at the start of each GC. */
 export const TRANSACTION_MAX_AGE_MS = 24 * 3600 * 1000
 
+/**
+ * Unreachable blocks written less than this before a collection starts are kept: the rows of open
+ * transactions are committed without fsync (db/config.ts RECOVERABLE_STORES), so after a power loss the
+ * last minute's rows may be gone while their blocks, fsynced, are not; this keeps those blocks.
+ */
+export const MIN_BLOCK_AGE_MS = 10 * 60 * 1000
+
 /** Points between phases where a test may act (e.g. write blocks concurrently). */
 export type GcPhase = 'listed' | 'pending' | 'marked'
 
@@ -20,6 +27,8 @@ export interface GarbageCollectorOptions {
   readonly pointers: PointerStore
   readonly transactions: TransactionStore
   readonly transactionMaxAgeMs?: number
+  /** Default MIN_BLOCK_AGE_MS. */
+  readonly minBlockAgeMs?: number
   /** Epoch ms (injectable for tests). */
   readonly now?: () => number
   readonly onPhase?: (phase: GcPhase) => void | Promise<void>
@@ -40,7 +49,7 @@ export interface GcReport {
   /** Listed blocks found unreachable. */
   readonly unreachable: number
   readonly deleted: number
-  /** Unreachable blocks kept because they were written again after the collection started. */
+  /** Unreachable blocks kept because they were written (again) less than the minimum block age before the collection started, or since. */
   readonly kept: number
 }
 
@@ -88,7 +97,7 @@ export class GarbageCollector {
     const garbage = listed.filter((cid) => !marker.has(cid))
     let deleted = 0
     await forEachLimit(garbage, this.o.deleteConcurrency ?? 8, async (cid) => {
-      if (await this.o.blocks.delete(cid, { notWrittenSince: start })) deleted++
+      if (await this.o.blocks.delete(cid, { notWrittenSince: start - (this.o.minBlockAgeMs ?? MIN_BLOCK_AGE_MS) })) deleted++
     })
     return {
       listed: listed.length,

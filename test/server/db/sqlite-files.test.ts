@@ -1,12 +1,13 @@
 // SQLite on disk: Peergos' file names and table layouts in a data directory, reopen after close,
-// acknowledged pointer updates surviving kill -9 (FULL and NORMAL), and CAS across processes.
+// acknowledged pointer updates surviving kill -9 (FULL and NORMAL), which stores skip the fsync and
+// how they are synced, and CAS across processes.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openStores, PEERGOS_SQL_FILES, type DbFile } from '../../../src/server/db/config.ts'
+import { openDatabases, openStores, PEERGOS_SQL_FILES, RECOVERABLE_STORES, type DbFile } from '../../../src/server/db/config.ts'
 import { PointerStore } from '../../../src/server/db/pointer-store.ts'
 import { SqliteDatabase } from '../../../src/server/db/sqlite.ts'
 import { signed, text, writer } from './helpers.ts'
@@ -80,6 +81,35 @@ describe('SQLite files in a Peergos data directory', () => {
     const b = await PointerStore.open(db)
     expect(text(await b.get(writer(1)))).toBe(text(vals[1]))
     expect(text(await b.get(writer(2)))).toBe(text(vals[0]))
+    await db.close()
+  })
+
+  it('commits the recoverable stores (usage, transactions) without fsync and every other store with it', async () => {
+    const sub = join(dir, 'durability')
+    mkdirSync(sub)
+    const dbs = await openDatabases({ kind: 'sqlite', dir: sub })
+    try {
+      for (const f of Object.keys(PEERGOS_SQL_FILES) as DbFile[]) {
+        const [{ synchronous }] = await dbs[f].query<{ synchronous: number }>('PRAGMA synchronous;')
+        expect([f, synchronous]).toEqual([f, RECOVERABLE_STORES.has(f) ? 1 : 2]) // 1 NORMAL, 2 FULL
+      }
+    } finally {
+      await Promise.all(Object.values(dbs).map((d) => d.close()))
+    }
+  })
+
+  it('syncs a NORMAL database with a passive checkpoint: every commit so far reaches the database file', async () => {
+    const path = join(dir, 'normal-sync.sql')
+    const db = new SqliteDatabase({ path, synchronous: 'NORMAL', syncEveryMs: 0 })
+    await db.exec('CREATE TABLE t (v INTEGER);')
+    for (let i = 0; i < 20; i++) await db.run('INSERT INTO t (v) VALUES (?);', [i])
+    // the commits sit in the WAL: the database file has not received their pages yet
+    const before = statSync(path).size
+    await db.syncNow()
+    expect(statSync(path).size).toBeGreaterThan(before)
+    const [after] = await db.query<{ log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE);')
+    expect(after.log).toBe(after.checkpointed)
+    expect(await db.query('SELECT COUNT(*) AS n FROM t;')).toEqual([{ n: 20 }])
     await db.close()
   })
 

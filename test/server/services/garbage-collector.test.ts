@@ -5,7 +5,7 @@ import { utimes } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CID } from '../../../src/codec/cid.ts'
 import { encodeWriterData } from '../../../src/model/writer-data.ts'
-import { GarbageCollector, type GcPhase } from '../../../src/server/services/garbage-collector.ts'
+import { GarbageCollector, MIN_BLOCK_AGE_MS, type GcPhase } from '../../../src/server/services/garbage-collector.ts'
 import { openLocalBundle, type LocalBundle } from './local-bundle.ts'
 import { cborBlock, randomBlock, TestUser, uniqueName, type WriterState } from './storage-fixtures.ts'
 
@@ -90,6 +90,24 @@ describe('GarbageCollector', () => {
     expect(await b.blocks.has(recent)).toBe(true)
     expect(await b.blocks.has(old)).toBe(false)
     expect(report.kept).toBeGreaterThanOrEqual(1)
+  })
+
+  it('keeps unreachable blocks younger than the minimum block age, whose transaction rows a power loss may have lost', async () => {
+    const at = async (cid: CID, agoMs: number): Promise<void> => {
+      const then = new Date(Date.now() - agoMs)
+      await utimes(b.blocks.pathOf(user.username, cid), then, then)
+    }
+    const [young, old] = await user.put(user.identity.signer, [randomBlock(b.crypto, 900), randomBlock(b.crypto, 901)], true)
+    await at(young, MIN_BLOCK_AGE_MS - 60_000)
+    await at(old, MIN_BLOCK_AGE_MS + 60_000)
+    const gc = new GarbageCollector({ blocks: b.blocks, pointers: b.stores.pointers, transactions: b.stores.transactions })
+    const report = await gc.collect()
+    expect(await b.blocks.has(young)).toBe(true)
+    expect(await b.blocks.has(old)).toBe(false)
+    expect(report.kept).toBeGreaterThanOrEqual(1)
+    // minBlockAgeMs: 0 leaves only the collection's own start as the guard
+    await new GarbageCollector({ blocks: b.blocks, pointers: b.stores.pointers, transactions: b.stores.transactions, minBlockAgeMs: 0 }).collect()
+    expect(await b.blocks.has(young)).toBe(false)
   })
 
   it('keeps blocks written or re-written at every phase of a running collection', async () => {
