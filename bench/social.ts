@@ -1,4 +1,5 @@
-// Social figures end to end: UserContexts over HTTP on loopback (FetchPoster) against a daemon in a
+// Social figures end to end: UserContexts over HTTP on loopback (NodePoster, or FetchPoster with
+// PEERGOS_BENCH_POSTER=fetch: bench/poster-choice.ts) against a daemon in a
 // child process (`node bin/peergos-ts.js daemon` on a temp dir, `--gc-period 0`).
 // social.followRoundTrip.ms: one full follow handshake, from a requester's sendFollowRequest through
 // the target's processing and accept-and-reciprocate reply to the requester processing that reply
@@ -12,10 +13,10 @@ import { socialOf } from '../src/client/social/social.ts'
 import { UserContext } from '../src/client/user-context.ts'
 import { createNodeCrypto } from '../src/crypto/providers/node.ts'
 import { httpNetworkServices } from '../src/http/clients/network.ts'
-import { FetchPoster } from '../src/http/poster.ts'
 import type { NetworkAccess } from '../src/services/network-access.ts'
 import { startDaemonProcess } from '../test/server/crash/daemon-process.ts'
 import type { Figure } from './figures.ts'
+import { benchPoster } from './poster-choice.ts'
 
 const PASSWORD = 'a long and unusual bench password'
 /** Timed handshakes (each with a new requester; signups beyond a few cost the requester more proof of work, untimed). */
@@ -69,8 +70,9 @@ async function shareAndRevoke(target: UserContext, followers: readonly string[])
 export async function run(): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-social-'))
   const daemon = await startDaemonProcess(dir, { args: ['--gc-period', '0'], logLevel: 'error' })
+  const transport = benchPoster(daemon.url)
   try {
-    const net: NetworkAccess = { crypto: await createNodeCrypto(), ...httpNetworkServices(new FetchPoster(daemon.url)) }
+    const net: NetworkAccess = { crypto: await createNodeCrypto(), ...httpNetworkServices(transport.poster) }
     const target = await UserContext.signUp(net, 'target', PASSWORD)
     const first = await handshake(target, await UserContext.signUp(net, 'first', PASSWORD))
     const times: number[] = []
@@ -83,11 +85,12 @@ export async function run(): Promise<Figure[]> {
     const sorted = [...times].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)]
     return [
-      { name: 'social.followRoundTrip.ms', value: median, unit: `ms (median of ${RUNS}; ${sorted[0].toFixed(0)}-${sorted[sorted.length - 1].toFixed(0)})` },
+      { name: 'social.followRoundTrip.ms', value: median, unit: `ms (median of ${RUNS}; ${sorted[0].toFixed(0)}-${sorted[sorted.length - 1].toFixed(0)}; ${transport.label})` },
       { name: 'social.firstFollowRoundTrip.ms', value: first, unit: 'ms (the target makes its groups)' },
       ...(await shareAndRevoke(target, requesters)),
     ]
   } finally {
+    transport.close()
     await daemon.kill('SIGTERM')
     await rm(dir, { recursive: true, force: true })
   }
