@@ -14,9 +14,9 @@ import type { AbsoluteCapability } from '../model/capability.ts'
 import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import type { FileProperties } from '../model/file-properties.ts'
 import { decodeCbor } from '../codec/cbor.ts'
-import { cryptreeNodeFromCbor, decodeCryptreeNode, type CryptreeNode } from '../model/cryptree-node.ts'
+import { decodeCryptreeNode, decodeCryptreeNodeHeader } from '../model/cryptree-node.ts'
 import { MAX_BLOCK_SIZE } from '../model/fragmented-cipher-text.ts'
-import { nextChunkLocation, openFromParent, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
+import { nextChunkLocation, openProperties, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
 import { symmetricLinkTarget, toAbsolute, type RelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
@@ -88,20 +88,18 @@ function lazyAbsolute(c: CryptoProvider, rel: RelativeCapability, source: Absolu
   return cap
 }
 
-/** What a listing needs of a child's node: its metadata and kind (a file's data key and chunks are not opened). */
+/**
+ * What a listing needs of a child's node: its metadata and kind. Only the node's `v`, `b` and `p`
+ * are decoded (a small file's inline data is skipped, not copied); for a file (the parent's entry
+ * says so) one secretbox opening of `p` and its properties, no data key, next-chunk link or signer.
+ */
 function listingView(c: CryptoProvider, block: Uint8Array, cap: AbsoluteCapability, isDirectoryHint: boolean | undefined): { properties: FileProperties; isDirectory: boolean } {
-  // decodeCryptreeNode, but its byte strings are views of the (cached, never written) block: a small
-  // file's node carries its data inline, which a listing does not copy
-  if (block.length > MAX_BLOCK_SIZE) return listingViewOf(c, decodeCryptreeNode(block), cap, isDirectoryHint)
-  return listingViewOf(c, cryptreeNodeFromCbor(decodeCbor(block, { viewBytes: true })), cap, isDirectoryHint)
-}
-
-function listingViewOf(c: CryptoProvider, node: CryptreeNode, cap: AbsoluteCapability, isDirectoryHint: boolean | undefined): { properties: FileProperties; isDirectory: boolean } {
+  const node = decodeCryptreeNodeHeader(block)
   if (isDirectoryHint === false) {
     // CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says it is a file
     let properties: FileProperties | undefined
     try {
-      properties = openFromParent(c, node, cap.rBaseKey).properties
+      properties = openProperties(c, node, cap.rBaseKey)
     } catch {
       properties = undefined
     }

@@ -69,7 +69,12 @@ export function asLink(v: CborValue, what: string): CID {
 
 /** Field accessors on a map: `req*` throws when absent, `opt*` returns undefined when absent (null counts as absent). */
 export class Fields {
-  constructor(readonly map: CborMap, readonly what: string) {}
+  /** `what` names the object in errors; a nested object's name (`parent.key`) is built only when an error needs it. */
+  constructor(readonly map: CborMap, private readonly whatOrParent: string | Fields, private readonly key?: string) {}
+
+  get what(): string {
+    return typeof this.whatOrParent === 'string' ? this.whatOrParent : `${this.whatOrParent.what}.${this.key}`
+  }
 
   static of(v: CborValue, what: string): Fields {
     return new Fields(asMap(v, what), what)
@@ -95,42 +100,73 @@ export class Fields {
     return `${this.what}.${key}`
   }
 
-  bytes(key: string, length?: number): Uint8Array { return asBytes(this.req(key), this.name(key), length) }
+  // Each accessor checks the common case inline and builds the field's name only for an error
+  // (a listing reads a dozen fields of each of 10,000 entries).
+  bytes(key: string, length?: number): Uint8Array {
+    const v = this.map.get(key)
+    if (v instanceof Uint8Array && (length === undefined || v.length === length)) return v
+    return asBytes(this.req(key), this.name(key), length)
+  }
   optBytes(key: string, length?: number): Uint8Array | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asBytes(v, this.name(key), length)
+    const v = this.map.get(key)
+    if (v === undefined || v === null) return undefined
+    if (v instanceof Uint8Array && (length === undefined || v.length === length)) return v
+    return asBytes(v, this.name(key), length)
   }
-  string(key: string): string { return asString(this.req(key), this.name(key)) }
+  string(key: string): string {
+    const v = this.map.get(key)
+    return typeof v === 'string' ? v : asString(this.req(key), this.name(key))
+  }
   optString(key: string): string | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asString(v, this.name(key))
+    const v = this.map.get(key)
+    if (v === undefined || v === null || typeof v === 'string') return v ?? undefined
+    return asString(v, this.name(key))
   }
-  bool(key: string): boolean { return asBool(this.req(key), this.name(key)) }
+  bool(key: string): boolean {
+    const v = this.map.get(key)
+    return typeof v === 'boolean' ? v : asBool(this.req(key), this.name(key))
+  }
   optBool(key: string): boolean | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asBool(v, this.name(key))
+    const v = this.map.get(key)
+    if (v === undefined || v === null || typeof v === 'boolean') return v ?? undefined
+    return asBool(v, this.name(key))
   }
-  int(key: string): number { return asInt(this.req(key), this.name(key)) }
+  int(key: string): number {
+    const v = this.map.get(key)
+    return typeof v === 'number' ? v : asInt(this.req(key), this.name(key))
+  }
   optInt(key: string): number | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asInt(v, this.name(key))
+    const v = this.map.get(key)
+    if (v === undefined || v === null || typeof v === 'number') return v ?? undefined
+    return asInt(v, this.name(key))
   }
-  long(key: string): bigint { return asLong(this.req(key), this.name(key)) }
+  long(key: string): bigint {
+    const v = this.map.get(key)
+    return typeof v === 'number' ? BigInt(v) : asLong(this.req(key), this.name(key))
+  }
   optLong(key: string): bigint | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asLong(v, this.name(key))
+    const v = this.map.get(key)
+    if (v === undefined || v === null) return undefined
+    return typeof v === 'number' ? BigInt(v) : asLong(v, this.name(key))
   }
-  list(key: string): CborValue[] { return asList(this.req(key), this.name(key)) }
+  list(key: string): CborValue[] {
+    const v = this.map.get(key)
+    return Array.isArray(v) ? v : asList(this.req(key), this.name(key))
+  }
   optList(key: string): CborValue[] | undefined {
-    const v = this.raw(key)
-    return v === undefined ? undefined : asList(v, this.name(key))
+    const v = this.map.get(key)
+    if (v === undefined || v === null) return undefined
+    return Array.isArray(v) ? v : asList(v, this.name(key))
   }
   link(key: string): CID { return asLink(this.req(key), this.name(key)) }
   optLink(key: string): CID | undefined {
     const v = this.raw(key)
     return v === undefined ? undefined : asLink(v, this.name(key))
   }
-  fields(key: string): Fields { return Fields.of(this.req(key), this.name(key)) }
+  fields(key: string): Fields {
+    const v = this.map.get(key)
+    return v instanceof Map ? new Fields(v, this, key) : Fields.of(this.req(key), this.name(key))
+  }
 }
 
 /** Builds a CBOR map from entries, leaving out undefined values (Peergos omits absent optionals). */

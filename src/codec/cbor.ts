@@ -22,6 +22,13 @@ export interface DecodeLimits {
    * the caller owns and never modifies, e.g. a request body decoded once (saves a copy per block).
    */
   viewBytes?: boolean
+  /**
+   * When the value is a map: only these keys' values are built; the others are checked as strictly
+   * as ever (canonical heads, key order, UTF-8, nesting, item count) but skipped without allocating.
+   * For readers that need a few fields of a large block (a listing reads `p` of a cryptree node and
+   * skips its inline file data). Nested maps are built whole.
+   */
+  onlyKeys?: ReadonlySet<string>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,13 +176,18 @@ export function encodeCbor(v: CborValue): Uint8Array {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * Map keys and other short ASCII strings already seen, by their packed bytes (at most 6, so the
+ * packed value with its length is an exact double): decoding a key costs a lookup, not a string.
+ */
+const shortAscii = new Map<number, string>()
+const EMPTY_KEYS: ReadonlySet<string> = new Set()
+const SHORT_ASCII_MAX = 6
+
 class Reader {
   pos = 0
   items = 0
-  readonly view: DataView
-  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number, readonly viewBytes: boolean) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  }
+  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number, readonly viewBytes: boolean, readonly onlyKeys?: ReadonlySet<string>) {}
 
   fail(msg: string): never {
     throw new CborDecodeError(`${msg} at offset ${this.pos}`)
@@ -189,33 +201,38 @@ class Reader {
   arg(info: number): number | bigint {
     if (info < 24) return info
     const start = this.pos
+    const b = this.buf
     switch (info) {
       case 24: {
         this.need(1)
-        const v = this.buf[this.pos++]
+        const v = b[this.pos++]
         if (v < 24) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
         return v
       }
       case 25: {
         this.need(2)
-        const v = this.view.getUint16(this.pos)
+        const v = (b[this.pos] << 8) | b[this.pos + 1]
         this.pos += 2
         if (v < 0x100) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
         return v
       }
       case 26: {
         this.need(4)
-        const v = this.view.getUint32(this.pos)
+        const p = this.pos
+        const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3])
         this.pos += 4
         if (v < 0x10000) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
         return v
       }
       case 27: {
         this.need(8)
-        const v = this.view.getBigUint64(this.pos)
+        const p = this.pos
+        const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3])
+        const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7])
         this.pos += 8
-        if (v < 0x100000000n) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
-        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v
+        if (hi === 0) throw new NonCanonicalCborError(`Non-minimal integer encoding at offset ${start}`)
+        if (hi < 0x200000) return hi * 0x100000000 + lo // below 2^53: exact
+        return (BigInt(hi) << 32n) | BigInt(lo)
       }
       case 31:
         throw new NonCanonicalCborError(`Indefinite-length item at offset ${start - 1}`)
@@ -226,7 +243,7 @@ class Reader {
 
   /** A length argument: must fit in the remaining input (so nothing huge is ever allocated). */
   length(info: number): number {
-    const n = this.arg(info)
+    const n = info < 24 ? info : this.arg(info)
     if (typeof n === 'bigint') throw new CborLimitError(`Declared length ${n} is too large at offset ${this.pos}`)
     this.need(n)
     return n
@@ -261,33 +278,8 @@ class Reader {
         for (let i = 0; i < n; i++) out[i] = this.value(depth + 1)
         return out
       }
-      case 5: {
-        if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
-        const n = this.length(info)
-        const out: CborMap = new Map()
-        let prevStart = -1
-        let prevEnd = -1
-        for (let i = 0; i < n; i++) {
-          if (this.pos >= this.buf.length) this.fail('Unexpected end of CBOR input')
-          const kInitial = this.buf[this.pos]
-          if (kInitial >> 5 !== 3) throw new UnsupportedCborError(`Map key is not a text string at offset ${this.pos}`)
-          this.pos++
-          const kLen = this.length(kInitial & 0x1f)
-          const kStart = this.pos
-          if (prevStart >= 0) {
-            const c = compareKeys(this.buf.subarray(prevStart, prevEnd), this.buf.subarray(kStart, kStart + kLen))
-            if (c === 0) throw new NonCanonicalCborError(`Duplicate map key at offset ${kStart}`)
-            if (c > 0) throw new NonCanonicalCborError(`Map keys not in canonical order at offset ${kStart}`)
-          }
-          const key = this.utf8(kStart, kLen)
-          this.pos = kStart + kLen
-          prevStart = kStart
-          prevEnd = kStart + kLen
-          if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
-          out.set(key, this.value(depth + 1))
-        }
-        return out
-      }
+      case 5:
+        return this.map(info, depth, depth === 0 ? this.onlyKeys : undefined)
       case 6: {
         const tag = this.arg(info)
         if (tag !== 42) throw new UnsupportedCborError(`Unsupported CBOR tag ${tag} at offset ${this.pos}`)
@@ -320,6 +312,85 @@ class Reader {
     }
   }
 
+  map(info: number, depth: number, only?: ReadonlySet<string>): CborMap {
+    if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
+    const n = this.length(info)
+    const buf = this.buf
+    const out: CborMap = new Map()
+    let prevStart = -1
+    let prevLen = 0
+    for (let i = 0; i < n; i++) {
+      if (this.pos >= buf.length) this.fail('Unexpected end of CBOR input')
+      const kInitial = buf[this.pos]
+      if (kInitial >> 5 !== 3) throw new UnsupportedCborError(`Map key is not a text string at offset ${this.pos}`)
+      this.pos++
+      const kLen = this.length(kInitial & 0x1f)
+      const kStart = this.pos
+      if (prevStart >= 0) {
+        // canonical order: shorter first, then bytewise (compareKeys, without views)
+        let c = prevLen - kLen
+        for (let j = 0; c === 0 && j < kLen; j++) c = buf[prevStart + j] - buf[kStart + j]
+        if (c === 0) throw new NonCanonicalCborError(`Duplicate map key at offset ${kStart}`)
+        if (c > 0) throw new NonCanonicalCborError(`Map keys not in canonical order at offset ${kStart}`)
+      }
+      const key = this.utf8(kStart, kLen)
+      this.pos = kStart + kLen
+      prevStart = kStart
+      prevLen = kLen
+      if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
+      if (only === undefined || only.has(key)) out.set(key, this.value(depth + 1))
+      else this.skip(depth + 1)
+    }
+    return out
+  }
+
+  /** Checks one value exactly as value() would, without building it (links are built: they need CID parsing anyway). */
+  skip(depth: number): void {
+    const buf = this.buf
+    if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
+    if (this.pos >= buf.length) this.fail('Unexpected end of CBOR input')
+    const initial = buf[this.pos]
+    const major = initial >> 5
+    const info = initial & 0x1f
+    switch (major) {
+      case 0:
+      case 1:
+        this.pos++
+        this.arg(info)
+        return
+      case 2: {
+        this.pos++
+        const n = this.length(info) // reads the head's argument first: `pos += length()` would lose it
+        this.pos += n
+        return
+      }
+      case 3: {
+        this.pos++
+        const n = this.length(info)
+        let ascii = true
+        for (let i = this.pos; i < this.pos + n; i++) if (buf[i] > 0x7f) { ascii = false; break }
+        if (!ascii) this.utf8(this.pos, n)
+        this.pos += n
+        return
+      }
+      case 4: {
+        if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
+        this.pos++
+        const n = this.length(info)
+        for (let i = 0; i < n; i++) this.skip(depth + 1)
+        return
+      }
+      case 5: {
+        this.pos++
+        this.map(info, depth, EMPTY_KEYS)
+        return
+      }
+      default:
+        this.items-- // value() counts it again
+        this.value(depth)
+    }
+  }
+
   text(info: number): string {
     const n = this.length(info)
     const s = this.utf8(this.pos, n)
@@ -328,14 +399,37 @@ class Reader {
   }
 
   utf8(start: number, n: number): string {
-    // Fast path for ASCII, the common case for map keys and names.
-    if (n <= 32) {
+    const buf = this.buf
+    if (n <= SHORT_ASCII_MAX) {
+      // map keys, mostly: packed bytes → the string seen before
+      let packed = n
       let ascii = true
-      for (let i = start; i < start + n; i++) if (this.buf[i] > 0x7f) { ascii = false; break }
-      if (ascii) return String.fromCharCode.apply(null, this.buf.subarray(start, start + n) as unknown as number[])
+      for (let i = start; i < start + n; i++) {
+        const b = buf[i]
+        if (b > 0x7f) { ascii = false; break }
+        packed = packed * 128 + b
+      }
+      if (ascii) {
+        let s = shortAscii.get(packed)
+        if (s === undefined) {
+          s = n === 0 ? '' : String.fromCharCode.apply(null, buf.subarray(start, start + n) as unknown as number[])
+          if (shortAscii.size < 65536) shortAscii.set(packed, s)
+        }
+        return s
+      }
+    } else if (n <= 32) {
+      // names and other short text: ASCII by hand, no view or native call
+      let s = ''
+      let i = start
+      for (; i < start + n; i++) {
+        const b = buf[i]
+        if (b > 0x7f) break
+        s += String.fromCharCode(b)
+      }
+      if (i === start + n) return s
     }
     try {
-      return textDecoder.decode(this.buf.subarray(start, start + n))
+      return textDecoder.decode(buf.subarray(start, start + n))
     } catch {
       throw new CborDecodeError(`Invalid UTF-8 in text string at offset ${start}`)
     }
@@ -344,7 +438,7 @@ class Reader {
 
 function reader(bytes: Uint8Array, limits?: DecodeLimits): Reader {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('CBOR input must be a Uint8Array')
-  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1), limits?.viewBytes ?? false)
+  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1), limits?.viewBytes ?? false, limits?.onlyKeys)
 }
 
 /** Decodes exactly one CBOR value occupying all of `bytes`. */

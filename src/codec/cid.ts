@@ -20,9 +20,35 @@ export const HASH_SHA2_256 = 0x12
 /** Peergos' legacy limit on identity multihashes (`Cid`), enforced on untrusted input. */
 export const MAX_IDENTITY_HASH_SIZE_LEGACY = 4112
 
+/**
+ * A CIDv1 over its binary form `b` (01 ‖ codec ‖ hash code ‖ size ‖ digest, every varint one byte):
+ * the object multiformats' decoder builds, without its varint and copy steps (blocks and BAT ids are
+ * hashed and named by the ten thousand in a listing).
+ */
+function plainCid(b: Uint8Array): CID {
+  return new CID(1, b[1], new Digest.Digest(b[2], b[3], b.subarray(4), b.subarray(2)), b) as CID
+}
+
+/** `b` is a CIDv1 whose codec, hash code and size are single-byte varints and whose digest fills the rest. */
+function isPlainCidBytes(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 1 && b[1] < 0x80 && b[2] < 0x80 && b[3] < 0x80 && b.length === 4 + b[3]
+}
+
 /** CIDv1 sha2-256 of a block: raw codec for fragments, dag-cbor for everything structured. */
 export function blockCid(c: CryptoProvider, bytes: Uint8Array, raw: boolean): CID {
-  return CID.createV1(raw ? CODEC_RAW : CODEC_DAG_CBOR, Digest.create(HASH_SHA2_256, c.sha256(bytes)))
+  return sha256Cid(raw ? CODEC_RAW : CODEC_DAG_CBOR, c.sha256(bytes))
+}
+
+/** The CIDv1 (raw or dag-cbor) of a sha2-256 digest already computed. */
+export function sha256Cid(codec: typeof CODEC_RAW | typeof CODEC_DAG_CBOR, digest: Uint8Array): CID {
+  if (digest.length !== 32) throw new InvalidCidError(`sha2-256 multihash must be 32 bytes, got ${digest.length}`)
+  const b = new Uint8Array(36)
+  b[0] = 1
+  b[1] = codec
+  b[2] = HASH_SHA2_256
+  b[3] = 32
+  b.set(digest, 4)
+  return plainCid(b)
 }
 
 /** CIDv1 with an identity multihash: the content is the digest itself. */
@@ -41,6 +67,11 @@ export function isRawCid(cid: CID): boolean {
 /** Parses the binary form of a CID; throws InvalidCidError. */
 export function cidFromBytes(bytes: Uint8Array): CID {
   let cid: CID
+  if (isPlainCidBytes(bytes)) {
+    cid = plainCid(bytes)
+    checkHash(cid)
+    return cid
+  }
   try {
     const [decoded, rest] = CID.decodeFirst(bytes)
     if (rest.length !== 0) throw new Error(`${rest.length} trailing bytes`)

@@ -19,9 +19,17 @@ export function sha256BatId(c: CryptoProvider, b: Bat): BatId {
   return blockCid(c, b.secret, true)
 }
 
+/** CBOR {s: <32 bytes>} up to the secret: map(1), text "s", bytes(32). */
+const BAT_CBOR_HEAD = [0xa1, 0x61, 0x73, 0x58, 0x20]
+
 /** Bat.calculateId (fragment BAT ids): CIDv1 raw of sha256(CBOR {s: secret}). */
 export function calculateBatId(c: CryptoProvider, b: Bat): BatId {
-  return blockCid(c, encodeCbor(batToCbor(b)), true)
+  if (b.secret.length !== BAT_BYTES) return blockCid(c, encodeCbor(batToCbor(b)), true)
+  // encodeCbor(batToCbor(b)) without building the map (a listing derives one id per entry)
+  const cbor = new Uint8Array(BAT_CBOR_HEAD.length + BAT_BYTES)
+  cbor.set(BAT_CBOR_HEAD)
+  cbor.set(b.secret, BAT_CBOR_HEAD.length)
+  return blockCid(c, cbor, true)
 }
 
 export function isInlineBatId(id: BatId): boolean {

@@ -28,9 +28,12 @@ export function sealCbor(c: CryptoProvider, key: SymmetricKey, obj: CborValue, n
   return { nonce, cipherText: symmetricEncrypt(c, key, encodeCbor(obj), nonce) }
 }
 
-/** Opens a CipherText and decodes its CBOR payload strictly. */
+/**
+ * Opens a CipherText and decodes its CBOR payload strictly. Its byte strings are views of the
+ * plaintext just opened, which nothing else holds or writes (a copy each cost more than the opening).
+ */
 export function openCbor(c: CryptoProvider, key: SymmetricKey, ct: CipherText, limits?: DecodeLimits): CborValue {
-  return decodeCbor(symmetricDecrypt(c, key, ct.cipherText, ct.nonce), limits)
+  return decodeCbor(symmetricDecrypt(c, key, ct.cipherText, ct.nonce), { viewBytes: true, ...limits })
 }
 
 /** Length of `n` bytes zero-padded to a whole number of blocks (at least one block). */
@@ -46,10 +49,10 @@ export function sealPaddedCbor(c: CryptoProvider, key: SymmetricKey, obj: CborVa
   return { nonce, cipherText: symmetricEncrypt(c, key, padded, nonce) }
 }
 
-/** Opens a PaddedCipherText: decodes the leading CBOR value and requires zero padding after it. */
+/** Opens a PaddedCipherText: decodes the leading CBOR value and requires zero padding after it (byte strings as views, as openCbor). */
 export function openPaddedCbor(c: CryptoProvider, key: SymmetricKey, ct: CipherText, limits?: DecodeLimits): CborValue {
   const plain = symmetricDecrypt(c, key, ct.cipherText, ct.nonce)
-  return decodePadded(plain, limits)
+  return decodePadded(plain, { viewBytes: true, ...limits })
 }
 
 /** Decodes a CBOR value followed only by zero bytes. */

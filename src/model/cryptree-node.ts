@@ -98,6 +98,24 @@ export function decodeCryptreeNode(block: Uint8Array): CryptreeNode {
   return cryptreeNodeFromCbor(decodeCbor(block))
 }
 
+/** The parts of a node that describe it: its sealed FromBase and FromParent blocks. */
+export type CryptreeNodeHeader = Pick<CryptreeNode, 'fromBase' | 'fromParent'>
+
+const HEADER_KEYS: ReadonlySet<string> = new Set(['v', 'b', 'p'])
+
+/**
+ * The version, `b` and `p` of a cryptree node block (untrusted bytes): what a listing opens. The
+ * data `d` (a small file's whole content, inline) and the BATs are checked as canonical CBOR but not
+ * built; decodeCryptreeNode decodes them when the node is read.
+ */
+export function decodeCryptreeNodeHeader(block: Uint8Array): CryptreeNodeHeader {
+  if (block.length > MAX_BLOCK_SIZE) throw new InvalidObjectError(`Cryptree node block of ${block.length} bytes exceeds ${MAX_BLOCK_SIZE}`)
+  const f = Fields.of(decodeCbor(block, { viewBytes: true, onlyKeys: HEADER_KEYS }), 'CryptreeNode')
+  const version = f.long('v')
+  if (version !== BigInt(CRYPTREE_VERSION)) throw new UnsupportedCryptreeVersionError(`Unknown cryptree version: ${version}`)
+  return { fromBase: cipherTextFromCbor(f.req('b'), 'CryptreeNode.b'), fromParent: cipherTextFromCbor(f.req('p'), 'CryptreeNode.p') }
+}
+
 /** The node's dag-cbor block CID. */
 export function cryptreeNodeCid(c: CryptoProvider, n: CryptreeNode): CID {
   return blockCid(c, encodeCryptreeNode(n), false)

@@ -1,30 +1,37 @@
 // Reading a CryptreeNode (reference §2.2, §2.4, CryptreeNode.fromCbor and getters): directory vs
 // file detection as Peergos does it, the key hierarchy (base → parent or data key), properties,
 // parent link, next-chunk location, signer, and the children (directories) or chunk bytes (files).
-import { asBytes } from '../codec/cbor-read.ts'
+import { asBytes, Fields } from '../codec/cbor-read.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import type { Bat } from './bat.ts'
 import { openCbor, openPaddedCbor } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
-import { calculateNextMapKey, type FileProperties } from './file-properties.ts'
-import { decodeCryptreeNode, fromBaseFromCbor, fromParentFromCbor, type CryptreeNode, type FromBase, type FromParent } from './cryptree-node.ts'
+import { calculateNextMapKey, filePropertiesFromCbor, type FileProperties } from './file-properties.ts'
+import { decodeCryptreeNode, fromBaseFromCbor, fromParentFromCbor, type CryptreeNode, type CryptreeNodeHeader, type FromBase, type FromParent } from './cryptree-node.ts'
 import { decryptFpctCbor, type FpctDecryptOptions, type FragmentFetcher } from './fragmented-cipher-text.ts'
 import { childrenLinksFromCbor, type ChildrenLinks, type RelativeCapability } from './relative-capability.ts'
 import { signingPrivateKeyAndPublicHashFromCbor, type SigningPrivateKeyAndPublicHash } from './signing-keys.ts'
 import type { SymmetricKey } from './symmetric-key.ts'
 
 /** Opens `b` with the base key; throws DecryptionFailedError under another key. */
-export function openFromBase(c: CryptoProvider, node: CryptreeNode, baseKey: SymmetricKey): FromBase {
+export function openFromBase(c: CryptoProvider, node: CryptreeNodeHeader, baseKey: SymmetricKey): FromBase {
   return fromBaseFromCbor(openPaddedCbor(c, baseKey, node.fromBase))
 }
 
 /** Opens `p` with the parent key (a file's base key). */
-export function openFromParent(c: CryptoProvider, node: CryptreeNode, parentKey: SymmetricKey): FromParent {
+export function openFromParent(c: CryptoProvider, node: CryptreeNodeHeader, parentKey: SymmetricKey): FromParent {
   return fromParentFromCbor(openPaddedCbor(c, parentKey, node.fromParent))
 }
 
+const PROPERTIES_ONLY: ReadonlySet<string> = new Set(['s'])
+
+/** The properties in `p`, opened with the parent key: openFromParent without decoding the parent link (checked as CBOR only), for listings. */
+export function openProperties(c: CryptoProvider, node: CryptreeNodeHeader, parentKey: SymmetricKey): FileProperties {
+  return filePropertiesFromCbor(Fields.of(openPaddedCbor(c, parentKey, node.fromParent, { onlyKeys: PROPERTIES_ONLY }), 'FromParent').req('s'))
+}
+
 /** CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says so; anything else is a directory. */
-export function isDirectoryNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey): boolean {
+export function isDirectoryNode(c: CryptoProvider, node: CryptreeNodeHeader, rBaseKey: SymmetricKey): boolean {
   try {
     return openFromParent(c, node, rBaseKey).properties.isDirectory
   } catch {
@@ -52,7 +59,7 @@ export interface CryptreeNodeView {
  * error) when they open nothing. `isDirectoryHint` (the parent's child entry says so) skips the
  * trial opening of a directory's metadata under its base key; a wrong hint costs only a retry.
  */
-export function readCryptreeNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey, isDirectoryHint?: boolean): CryptreeNodeView {
+export function readCryptreeNode(c: CryptoProvider, node: CryptreeNodeHeader, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey, isDirectoryHint?: boolean): CryptreeNodeView {
   if (isDirectoryHint === true) {
     try {
       return readDirectoryNode(c, node, rBaseKey, wBaseKey)
@@ -88,7 +95,7 @@ function signerOf(c: CryptoProvider, fromBase: FromBase | undefined, wBaseKey: S
 }
 
 /** A directory: `b` under the base key gives the parent key (CryptreeNode.getParentKey), which opens `p`. */
-function readDirectoryNode(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey): CryptreeNodeView {
+function readDirectoryNode(c: CryptoProvider, node: CryptreeNodeHeader, rBaseKey: SymmetricKey, wBaseKey?: SymmetricKey): CryptreeNodeView {
   let fromBase: FromBase | undefined
   try {
     fromBase = openFromBase(c, node, rBaseKey)

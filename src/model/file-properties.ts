@@ -69,24 +69,25 @@ export interface FileProperties {
   readonly treeHash?: HashBranch
 }
 
+function checkTimestamp(t: Timestamp, what: string): void {
+  if (t.seconds < MIN_EPOCH_SECONDS || t.seconds > MAX_EPOCH_SECONDS) checkEpochSeconds(t.seconds, `FileProperties.${what}`)
+  if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999) throw new InvalidObjectError(`FileProperties.${what}: invalid nanos ${t.nanos}`)
+}
+
 /** Checks the invariants Peergos' constructor enforces; returns the properties. */
 export function checkFileProperties(p: FileProperties): FileProperties {
   checkPeergosFileName(p.name)
   if (p.isDirectory && p.streamSecret !== undefined) throw new InvalidObjectError('Directories cannot have stream secrets')
   if (!Number.isSafeInteger(p.size) || p.size < 0) throw new InvalidObjectError(`Invalid file size ${p.size}`)
-  for (const [t, what] of [[p.modified, 'modified'], [p.created, 'created']] as const) {
-    checkEpochSeconds(t.seconds, `FileProperties.${what}`)
-    if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999) throw new InvalidObjectError(`FileProperties.${what}: invalid nanos ${t.nanos}`)
-  }
+  checkTimestamp(p.modified, 'modified')
+  checkTimestamp(p.created, 'created')
   if (p.thumbnail !== undefined && p.thumbnail.data.length > THUMBNAIL_MAX_BYTES) throw new InvalidObjectError('Image thumbnails must be < 100 KiB')
   if (p.streamSecret !== undefined && p.streamSecret.length !== STREAM_SECRET_BYTES) throw new InvalidObjectError(`Stream secret must be ${STREAM_SECRET_BYTES} bytes`)
   const tree = p.treeHash
   if (tree !== undefined) {
     if (tree.rootHash.length !== 32) throw new InvalidObjectError(`HashBranch root must be 32 bytes, got ${tree.rootHash.length}`)
     if ((tree.level2 !== undefined && tree.level1 === undefined) || (tree.level3 !== undefined && tree.level2 === undefined)) throw new InvalidObjectError('Invalid chunk hash tree state')
-    for (const l of [tree.level1, tree.level2, tree.level3]) {
-      if (l !== undefined && l.length > CHUNK_HASH_LIST_MAX_BYTES) throw new InvalidObjectError('Chunk hash list too large')
-    }
+    if ((tree.level1?.length ?? 0) > CHUNK_HASH_LIST_MAX_BYTES || (tree.level2?.length ?? 0) > CHUNK_HASH_LIST_MAX_BYTES || (tree.level3?.length ?? 0) > CHUNK_HASH_LIST_MAX_BYTES) throw new InvalidObjectError('Chunk hash list too large')
   }
   return p
 }
@@ -105,10 +106,13 @@ export function hashBranchToCbor(b: HashBranch): CborValue {
   return cborMap({ r: cborMap({ h: b.rootHash }), l1: hashList(b.level1), l2: hashList(b.level2), l3: hashList(b.level3) })
 }
 
+function hashLevel(f: Fields, k: string): Uint8Array | undefined {
+  return f.has(k) ? f.fields(k).bytes('h') : undefined
+}
+
 export function hashBranchFromCbor(v: CborValue): HashBranch {
   const f = Fields.of(v, 'HashBranch')
-  const level = (k: string): Uint8Array | undefined => (f.has(k) ? f.fields(k).bytes('h') : undefined)
-  return { rootHash: f.fields('r').bytes('h', 32), level1: level('l1'), level2: level('l2'), level3: level('l3') }
+  return { rootHash: f.fields('r').bytes('h', 32), level1: hashLevel(f, 'l1'), level2: hashLevel(f, 'l2'), level3: hashLevel(f, 'l3') }
 }
 
 export function filePropertiesToCbor(p: FileProperties): CborValue {

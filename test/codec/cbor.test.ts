@@ -156,6 +156,49 @@ describe('CBOR strict decoding', () => {
   })
 })
 
+describe('CBOR decoding of chosen map keys (onlyKeys)', () => {
+  const value: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.integer(),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+      fc.string(),
+      fc.uint8Array({ maxLength: 300 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('v'), { maxLength: 5 }),
+      fc.array(fc.tuple(fc.string({ maxLength: 6 }), tie('v')), { maxLength: 5 }).map((es) => new Map(es)),
+    ),
+  })).v
+  const topMap = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'p', 'bats', 'é', 'long key name'), value), { maxLength: 6 }).map((es) => new Map(es))
+
+  it('builds only the chosen keys and refuses exactly what the full decoder refuses, with the same error', () => {
+    const only = new Set(['p', 'é'])
+    fc.assert(fc.property(topMap, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (m, at, byte, mutate) => {
+      const bytes = encodeCbor(m)
+      if (mutate) bytes[at % bytes.length] = byte
+      const full = errorName(() => decodeCbor(bytes))
+      const some = errorName(() => decodeCbor(bytes, { onlyKeys: only }))
+      expect(some).toBe(full)
+      if (full !== 'no error') return
+      const all = decodeCbor(bytes)
+      const chosen = decodeCbor(bytes, { onlyKeys: only })
+      expect(chosen).toEqual(all instanceof Map ? new Map([...all].filter(([k]) => only.has(k))) : all)
+    }), { numRuns: FUZZ_RUNS })
+  })
+
+  it('checks skipped values strictly: order, minimal heads, UTF-8, nesting and item bounds', () => {
+    const only = new Set(['z'])
+    // {a: {b: 1, a: 2}} (unsorted inner keys), {a: 0x1817} (non-minimal), {a: text with bad UTF-8}
+    expect(errorName(() => decodeCbor(hex('a16161a2616201616102'), { onlyKeys: only }))).toBe('NonCanonicalCborError')
+    expect(errorName(() => decodeCbor(hex('a161611817'), { onlyKeys: only }))).toBe('NonCanonicalCborError')
+    expect(errorName(() => decodeCbor(hex('a1616162c328'), { onlyKeys: only }))).toBe('CborDecodeError')
+    expect(errorName(() => decodeCbor(hex('a161618181818100'), { onlyKeys: only, maxDepth: 3 }))).toBe('CborLimitError')
+    expect(errorName(() => decodeCbor(hex('a1616183010203'), { onlyKeys: only, maxItems: 4 }))).toBe('CborLimitError')
+    expect(decodeCbor(hex('a2616159' + '0101' + '00'.repeat(0x101) + '617a01'), { onlyKeys: only })).toEqual(new Map([['z', 1]]))
+  })
+})
+
 describeVectors('CBOR against the real Peergos', () => {
   it('decodes every dag-cbor block of the alice account strictly and re-encodes it byte for byte', () => {
     const meta = loadVector('account-alice/blocks.json')

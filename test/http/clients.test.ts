@@ -10,7 +10,7 @@ import { batWithId, encodeBatWithId } from '../../src/model/bat-id.ts'
 import * as Digest from 'multiformats/hashes/digest'
 import { bytesToHex } from '../../src/model/bytes.ts'
 import { HttpAccount, HttpBatCave, HttpContentAddressedStorage, HttpCoreNode, HttpMutablePointers, HttpSocialNetwork, HttpSpaceUsage, p2pPrefix, type PostOptions, type Poster } from '../../src/http/index.ts'
-import { decodeBlockWriteGroup } from '../../src/http/wire.ts'
+import { decodeBlockWriteGroup, decodeCaps } from '../../src/http/wire.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { encodeBlockAuth, generateBlockAuth } from '../../src/model/block-auth.ts'
 import { MAX_BLOCK_SIZE } from '../../src/services/content-addressed-storage.ts'
@@ -76,7 +76,10 @@ describe('client requests match the Java clients', () => {
     expect(await s.getChampLookup(OWNER, BLOCK, [])).toEqual([])
     const big = [new Uint8Array(600_000), new Uint8Array(600_000), new Uint8Array(100)]
     expect(await s.put(OWNER, WRITER, big.map(() => new Uint8Array(96)), big, '1234567', true)).toHaveLength(3)
-    expect(poster.sent.map((x) => x.path.replace(/caps=z[1-9A-HJ-NP-Za-km-z]+/, 'caps=…'))).toEqual([
+    // caps= is multibase base64 (percent-escaped), which Peergos' Multibase.decode reads
+    const caps = poster.sent.map((x) => /caps=(m[A-Za-z0-9%]+)$/.exec(x.path)?.[1]).filter((x) => x !== undefined)
+    expect(caps.map((x) => decodeCaps(decodeURIComponent(x)))).toEqual([[{ mapKey: new Uint8Array(32) }]])
+    expect(poster.sent.map((x) => x.path.replace(/caps=m[A-Za-z0-9%]+/, 'caps=…'))).toEqual([
       '/api/v0/id',
       `/api/v0/transaction/start?owner=${O}`,
       `/api/v0/transaction/close?arg=1234567&owner=${O}`,

@@ -104,6 +104,10 @@ describe('wire encodings', () => {
     expect(decodeCaps(encodeCaps(caps))).toEqual(caps)
     expect(() => decodeCaps(encodeCaps([...caps, caps[0]]))).toThrow(/Too many caps/)
     expect(() => decodeCaps(multibase58Encode(encodeCbor('x')))).toThrow()
+    // ours go out as multibase base64; Peergos' clients send base58btc: both are read
+    expect(encodeCaps(caps).startsWith('m')).toBe(true)
+    expect(decodeCaps(multibase58Encode(encodeCbor(caps.map((c) => cborMap({ m: c.mapKey })))))).toEqual(caps)
+    expect(() => decodeCaps('m!!')).toThrow(BadRequestError)
   })
 
   it('parses peer ids as Cid.decodePeerId does', () => {

@@ -9,8 +9,8 @@ import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { sealPaddedCbor } from '../../src/model/cipher-text.ts'
 import { InvalidObjectError } from '../../src/model/errors.ts'
-import { createDir, createFile, cryptreeNodeFromCbor, cryptreeNodeToCbor, decodeCryptreeNode, encodeCryptreeNode, fromBaseToCbor, fromParentToCbor, type CryptreeNode } from '../../src/model/cryptree-node.ts'
-import { isDirectoryNode, nextChunkLocation, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, readFileChunk } from '../../src/model/cryptree-read.ts'
+import { createDir, createFile, cryptreeNodeFromCbor, cryptreeNodeToCbor, decodeCryptreeNode, decodeCryptreeNodeHeader, encodeCryptreeNode, fromBaseToCbor, fromParentToCbor, type CryptreeNode } from '../../src/model/cryptree-node.ts'
+import { isDirectoryNode, nextChunkLocation, openProperties, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, readFileChunk } from '../../src/model/cryptree-read.ts'
 import { buildFpctCbor, type FragmentBlock, type FragmentFetcher } from '../../src/model/fragmented-cipher-text.ts'
 import { childrenLinks, childrenLinksToCbor, relativeCapabilityToCbor, subsequentChunkCapability } from '../../src/model/relative-capability.ts'
 import { signingPrivateKeyAndPublicHashToCbor } from '../../src/model/signing-keys.ts'
@@ -48,6 +48,18 @@ describeVectors('reading the cbor.json CryptreeNode vectors', () => {
     const next = nextChunkLocation(c, view, hex(V.AbsoluteCapability.mapKey), undefined)
     expect(toHex(next.mapKey)).toBe(toHex(view.fromBase!.nextChunk.mapKey))
     expect(cborHex(childrenLinksToCbor(await readDirectoryChildren(c, node, key(d.rBaseKey), noFetch)))).toBe(d.childrenCbor)
+  })
+
+  it('a listing reads the same header and properties as the full decoder, from the Peergos-made blocks', () => {
+    for (const [block, k] of [[V.CryptreeNode.file.cbor, V.CryptreeNode.file.baseKey], [V.CryptreeNode.dir.cbor, V.CryptreeNode.dir.parentKey]] as const) {
+      const full = decodeCryptreeNode(hex(block))
+      const header = decodeCryptreeNodeHeader(hex(block))
+      expect(header).toEqual({ fromBase: full.fromBase, fromParent: full.fromParent })
+      expect(openProperties(c, header, key(k))).toEqual(readCryptreeNode(c, full, key(k)).properties)
+    }
+    const d = V.CryptreeNode.dir
+    expect(() => decodeCryptreeNodeHeader(hex(d.cbor).subarray(1))).toThrow(expect.objectContaining({ name: expect.stringMatching(/Cbor/) }))
+    expect(() => openProperties(c, decodeCryptreeNodeHeader(hex(d.cbor)), key(d.rBaseKey))).toThrow(expect.objectContaining({ name: 'DecryptionFailedError' }))
   })
 
   it('directory seen with only its parent key: properties and parent link, nothing else', () => {
