@@ -1,9 +1,10 @@
 // Large transfers through the web client's chunk helpers (worker/chunk-crypto-pool.ts), in Chromium
-// against a daemon: a file uploaded in the browser (sealed in the helpers, hashed with WebCrypto)
-// reads back byte for byte through the Node client's in-thread path, and a file the Node client
-// wrote downloads in the browser (opened in the helpers) with the same sha256. The helpers are
+// against a daemon: a file uploaded in the browser (sealed in the helpers, hashed with WebCrypto,
+// its fragment writes sent by the helpers) reads back byte for byte through the Node client's
+// in-thread path, and a file the Node client wrote downloads in the browser (its fragments fetched
+// and opened in the helpers) with the same sha256. The helpers are
 // reached as nested workers of the client worker through the DevTools protocol (they start at a
-// page's first chunk), and count the chunks they sealed and opened.
+// page's first chunk), and count the chunks they sealed and opened and the requests they sent.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,7 +63,7 @@ class WorkerTarget {
   }
 
   /** How many `peergos:<kind>` entries this worker recorded (a chunk helper: ready once, then one per chunk). */
-  async measures(kind: 'seal' | 'open' | 'ready'): Promise<number> {
+  async measures(kind: HelperWork): Promise<number> {
     const r = await this.send('Runtime.evaluate', { expression: `performance.getEntriesByName('peergos:${kind}').length`, returnByValue: true }) as { result?: { value?: number } }
     return r.result?.value ?? 0
   }
@@ -83,8 +84,11 @@ async function watchWorkers(cdp: CDPSession): Promise<WorkerTarget[]> {
   return all
 }
 
+/** What a chunk helper records: a chunk sealed, opened from blocks given, fetched and opened, a request sent, or its start. */
+type HelperWork = 'seal' | 'open' | 'fetch-open' | 'post' | 'ready'
+
 /** Chunks the page's current chunk helpers sealed or opened (or how many are ready). */
-async function helperChunks(workers: WorkerTarget[], kind: 'seal' | 'open' | 'ready'): Promise<number> {
+async function helperChunks(workers: WorkerTarget[], kind: HelperWork): Promise<number> {
   const helpers = workers.filter((w) => w.url.includes('/chunk-helper-'))
   return (await Promise.all(helpers.map((h) => h.measures(kind)))).reduce((a, b) => a + b, 0)
 }
@@ -138,9 +142,12 @@ describe.runIf(browserAvailable())('web UI: large transfers through the chunk he
     await upload('first.txt', new TextEncoder().encode('the first chunk starts the helpers'))
     await helpersReady(workers)
     const sealed = await helperChunks(workers, 'seal')
+    const posted = await helperChunks(workers, 'post')
     const data = pattern(SIZE, 21)
     await upload('from-browser.bin', data)
     expect(await helperChunks(workers, 'seal')).toBe(sealed + 3)
+    // every fragment write (5 + 5 + 3 fragments) sent by a helper, none by the client worker
+    expect(await helperChunks(workers, 'post')).toBe(posted + 13)
 
     const node = await UserContext.signIn(d.net, USER, PASSWORD)
     try {
@@ -160,7 +167,10 @@ describe.runIf(browserAvailable())('web UI: large transfers through the chunk he
     expect(sha256Hex(await download('from-browser.bin'))).toBe(sha256Hex(pattern(SIZE, 21))) // starts this page's helpers
     await helpersReady(workers)
     const opened = await helperChunks(workers, 'open')
+    const fetched = await helperChunks(workers, 'fetch-open')
     expect(sha256Hex(await download('from-node.bin'))).toBe(sha256Hex(pattern(SIZE, 22)))
-    expect(await helperChunks(workers, 'open')).toBe(opened + 3)
+    // each chunk's fragments fetched by the helper that opened it (none handed over by the client worker)
+    expect(await helperChunks(workers, 'fetch-open')).toBe(fetched + 3)
+    expect(await helperChunks(workers, 'open')).toBe(opened)
   }, 180_000)
 })

@@ -1,14 +1,20 @@
 // The client worker's ChunkCrypto (client/chunk-crypto.ts): file chunks sealed and opened by a few
 // chunk helpers (chunk-helper.ts, one Web Worker each), the least busy first, so the secretbox and
-// SHA-256 of a large upload or download run beside the client worker's requests and on every core.
-// Where a helper cannot start (no nested workers) or stops, the work stays in the client worker,
-// hashed with WebCrypto all the same.
+// SHA-256 of a large upload or download run beside the client worker and on every core. Once told
+// where the server's API is (serveFrom), a helper also fetches the fragments of the chunks it opens
+// (block/get requests as the HTTP client writes them), and sends the fragment writes whose bodies
+// the client worker may move (post). Where a helper cannot start (no nested workers) or stops, the
+// work stays in the client worker, hashed with WebCrypto all the same.
 import { asyncHashChunkCrypto, type ChunkCrypto, type SealedChunk } from '../../client/chunk-crypto.ts'
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
+import { cidToString, isIdentity } from '../../codec/cid.ts'
 import { BlockHashMismatchError, InvalidCidError } from '../../codec/errors.ts'
 import { DecryptionFailedError } from '../../crypto/errors.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { PeergosError } from '../../errors.ts'
+import { query } from '../../http/clients/common.ts'
+import { encodeBatWithId } from '../../model/bat-id.ts'
+import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { InvalidBatPrefixError } from '../../model/bat-prefix.ts'
 import { InvalidObjectError, InvalidPaddingError } from '../../model/errors.ts'
 import { adoptRoomAround, fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
@@ -89,6 +95,10 @@ export class ChunkCryptoPool implements ChunkCrypto {
   private helpers: Helper[] | undefined
   /** Used while no helper is usable: the same work in the client worker. */
   private readonly local: ChunkCrypto
+  /** The server's API base (as FetchPoster's, no trailing slash) once known: helpers fetch fragments from it. */
+  private apiBase: string | undefined
+  /** Chunks a helper fetched and opened itself, and posts it sent (tests and profiles read these). */
+  readonly counts = { fetchedOpens: 0, posts: 0 }
 
   /**
    * The helpers start at the first chunk (not during a sign-in, whose scrypt they would slow down);
@@ -134,7 +144,10 @@ export class ChunkCryptoPool implements ChunkCrypto {
     if (r.kind !== 'sealed') throw new ChunkHelperError(`A chunk helper answered a seal with '${r.kind}'`)
     const fpct = fpctFromCbor(decodeCbor(r.fpct))
     if (r.fragments.length !== fpct.fragments.length) throw new ChunkHelperError(`A chunk helper returned ${r.fragments.length} fragments for ${fpct.fragments.length} links`)
-    for (const data of r.fragments) adoptRoomAround(data) // its request is written around it, as for fragments built here
+    for (const data of r.fragments) {
+      adoptRoomAround(data) // its request is written around it, as for fragments built here
+      markMovable(data.buffer as ArrayBuffer) // ours alone, read only to be sent: its write may move it to a helper (post)
+    }
     return { fpct, fragments: r.fragments.map((data, i) => ({ cid: fpct.fragments[i], data })), plainHash: r.plainHash }
   }
 
@@ -149,6 +162,60 @@ export class ChunkCryptoPool implements ChunkCrypto {
     if (r.kind !== 'opened') throw new ChunkHelperError(`A chunk helper answered an open with '${r.kind}'`)
     markMovable(r.bytes.buffer as ArrayBuffer) // ours alone: a download passes it on without a copy
     return r.bytes
+  }
+
+  /** The server the client worker's HTTP client talks to (`base` as its FetchPoster's: origin and path, no trailing slash). */
+  serveFrom(base: string): void {
+    this.apiBase = base
+  }
+
+  /**
+   * The chunk fetched by a helper (each fragment a block/get of `owner` with its BAT, as
+   * HttpContentAddressedStorage.get sends it) and opened there; undefined when the helper could not
+   * fetch every fragment as a plain reply, or none is usable: the caller fetches them itself.
+   */
+  async fetchAndOpen(owner: PublicKeyHash, fpct: Parameters<ChunkCrypto['open']>[0], dataKey: Parameters<ChunkCrypto['open']>[1]): Promise<Uint8Array | undefined> {
+    const base = this.apiBase
+    if (base === undefined || fpct.fragments.some(isIdentity)) return undefined
+    const helper = this.pick()
+    if (helper === undefined) return undefined
+    const urls = fpct.fragments.map((cid, i) => base + '/api/v0/block/get' + query([['arg', cidToString(cid)], ['owner', cidToString(owner)], ['bat', fpct.bats[i] === undefined ? undefined : encodeBatWithId(fpct.bats[i])]]))
+    const r = await helper.request({ kind: 'fetch-open', id: this.nextId++, key: dataKey, fpct: encodeCbor(fpctToCbor(fpct)), urls }, [])
+    if (r === undefined || r.kind === 'unfetched') return undefined
+    if (r.kind === 'failed') throw errorOf(r.name, r.message)
+    if (r.kind !== 'opened') throw new ChunkHelperError(`A chunk helper answered a fetch-open with '${r.kind}'`)
+    this.counts.fetchedOpens++
+    markMovable(r.bytes.buffer as ArrayBuffer)
+    return r.bytes
+  }
+
+  /**
+   * fetch for a POST whose body lies in a buffer the client worker may move (a fragment a helper
+   * sealed, its write request built around it): a helper sends it; undefined when the body is not
+   * movable or no helper is usable (the caller sends it itself).
+   */
+  post(url: string, init: RequestInit, body: Uint8Array): Promise<Response> | undefined {
+    if (init.method !== 'POST' || (init.redirect ?? 'error') !== 'error') return undefined
+    const helper = this.pick()
+    if (helper === undefined || !takeMovable(body, true)) return undefined
+    const headers = [...new Headers(init.headers).entries()]
+    const signal = init.signal ?? undefined
+    const sent = helper.request({ kind: 'post', id: this.nextId++, url, headers, body }, [body.buffer as ArrayBuffer]).then((r) => {
+      if (r === undefined) throw new ChunkHelperError('A chunk helper stopped while sending a request')
+      if (r.kind === 'failed') throw Object.assign(new Error(r.message), { name: r.name })
+      if (r.kind !== 'posted') throw new ChunkHelperError(`A chunk helper answered a post with '${r.kind}'`)
+      this.counts.posts++
+      const empty = r.status === 204 || r.status === 205 || r.status === 304
+      return new Response(empty ? null : r.body as Uint8Array<ArrayBuffer>, { status: r.status, statusText: r.statusText, headers: [...r.headers] as [string, string][] })
+    })
+    if (signal === undefined) return sent
+    // the caller's time limit, as fetch would apply it (the helper's request goes on until its own)
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason)
+      if (signal.aborted) return onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      sent.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
   }
 
   /** Stops the helpers (what they had in hand is done in the client worker). */

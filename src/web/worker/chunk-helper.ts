@@ -1,20 +1,66 @@
 // A chunk helper: a Web Worker started by the client worker (chunk-crypto-pool.ts) that seals and
 // opens file chunks (client/chunk-crypto.ts with WebCrypto's SHA-256 and the secretbox in
 // libsodium's own memory, sodium-heap-secretbox.ts), so the secretbox of a large
-// transfer runs on more than one core and the client worker keeps to requests. It holds no session:
-// each request brings the chunk's data key, and nothing is kept after the reply.
+// transfer runs on more than one core. It also does a large transfer's requests: it fetches the
+// fragments of a chunk it opens (straight into its own memory, each checked against its CID by the
+// opening), and sends the fragment writes the client worker moves to it (the Blob built here). It
+// holds no session: each request brings the chunk's data key or the ready URL and body, and nothing
+// is kept after the reply.
 import { asyncHashChunkCrypto, type ChunkCrypto } from '../../client/chunk-crypto.ts'
 import { decodeCbor, encodeCbor } from '../../codec/cbor.ts'
 import { cidFromBytes } from '../../codec/cid.ts'
 import { createPortableCrypto } from '../../crypto/providers/portable.ts'
-import { fpctFromCbor, fpctToCbor } from '../../model/fragmented-cipher-text.ts'
+import { readLimited } from '../../http/gzip.ts'
+import { fpctFromCbor, fpctToCbor, MAX_BLOCK_SIZE } from '../../model/fragmented-cipher-text.ts'
 import { buffersOf, type ChunkReply, type ChunkRequest } from '../shared/chunk-protocol.ts'
 import { sodiumHeapSecretbox } from './sodium-heap-secretbox.ts'
 import { webSha256 } from './web-sha256.ts'
 
 const scope = self as unknown as { postMessage(m: ChunkReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ChunkRequest>) => void) | null }
 
-/** Measures kept in the performance timeline (peergos:seal, peergos:open, and the mark peergos:ready: profiling and tests see the work here). */
+/** As the client worker's FetchPoster: a request's time limit and the largest reply read. */
+const TIMEOUT_MS = 120_000
+const MAX_REPLY_BYTES = 64 * 1024 * 1024
+
+/** A fragment as a plain 200 reply of a declared length the server may send, or why not (the client worker then fetches it its own way, with its errors). */
+async function fetchFragment(url: string): Promise<Uint8Array | string> {
+  let res: Response
+  try {
+    res = await fetch(url, { method: 'POST', body: new Uint8Array(0), redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  } catch (e) {
+    return `request failed: ${e instanceof Error ? e.name : String(e)}`
+  }
+  const length = Number(res.headers.get('content-length') ?? 'NaN')
+  if (res.status !== 200 || res.headers.get('content-encoding') !== null || !(length > 0 && length <= MAX_BLOCK_SIZE)) {
+    await res.body?.cancel().catch(() => {})
+    return `status ${res.status}, ${res.headers.get('content-length') ?? 'no'} bytes declared`
+  }
+  try {
+    return new Uint8Array(await res.arrayBuffer())
+  } catch (e) {
+    return `reply not read: ${e instanceof Error ? e.name : String(e)}`
+  }
+}
+
+async function fetchAndOpen(cc: ChunkCrypto, m: Extract<ChunkRequest, { kind: 'fetch-open' }>): Promise<void> {
+  const blocks = await Promise.all(m.urls.map(fetchFragment))
+  const missing = blocks.find((b) => typeof b === 'string')
+  if (missing !== undefined) {
+    scope.postMessage({ kind: 'unfetched', id: m.id, reason: missing })
+    return
+  }
+  const bytes = await cc.open(fpctFromCbor(decodeCbor(m.fpct)), m.key, blocks as Uint8Array[])
+  scope.postMessage({ kind: 'opened', id: m.id, bytes }, buffersOf([bytes]))
+}
+
+/** One POST with the moved body sent as a Blob (see session.ts blobBodyFetch), its reply read whole. */
+async function post(m: Extract<ChunkRequest, { kind: 'post' }>): Promise<void> {
+  const res = await fetch(m.url, { method: 'POST', body: new Blob([m.body as Uint8Array<ArrayBuffer>]), headers: [...m.headers] as [string, string][], redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  const body = res.body === null ? new Uint8Array(0) : await readLimited(res.body, MAX_REPLY_BYTES, 'Reply')
+  scope.postMessage({ kind: 'posted', id: m.id, status: res.status, statusText: res.statusText, headers: [...res.headers], body }, buffersOf([body]))
+}
+
+/** Measures kept in the performance timeline (peergos:seal, peergos:open, peergos:fetch-open, peergos:post, and the mark peergos:ready: profiling and tests see the work here). */
 const MAX_MEASURES = 1000
 let measured = 0
 
@@ -25,10 +71,11 @@ async function answer(cc: ChunkCrypto, m: ChunkRequest): Promise<void> {
       const s = await cc.seal(m.key, m.plain, { mirrorBatId: m.mirrorBatId === undefined ? undefined : cidFromBytes(m.mirrorBatId) })
       const fragments = s.fragments.map((f) => f.data)
       scope.postMessage({ kind: 'sealed', id: m.id, fpct: encodeCbor(fpctToCbor(s.fpct)), fragments, plainHash: s.plainHash }, buffersOf(fragments))
-    } else {
+    } else if (m.kind === 'open') {
       const bytes = await cc.open(fpctFromCbor(decodeCbor(m.fpct)), m.key, m.blocks)
       scope.postMessage({ kind: 'opened', id: m.id, bytes }, buffersOf([bytes]))
-    }
+    } else if (m.kind === 'fetch-open') await fetchAndOpen(cc, m)
+    else await post(m)
   } catch (e) {
     failed(m.id, e)
   }

@@ -10,6 +10,10 @@ import { feedPort, fileChunks } from './file-streams.ts'
 import { currentUser, networkAt, setUser } from './session.ts'
 import { sharedAncestorListing, socialMethods } from './social-methods.ts'
 
+/** Chunks sealed or stored at once in an upload, and read ahead of the one being consumed in a download. */
+const UPLOAD_CHUNKS_IN_FLIGHT = 5
+const DOWNLOAD_CHUNKS_AHEAD = 4
+
 export type Method<M extends MethodName> = (params: Params<M>, progress: (p: Progress<M>) => void, signal: AbortSignal) => Promise<Result<M>>
 export type MethodTable = { [M in MethodName]: Method<M> }
 
@@ -77,6 +81,7 @@ export const methods: MethodTable = {
     const info = await currentUser().fs.writeFile(path, fileChunks(file, signal), {
       size: total,
       signal,
+      chunksInFlight: UPLOAD_CHUNKS_IN_FLIGHT,
       mimeType: file.type === '' ? undefined : file.type,
       modified: file.lastModified > 0 ? file.lastModified : undefined,
       onProgress: (bytes) => progress({ bytes: Math.min(bytes, total), total }),
@@ -88,7 +93,7 @@ export const methods: MethodTable = {
   },
 
   async download({ path, port }, _progress, signal) {
-    await feedPort(port, currentUser().fs.readFile(path), signal)
+    await feedPort(port, currentUser().fs.readFile(path, { chunksAhead: DOWNLOAD_CHUNKS_AHEAD }), signal)
   },
 
   ...mediaMethods,

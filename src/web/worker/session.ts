@@ -9,35 +9,45 @@ import { FetchPoster } from '../../http/poster.ts'
 import { chunkCryptoOf, useChunkCrypto } from '../../client/chunk-crypto.ts'
 import { UserContext } from '../../client/user-context.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
-import { chunkCryptoPool } from './chunk-crypto-pool.ts'
+import { chunkCryptoPool, type ChunkCryptoPool } from './chunk-crypto-pool.ts'
 
 /** A file operation before signing in. */
 export class NotSignedInError extends PeergosError {}
 
 let crypto: Promise<CryptoProvider> | undefined
 let user: UserContext | undefined
+let pool: ChunkCryptoPool | undefined
 
 /** The services of the server whose API lives at `apiBase` ("http://host:port/" or ".../p2p/<id>/http/"). */
 export async function networkAt(apiBase: string): Promise<NetworkAccess> {
   crypto ??= createPortableCrypto()
   const c = await crypto
   // file chunks are sealed and opened by helper workers, started at the first chunk
-  if (chunkCryptoOf(c) === undefined) useChunkCrypto(c, chunkCryptoPool(c))
+  if (chunkCryptoOf(c) === undefined) useChunkCrypto(c, pool = chunkCryptoPool(c))
   const base = new URL(apiBase)
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('The API base must be an http(s) URL')
+  const baseUrl = base.origin + base.pathname.replace(/\/+$/, '')
+  pool?.serveFrom(baseUrl) // the helpers fetch the fragments of the chunks they open from here
   // long calls (block writes of a large upload on a loaded server) get no client timeout of their own
-  const poster = new FetchPoster(base.origin + base.pathname.replace(/\/+$/, ''), { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024, fetch: blobBodyFetch })
+  const poster = new FetchPoster(baseUrl, { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024, fetch: blobBodyFetch })
   return { crypto: c, ...httpNetworkServices(poster) }
 }
 
 /**
  * fetch with a byte body sent as a Blob: Chromium streams an ArrayBuffer body to its network
  * process in small pieces (~3 MB/s on a loaded machine), a Blob in one handle (~50-100 MB/s).
- * The bytes on the wire are the same.
+ * A body the client worker may move (a fragment write of an upload) is sent by a chunk helper,
+ * which builds the Blob there. The bytes on the wire are the same.
  */
 function blobBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const body = init?.body
-  if (body instanceof Uint8Array && body.length > 0) return fetch(input, { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) })
+  if (body instanceof Uint8Array && body.length > 0) {
+    if (typeof input === 'string') {
+      const moved = pool?.post(input, init!, body)
+      if (moved !== undefined) return moved
+    }
+    return fetch(input, { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) })
+  }
   return fetch(input, init)
 }
 
