@@ -11,6 +11,8 @@ export interface BlockStore {
   put(block: Uint8Array, raw: boolean): Promise<CID>
   /** True when get() can only return bytes that hash to their CID, so readers may skip re-hashing. */
   readonly trusted?: boolean
+  /** The bytes under `cid` when they are at hand without waiting (a cache), else undefined; lets Champ.getLocal walk without promises. */
+  getLocal?(cid: CID): Uint8Array | undefined
 }
 
 /** Binary string of some bytes, for use as a Map key (compact and fast to build; not for display). */

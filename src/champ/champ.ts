@@ -57,6 +57,9 @@ interface StoredNode extends ChampBlock {
 
 type Slots = (ChampSlot | undefined)[]
 
+const INCOMPLETE = Object.freeze({ complete: false })
+const ABSENT = Object.freeze({ complete: true })
+
 /** How a remove changed the root level; decides the root's mirror BAT exactly as Champ.remove does. */
 type RemoveHow = 'data' | 'data-collapse' | 'escalate' | 'inline' | 'link'
 
@@ -111,6 +114,33 @@ export class Champ {
       }
       for (const e of slot) if (equalBytes(e.key, key)) return e.value ?? undefined
       return undefined
+    }
+    throw new InvalidChampNodeError(`CHAMP deeper than ${MAX_DEPTH} levels`)
+  }
+
+  /**
+   * get() through nodes at hand only (decoded, or from the store's getLocal), without a promise or a
+   * throw per call: `complete` is false when a node on the way is not at hand. A listing looks up
+   * 10,000 labels this way before asking the server for the rest.
+   */
+  getLocal(root: CID, key: Uint8Array): { complete: boolean; value?: CID } {
+    const hash = this.hasher(key)
+    let cid = root
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      let s = this.cached(cid)
+      if (s === undefined) {
+        const bytes = this.store.getLocal?.(cid)
+        if (bytes === undefined) return INCOMPLETE
+        s = this.decodeFetched(cid, bytes)
+      }
+      const slot = s.node.slots[mask(hash, depth, this.bitWidth)]
+      if (slot === undefined) return ABSENT
+      if (!isBucket(slot)) {
+        cid = slot
+        continue
+      }
+      for (const e of slot) if (equalBytes(e.key, key)) return { complete: true, value: e.value ?? undefined }
+      return ABSENT
     }
     throw new InvalidChampNodeError(`CHAMP deeper than ${MAX_DEPTH} levels`)
   }
@@ -217,6 +247,12 @@ export class Champ {
     if (!isNodeCid(cid)) throw new InvalidChampNodeError(`CHAMP node link ${cid.toString()} is not a dag-cbor sha2-256 CIDv1`)
     const fetched = await this.store.get(cid)
     if (fetched === undefined) throw new ChampBlockNotFoundError(cid)
+    return this.decodeFetched(cid, fetched)
+  }
+
+  /** Checks (unless trusted), decodes and caches a node block just fetched. */
+  private decodeFetched(cid: CID, fetched: Uint8Array): StoredNode {
+    if (!isNodeCid(cid)) throw new InvalidChampNodeError(`CHAMP node link ${cid.toString()} is not a dag-cbor sha2-256 CIDv1`)
     const bytes = fetched.slice() // ours: the decoded node keeps views into it
     if (this.verify) verifyBlock(this.crypto, cid, bytes)
     const s: StoredNode = { cid, bytes, node: decodeNodeOwned(bytes, this) }

@@ -62,6 +62,8 @@ export const SMALL_FRAGMENT_BYTES = 256 * 1024
 class NotCachedError extends Error {}
 /** The one instance thrown (a listing misses the cache once per entry: no stack trace to build each time). */
 const NOT_CACHED = new NotCachedError('not cached')
+const INCOMPLETE = Object.freeze({ complete: false })
+const ABSENT = Object.freeze({ complete: true })
 
 /**
  * Where a label sits in a CHAMP (bit width 3, identity key hash): the slots of its first eight levels
@@ -125,8 +127,9 @@ function readerCaches(c: CryptoProvider, blocks: BlockCache): ReaderCaches {
       return b
     },
     put: () => Promise.reject(new Error('TreeReader is read-only')),
+    getLocal: (cid: CID) => blocks.get(cid),
   }
-  return { blocks, champ: new Champ({ store, crypto: c, keyHash: 'identity', cacheSize: 4096 }) }
+  return { blocks, champ: new Champ({ store, crypto: c, keyHash: 'identity', cacheSize: 16_384 }) }
 }
 
 /**
@@ -236,7 +239,7 @@ export class TreeReader {
       if (root === undefined) continue
       const misses: number[] = []
       for (const i of list) {
-        const local = await this.localLookup(root, caps[i])
+        const local = this.localLookup(root, caps[i])
         if (!local.complete) misses.push(i)
         else if (local.block !== undefined) found(i, local.block)
       }
@@ -252,7 +255,7 @@ export class TreeReader {
         const owner = caps[items[0]].owner
         await this.fetchPaths(owner, root, items.map((i) => caps[i]))
         for (const i of items) {
-          const local = await this.localLookup(root, caps[i])
+          const local = this.localLookup(root, caps[i])
           const block = local.complete ? local.block : await this.chunkBlock(caps[i], root)
           if (block !== undefined) found(i, block)
         }
@@ -261,18 +264,13 @@ export class TreeReader {
     await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, batches.length) }, worker))
   }
 
-  /** Looks a label up through cached, verified blocks only: `complete` is false when a block is missing. */
-  private async localLookup(root: CID, cap: AbsoluteCapability): Promise<{ complete: boolean; block?: Uint8Array }> {
-    let value: CID | undefined
-    try {
-      value = await this.caches.champ.get(root, cap.mapKey)
-    } catch (e) {
-      if (e instanceof NotCachedError) return { complete: false }
-      throw e
-    }
-    if (value === undefined) return { complete: true }
-    const block = this.caches.blocks.get(value)
-    return block === undefined ? { complete: false } : { complete: true, block }
+  /** Looks a label up through cached, verified blocks only (no promise, no throw): `complete` is false when a block is missing. */
+  private localLookup(root: CID, cap: AbsoluteCapability): { complete: boolean; block?: Uint8Array } {
+    const found = this.caches.champ.getLocal(root, cap.mapKey)
+    if (!found.complete) return INCOMPLETE
+    if (found.value === undefined) return ABSENT
+    const block = this.caches.blocks.get(found.value)
+    return block === undefined ? INCOMPLETE : { complete: true, block }
   }
 
   /** One champ/get(/bulk) call: every returned block is hashed here and cached under the CID computed. */
@@ -304,10 +302,10 @@ export class TreeReader {
   async chunkBlock(cap: AbsoluteCapability, treeRoot?: CID): Promise<Uint8Array | undefined> {
     const root = treeRoot ?? (await this.treeRoot(cap))
     if (root === undefined) return undefined
-    const local = await this.localLookup(root, cap)
+    const local = this.localLookup(root, cap)
     if (local.complete) return local.block
     await this.fetchPaths(cap.owner, root, [cap])
-    const fetched = await this.localLookup(root, cap)
+    const fetched = this.localLookup(root, cap)
     if (!fetched.complete) {
       // the path is complete but the value block was not returned with it (or the path was cut short)
       let value: CID | undefined

@@ -132,7 +132,42 @@ export function chunkMirrorCapFromCbor(v: CborValue): ChunkMirrorCap {
  * of BigInt arithmetic per call at each end for the ~1.8 KB of 20 caps (500 calls per 10,000 entries).
  */
 export function encodeCaps(caps: readonly ChunkMirrorCap[]): string {
-  return multibase64Encode(encodeCbor(caps.map(chunkMirrorCapToCbor)))
+  return multibase64Encode(encodeCapsCbor(caps))
+}
+
+/** {b: {b: {s: <32 bytes>}, i: <36-byte CID>}, m: <32 bytes>} up to each variable part, and {m: <32 bytes>} (no BAT). */
+const CAP_WITH_BAT = [0xa2, 0x61, 0x62, 0xa2, 0x61, 0x62, 0xa1, 0x61, 0x73, 0x58, 0x20]
+const CAP_BAT_ID = [0x61, 0x69, 0x58, 0x24]
+const CAP_MAP_KEY = [0x61, 0x6d, 0x58, 0x20]
+const CAP_WITHOUT_BAT = [0xa1]
+
+/**
+ * The CBOR list of caps: encodeCbor(caps.map(chunkMirrorCapToCbor)), written straight into one buffer
+ * for the usual shapes (32-byte label, 32-byte BAT with a sha2-256 id); a listing sends 500 of these.
+ */
+export function encodeCapsCbor(caps: readonly ChunkMirrorCap[]): Uint8Array {
+  const usual = caps.length < 24 && caps.every((c) => c.mapKey.length === 32 && (c.bat === undefined || (c.bat.bat.secret.length === 32 && c.bat.id.bytes.length === 36)))
+  if (!usual) return encodeCbor(caps.map(chunkMirrorCapToCbor))
+  const size = 1 + caps.reduce((n, c) => n + (c.bat === undefined ? 1 : CAP_WITH_BAT.length + 32 + CAP_BAT_ID.length + 36) + CAP_MAP_KEY.length + 32, 0)
+  const out = new Uint8Array(size)
+  out[0] = 0x80 | caps.length
+  let pos = 1
+  const put = (bytes: ArrayLike<number>): void => {
+    out.set(bytes, pos)
+    pos += bytes.length
+  }
+  for (const c of caps) {
+    if (c.bat === undefined) put(CAP_WITHOUT_BAT)
+    else {
+      put(CAP_WITH_BAT)
+      put(c.bat.bat.secret)
+      put(CAP_BAT_ID)
+      put(c.bat.id.bytes)
+    }
+    put(CAP_MAP_KEY)
+    put(c.mapKey)
+  }
+  return out
 }
 
 /** Any multibase Peergos' Multibase.decode reads (base58btc from Peergos' clients, base64 from ours). */

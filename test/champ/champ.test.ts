@@ -145,6 +145,32 @@ describe('CHAMP operations', () => {
     expect(missing.path.length).toBeGreaterThan(0)
   })
 
+  it('getLocal answers as get does through nodes at hand, and says when one is not', async () => {
+    const store = new MemoryBlockStore(c)
+    const keys = Array.from({ length: 300 }, (_, i) => vectorKey(c, i))
+    const root = await build(new Champ({ store, crypto: c }), keys.map((k) => [k, valueFor(c, k)]))
+    const blocks = new Map<string, Uint8Array>()
+    for await (const b of new Champ({ store, crypto: c }).blocks(root)) blocks.set(cidToString(b.cid), b.bytes)
+    // a fresh reader whose store hands out only the blocks in `blocks`, synchronously
+    const reader = (have: (cid: CID) => boolean): Champ => new Champ({
+      crypto: c,
+      store: { trusted: true, get: async (cid) => blocks.get(cidToString(cid)), put: () => Promise.reject(new Error('read-only')), getLocal: (cid) => (have(cid) ? blocks.get(cidToString(cid)) : undefined) },
+    })
+    const all = reader(() => true)
+    for (const k of [...keys.slice(0, 60), vectorKey(c, 5000), vectorKey(c, 5001)]) {
+      const local = all.getLocal(root, k)
+      expect(local.complete).toBe(true)
+      expect(local.value?.toString()).toBe((await all.get(root, k))?.toString())
+    }
+    const rootOnly = reader((cid) => cid.equals(root))
+    expect(keys.some((k) => !rootOnly.getLocal(root, k).complete)).toBe(true)
+    expect(reader(() => false).getLocal(root, keys[0])).toEqual({ complete: false })
+    // a node decoded by get() is at hand afterwards, whatever getLocal of the store says
+    const none = reader(() => false)
+    await none.get(root, keys[0])
+    expect(none.getLocal(root, keys[0]).value?.equals(valueFor(c, keys[0]))).toBe(true)
+  })
+
   it('writes the mirror BAT on the root only and keeps it through puts and removes (mirrorOnRoot)', async () => {
     const champ = newChamp(c, { bitWidth: 5, maxCollisions: 3 })
     const bat = valueFor(c, 'bat secret')
