@@ -22,6 +22,7 @@ import {
   cutFragments, decryptFpct, DEFAULT_MAX_FRAGMENTS, FPCT_PADDING_BLOCK_SIZE, MAX_BLOCK_SIZE, MAX_FRAGMENT_SIZE,
   type FragmentBlock, type FragmentedPaddedCipherText, type FragmentFetcher,
 } from '../model/fragmented-cipher-text.ts'
+import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { createNonce, type SymmetricKey } from '../model/symmetric-key.ts'
 
 /** A chunk's sealed data: the FPCT for its cryptree node, the raw fragments to store, the plaintext's hash. */
@@ -48,6 +49,12 @@ export interface ChunkCrypto {
    * FPCT's order and not yet verified: each is checked against its CID, then the whole is opened.
    */
   open(fpct: FragmentedPaddedCipherText, dataKey: SymmetricKey, blocks: readonly Uint8Array[]): Promise<Uint8Array>
+  /**
+   * Optional: the fragments (blocks of `owner`, each with its BAT) fetched where the chunk is opened,
+   * each checked against its CID and the whole opened as by `open`; undefined when they could not be
+   * fetched there (the caller then fetches them and calls `open`).
+   */
+  fetchAndOpen?(owner: PublicKeyHash, fpct: FragmentedPaddedCipherText, dataKey: SymmetricKey): Promise<Uint8Array | undefined>
 }
 
 /** The work in the calling thread, as the model does it. */
@@ -197,7 +204,7 @@ export function chunkCryptoOf(c: CryptoProvider): ChunkCrypto | undefined {
 
 /**
  * TreeReader.readChunk of a file's data through `cc`: the node read in-thread (metadata, or a
- * directory's children), the fragments fetched here, verified and opened by `cc`.
+ * directory's children), the fragments fetched by `cc` where it can, else here, verified and opened by `cc`.
  */
 export async function readFileChunkWith(cc: ChunkCrypto, c: CryptoProvider, block: Uint8Array, cap: AbsoluteCapability, fetch: FragmentFetcher): Promise<ReadCryptreeBlock> {
   const read = await readCryptreeBlock(c, block, cap.rBaseKey, fetch, cap.wBaseKey, { fileData: false })
@@ -205,6 +212,8 @@ export async function readFileChunkWith(cc: ChunkCrypto, c: CryptoProvider, bloc
   const fpct = read.node.data
   if (fpct.inline !== undefined) return { ...read, data: await readFileChunk(c, read.node, read.view.dataKey!, fetch) }
   if (fpct.fragments.length > DEFAULT_MAX_FRAGMENTS) throw new InvalidObjectError(`FragmentedPaddedCipherText has ${fpct.fragments.length} fragments, more than ${DEFAULT_MAX_FRAGMENTS}`)
+  const opened = await cc.fetchAndOpen?.(cap.owner, fpct, read.view.dataKey!)
+  if (opened !== undefined) return { ...read, data: opened }
   const blocks = await Promise.all(fpct.fragments.map((cid, i) => fetch(cid, fpct.bats[i])))
   return { ...read, data: await cc.open(fpct, read.view.dataKey!, blocks) }
 }
