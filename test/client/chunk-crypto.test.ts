@@ -124,4 +124,33 @@ describe('a registered ChunkCrypto through a daemon', () => {
     expect(calls.open).toBe(opens)
     await alice.close()
   }, 120_000)
+  it('reads chunks through fetchAndOpen where it fetches them, and fetches and opens them itself where it answers undefined', async () => {
+    const bob = await UserContext.signUp(net, 'fetcher', 'another long and unusual password')
+    const data = pattern(12 * MiB + 99, 7)
+    await bob.fs.writeFile('/fetcher/f.bin', data)
+    const hashed = asyncHashChunkCrypto(net.crypto, webSha256)
+    const seen = { fetchAndOpen: 0, declined: 0, open: 0 }
+    useChunkCrypto(net.crypto, {
+      seal: (k, p, o) => hashed.seal(k, p, o),
+      open: (f, k, b) => { seen.open++; return hashed.open(f, k, b) },
+      async fetchAndOpen(owner, fpct, key) {
+        // every other chunk declined: the reader fetches those blocks and calls open
+        if (seen.fetchAndOpen++ % 2 === 0) {
+          seen.declined++
+          return undefined
+        }
+        const blocks = await Promise.all(fpct.fragments.map(async (cid, i) => (await net.storage.get(owner, cid, fpct.bats[i]))!))
+        return hashed.open(fpct, key, blocks)
+      },
+    })
+    try {
+      expect(sha256Hex(await bob.fs.readFileBytes('/fetcher/f.bin'))).toBe(sha256Hex(data))
+    } finally {
+      useChunkCrypto(net.crypto, undefined)
+    }
+    expect(seen.fetchAndOpen).toBe(3)
+    expect(seen.open).toBe(seen.declined)
+    expect(seen.declined).toBe(2)
+    await bob.close()
+  }, 120_000)
 })
