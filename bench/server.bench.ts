@@ -22,6 +22,7 @@ import { startDaemonProcess, type DaemonProcess } from '../test/server/crash/dae
 import { RemoteUser } from '../test/server/crash/remote-user.ts'
 import { signBlock, signPointer, type WriterState } from '../test/server/services/storage-fixtures.ts'
 import { mbps, type Figure } from './figures.ts'
+import { LeanPoster } from './lean-poster.ts'
 
 /** Requests in flight for block puts and gets (a Peergos client uploads and downloads fragments in parallel). */
 const BLOCK_CONCURRENCY = 8
@@ -41,11 +42,20 @@ const UPDATES_PER_WRITER = 1000
 const WARM_UPDATES = 200
 
 /**
- * The Poster of these figures is NodePoster (node:http with keep-alive connections): it costs the
- * client ~80 µs of CPU per request where FetchPoster (undici fetch) costs ~500 µs; on a 2-core
- * machine fetch's cost comes out of the server's core, so with it the figures would measure the
- * client. PEERGOS_BENCH_FETCH=1 measures with FetchPoster instead.
+ * The client of these figures is a load generator, LeanPoster (bench/lean-poster.ts: keep-alive
+ * sockets reading every reply into one reused buffer), as a server is measured with wrk: on a 2-core
+ * machine the client's CPU comes out of the server's core. Receiving a 1 MiB block costs node:http
+ * ~3.4 CPU s per GB, more than the daemon's ~2.4 for serving it (allocations and the full collections
+ * their garbage starts), so with it the figures would measure the client. PEERGOS_BENCH_LOADGEN picks
+ * another: `node` (NodePoster, node:http, what the CLI uses) or `fetch` (FetchPoster, undici).
  */
+type LoadGenerator = 'lean' | 'node' | 'fetch'
+
+function loadGenerator(): LoadGenerator {
+  const v = process.env.PEERGOS_BENCH_LOADGEN ?? (process.env.PEERGOS_BENCH_FETCH === '1' ? 'fetch' : 'lean')
+  if (v !== 'lean' && v !== 'node' && v !== 'fetch') throw new Error(`PEERGOS_BENCH_LOADGEN must be lean, node or fetch, not ${v}`)
+  return v
+}
 
 interface Fragment {
   readonly data: Uint8Array
@@ -96,16 +106,17 @@ export async function run(): Promise<Figure[]> {
   // PEERGOS_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it stops.
   const profDir = process.env.PEERGOS_BENCH_CPU_PROF
   let daemon: DaemonProcess | undefined
-  let nodePoster: NodePoster | undefined
+  let closePoster: (() => void) | undefined
   try {
     daemon = await startDaemonProcess(dir, {
       args: ['--gc-period', '0', '--default-quota', '1t'],
       logLevel: 'error',
       nodeArgs: profDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profDir],
     })
-    const useFetch = process.env.PEERGOS_BENCH_FETCH === '1'
-    const poster = useFetch ? new FetchPoster(daemon.url, { timeoutMs: 60_000 }) : (nodePoster = new NodePoster(daemon.url))
-    const client = useFetch ? 'fetch client' : 'node:http client'
+    const gen = loadGenerator()
+    const poster = gen === 'fetch' ? new FetchPoster(daemon.url, { timeoutMs: 60_000 }) : gen === 'node' ? new NodePoster(daemon.url) : new LeanPoster(daemon.url, 16)
+    if (poster instanceof NodePoster || poster instanceof LeanPoster) closePoster = () => poster.close()
+    const client = gen === 'fetch' ? 'fetch client' : gen === 'node' ? 'node:http client' : 'lean load generator'
     const net = { crypto: c, ...httpNetworkServices(poster) }
     const user = await RemoteUser.signUp(net, `bench${Date.now().toString(36)}`)
     const mirrorBatId = calculateBatId(c, randomBat(c))
@@ -191,7 +202,7 @@ export async function run(): Promise<Figure[]> {
     ]
   } finally {
     // SIGTERM: a graceful stop, so a --cpu-prof profile gets written.
-    nodePoster?.close()
+    closePoster?.()
     await daemon?.kill('SIGTERM')
     await rm(dir, { recursive: true, force: true })
   }
