@@ -137,7 +137,7 @@ export class FileBlockStore extends IndexedBlockStore {
     if (r === undefined) return { kind: 'absent' }
     if (r.bytes === undefined) return { kind: 'corrupt' }
     // Always re-hashed (sha-256 runs at ~1.8 GB/s): a bad copy is never served (B4.9).
-    if (!matchesCid(this.crypto, cid, r.bytes)) {
+    if (!(await matchesCid(this.crypto, cid, r.bytes))) {
       pool?.release(r.bytes) // seen by nobody else
       return { kind: 'corrupt' }
     }

@@ -40,7 +40,7 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
   async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
     this.checkOpen()
     checkOwnerDir(ownerDir)
-    if (checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
+    if (await checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
   }
 
   async putBlock(ownerDir: string, bytes: Uint8Array, raw: boolean): Promise<CID> {
@@ -55,7 +55,8 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
     this.checkOpen()
     checkOwnerDir(ownerDir)
     // Check every block before writing any, so one bad block in a batch stores nothing.
-    const toStore = blocks.filter((b) => checkBlockForPut(this.crypto, b.cid, b.bytes))
+    const stored = await Promise.all(blocks.map((b) => checkBlockForPut(this.crypto, b.cid, b.bytes)))
+    const toStore = blocks.filter((_, i) => stored[i])
     await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes))
   }
 

@@ -161,7 +161,7 @@ export class S3BlockStore extends IndexedBlockStore {
       for (let attempt = 0; attempt < 2; attempt++) {
         const bytes = await this.fetch(objectKey)
         if (bytes === undefined) break
-        if (bytes !== null && matchesCid(this.crypto, cid, bytes)) return bytes
+        if (bytes !== null && (await matchesCid(this.crypto, cid, bytes))) return bytes
         if (attempt === 1) corrupt = new CorruptBlockError(`Stored block ${cidToString(cid)} at s3://${this.bucket}/${objectKey} fails its hash`, cidToString(cid))
       }
     }

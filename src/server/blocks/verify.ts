@@ -1,6 +1,8 @@
 // What a block store accepts and serves: sha2-256 blocks of at most MAX_BLOCK_SIZE whose bytes hash
 // to their CID (B4 items 9-11). Identity CIDs carry their content inline and are never stored.
-import { HASH_SHA2_256, blockCid, equalBytes, isIdentity, verifyBlock, type CID } from '../../codec/cid.ts'
+import { webcrypto } from 'node:crypto'
+import { BlockHashMismatchError } from '../../codec/errors.ts'
+import { HASH_SHA2_256, blockCid, cidToString, equalBytes, isIdentity, verifyBlock, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
 import { BlockTooLargeError } from './errors.ts'
@@ -11,12 +13,26 @@ export function isStoredKind(cid: CID): boolean {
 }
 
 /**
+ * Blocks at least this large (file fragments) are hashed on libuv's threadpool through WebCrypto's
+ * digest, which copies them first: the event loop pays a copy (~0.1 ms per MiB) instead of the hash
+ * (~0.6 ms), and the other core can hash while it parses the next request.
+ */
+export const OFFLOADED_HASH_MIN = 128 * 1024
+
+/** sha-256 of `bytes`: in the calling thread when small, on the threadpool when large. */
+export async function sha256Of(crypto: CryptoProvider, bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.length < OFFLOADED_HASH_MIN) return crypto.sha256(bytes)
+  return new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes))
+}
+
+/**
  * Checks a block offered to put(): size cap, then the hash (BlockHashMismatchError, also for an
  * unsupported multihash). Returns false for an identity CID, which needs no storage.
  */
-export function checkBlockForPut(crypto: CryptoProvider, cid: CID, bytes: Uint8Array): boolean {
+export async function checkBlockForPut(crypto: CryptoProvider, cid: CID, bytes: Uint8Array): Promise<boolean> {
   checkBlockSize(bytes)
-  verifyBlock(crypto, cid, bytes)
+  if (cid.multihash.code !== HASH_SHA2_256 || bytes.length < OFFLOADED_HASH_MIN) verifyBlock(crypto, cid, bytes)
+  else if (!equalBytes(await sha256Of(crypto, bytes), cid.multihash.digest)) throw new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
   return !isIdentity(cid)
 }
 
@@ -32,8 +48,8 @@ export function cidOfNewBlock(crypto: CryptoProvider, bytes: Uint8Array, raw: bo
 }
 
 /** True when stored bytes still hash to their sha2-256 CID. */
-export function matchesCid(crypto: CryptoProvider, cid: CID, bytes: Uint8Array): boolean {
-  return equalBytes(crypto.sha256(bytes), cid.multihash.digest)
+export async function matchesCid(crypto: CryptoProvider, cid: CID, bytes: Uint8Array): Promise<boolean> {
+  return equalBytes(await sha256Of(crypto, bytes), cid.multihash.digest)
 }
 
 /** The content of an identity CID (a copy, so callers may keep or modify it). */

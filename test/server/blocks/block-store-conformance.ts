@@ -80,15 +80,20 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
       expect(await collect(store.entries())).toHaveLength(1)
     })
 
-    it('rejects bytes that do not hash to the CID and stores nothing', async () => {
-      const b = await makeBlock(1000)
-      const other = await makeBlock(1000)
-      await expect(store.put('alice', b.cid, other.bytes)).rejects.toMatchObject({ name: 'BlockHashMismatchError' })
-      await expect(store.put('alice', b.cid, flipBit(b.bytes, 500))).rejects.toMatchObject({ name: 'BlockHashMismatchError' })
-      expect(await store.has(b.cid)).toBe(false)
-      expect(await store.get(b.cid)).toBeUndefined()
-      expect(await collect(store.list())).toEqual([])
-    })
+    // 300,000 bytes: at least OFFLOADED_HASH_MIN, so hashed on the threadpool
+    for (const size of [1000, 300_000]) {
+      it(`rejects bytes that do not hash to the CID and stores nothing (${size} bytes)`, async () => {
+        const b = await makeBlock(size)
+        const other = await makeBlock(size)
+        await expect(store.put('alice', b.cid, other.bytes)).rejects.toMatchObject({ name: 'BlockHashMismatchError' })
+        await expect(store.put('alice', b.cid, flipBit(b.bytes, 500))).rejects.toMatchObject({ name: 'BlockHashMismatchError' })
+        await expect(store.putMany('alice', [{ cid: other.cid, bytes: other.bytes }, { cid: b.cid, bytes: flipBit(b.bytes, size - 1) }])).rejects.toMatchObject({ name: 'BlockHashMismatchError' })
+        expect(await store.has(b.cid)).toBe(false)
+        expect(await store.has(other.cid)).toBe(false)
+        expect(await store.get(b.cid)).toBeUndefined()
+        expect(await collect(store.list())).toEqual([])
+      })
+    }
 
     it('rejects a block over MAX_BLOCK_SIZE (1 MiB + 100) even when its CID matches', async () => {
       const b = await makeBlock(MAX_BLOCK_SIZE + 1)
@@ -190,8 +195,8 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
     })
 
     it('never serves a corrupted copy (bit flip, truncation), and a re-put heals it', async () => {
-      for (const mutate of [(x: Uint8Array) => flipBit(x, 777), (x: Uint8Array) => x.subarray(0, x.length - 1), () => new Uint8Array(0)]) {
-        const b = await makeBlock(10_000)
+      for (const [size, mutate] of [10_000, 300_000].flatMap((n) => [(x: Uint8Array) => flipBit(x, 777), (x: Uint8Array) => x.subarray(0, x.length - 1), () => new Uint8Array(0)].map((m) => [n, m] as const))) {
+        const b = await makeBlock(size)
         await store.put('alice', b.cid, b.bytes)
         await h.tamper('alice', b.cid, mutate)
         await expect(store.get(b.cid)).rejects.toMatchObject({ name: 'CorruptBlockError' })
