@@ -17,7 +17,7 @@ import { pattern } from '../test/daemon-fixture.ts'
 const MiB = 1024 * 1024
 const SIZE = Number(process.argv[2] ?? '100') * MiB
 const PROFILE_JS = process.env.PEERGOS_PROFILE_JS === '1'
-/** PEERGOS_TRACE=1: a Chromium trace of the second upload, its threads' top-level tasks summed by name. */
+/** PEERGOS_TRACE=1: a Chromium trace of the second upload and download, each thread's CPU and its largest events (thread time, nested events counted in each). */
 const TRACE = process.env.PEERGOS_TRACE === '1'
 
 interface TraceEvent { name: string; ph: string; dur?: number; tdur?: number; pid: number; tid: number; args?: { name?: string } }
@@ -29,7 +29,7 @@ function traceSummary(json: string, n = 8): string {
   const byThread = new Map<string, Map<string, number>>()
   for (const e of events) {
     if (e.ph !== 'X' || e.tdur === undefined) continue
-    const t = threads.get(`${e.pid}:${e.tid}`) ?? `${e.pid}:${e.tid}`
+    const t = `${threads.get(`${e.pid}:${e.tid}`) ?? '?'} ${e.pid}:${e.tid}`
     const m = byThread.get(t) ?? new Map<string, number>()
     byThread.set(t, m)
     m.set(e.name, (m.get(e.name) ?? 0) + e.tdur)
@@ -37,7 +37,7 @@ function traceSummary(json: string, n = 8): string {
   const out: string[] = []
   for (const [t, m] of byThread) {
     const top = [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
-    if (top.length === 0 || top[0][1] < 20_000) continue
+    if (top.length === 0 || top[0][1] < 50_000) continue
     out.push(`  ${t}: ${top.map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)}`).join(', ')}`)
   }
   return out.join('\n')
@@ -206,7 +206,7 @@ try {
     const file = join(dir, name)
     await writeFile(file, data)
     const b0 = cpuByProcess(daemon.pid)
-    if (TRACE && i === 1) await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline', 'blink', 'renderer.scheduler', 'v8'] })
+    if (TRACE && i === 1) await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] })
     const t0 = performance.now()
     const [, upProfile] = await profiled(targets, pageCdp, async () => {
       await page.getByLabel('Files to upload').setInputFiles(file)
@@ -217,12 +217,14 @@ try {
     const b1 = cpuByProcess(daemon.pid)
     console.log(`upload ${i}: ${up.toFixed(0)} ms, ${(SIZE / 1e6 / (up / 1000)).toFixed(1)} MB/s, load ${loadavg()[0].toFixed(1)}\n${cpuDelta(b0, b1)}${upProfile === '' ? '' : '\n' + upProfile}`)
     const downloading = page.waitForEvent('download', { timeout: 600_000 })
+    if (TRACE && i === 1) await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] })
     const t1 = performance.now()
     const [path, downProfile] = await profiled(targets, pageCdp, async () => {
       await page.getByRole('button', { name: `Download ${name}` }).click()
       return (await downloading).path()
     })
     const down = performance.now() - t1
+    if (TRACE && i === 1) console.log(traceSummary((await browser.stopTracing()).toString()))
     const b2 = cpuByProcess(daemon.pid)
     console.log(`download ${i}: ${down.toFixed(0)} ms, ${(SIZE / 1e6 / (down / 1000)).toFixed(1)} MB/s, load ${loadavg()[0].toFixed(1)}\n${cpuDelta(b1, b2)}${downProfile === '' ? '' : '\n' + downProfile}`)
     if ((await readFile(path)).length !== SIZE) throw new Error('short download')
