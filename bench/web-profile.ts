@@ -13,6 +13,7 @@ import type { CDPSession } from 'playwright-core'
 import { cpuSecondsOf, startDaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { launchBrowser, signUpInPage } from '../test/web/browser.ts'
 import { pattern } from '../test/daemon-fixture.ts'
+import { WorkerTarget as Target, watchWorkers } from '../test/web/worker-targets.ts'
 
 const MiB = 1024 * 1024
 const SIZE = Number(process.argv[2] ?? '100') * MiB
@@ -113,43 +114,8 @@ function topSelf(p: CpuProfile, n = 14): string {
     ...[...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `    ${(v / 1e6).toFixed(3).padStart(7)} s  ${k}`)].join('\n')
 }
 
-/** A DevTools session on a worker, reached through its parent's non-flat session (nested workers too). */
-class Target {
-  private nextId = 1
-  private readonly replies = new Map<number, (result: unknown) => void>()
-  private readonly children = new Map<string, Target>()
-  constructor(private readonly sendVia: (message: string) => void, readonly url: string, all: Target[]) {
-    all.push(this)
-    this.all = all
-    void this.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
-  }
-  private readonly all: Target[]
-  send(method: string, params: object = {}): Promise<unknown> {
-    const id = this.nextId++
-    return new Promise((resolve) => {
-      this.replies.set(id, resolve)
-      this.sendVia(JSON.stringify({ id, method, params }))
-    })
-  }
-  receive(message: string): void {
-    const m = JSON.parse(message) as { id?: number; result?: unknown; method?: string; params?: { sessionId: string; targetInfo: { url: string }; message: string } }
-    if (m.id !== undefined) {
-      this.replies.get(m.id)?.(m.result)
-      this.replies.delete(m.id)
-    } else if (m.method === 'Target.attachedToTarget') {
-      const sessionId = m.params!.sessionId
-      this.children.set(sessionId, new Target((inner) => void this.send('Target.sendMessageToTarget', { sessionId, message: inner }), m.params!.targetInfo.url, this.all))
-    } else if (m.method === 'Target.receivedMessageFromTarget') this.children.get(m.params!.sessionId)?.receive(m.params!.message)
-  }
-}
-
 async function watch(cdp: CDPSession, all: Target[]): Promise<void> {
-  const roots = new Map<string, Target>()
-  cdp.on('Target.attachedToTarget', (e) => {
-    roots.set(e.sessionId, new Target((message) => void cdp.send('Target.sendMessageToTarget', { sessionId: e.sessionId, message }).catch(() => {}), `${e.targetInfo.type} ${e.targetInfo.url}`, all))
-  })
-  cdp.on('Target.receivedMessageFromTarget', (e) => roots.get(e.sessionId)?.receive(e.message))
-  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+  await watchWorkers(cdp, all, (type, url) => `${type} ${url}`)
 }
 
 /** The service worker: a browser-level target, attached by id (a non-flat session). */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserContext } from '../../src/client/user-context.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 import { browserAvailable, launchBrowser, signUpInPage } from './browser.ts'
+import { watchWorkers, type WorkerTarget } from './worker-targets.ts'
 
 const USER = 'webcarol'
 const PASSWORD = 'carol sings in the choir 7'
@@ -20,77 +21,19 @@ const MiB = 1024 * 1024
 /** Three chunks, the last one partial and not a multiple of the padding block. */
 const SIZE = 12 * MiB + 4321
 
-/**
- * A worker under the page, reached through the DevTools protocol: auto-attach from the page, each
- * attached worker asked to auto-attach its own (non-flat sessions, whose messages travel inside
- * Target.sendMessageToTarget of the parent, so nested workers are reached too).
- */
-class WorkerTarget {
-  private nextId = 1
-  private readonly replies = new Map<number, (result: unknown) => void>()
-  private readonly children = new Map<string, WorkerTarget>()
-
-  constructor(private readonly sendVia: (message: string) => void, readonly url: string, private readonly all: WorkerTarget[]) {
-    all.push(this)
-    void this.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
-  }
-
-  send(method: string, params: object): Promise<unknown> {
-    const id = this.nextId++
-    return new Promise((resolve) => {
-      this.replies.set(id, resolve)
-      this.sendVia(JSON.stringify({ id, method, params }))
-    })
-  }
-
-  receive(message: string): void {
-    const m = JSON.parse(message) as { id?: number; result?: unknown; method?: string; params?: { sessionId: string; targetInfo: { url: string }; message: string } }
-    if (m.id !== undefined) {
-      this.replies.get(m.id)?.(m.result)
-      this.replies.delete(m.id)
-    } else if (m.method === 'Target.attachedToTarget') {
-      const sessionId = m.params!.sessionId
-      this.children.set(sessionId, new WorkerTarget((inner) => void this.send('Target.sendMessageToTarget', { sessionId, message: inner }), m.params!.targetInfo.url, this.all))
-    } else if (m.method === 'Target.receivedMessageFromTarget') this.children.get(m.params!.sessionId)?.receive(m.params!.message)
-    else if (m.method === 'Target.detachedFromTarget') this.children.get(m.params!.sessionId)?.detach()
-  }
-
-  /** The worker is gone (its page reloaded): it and the workers under it leave the list. */
-  detach(): void {
-    this.all.splice(this.all.indexOf(this), 1)
-    for (const child of this.children.values()) child.detach()
-    this.children.clear()
-  }
-
-  /** How many `peergos:<kind>` entries this worker recorded (a chunk helper: ready once, then one per chunk). */
-  async measures(kind: HelperWork): Promise<number> {
-    const r = await this.send('Runtime.evaluate', { expression: `performance.getEntriesByName('peergos:${kind}').length`, returnByValue: true }) as { result?: { value?: number } }
-    return r.result?.value ?? 0
-  }
-}
-
-async function watchWorkers(cdp: CDPSession): Promise<WorkerTarget[]> {
-  const all: WorkerTarget[] = []
-  const roots = new Map<string, WorkerTarget>()
-  cdp.on('Target.attachedToTarget', (e) => {
-    roots.set(e.sessionId, new WorkerTarget((message) => void cdp.send('Target.sendMessageToTarget', { sessionId: e.sessionId, message }).catch(() => {}), e.targetInfo.url, all))
-  })
-  cdp.on('Target.receivedMessageFromTarget', (e) => roots.get(e.sessionId)?.receive(e.message))
-  cdp.on('Target.detachedFromTarget', (e) => {
-    roots.get(e.sessionId)?.detach()
-    roots.delete(e.sessionId)
-  })
-  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
-  return all
-}
-
 /** What a chunk helper records: a chunk sealed, opened from blocks given, fetched and opened, a request sent, or its start. */
 type HelperWork = 'seal' | 'open' | 'fetch-open' | 'post' | 'ready'
+
+/** How many `peergos:<kind>` entries a worker recorded (a chunk helper: ready once, then one per chunk). */
+async function measures(w: WorkerTarget, kind: HelperWork): Promise<number> {
+  const r = await w.send('Runtime.evaluate', { expression: `performance.getEntriesByName('peergos:${kind}').length`, returnByValue: true }) as { result?: { value?: number } }
+  return r.result?.value ?? 0
+}
 
 /** Chunks the page's current chunk helpers sealed or opened (or how many are ready). */
 async function helperChunks(workers: WorkerTarget[], kind: HelperWork): Promise<number> {
   const helpers = workers.filter((w) => w.url.includes('/chunk-helper-'))
-  return (await Promise.all(helpers.map((h) => h.measures(kind)))).reduce((a, b) => a + b, 0)
+  return (await Promise.all(helpers.map((h) => measures(h, kind)))).reduce((a, b) => a + b, 0)
 }
 
 /**
