@@ -8,13 +8,14 @@
 import type { WritableAbsoluteCapability } from '../../model/capability.ts'
 import { MAP_KEY_BYTES } from '../../model/capability.ts'
 import { randomBat } from '../../model/bat.ts'
-import { decodeCryptreeNode } from '../../model/cryptree-node.ts'
+import { decodeCryptreeNode, MAX_CHILD_LINKS_PER_BLOB } from '../../model/cryptree-node.ts'
 import { readCryptreeNode } from '../../model/cryptree-read.ts'
 import { timestampFromMillis, type FileProperties } from '../../model/file-properties.ts'
 import { toAbsolute } from '../../model/relative-capability.ts'
-import { randomSymmetricKey } from '../../model/symmetric-key.ts'
+import { randomSymmetricKey, type SymmetricKey } from '../../model/symmetric-key.ts'
+import type { NamedRelativeCapability } from '../../model/relative-capability.ts'
 import { PeergosError } from '../../errors.ts'
-import { childLink, newDirectory, parentLinkOf, type ParentDir } from '../cryptree-build.ts'
+import { childLink, newDirectory, newItemCap, parentLinkOf, type ParentDir } from '../cryptree-build.ts'
 import { addChildren, findChild, readDirChunks, updateChildren, type DirChunk } from '../dir-ops.ts'
 import { chunkLocation, chunkNodes, fileCap, newFileKeys, storeContents, type FileKeys, type StoredContents } from '../file-upload.ts'
 import { parsePath } from '../paths.ts'
@@ -114,58 +115,137 @@ export class SocialBatch {
         const keys = newFileKeys(c)
         return { file, keys, contents: await storeContents(session, tid, keys, file.data, { mirrorBatId }) }
       }))
-      await session.apply(async (tx) => {
-        const caps = new Map<string, WritableAbsoluteCapability>([['/' + this.x.username, home]])
-        const dirOf = async (path: string, hidden: boolean, wanted?: WritableAbsoluteCapability): Promise<WritableAbsoluteCapability> => {
-          const known = caps.get(path)
-          if (known !== undefined) return known
-          const { owner, names } = parsePath(path)
-          const parentPath = '/' + [owner, ...names.slice(0, -1)].join('/')
-          const parent = await dirOf(parentPath, hidden)
-          const chunks = await readDirChunks(tx, parent)
-          const name = names[names.length - 1]
-          const existing = findChild(chunks, name)
-          let cap: WritableAbsoluteCapability
-          if (existing !== undefined) {
-            const abs = toAbsolute(c, existing.cap, parent)
-            if (abs.wBaseKey === undefined || !abs.writer.equals(home.writer)) throw new SocialBatchConflictError(`${path} is not in the home directory's writing space`)
-            if (wanted !== undefined && !equalCaps(abs as WritableAbsoluteCapability, wanted)) throw new SocialBatchConflictError(`${path} was made meanwhile by another client`)
-            cap = abs as WritableAbsoluteCapability
-          } else {
-            const dir: ParentDir = { cap: parent, parentKey: chunks[0].view.parentKey }
-            const nd = newDirectory(c, dir, { name, hidden, time: timestampFromMillis(Date.now()), mirrorBatId, ...(wanted === undefined ? {} : { cap: wanted }) })
-            await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
-            await addChildren(tx, chunks, [nd.link])
-            cap = nd.cap
-          }
-          caps.set(path, cap)
-          return cap
-        }
-        for (const d of dirs) await dirOf(d.path, d.hidden, d.cap)
-        for (const s of stored) {
-          const { owner, names } = parsePath(s.file.path)
-          const name = names[names.length - 1]
-          const dirCap = await dirOf('/' + [owner, ...names.slice(0, -1)].join('/'), false)
-          let chunks = await readDirChunks(tx, dirCap)
-          const old = findChild(chunks, name)
-          if (old !== undefined) {
-            await removeFile(tx, c, toAbsolute(c, old.cap, dirCap) as WritableAbsoluteCapability, dirCap)
-            await updateChildren(tx, chunks, (ch) => (ch.name === name ? null : undefined))
-            chunks = await readDirChunks(tx, dirCap)
-          }
-          const dir: ParentDir = { cap: dirCap, parentKey: chunks[0].view.parentKey }
-          const time = timestampFromMillis(Date.now())
-          const props: FileProperties = {
-            name, isDirectory: false, isLink: false, mimeType: OCTET_STREAM, size: s.contents.size, modified: time, created: time, isHidden: s.file.hidden, streamSecret: s.keys.streamSecret,
-          }
-          for (const n of chunkNodes(c, s.keys, props, parentLinkOf(dir), s.contents.chunks, s.contents.chunks.map((ch) => ch.plainHash), mirrorBatId)) {
-            await tx.setBuiltNode(n.mapKey, n.built, n.bat)
-          }
-          await addChildren(tx, chunks, [childLink(c, dir, fileCap(dirCap.owner, dirCap.writer, s.keys), name, false, OCTET_STREAM, time)])
-        }
-      }, tid)
+      await session.apply((tx) => applyStaged(tx, this.x, dirs, stored), tid)
     })
   }
+}
+
+/** A folder the commit touches: its capability, and what changes in it (each folder's node written once). */
+interface DirPlan {
+  readonly path: string
+  readonly cap: WritableAbsoluteCapability
+  readonly parentKey: SymmetricKey
+  /** Its chunks when it exists; undefined when this commit makes it. */
+  readonly chunks?: DirChunk[]
+  /** For a folder made here: its parent's path, name and hidden flag. */
+  readonly made?: { readonly parent: string; readonly name: string; readonly hidden: boolean }
+  readonly added: NamedRelativeCapability[]
+  readonly removed: Set<string>
+}
+
+/**
+ * The staged folders and files applied to one version of the tree. Every folder touched is located
+ * first (siblings at once); then the files' nodes are built and each folder's node is written once
+ * with all its new children (a folder made here is built with them), instead of once per child.
+ */
+async function applyStaged(tx: WriterTx, x: SocialContext, dirs: readonly StagedDir[], stored: readonly { file: StagedFile; keys: FileKeys; contents: StoredContents }[]): Promise<void> {
+  const c = x.net.crypto
+  const home = x.home
+  const mirrorBatId = x.mirrorBatId
+  const plans = new Map<string, Promise<DirPlan>>()
+  // a WriterTx reads one thing at a time: the folders' reads queue up (each still starts once its parent is known)
+  let queue: Promise<unknown> = Promise.resolve()
+  const readChunks = (cap: WritableAbsoluteCapability): Promise<DirChunk[]> => {
+    const r = queue.then(() => readDirChunks(tx, cap))
+    queue = r.catch(() => undefined)
+    return r
+  }
+  const homeChunks = readChunks(home)
+  homeChunks.catch(() => undefined)
+  const plan = (path: string, hidden: boolean, wanted?: WritableAbsoluteCapability): Promise<DirPlan> => {
+    let p = plans.get(path)
+    if (p === undefined) {
+      p = locateDir(path, hidden, wanted)
+      p.catch(() => undefined) // awaited below
+      plans.set(path, p)
+    }
+    return p
+  }
+  const locateDir = async (path: string, hidden: boolean, wanted?: WritableAbsoluteCapability): Promise<DirPlan> => {
+    if (path === '/' + x.username) {
+      const chunks = await homeChunks
+      return { path, cap: home, parentKey: chunks[0].view.parentKey, chunks, added: [], removed: new Set() }
+    }
+    const { owner, names } = parsePath(path)
+    const parentPath = '/' + [owner, ...names.slice(0, -1)].join('/')
+    const parent = await plan(parentPath, hidden)
+    const name = names[names.length - 1]
+    const existing = parent.chunks === undefined ? undefined : findChild(parent.chunks, name)
+    if (existing === undefined) {
+      const cap = wanted ?? newItemCap(c, parent)
+      return { path, cap, parentKey: randomSymmetricKey(c), made: { parent: parentPath, name, hidden }, added: [], removed: new Set() }
+    }
+    const abs = toAbsolute(c, existing.cap, parent.cap)
+    if (abs.wBaseKey === undefined || !abs.writer.equals(home.writer)) throw new SocialBatchConflictError(`${path} is not in the home directory's writing space`)
+    if (wanted !== undefined && !equalCaps(abs as WritableAbsoluteCapability, wanted)) throw new SocialBatchConflictError(`${path} was made meanwhile by another client`)
+    const cap = abs as WritableAbsoluteCapability
+    const chunks = await readChunks(cap)
+    return { path, cap, parentKey: chunks[0].view.parentKey, chunks, added: [], removed: new Set() }
+  }
+  // every folder located (each path's lookups start as soon as its parent is known)
+  const wantedDirs = dirs.map((d) => plan(d.path, d.hidden, d.cap))
+  const fileDirs = stored.map((s) => plan(parentOf(s.file.path), false))
+  await Promise.all([...wantedDirs, ...fileDirs])
+  // the files: replaced ones removed, new nodes built, their links queued for their folders
+  for (let i = 0; i < stored.length; i++) {
+    const s = stored[i]
+    const dir = await fileDirs[i]
+    const name = parsePath(s.file.path).names.at(-1)!
+    const old = dir.chunks === undefined ? undefined : findChild(dir.chunks, name)
+    if (old !== undefined && !dir.removed.has(name)) {
+      await removeFile(tx, c, toAbsolute(c, old.cap, dir.cap) as WritableAbsoluteCapability, dir.cap)
+      dir.removed.add(name)
+    }
+    const parentDir: ParentDir = { cap: dir.cap, parentKey: dir.parentKey }
+    const time = timestampFromMillis(Date.now())
+    const props: FileProperties = {
+      name, isDirectory: false, isLink: false, mimeType: OCTET_STREAM, size: s.contents.size, modified: time, created: time, isHidden: s.file.hidden, streamSecret: s.keys.streamSecret,
+    }
+    for (const n of chunkNodes(c, s.keys, props, parentLinkOf(parentDir), s.contents.chunks, s.contents.chunks.map((ch) => ch.plainHash), mirrorBatId)) {
+      await tx.setBuiltNode(n.mapKey, n.built, n.bat)
+    }
+    dir.added.push(childLink(c, parentDir, fileCap(dir.cap.owner, dir.cap.writer, s.keys), name, false, OCTET_STREAM, time))
+  }
+  const all = await Promise.all(plans.values())
+  const byPath = new Map(all.map((d) => [d.path, d]))
+  const time = timestampFromMillis(Date.now())
+  // folders made here join their parents (before any node is written: a parent may be made here too)
+  for (const d of all) {
+    if (d.made === undefined) continue
+    const parent = byPath.get(d.made.parent)!
+    parent.added.unshift(childLink(c, { cap: parent.cap, parentKey: parent.parentKey }, d.cap, d.made.name, true, '', time))
+  }
+  for (const d of all) {
+    if (d.made !== undefined) {
+      const parent = byPath.get(d.made.parent)!
+      const fits = d.added.length <= MAX_CHILD_LINKS_PER_BLOB
+      const nd = newDirectory(c, { cap: parent.cap, parentKey: parent.parentKey }, {
+        name: d.made.name, hidden: d.made.hidden, time, mirrorBatId, cap: d.cap, parentKey: d.parentKey, ...(fits ? { children: d.added } : {}),
+      })
+      await tx.setBuiltNode(nd.cap.mapKey, nd.built, nd.cap.bat)
+      if (!fits) await addChildren(tx, [{ cap: nd.cap, node: nd.built.node, view: readCryptreeNode(c, nd.built.node, nd.cap.rBaseKey, nd.cap.wBaseKey), children: [] }], d.added)
+      continue
+    }
+    if (d.removed.size === 0 && d.added.length === 0) continue
+    let chunks = d.chunks!
+    if (d.removed.size > 0) {
+      const kept = chunks.map((ch) => ({ ...ch, children: ch.children.filter((l) => !d.removed.has(l.name)) }))
+      const changed = kept.map((ch, i) => ch.children.length !== chunks[i].children.length)
+      const fitsAt = kept.findIndex((ch) => ch.children.length + d.added.length <= MAX_CHILD_LINKS_PER_BLOB)
+      if (d.added.length > 0 && fitsAt >= 0 && changed.every((ch, i) => !ch || i === fitsAt)) {
+        await addChildren(tx, kept, d.added) // the one changed chunk written once, with the new children
+        continue
+      }
+      await updateChildren(tx, chunks, (l) => (d.removed.has(l.name) ? null : undefined))
+      chunks = await readDirChunks(tx, d.cap)
+    }
+    await addChildren(tx, chunks, d.added)
+  }
+}
+
+function parentOf(path: string): string {
+  const { owner, names } = parsePath(path)
+  return '/' + [owner, ...names.slice(0, -1)].join('/')
 }
 
 /** The chunk nodes of a replaced file of the same writing space (a folder is never replaced by a file). */
