@@ -51,9 +51,9 @@ function batOf(c: CryptoProvider, bat: Bat | undefined): BatWithId | undefined {
   return bat === undefined ? undefined : batWithId(bat, calculateBatId(c, bat))
 }
 
-/** Chunk lookups answered per champ/get/bulk call, and such calls in flight when reading many items (4: on two cores, more only add memory and contention; a replay of a listing's 523 calls took less client CPU and wall time with 4 than with 12). */
+/** Chunk lookups answered per champ/get/bulk call, and such calls in flight when reading many items (a replay of a listing's 523 calls alone cost the least with 4; whole listings, whose replies are decoded between calls, kept both processes busiest with 8-12). */
 export const LOOKUP_BATCH = MAX_CHAMP_GETS
-export const LOOKUPS_IN_FLIGHT = 4
+export const LOOKUPS_IN_FLIGHT = 8
 
 /** Fragments up to this size are kept (directory listings); file data is streamed, not cached. */
 export const SMALL_FRAGMENT_BYTES = 256 * 1024
