@@ -236,8 +236,8 @@ export class FileSystem {
     const dir = normalise(path)
     const r = this.x.reader.snapshot()
     const listed = await r.list(await this.resolve(path, r))
-    // a write-share link node is shown as the item it links to
-    const entries = await Promise.all(listed.map(async (e) => (e.isLink ? { ...(await r.stat(await r.linkTarget(e.cap), e.name)), isLink: true } : e)))
+    // a write-share link node is shown as the item it links to (the others as they are: no promise each)
+    const entries = listed.some((e) => e.isLink) ? await Promise.all(listed.map(async (e) => (e.isLink ? { ...(await r.stat(await r.linkTarget(e.cap), e.name)), isLink: true } : e))) : listed
     return entries.map((e) => infoOf(joinPath(dir, e.name), e)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
