@@ -163,6 +163,20 @@ export class WriterTx {
     await new Promise((r) => setTimeout(r, 0)) // let the request go out while the operation continues
   }
 
+  /**
+   * Sends the nodes waiting for the next early put now (an operation that has built a group of nodes
+   * and goes on to build the rest: the server stores the group meanwhile).
+   */
+  flushEarlyPuts(): void {
+    if (this.tid === undefined || this.pendingEarly.length === 0) return
+    const blocks = this.pendingEarly
+    this.pendingEarly = []
+    for (const b of blocks) this.putEarly.add(cidKey(b.cid))
+    const put = this.session.putBlocks(blocks, this.tid)
+    put.catch(() => undefined) // awaited by earlyPutsDone
+    this.earlyPuts.push(put)
+  }
+
   /** The CID keys of the nodes sent (or being sent) by early puts. */
   earlyPutKeys(): ReadonlySet<string> {
     return this.putEarly

@@ -206,6 +206,7 @@ async function applyStaged(tx: WriterTx, x: SocialContext, dirs: readonly Staged
     }
     dir.added.push(childLink(c, parentDir, fileCap(dir.cap.owner, dir.cap.writer, s.keys), name, false, OCTET_STREAM, time))
   }
+  tx.flushEarlyPuts() // the files' nodes are stored while the folders' are built
   const all = await Promise.all(plans.values())
   const byPath = new Map(all.map((d) => [d.path, d]))
   const time = timestampFromMillis(Date.now())

@@ -225,10 +225,17 @@ export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRe
   const batch = new SocialBatch(x)
   prefetchOwnVersion(x)
   const shares = reply.reciprocate && incoming !== undefined ? startReading(incoming, theirEntry, theirs, batch.view) : undefined
-  let entry: EntryPoint = { pointer: nullCapability(x.net.crypto), ownerName: x.username }
+  // the reply is sealed (a key agreement: CPU) as soon as its folder's capability is chosen, while the
+  // step still waits for its reads, not when the commit's nodes are being built and sent
+  const sealing = (entry: EntryPoint): Promise<SealedFollowRequest> => {
+    const s = keys.then((k) => sealFollowRequest(x, k, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined }))
+    s.catch(() => {}) // awaited once committed
+    return s
+  }
+  let sealed: Promise<SealedFollowRequest> | undefined = reply.accept ? undefined : sealing({ pointer: nullCapability(x.net.crypto), ownerName: x.username })
   const staging = async (): Promise<void> => {
     if (reply.accept) {
-      entry = { pointer: readOnly(await batch.folder(sharedDirOf(x.username, them), true)), ownerName: x.username }
+      sealed = sealing({ pointer: readOnly(await batch.folder(sharedDirOf(x.username, them), true)), ownerName: x.username })
       await stageAddToGroups(x, batch, them, reply.reciprocate ? [FOLLOWERS_GROUP_NAME, FRIENDS_GROUP_NAME] : [FOLLOWERS_GROUP_NAME])
     }
     if (reply.reciprocate) await stageFriendEntryPoint(x, batch, theirEntry, true) // committed only once proven (below)
@@ -236,16 +243,9 @@ export async function replyToFollowRequest(x: SocialContext, r: ReceivedFollowRe
   // nothing is made or sent before their entry point is proven
   await Promise.all([checkEntryPoint(x, theirEntry, theirs), staging()])
   const picked = shares === undefined ? [] : await stagePickUps(x, incoming!, batch, theirs, [{ entry: theirEntry, shares }])
-  // the reply is sealed (a key agreement) while the commit is under way
-  const committed = batch.commit()
-  let sealed: SealedFollowRequest
-  try {
-    sealed = sealFollowRequest(x, await keys, { entry, key: reply.reciprocate ? theirEntry.pointer.rBaseKey : undefined })
-  } finally {
-    await committed
-  }
+  await batch.commit()
   await Promise.all([
-    sendSealedRequest(x, sealed),
+    sendSealedRequest(x, await sealed!),
     removeFollowRequest(x, r),
     incoming === undefined ? undefined : mountPickedUp(incoming, picked),
   ])
