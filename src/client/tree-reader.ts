@@ -17,7 +17,7 @@ import { decodeCbor } from '../codec/cbor.ts'
 import { decodeCryptreeNode, decodeCryptreeNodeHeader } from '../model/cryptree-node.ts'
 import { MAX_BLOCK_SIZE } from '../model/fragmented-cipher-text.ts'
 import { nextChunkLocation, openProperties, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
-import { symmetricLinkTarget, toAbsolute, type RelativeCapability } from '../model/relative-capability.ts'
+import { symmetricLinkTarget, toAbsolute, type ChildrenLinks, type RelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
 import { MAX_CHAMP_GETS, type ContentAddressedStorage } from '../services/content-addressed-storage.ts'
@@ -109,6 +109,32 @@ function listingView(c: CryptoProvider, block: Uint8Array, cap: AbsoluteCapabili
   }
   const view = readCryptreeNode(c, node, cap.rBaseKey, undefined, isDirectoryHint)
   return { properties: view.properties, isDirectory: view.isDirectory }
+}
+
+/** A directory entry's link: its name (empty in legacy directories), capability and kind when the entry says. */
+interface ChildLink {
+  readonly name: string
+  readonly cap: AbsoluteCapability
+  readonly isDir?: boolean
+}
+
+/** At most `max` of the calls given to run() at once; the others wait their turn. */
+class Limiter {
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+  constructor(private readonly max: number) {}
+
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    else this.active++
+    try {
+      return await f()
+    } finally {
+      const next = this.waiting.shift()
+      if (next !== undefined) next() // the slot passes on
+      else this.active--
+    }
+  }
 }
 
 interface ReaderCaches {
@@ -225,7 +251,7 @@ export class TreeReader {
    * no particular order; absent labels are not reported): cached CHAMP paths are walked locally, the
    * rest are looked up 20 to a champ/get/bulk call in CHAMP order, several calls in flight.
    */
-  private async lookupBlocks(caps: readonly AbsoluteCapability[], found: (index: number, block: Uint8Array) => void): Promise<void> {
+  private async lookupBlocks(caps: readonly AbsoluteCapability[], found: (index: number, block: Uint8Array) => void, limiter = new Limiter(LOOKUPS_IN_FLIGHT)): Promise<void> {
     const batches: { root: CID; items: number[] }[] = []
     const byWriter = new Map<string, number[]>()
     caps.forEach((cap, i) => {
@@ -253,7 +279,7 @@ export class TreeReader {
       while (next < batches.length) {
         const { root, items } = batches[next++]
         const owner = caps[items[0]].owner
-        await this.fetchPaths(owner, root, items.map((i) => caps[i]))
+        await limiter.run(() => this.fetchPaths(owner, root, items.map((i) => caps[i])))
         for (const i of items) {
           const local = this.localLookup(root, caps[i])
           const block = local.complete ? local.block : await this.chunkBlock(caps[i], root)
@@ -359,22 +385,32 @@ export class TreeReader {
   async list(cap: AbsoluteCapability): Promise<TreeEntry[]> {
     const head = await this.first(cap, false, true)
     if (!head.view.isDirectory) throw new NotFoundError(`'${head.view.properties.name}' is not a directory`)
-    const caps = await this.childCaps(cap, head)
     if (head.view.properties.isLink) {
+      const caps = await this.childCaps(cap, head)
       if (caps.length !== 1) throw new NotFoundError(`Link node '${head.view.properties.name}' has ${caps.length} children`)
       return this.list(caps[0].cap)
     }
-    const views: ({ properties: FileProperties; isDirectory: boolean } | undefined)[] = new Array(caps.length).fill(undefined)
-    await this.lookupBlocks(caps.map((c) => c.cap), (i, block) => {
-      views[i] = listingView(this.crypto, block, caps[i].cap, caps[i].isDir)
+    // each chunk's children are looked up as soon as its child list is open, while the walk along the
+    // continuation chunks (one round trip each) goes on; all lookups share the calls in flight
+    type View = { properties: FileProperties; isDirectory: boolean }
+    const views = new Map<ChildLink, View>()
+    const lookups: Promise<void>[] = []
+    const limiter = new Limiter(LOOKUPS_IN_FLIGHT)
+    const caps = await this.childCaps(cap, head, (part) => {
+      const p = this.lookupBlocks(part.map((c) => c.cap), (i, block) => {
+        views.set(part[i], listingView(this.crypto, block, part[i].cap, part[i].isDir))
+      }, limiter)
+      p.catch(() => undefined) // awaited below, once the walk succeeded
+      lookups.push(p)
     })
+    await Promise.all(lookups)
     const out: TreeEntry[] = []
-    caps.forEach((child, i) => {
-      const v = views[i]
-      if (v === undefined) return // a dangling child link (e.g. a concurrent delete): skip it
+    for (const child of caps) {
+      const v = views.get(child)
+      if (v === undefined) continue // a dangling child link (e.g. a concurrent delete): skip it
       const p = v.properties
       out.push({ name: child.name || p.name, cap: child.cap, properties: p, isDirectory: v.isDirectory, isLink: p.isLink })
-    })
+    }
     return out
   }
 
@@ -404,9 +440,15 @@ export class TreeReader {
    * before it, so the chain is walked one lookup at a time, but the child lists (raw fragments of
    * larger directories) are fetched and opened while the walk goes on.
    */
-  private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock): Promise<{ name: string; cap: AbsoluteCapability; isDir?: boolean }[]> {
+  private async childCaps(dirCap: AbsoluteCapability, head: ReadCryptreeBlock, onChunk?: (children: ChildLink[]) => void): Promise<ChildLink[]> {
     const c = this.crypto
-    const lists: Promise<ReadCryptreeBlock['children']>[] = [Promise.resolve(head.children)]
+    const toLinks = (links: ChildrenLinks | undefined): ChildLink[] | undefined => {
+      if (links === undefined) return undefined
+      const part = this.linksOf(dirCap, links)
+      onChunk?.(part)
+      return part
+    }
+    const lists: Promise<ChildLink[] | undefined>[] = [Promise.resolve(head.children).then(toLinks)]
     let view = head.view
     let readable = head.children !== undefined
     let chunkCap = dirCap
@@ -425,18 +467,24 @@ export class TreeReader {
       view = readCryptreeNode(c, node, chunkCap.rBaseKey, chunkCap.wBaseKey, true)
       readable = view.isDirectory && view.readable
       if (!readable) break
-      const children = readDirectoryChildren(c, node, chunkCap.rBaseKey, this.fetcher(chunkCap.owner))
+      const children = readDirectoryChildren(c, node, chunkCap.rBaseKey, this.fetcher(chunkCap.owner)).then(toLinks)
       children.catch(() => undefined) // awaited in order below
       lists.push(children)
     }
-    const out: { name: string; cap: AbsoluteCapability; isDir?: boolean }[] = []
+    const out: ChildLink[] = []
     for (const pending of lists) {
-      const links = await pending
-      if (links === undefined) break
-      if (links.kind === 'named') for (const child of links.children) out.push({ name: child.name, cap: lazyAbsolute(c, child.cap, dirCap), isDir: child.isDir })
-      else for (const rel of links.children) out.push({ name: '', cap: lazyAbsolute(c, rel, dirCap) })
+      const part = await pending
+      if (part === undefined) break
+      for (const child of part) out.push(child)
     }
     return out
+  }
+
+  /** A chunk's child links as capabilities (write keys derived only when read). */
+  private linksOf(dirCap: AbsoluteCapability, links: ChildrenLinks): ChildLink[] {
+    const c = this.crypto
+    if (links.kind === 'named') return links.children.map((child) => ({ name: child.name, cap: lazyAbsolute(c, child.cap, dirCap), isDir: child.isDir }))
+    return links.children.map((rel) => ({ name: '', cap: lazyAbsolute(c, rel, dirCap) }))
   }
 
   /** The whole contents of a file, chunk after chunk. */
