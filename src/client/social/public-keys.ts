@@ -2,8 +2,8 @@
 // their follow-request boxing key from the identity WriterData's `inbound` (an identity CID for a
 // Curve25519 key, a stored block for a hybrid one, re-hashed here); and whether an owner's identity
 // owns a writing key, through the owned-keys CHAMPs and their signed OwnerProofs.
-import { Champ, type BlockStore } from '../../champ/index.ts'
-import { isIdentity, type CID } from '../../codec/cid.ts'
+import { Champ, cidKey, type BlockStore } from '../../champ/index.ts'
+import { blockCid, isIdentity, type CID } from '../../codec/cid.ts'
 import { decodePublicBoxingKey, type PublicBoxingKey } from '../../model/boxing-key-pair.ts'
 import { decodeOwnerProof, ownedKeyChampKey, verifyOwnerProof } from '../../model/owner-proof.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
@@ -62,9 +62,12 @@ const MAX_KEYS = 200
 export async function ownsKey(net: NetworkAccess, reader: TreeReader, owner: PublicKeyHash, writer: PublicKeyHash): Promise<boolean> {
   if (owner.equals(writer)) return true
   const verified = new VerifiedStorage(net.crypto, net.storage)
+  // blocks of one champ/get lookup (cached under the hash computed here: a forged block is never found)
+  const fetched = new Map<string, Uint8Array>()
+  const get = async (cid: CID): Promise<Uint8Array | undefined> => fetched.get(cidKey(cid)) ?? verified.get(owner, cid)
   const store: BlockStore = {
-    trusted: true, // every block comes through VerifiedStorage
-    get: (cid: CID) => verified.get(owner, cid),
+    trusted: true, // every block comes through VerifiedStorage or is hashed on arrival
+    get,
     put: () => Promise.reject(new PeergosError('Ownership checks never write')),
   }
   const champ = new Champ({ store, crypto: net.crypto, cacheSize: 64 })
@@ -74,7 +77,10 @@ export async function ownsKey(net: NetworkAccess, reader: TreeReader, owner: Pub
     const parent = queue.shift()!
     const root = (await reader.writerData(owner, parent).catch(() => undefined))?.ownedKeys
     if (root === undefined) continue
-    const direct = await provenOwned(net, verified, champ, owner, parent, root, writer)
+    // the key's CHAMP path and its proof in one round trip, not a block at a time
+    const lookup = await net.storage.getChampLookup(owner, root, [{ mapKey: ownedKeyChampKey(writer) }]).catch(() => [])
+    for (const b of lookup) fetched.set(cidKey(blockCid(net.crypto, b, false)), b)
+    const direct = await provenOwned(net, get, champ, parent, root, writer)
     if (direct === true) return true
     for (const key of direct) {
       if (seen.has(key.toString())) continue
@@ -86,10 +92,10 @@ export async function ownsKey(net: NetworkAccess, reader: TreeReader, owner: Pub
 }
 
 /** True when `target` is in `parent`'s owned-keys CHAMP with a valid proof; otherwise the keys it does own. */
-async function provenOwned(net: NetworkAccess, verified: VerifiedStorage, champ: Champ, owner: PublicKeyHash, parent: PublicKeyHash, root: CID, target: PublicKeyHash): Promise<true | PublicKeyHash[]> {
+async function provenOwned(net: NetworkAccess, get: (cid: CID) => Promise<Uint8Array | undefined>, champ: Champ, parent: PublicKeyHash, root: CID, target: PublicKeyHash): Promise<true | PublicKeyHash[]> {
   const proves = async (proofCid: CID, key: PublicKeyHash): Promise<boolean> => {
     try {
-      const block = await verified.get(owner, proofCid)
+      const block = await get(proofCid)
       if (block === undefined) return false
       const proof = decodeOwnerProof(block)
       return proof.ownedKey.equals(key) && verifyOwnerProof(net.crypto, proof).equals(parent)
@@ -103,7 +109,7 @@ async function provenOwned(net: NetworkAccess, verified: VerifiedStorage, champ:
   try {
     for await (const { value } of champ.entries(root)) {
       if (owned.length >= MAX_KEYS) break
-      const block = await verified.get(owner, value).catch(() => undefined)
+      const block = await get(value).catch(() => undefined)
       if (block === undefined) continue
       try {
         const proof = decodeOwnerProof(block)
