@@ -12,6 +12,8 @@ import { allowBlockRead } from '../../model/block-auth.ts'
 import type { PeerBlockAuth } from '../../services/content-addressed-storage.ts'
 import { UnauthorisedError } from '../../services/errors.ts'
 import type { BatStore } from '../db/bat-store.ts'
+import { cidKey } from '../../champ/block-store.ts'
+import { Lru } from './lru.ts'
 
 const CBOR_MAJOR_MAP = 5
 
@@ -32,16 +34,34 @@ export interface BlockReadAuthOptions {
   /** A BAT that opens every block of this server (mirroring between servers). */
   readonly instanceBat?: Bat
   readonly now?: () => Date
+  /** Blocks whose BAT ids are kept, decoded (default 16,384): a listing reads the same nodes' lists again and again. */
+  readonly idCacheSize?: number
 }
 
 export class BlockReadAuthoriser {
-  constructor(private readonly o: BlockReadAuthOptions) {}
+  /** CID → its BAT ids: blocks are immutable and served only after their hash was checked, so a CID's ids never change. */
+  private readonly ids: Lru<string, BatId[]>
+
+  constructor(private readonly o: BlockReadAuthOptions) {
+    this.ids = new Lru(o.idCacheSize ?? 16_384)
+  }
+
+  /** batIdsOf, remembered per CID (a malformed list is not: it throws every time). */
+  private idsOf(cid: CID, block: Uint8Array): BatId[] {
+    const key = cidKey(cid)
+    let ids = this.ids.get(key)
+    if (ids === undefined) {
+      ids = batIdsOf(cid, block)
+      this.ids.set(key, ids)
+    }
+    return ids
+  }
 
   /** Throws UnauthorisedError unless the request may read `block`. A block whose BAT list is malformed is never served. */
   async check(cid: CID, block: Uint8Array, bat?: BatWithId, peerAuth?: PeerBlockAuth): Promise<void> {
     let ids: BatId[]
     try {
-      ids = batIdsOf(cid, block)
+      ids = this.idsOf(cid, block)
     } catch {
       throw new UnauthorisedError('Unauthorised! (unreadable BAT list)')
     }

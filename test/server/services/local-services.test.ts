@@ -130,6 +130,23 @@ describe('local storage services', () => {
     expect(await b.storage.get(u.owner, cid, undefined, { auth, requester })).toEqual(guarded)
   })
 
+  it('decides every read of a BAT-guarded block alike, whether its BAT ids were decoded before or not', async () => {
+    b = await openLocalBundle()
+    const u = await TestUser.create(b, uniqueName('batcache'))
+    const bat = randomBat(b.crypto)
+    const guarded = cborBlock(b.crypto, { bats: [sha256BatId(b.crypto, bat).bytes] })
+    const [cid] = await u.put(u.identity.signer, [guarded], false)
+    const wrong = randomBat(b.crypto)
+    for (let i = 0; i < 3; i++) {
+      expect(await b.storage.get(u.owner, cid, batWithId(bat, sha256BatId(b.crypto, bat)))).toEqual(guarded)
+      await expect(b.storage.get(u.owner, cid)).rejects.toMatchObject({ name: 'UnauthorisedError' })
+      await expect(b.storage.get(u.owner, cid, batWithId(wrong, sha256BatId(b.crypto, wrong)))).rejects.toMatchObject({ name: 'UnauthorisedError' })
+    }
+    // a block whose top-level map lists a malformed BAT is never served, the second time either
+    const [bad] = await u.put(u.identity.signer, [cborBlock(b.crypto, { bats: [new Uint8Array([1, 2, 3])] })], false)
+    for (let i = 0; i < 2; i++) await expect(b.storage.get(u.owner, bad, batWithId(bat, sha256BatId(b.crypto, bat)))).rejects.toMatchObject({ name: 'UnauthorisedError' })
+  })
+
   it('refuses CHAMP paths through a node that carries BATs, unless the committed WriterData\'s tree serves', async () => {
     b = await openLocalBundle()
     const u = await TestUser.create(b, uniqueName('champbat'))
