@@ -26,6 +26,7 @@ import { createLogger } from '../src/server/log.ts'
 import type { NetworkAccess } from '../src/services/network-access.ts'
 import { cpuSecondsOf, startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { mbps, type Figure } from './figures.ts'
+import { posterKind } from './poster-choice.ts'
 
 const MiB = 1024 * 1024
 const PASSWORD = 'a long and unusual bench password'
@@ -98,15 +99,6 @@ interface RouteCount {
   n: number
   urlBytes: number
   bodyBytes: number
-}
-
-/** The transport under test: PEERGOS_BENCH_POSTER=fetch for FetchPoster, NodePoster otherwise. */
-type PosterKind = 'node' | 'fetch'
-
-function posterKind(): PosterKind {
-  const v = process.env.PEERGOS_BENCH_POSTER ?? 'node'
-  if (v !== 'node' && v !== 'fetch') throw new Error(`PEERGOS_BENCH_POSTER must be node or fetch, not ${v}`)
-  return v
 }
 
 /**
