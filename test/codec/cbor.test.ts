@@ -19,6 +19,23 @@ function errorName(f: () => unknown): string {
   return 'no error'
 }
 
+/** Arbitrary CBOR values (nested lists and text-keyed maps), byte strings up to `maxBytes`. */
+function cborValues(maxBytes: number): fc.Arbitrary<CborValue> {
+  return fc.letrec<{ v: CborValue }>((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.integer(),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+      fc.string(),
+      fc.uint8Array({ maxLength: maxBytes }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('v'), { maxLength: 5 }),
+      fc.array(fc.tuple(fc.string({ maxLength: 6 }), tie('v')), { maxLength: 5 }).map((es) => new Map(es)),
+    ),
+  })).v
+}
+
 describe('CBOR encoding', () => {
   it('encodes integers minimally, including 64-bit and negative values', () => {
     expect(toHex(encodeCbor(0))).toBe('00')
@@ -129,19 +146,7 @@ describe('CBOR strict decoding', () => {
   })
 
   it('round-trips arbitrary canonical values and rejects their mutations with named errors only', () => {
-    const value: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
-      v: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.integer(),
-        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
-        fc.string(),
-        fc.uint8Array({ maxLength: 40 }),
-        fc.boolean(),
-        fc.constant(null),
-        fc.array(tie('v'), { maxLength: 5 }),
-        fc.array(fc.tuple(fc.string({ maxLength: 6 }), tie('v')), { maxLength: 5 }).map((es) => new Map(es)),
-      ),
-    })).v
+    const value = cborValues(40)
     fc.assert(fc.property(value, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
       const bytes = encodeCbor(v)
       expect(encodeCbor(decodeCbor(bytes))).toEqual(bytes)
@@ -157,19 +162,7 @@ describe('CBOR strict decoding', () => {
 })
 
 describe('CBOR decoding of chosen map keys (onlyKeys)', () => {
-  const value: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
-    v: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.integer(),
-      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
-      fc.string(),
-      fc.uint8Array({ maxLength: 300 }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.array(tie('v'), { maxLength: 5 }),
-      fc.array(fc.tuple(fc.string({ maxLength: 6 }), tie('v')), { maxLength: 5 }).map((es) => new Map(es)),
-    ),
-  })).v
+  const value = cborValues(300)
   const topMap = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'p', 'bats', 'é', 'long key name'), value), { maxLength: 6 }).map((es) => new Map(es))
 
   it('builds only the chosen keys and refuses exactly what the full decoder refuses, with the same error', () => {
