@@ -39,11 +39,22 @@ export class NodePoster implements Poster {
 
   post(path: string, body: Uint8Array = new Uint8Array(0), options: PostOptions = {}): Promise<Uint8Array> {
     if (!path.startsWith('/')) return Promise.reject(new TypeError('Poster paths are absolute'))
+    return this.attempt(path, body, options, true)
+  }
+
+  /**
+   * One request. `mayRetry`: when it went out on a kept-alive connection that the server closed at that
+   * very moment (ECONNRESET or EPIPE before any reply: the server had timed the idle connection out and
+   * never read the request), it is sent once more on a new connection, as Node's documentation advises
+   * and as fetch (undici) does.
+   */
+  private attempt(path: string, body: Uint8Array, options: PostOptions, mayRetry: boolean): Promise<Uint8Array> {
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
     const max = this.options.maxResponseBytes ?? 64 * 1024 * 1024
     const what = path.split('?')[0]
     return new Promise<Uint8Array>((resolve, reject) => {
       let settled = false
+      let replied = false
       const fail = (e: Error): void => {
         if (settled) return
         settled = true
@@ -53,6 +64,7 @@ export class NodePoster implements Poster {
         protocol: this.url.protocol, host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent,
         headers: { ...this.options.headers, 'Content-Length': body.length, 'Accept-Encoding': 'gzip' },
       }, (res) => {
+        replied = true
         const declared = Number(res.headers['content-length'] ?? '0')
         if (res.statusCode !== 200) {
           res.resume()
@@ -108,7 +120,15 @@ export class NodePoster implements Poster {
           fail(new HttpTransportError(`Timeout after ${timeout} ms on ${what}`))
         })
       }
-      req.on('error', (e) => fail(new HttpTransportError(`Request failed: ${what}`, { cause: e })))
+      req.on('error', (e) => {
+        const code = (e as NodeJS.ErrnoException).code
+        if (mayRetry && !settled && !replied && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          settled = true
+          this.attempt(path, body, options, false).then(resolve, reject)
+          return
+        }
+        fail(new HttpTransportError(`Request failed: ${what}`, { cause: e }))
+      })
       req.end(body)
     })
   }

@@ -1,6 +1,7 @@
 // NodePoster's reply handling against a plain node:http server on 127.0.0.1: a declared length received
 // in many chunks arrives byte-exact (straight into one buffer), as do chunked and gzip replies; replies
-// beyond the cap and error statuses fail with typed errors.
+// beyond the cap and error statuses fail with typed errors; a request that meets a kept-alive connection
+// closed under it is sent once more on a new one, and only then.
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -22,8 +23,17 @@ async function writeInPieces(res: import('node:http').ServerResponse, bytes: Uin
 describe('NodePoster replies', () => {
   let server: Server
   let url: string
+  const arrived: string[] = []
   beforeAll(async () => {
     server = createServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number }
+      socket.served = (socket.served ?? 0) + 1
+      if (req.url === '/flaky' || req.url === '/drop') arrived.push(req.url)
+      // the idle-timeout race: the server closes a kept-alive connection as a request arrives on it, unread
+      if ((req.url === '/flaky' && socket.served >= 2) || req.url === '/drop') {
+        socket.destroy()
+        return
+      }
       req.resume()
       req.on('end', () => {
         const path = req.url ?? ''
@@ -40,6 +50,9 @@ describe('NodePoster replies', () => {
         } else if (path === '/small') {
           res.writeHead(200, { 'Content-Length': 5 })
           res.end('hello')
+        } else if (path === '/flaky') {
+          res.writeHead(200, { 'Content-Length': 2 })
+          res.end('ok')
         } else if (path === '/empty') {
           res.writeHead(200, { 'Content-Length': 0 })
           res.end()
@@ -84,6 +97,29 @@ describe('NodePoster replies', () => {
       expect(new TextDecoder().decode(await p.post('/small'))).toBe('hello')
     } finally {
       p.close()
+    }
+  })
+
+  it('sends a request again, once, when its kept-alive connection was closed under it; never on a new connection', async () => {
+    const p = new NodePoster(url)
+    try {
+      arrived.length = 0
+      expect(new TextDecoder().decode(await p.post('/flaky'))).toBe('ok') // a new connection, kept alive
+      expect(new TextDecoder().decode(await p.post('/flaky'))).toBe('ok') // reused, closed unread, sent again on a new one
+      expect(arrived).toEqual(['/flaky', '/flaky', '/flaky'])
+      arrived.length = 0
+      await expect(p.post('/drop')).rejects.toBeInstanceOf(HttpTransportError) // reused: once more, then the error
+      expect(arrived).toEqual(['/drop', '/drop'])
+    } finally {
+      p.close()
+    }
+    const fresh = new NodePoster(url)
+    try {
+      arrived.length = 0
+      await expect(fresh.post('/drop')).rejects.toBeInstanceOf(HttpTransportError) // a new connection: no second try
+      expect(arrived).toEqual(['/drop'])
+    } finally {
+      fresh.close()
     }
   })
 
