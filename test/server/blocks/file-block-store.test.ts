@@ -99,7 +99,8 @@ describe('FileBlockStore on disk', () => {
     mkdirSync(shard, { recursive: true })
     writeFileSync(join(shard, `${key}.data-12345.tmp`), b.bytes.subarray(0, 100)) // ours / Peergos' temp name
     writeFileSync(join(shard, 'notes.txt'), 'x')
-    writeFileSync(join(shard, 'AAAA.data'), 'wrong shard') // KEY in the wrong XY directory
+    // KEY in the wrong XY directory (AAAA belongs in AA: when the block's own shard is AA, ABBB, of BB)
+    writeFileSync(join(shard, key.slice(-3, -1) === 'AA' ? 'ABBB.data' : 'AAAA.data'), 'wrong shard')
     writeFileSync(join(root, '.ipfs', 'blocks', 'README'), 'x')
     mkdirSync(join(root, '.ipfs', 'blocks', 'UPPER'))
     const store = await open()
