@@ -48,7 +48,8 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 
 /** Both rejections carry the same class name and message. */
 async function sameRefusal(local: Promise<unknown>, remote: Promise<unknown>): Promise<Error> {
-  const [l, r] = [await rejection(local), await rejection(remote)]
+  // both handled at once: awaiting one first left the other unhandled if it rejected meanwhile
+  const [l, r] = await Promise.all([rejection(local), rejection(remote)])
   expect([r.name, r.message]).toEqual([l.name, l.message])
   return r
 }
