@@ -2,7 +2,7 @@
 // capability → writer's signed pointer → WriterData.tree CHAMP → cryptree node → children or
 // file chunks (5 MiB each, later labels derived from the stream secret), following directory
 // continuation chunks (500 children each) and write-share link nodes. Trusts no server.
-import { blockCid, cidToString, verifyBlock, type CID } from '../codec/cid.ts'
+import { cidToString, verifyBlock, type CID } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { Champ, cidKey, mask, type BlockStore } from '../champ/index.ts'
 import { BlockCache } from './block-cache.ts'
@@ -13,9 +13,8 @@ import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
 import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import type { FileProperties } from '../model/file-properties.ts'
-import { decodeCbor } from '../codec/cbor.ts'
+import { Limiter } from './limiter.ts'
 import { decodeCryptreeNode, decodeCryptreeNodeHeader } from '../model/cryptree-node.ts'
-import { MAX_BLOCK_SIZE } from '../model/fragmented-cipher-text.ts'
 import { nextChunkLocation, openProperties, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
 import { symmetricLinkTarget, toAbsolute, type ChildrenLinks, type RelativeCapability } from '../model/relative-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
@@ -116,25 +115,6 @@ interface ChildLink {
   readonly name: string
   readonly cap: AbsoluteCapability
   readonly isDir?: boolean
-}
-
-/** At most `max` of the calls given to run() at once; the others wait their turn. */
-class Limiter {
-  private active = 0
-  private readonly waiting: (() => void)[] = []
-  constructor(private readonly max: number) {}
-
-  async run<T>(f: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    else this.active++
-    try {
-      return await f()
-    } finally {
-      const next = this.waiting.shift()
-      if (next !== undefined) next() // the slot passes on
-      else this.active--
-    }
-  }
 }
 
 interface ReaderCaches {

@@ -3,19 +3,13 @@
 // (unpadded), base64 'm' (unpadded) / 'M' (padded). Encoding: base58btc lives in cid.ts; base64 here.
 import { base32Decode } from './base32.ts'
 import { base64Decode, base64Encode } from './base64.ts'
+import { parseHex } from './hex.ts'
 import { multibase58Decode } from './cid.ts'
 import { InvalidCidError } from './errors.ts'
 
 /** Multibase base64 ('m', standard alphabet, no padding): Multibase.encode(Base64, bytes). */
 export function multibase64Encode(bytes: Uint8Array): string {
   return 'm' + base64Encode(bytes)
-}
-
-function hexDecode(s: string): Uint8Array {
-  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new InvalidCidError('Invalid multibase base16 text')
-  const out = new Uint8Array(s.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16)
-  return out
 }
 
 /** Multibase.decode: the bytes of a multibase string in any of the bases above; InvalidCidError otherwise. */
@@ -29,7 +23,7 @@ export function multibaseDecode(s: string): Uint8Array {
       case 'M':
         return base64Decode(rest)
       case 'f':
-        return hexDecode(rest)
+        return parseHex(rest, (reason) => new InvalidCidError(`Invalid multibase base16 text: ${reason}`))
       case 'b':
       case 'B':
         return base32Decode(rest)

@@ -1,6 +1,6 @@
 // URL encodings as Peergos' Java code uses them (reference §7.2): java.net.URLEncoder /
 // URLDecoder (form encoding: space as '+'), and the strict percent-decoding URI.getQuery() applies.
-import { hexDigitValue } from '../model/bytes.ts'
+import { hexDigitValue } from '../codec/hex.ts'
 
 const encoder = new TextEncoder()
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

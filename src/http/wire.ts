@@ -125,11 +125,11 @@ export function chunkMirrorCapFromCbor(v: CborValue): ChunkMirrorCap {
   return b === undefined ? { mapKey } : { mapKey, bat: batWithIdFromCbor(b) }
 }
 
-/** The `caps=` parameter of champ/get/bulk: multibase base58btc of a CBOR list of ChunkMirrorCaps. */
 /**
- * The `caps=` parameter: multibase base64 ('m'), which Peergos' StorageHandler reads like any other
- * multibase (Multibase.decode); base58btc, what Peergos' own client sends, costs about a millisecond
- * of BigInt arithmetic per call at each end for the ~1.8 KB of 20 caps (500 calls per 10,000 entries).
+ * The `caps=` parameter of champ/get/bulk: a CBOR list of ChunkMirrorCaps in multibase base64 ('m'),
+ * which Peergos' StorageHandler reads like any other multibase (Multibase.decode); base58btc, what
+ * Peergos' own client sends, costs about a millisecond of BigInt arithmetic per call at each end for
+ * the ~1.8 KB of 20 caps (500 calls per 10,000 entries).
  */
 export function encodeCaps(caps: readonly ChunkMirrorCap[]): string {
   return multibase64Encode(encodeCapsCbor(caps))

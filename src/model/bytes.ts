@@ -1,5 +1,6 @@
 // Small byte helpers for the model layer (isomorphic: no Buffer): concatenation, hex (Peergos
 // ArrayOps.bytesToHex / hexToBytes, lower case) and UTF-8.
+import { parseHex } from '../codec/hex.ts'
 import { InvalidObjectError } from './errors.ts'
 
 const utf8Encoder = new TextEncoder()
@@ -33,23 +34,7 @@ export function bytesToHex(b: Uint8Array): string {
   return s
 }
 
-/** The value of the hex digit with char code `code` (either case), or -1 when it is not one. */
-export function hexDigitValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48
-  if (code >= 97 && code <= 102) return code - 87
-  if (code >= 65 && code <= 70) return code - 55
-  return -1
-}
-
 /** Parses hex (either case); throws InvalidObjectError on odd length or a non-hex character. */
 export function hexToBytes(s: string): Uint8Array {
-  if (s.length % 2 !== 0) throw new InvalidObjectError('Hex string has an odd length')
-  const out = new Uint8Array(s.length / 2)
-  for (let i = 0; i < out.length; i++) {
-    const hi = hexDigitValue(s.charCodeAt(2 * i))
-    const lo = hexDigitValue(s.charCodeAt(2 * i + 1))
-    if (hi < 0 || lo < 0) throw new InvalidObjectError(`Invalid hex character at offset ${hi < 0 ? 2 * i : 2 * i + 1}`)
-    out[i] = (hi << 4) | lo
-  }
-  return out
+  return parseHex(s, (reason) => new InvalidObjectError(reason))
 }

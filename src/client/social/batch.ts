@@ -107,7 +107,6 @@ export class SocialBatch {
     this.dirs.length = 0
     this.files.clear()
     const session = this.x.rootWriter
-    const home = this.x.home
     const c = this.x.net.crypto
     const mirrorBatId = this.x.mirrorBatId
     await session.withTransaction(async (tid) => {

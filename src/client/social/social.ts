@@ -6,7 +6,6 @@
 // mounted at their paths in `ctx.fs`. Everything is stored
 // in the user's own files in Peergos' formats, so a Peergos client using the same account sees the
 // same state.
-import type { EntryPoint } from '../../model/entry-point.ts'
 import type { LinkProperties } from '../../model/link-properties.ts'
 import type { FileSharedWith } from '../../model/shared-with-state.ts'
 import type { UserContext } from '../user-context.ts'

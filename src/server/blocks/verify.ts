@@ -31,8 +31,9 @@ export async function sha256Of(crypto: CryptoProvider, bytes: Uint8Array): Promi
  */
 export async function checkBlockForPut(crypto: CryptoProvider, cid: CID, bytes: Uint8Array): Promise<boolean> {
   checkBlockSize(bytes)
-  if (cid.multihash.code !== HASH_SHA2_256 || bytes.length < OFFLOADED_HASH_MIN) verifyBlock(crypto, cid, bytes)
-  else if (!equalBytes(await sha256Of(crypto, bytes), cid.multihash.digest)) throw new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
+  const offloaded = cid.multihash.code === HASH_SHA2_256 && bytes.length >= OFFLOADED_HASH_MIN
+  if (!offloaded) verifyBlock(crypto, cid, bytes)
+  else if (!(await matchesCid(crypto, cid, bytes))) throw new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
   return !isIdentity(cid)
 }
 

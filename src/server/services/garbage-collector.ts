@@ -8,6 +8,7 @@ import type { PointerStore } from '../db/pointer-store.ts'
 import type { TransactionStore } from '../db/transaction-store.ts'
 import { cborLinks } from './cbor-links.ts'
 import { storedPointerUpdate } from './stored-pointer.ts'
+import { forEachLimit } from '../blocks/concurrency.ts'
 
 /** Peergos drops transactions older than a day at the start of each GC. */
 export const TRANSACTION_MAX_AGE_MS = 24 * 3600 * 1000
@@ -153,12 +154,4 @@ class Marker {
       }
     }
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++])
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
 }

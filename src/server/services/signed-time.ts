@@ -1,8 +1,8 @@
 // Signed-time and signed-request authorisation (reference §7.2; Peergos TimeLimited.isAllowedTime /
 // isAllowed, TimeLimitedClient.signNow / SignedRequest): an Ed25519 attached signature of the CBOR
 // long epoch millis, or of CBOR {p: path, t: millis}, accepted within a window of the server's clock.
-import { decodeCbor, encodeCbor, type CborValue } from '../../codec/cbor.ts'
-import { cborMap, Fields } from '../../codec/cbor-read.ts'
+import { decodeCbor, type CborValue } from '../../codec/cbor.ts'
+import { Fields } from '../../codec/cbor-read.ts'
 import { PeergosError } from '../../errors.ts'
 import { InvalidSignatureError } from '../../crypto/errors.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'

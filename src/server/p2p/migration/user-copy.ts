@@ -21,6 +21,7 @@ import { cborLinks } from '../../services/cbor-links.ts'
 import { requireKey } from '../../services/key-resolver.ts'
 import { loginRowOf } from '../../services/local-account.ts'
 import { userWriters, type SignedWriterPointer } from './user-writers.ts'
+import { Limiter } from '../../../client/limiter.ts'
 
 export type CopyStores = Pick<Stores, 'pointers' | 'transactions' | 'followRequests' | 'bats' | 'logins' | 'linkCounts'>
 
@@ -38,24 +39,6 @@ export interface UserCopyOptions {
   readonly mirrorBat?: BatWithId
   /** Blocks fetched at once (default 16). */
   readonly concurrency?: number
-}
-
-/** A small counting semaphore for the fetches of one copy. */
-class Limiter {
-  private active = 0
-  private readonly waiting: Array<() => void> = []
-  constructor(private readonly max: number) {}
-
-  async run<T>(f: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r))
-    this.active++
-    try {
-      return await f()
-    } finally {
-      this.active--
-      this.waiting.shift()?.()
-    }
-  }
 }
 
 export class UserCopy {
