@@ -2,7 +2,8 @@
 // against a daemon: a file uploaded in the browser (sealed in the helpers, hashed with WebCrypto,
 // its fragment writes sent by the helpers) reads back byte for byte through the Node client's
 // in-thread path, and a file the Node client wrote downloads in the browser (its fragments fetched
-// and opened in the helpers) with the same sha256. The helpers are
+// and opened in the helpers) with the same sha256. Every chunk goes through our SIMD wasm secretbox
+// (crypto/wasm-secretbox.ts), not libsodium's fallback. The helpers are
 // reached as nested workers of the client worker through the DevTools protocol (they start at a
 // page's first chunk), and count the chunks they sealed and opened and the requests they sent.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -21,8 +22,8 @@ const MiB = 1024 * 1024
 /** Three chunks, the last one partial and not a multiple of the padding block. */
 const SIZE = 12 * MiB + 4321
 
-/** What a chunk helper records: a chunk sealed, opened from blocks given, fetched and opened, a request sent, or its start. */
-type HelperWork = 'seal' | 'open' | 'fetch-open' | 'post' | 'ready'
+/** What a chunk helper records: a chunk sealed, opened from blocks given, fetched and opened, a request sent, its start, or a secretbox call (by which box). */
+type HelperWork = 'seal' | 'open' | 'fetch-open' | 'post' | 'ready' | 'secretbox:wasm-simd' | 'secretbox:libsodium-heap'
 
 /** How many `peergos:<kind>` entries a worker recorded (a chunk helper: ready once, then one per chunk). */
 async function measures(w: WorkerTarget, kind: HelperWork): Promise<number> {
@@ -86,9 +87,13 @@ describe.runIf(browserAvailable())('web UI: large transfers through the chunk he
     await helpersReady(workers)
     const sealed = await helperChunks(workers, 'seal')
     const posted = await helperChunks(workers, 'post')
+    const simd = await helperChunks(workers, 'secretbox:wasm-simd')
     const data = pattern(SIZE, 21)
     await upload('from-browser.bin', data)
     expect(await helperChunks(workers, 'seal')).toBe(sealed + 3)
+    // each chunk sealed by the SIMD wasm secretbox, none by libsodium's
+    expect(await helperChunks(workers, 'secretbox:wasm-simd')).toBe(simd + 3)
+    expect(await helperChunks(workers, 'secretbox:libsodium-heap')).toBe(0)
     // every fragment write (5 + 5 + 3 fragments) sent by a helper, none by the client worker
     expect(await helperChunks(workers, 'post')).toBe(posted + 13)
 
@@ -111,7 +116,10 @@ describe.runIf(browserAvailable())('web UI: large transfers through the chunk he
     await helpersReady(workers)
     const opened = await helperChunks(workers, 'open')
     const fetched = await helperChunks(workers, 'fetch-open')
+    const simd = await helperChunks(workers, 'secretbox:wasm-simd')
     expect(sha256Hex(await download('from-node.bin'))).toBe(sha256Hex(pattern(SIZE, 22)))
+    expect(await helperChunks(workers, 'secretbox:wasm-simd')).toBe(simd + 3)
+    expect(await helperChunks(workers, 'secretbox:libsodium-heap')).toBe(0)
     // each chunk's fragments fetched by the helper that opened it (none handed over by the client worker)
     expect(await helperChunks(workers, 'fetch-open')).toBe(fetched + 3)
     expect(await helperChunks(workers, 'open')).toBe(opened)

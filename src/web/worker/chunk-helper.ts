@@ -1,6 +1,6 @@
 // A chunk helper: a Web Worker started by the client worker (chunk-crypto-pool.ts) that seals and
-// opens file chunks (client/chunk-crypto.ts with WebCrypto's SHA-256 and the secretbox in
-// libsodium's own memory, sodium-heap-secretbox.ts), so the secretbox of a large
+// opens file chunks (client/chunk-crypto.ts with WebCrypto's SHA-256 and our SIMD wasm secretbox,
+// or libsodium's in its own memory where SIMD is unavailable: chunk-secretbox.ts), so the secretbox of a large
 // transfer runs on more than one core. It also does a large transfer's requests: it fetches the
 // fragments of a chunk it opens (straight into its own memory, each checked against its CID by the
 // opening), and sends the fragment writes the client worker moves to it (the Blob built here). It
@@ -13,7 +13,7 @@ import { createPortableCrypto } from '../../crypto/providers/portable.ts'
 import { readLimited } from '../../http/gzip.ts'
 import { fpctFromCbor, fpctToCbor, MAX_BLOCK_SIZE } from '../../model/fragmented-cipher-text.ts'
 import { buffersOf, type ChunkReply, type ChunkRequest } from '../shared/chunk-protocol.ts'
-import { sodiumHeapSecretbox } from './sodium-heap-secretbox.ts'
+import { chunkSecretbox, measuredSecretbox } from './chunk-secretbox.ts'
 import { webSha256 } from './web-sha256.ts'
 
 const scope = self as unknown as { postMessage(m: ChunkReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ChunkRequest>) => void) | null }
@@ -60,7 +60,7 @@ async function post(m: Extract<ChunkRequest, { kind: 'post' }>): Promise<void> {
   scope.postMessage({ kind: 'posted', id: m.id, status: res.status, statusText: res.statusText, headers: [...res.headers], body }, buffersOf([body]))
 }
 
-/** Measures kept in the performance timeline (peergos:seal, peergos:open, peergos:fetch-open, peergos:post, and the mark peergos:ready: profiling and tests see the work here). */
+/** Measures kept in the performance timeline (peergos:seal, peergos:open, peergos:fetch-open, peergos:post, peergos:secretbox:<kind> per secretbox call, and the mark peergos:ready: profiling and tests see the work here). */
 const MAX_MEASURES = 1000
 let measured = 0
 
@@ -91,7 +91,10 @@ function failed(id: number, e: unknown): void {
   scope.postMessage({ kind: 'failed', id, name: er.name, message: er.message })
 }
 
-const ready = createPortableCrypto().then((c) => asyncHashChunkCrypto(c, webSha256(c), sodiumHeapSecretbox(c)))
+const ready = createPortableCrypto().then(async (c) => {
+  const { box, kind } = await chunkSecretbox(c)
+  return asyncHashChunkCrypto(c, webSha256(c), measuredSecretbox(box, kind))
+})
 scope.onmessage = (e) => void ready.then((cc) => answer(cc, e.data), (err: unknown) => failed(e.data.id, err))
 ready.then(() => {
   performance.mark('peergos:ready')
