@@ -174,9 +174,16 @@ export class DurableIO {
   /**
    * The whole file, or undefined when it does not exist. A file over `maxSize` is not read:
    * `bytes` is then undefined. Other errors are thrown as typed store errors. `alloc` gives the
-   * memory to read into (a pooled buffer), by default a buffer of its own.
+   * memory to read into (a pooled buffer), by default a buffer of its own. `direct`: the file is
+   * likely a fragment written with O_DIRECT (a raw block), so it is opened with O_DIRECT once and
+   * read from the device without a copy through the page cache; otherwise (and whenever direct I/O
+   * is off, refused, or no aligned buffer is free) it is read through the page cache.
    */
-  async readFile(path: string, maxSize: number, alloc?: (size: number) => Uint8Array): Promise<{ bytes?: Uint8Array; size: number } | undefined> {
+  async readFile(path: string, maxSize: number, alloc?: (size: number) => Uint8Array, direct = false): Promise<{ bytes?: Uint8Array; size: number } | undefined> {
+    if (direct && this.aligned !== undefined) {
+      const r = await this.readDirect(path, maxSize, alloc)
+      if (r !== DIRECT_REFUSED) return r
+    }
     let fh: FileHandleOps
     try {
       fh = await this.fs.open(path, 'r')
@@ -189,15 +196,8 @@ export class DurableIO {
       if (size > maxSize) return { size }
       // Its own ArrayBuffer (not Node's shared pool), no zero-fill: every byte is overwritten.
       const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
-      if (this.usesDirectIO(size) && (await this.readDirect(path, buf, size)) !== DIRECT_REFUSED) return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, size), size }
-      let off = 0
-      while (off < size) {
-        const { bytesRead } = await fh.read(buf, off, size - off, off)
-        if (bytesRead === 0) break // shrank under us: the short block will fail its hash
-        off += bytesRead
-      }
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, off)
-      return { bytes, size: off }
+      const got = await readAll(fh, buf, size)
+      return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, got), size: got }
     } catch (e) {
       throw storeError(e, `read ${path}`)
     } finally {
@@ -206,33 +206,79 @@ export class DurableIO {
   }
 
   /**
-   * The file (`size` bytes when it was opened) through O_DIRECT into `buf`: in place when `buf` starts
-   * aligned in an aligned pool's buffer with room for the padding, else through an aligned buffer.
-   * DIRECT_REFUSED when the file system does not take O_DIRECT or the file changed size since (the
-   * caller then reads it through the page cache).
+   * readFile through one O_DIRECT open: into the allocated buffer in place when it starts aligned in
+   * an aligned pool's buffer with room for the padding, else through an aligned slot (one copy).
+   * DIRECT_REFUSED (nothing read yet) when the file system does not take O_DIRECT or the file is smaller
+   * than DIRECT_MIN_SIZE or larger than a slot: the caller then reads it through the page cache. Once its buffer is allocated, a
+   * refusal, a busy slot pool or a file that changed size is read through the page cache here.
    */
-  private async readDirect(path: string, buf: Uint8Array, size: number): Promise<void | Refused> {
+  private async readDirect(path: string, maxSize: number, alloc?: (size: number) => Uint8Array): Promise<{ bytes?: Uint8Array; size: number } | undefined | Refused> {
     const aligned = this.aligned!
-    const padded = alignUp(size)
-    const inPlace = directView(buf, padded)
-    const slot = inPlace === undefined ? aligned.acquire() : undefined
-    if (inPlace === undefined && slot === undefined) return DIRECT_REFUSED
+    let fh: DirectFileHandleOps | Refused
     try {
-      const fh: DirectFileHandleOps | Refused = await this.fs.openDirect!(path, 'r').catch((e: unknown) => this.refusal(e))
-      if (fh === DIRECT_REFUSED) return DIRECT_REFUSED
-      let read: { bytesRead: number } | Refused
-      try {
-        // One aligned request for the whole file; a block file fits in a slot (usesDirectIO).
-        read = await fh.read(inPlace ?? slot!, 0, padded, 0).catch((e: unknown) => this.refusal(e))
-      } finally {
-        await fh.close().catch(() => undefined)
+      fh = await this.fs.openDirect!(path, 'r').catch((e: unknown) => this.refusal(e))
+    } catch (e) {
+      if (isNotFound(e)) return undefined
+      throw storeError(e, `open ${path}`)
+    }
+    if (fh === DIRECT_REFUSED) return DIRECT_REFUSED
+    let slot: Uint8Array | undefined
+    try {
+      const { size } = await fh.stat()
+      if (size > maxSize) return { size }
+      // A small one (the last fragment of a file, a small file) is better kept in the page cache.
+      if (size < DIRECT_MIN_SIZE) return DIRECT_REFUSED
+      const padded = alignUp(size)
+      if (padded > aligned.slotSize) return DIRECT_REFUSED
+      const buf = alloc?.(size) ?? Buffer.allocUnsafeSlow(size)
+      const inPlace = directView(buf, padded)
+      if (inPlace === undefined) slot = aligned.acquire()
+      const target = inPlace ?? slot
+      if (target !== undefined) {
+        // One aligned request for the whole file.
+        const read: { bytesRead: number } | Refused = await fh.read(target, 0, padded, 0).catch((e: unknown) => this.refusal(e))
+        if (read !== DIRECT_REFUSED && read.bytesRead === size) {
+          if (slot !== undefined) buf.set(slot.subarray(0, size))
+          return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, size), size }
+        }
       }
-      if (read === DIRECT_REFUSED || read.bytesRead !== size) return DIRECT_REFUSED
-      if (slot !== undefined) buf.set(slot.subarray(0, size))
+      // No aligned slot free, O_DIRECT refused, or the file changed: through the page cache, into the same buffer.
+      const got = await this.readBuffered(path, buf, size)
+      return got === undefined ? undefined : { bytes: new Uint8Array(buf.buffer, buf.byteOffset, got), size: got }
+    } catch (e) {
+      throw storeError(e, `read ${path}`)
     } finally {
+      await fh.close().catch(() => undefined)
       if (slot !== undefined) aligned.release(slot)
     }
   }
+
+  /** Up to `size` bytes of the file into `buf` through the page cache; undefined if it is gone. */
+  private async readBuffered(path: string, buf: Uint8Array, size: number): Promise<number | undefined> {
+    let fh: FileHandleOps
+    try {
+      fh = await this.fs.open(path, 'r')
+    } catch (e) {
+      if (isNotFound(e)) return undefined
+      throw e
+    }
+    try {
+      return await readAll(fh, buf, size)
+    } finally {
+      await fh.close().catch(() => undefined)
+    }
+  }
+}
+
+/** Reads up to `size` bytes at offset 0 into `buf`, continuing after short reads; stops early if the file shrank (the short block then fails its hash). */
+async function readAll(fh: FileHandleOps, buf: Uint8Array, size: number): Promise<number> {
+  let off = 0
+  while (off < size) {
+    const { bytesRead } = await fh.read(buf, off, size - off, off)
+    if (bytesRead === 0) break
+    off += bytesRead
+  }
+  return off
 }
 
 /** Writes `length` bytes of `bytes` at offset 0, continuing after short writes. */

@@ -2,7 +2,7 @@
 // <KEY>.data (reference §8.1; vectors README "Facts about the server's storage"), so a Peergos
 // data dir is readable here and ours by Peergos. Durable, hash-checked writes; verified reads.
 import { dirname, join } from 'node:path'
-import { cidToString, type CID } from '../../codec/cid.ts'
+import { CODEC_RAW, cidToString, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { createNodeCrypto } from '../../crypto/providers/node.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
@@ -133,7 +133,8 @@ export class FileBlockStore extends IndexedBlockStore {
 
   private async read(owner: string, key: string, cid: CID): Promise<Read> {
     const pool = this.readPool
-    const r = await this.io.readFile(this.path(owner, key), MAX_BLOCK_SIZE, pool === undefined ? undefined : (size) => pool.acquire(size))
+    // Raw blocks are fragments, written with O_DIRECT when large: read the same way, with one open.
+    const r = await this.io.readFile(this.path(owner, key), MAX_BLOCK_SIZE, pool === undefined ? undefined : (size) => pool.acquire(size), cid.code === CODEC_RAW)
     if (r === undefined) return { kind: 'absent' }
     if (r.bytes === undefined) return { kind: 'corrupt' }
     // Always re-hashed (sha-256 runs at ~1.8 GB/s): a bad copy is never served (B4.9).
