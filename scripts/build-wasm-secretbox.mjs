@@ -14,7 +14,10 @@ const target = join(root, 'src', 'crypto', 'generated', 'xsalsa20poly1305-wasm.t
 
 const mtime = (p) => { try { return statSync(p).mtimeMs } catch { return -1 } }
 const stale = mtime(target) < Math.max(mtime(source), mtime(fileURLToPath(import.meta.url)))
-if (process.argv.includes('--check')) process.exit(stale ? 1 : 0)
+if (process.argv.includes('--check')) {
+  if (stale) process.stderr.write(`${target.slice(root.length + 1)} is missing or older than its source: run npm run build:wasm\n`)
+  process.exit(stale ? 1 : 0)
+}
 if (!stale && !process.argv.includes('--force')) process.exit(0)
 
 const { default: asc } = await import('assemblyscript/asc')
