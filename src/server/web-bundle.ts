@@ -1,11 +1,15 @@
 // Where the web UI's bundle is, and building it when it is missing or older than its sources (a
 // fresh clone, or after editing src/web or the client library): Vite's build API with
 // web.vite.config.ts, one build at a time across processes (a lock directory beside dist/web).
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
 import { PeergosError } from '../errors.ts'
 import { PACKAGE_ROOT } from './package-root.ts'
+
+const execFileAsync = promisify(execFile)
 
 /** The web UI could not be built (Vite missing in an installed package, or a build error). */
 export class WebBuildError extends PeergosError {}
@@ -17,7 +21,9 @@ const STAMP = '.build-stamp'
 const LOCK = join(PACKAGE_ROOT, 'dist', '.web-build.lock')
 const CONFIG = join(PACKAGE_ROOT, 'web.vite.config.ts')
 /** What the bundle is built from: the UI and every layer it bundles. */
-const SOURCES = ['src/web', 'src/client', 'src/crypto', 'src/codec', 'src/model', 'src/champ', 'src/services', 'src/http', 'src/errors.ts', 'web.vite.config.ts', 'package-lock.json']
+const SOURCES = ['src/web', 'src/client', 'src/crypto', 'src/codec', 'src/model', 'src/champ', 'src/services', 'src/http', 'src/errors.ts', 'web.vite.config.ts', 'package-lock.json', 'scripts/wasm-secretbox', 'scripts/build-wasm-secretbox.mjs']
+/** Builds the SIMD secretbox module into src/crypto/generated/ when it is missing or stale (the bundle imports it). */
+const WASM_BUILD = join(PACKAGE_ROOT, 'scripts', 'build-wasm-secretbox.mjs')
 
 async function newestMtime(path: string): Promise<number> {
   const s = await stat(path).catch(() => undefined)
@@ -73,6 +79,7 @@ export async function buildWebBundle(): Promise<void> {
   const fresh = `${DEFAULT_WEB_ROOT}.building-${process.pid}`
   const old = `${DEFAULT_WEB_ROOT}.old-${process.pid}`
   try {
+    if (existsSync(WASM_BUILD)) await execFileAsync(process.execPath, [WASM_BUILD], { cwd: PACKAGE_ROOT })
     await vite.build({ configFile: CONFIG, logLevel: 'warn', build: { outDir: fresh, emptyOutDir: true } })
     await writeFile(join(fresh, STAMP), `${new Date().toISOString()}\n`)
     const had = existsSync(DEFAULT_WEB_ROOT)
