@@ -5,14 +5,17 @@
 // the last chunk's next link names.
 import type { CryptoProvider } from '../crypto/provider.ts'
 import type { WritableAbsoluteCapability } from '../model/capability.ts'
-import { createDir, decodeCryptreeNode, MAX_CHILD_LINKS_PER_BLOB, nodeMirrorBatId, withChildren, type CryptreeNode } from '../model/cryptree-node.ts'
+import { encodeCbor } from '../codec/cbor.ts'
+import { createDir, decodeCryptreeNode, MAX_CHILD_LINKS_PER_BLOB, nodeMirrorBatId, type BuiltCryptreeNode, type CryptreeNode } from '../model/cryptree-node.ts'
 import { readCryptreeNode, readDirectoryChildren, type CryptreeNodeView } from '../model/cryptree-read.ts'
 import { EMPTY_FILE_PROPERTIES } from '../model/file-properties.ts'
-import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
+import { buildFpct, type FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import { randomBat } from '../model/bat.ts'
 import { MAP_KEY_BYTES } from '../model/capability.ts'
-import { childrenLinks, subsequentChunkCapability, type NamedRelativeCapability } from '../model/relative-capability.ts'
-import { cidToString, verifyBlock } from '../codec/cid.ts'
+import { childrenLinks, namedRelativeCapabilityToCbor, subsequentChunkCapability, type NamedRelativeCapability } from '../model/relative-capability.ts'
+import { cidToString, equalBytes, verifyBlock, type CID } from '../codec/cid.ts'
+import { cidKey } from '../champ/index.ts'
+import type { SymmetricKey } from '../model/symmetric-key.ts'
 import { PeergosError } from '../errors.ts'
 import { NotFoundError } from './errors.ts'
 import type { WriterTx } from './writer-tx.ts'
@@ -48,16 +51,57 @@ export function fragmentFetcher(tx: WriterTx): FragmentFetcher {
   }
 }
 
+/** A directory chunk as decoded from its block under one pair of keys. */
+interface DecodedChunk {
+  readonly rBaseKey: SymmetricKey
+  readonly wBaseKey: SymmetricKey
+  readonly node: CryptreeNode
+  readonly view: CryptreeNodeView
+  readonly children: readonly NamedRelativeCapability[]
+}
+
+/** Decoded chunks kept per writer session (each write to a directory reads its chunk again). */
+const DECODED_CHUNKS = 64
+const decodedChunks = new WeakMap<object, Map<string, DecodedChunk>>()
+
+function decodedCache(tx: WriterTx): Map<string, DecodedChunk> {
+  let m = decodedChunks.get(tx.session)
+  if (m === undefined) decodedChunks.set(tx.session, (m = new Map()))
+  return m
+}
+
+function sameKey(a: SymmetricKey, b: SymmetricKey): boolean {
+  return a === b || (a.dirty === b.dirty && equalBytes(a.key, b.key))
+}
+
+/**
+ * A chunk block decodes to the same node, view and children every time (content addressing): the
+ * decoded form is kept under the block's CID and the keys that opened it, so a run of writes into one
+ * directory decodes its child list once, not once per write.
+ */
+function remember(tx: WriterTx, cid: CID, chunk: DecodedChunk): void {
+  const m = decodedCache(tx)
+  const k = cidKey(cid)
+  m.delete(k)
+  m.set(k, chunk)
+  if (m.size > DECODED_CHUNKS) m.delete(m.keys().next().value!)
+}
+
 /** Reads one directory chunk under the transaction, or undefined when nothing is stored there. */
 export async function readDirChunk(tx: WriterTx, cap: WritableAbsoluteCapability): Promise<DirChunk | undefined> {
   const found = await tx.getNode(cap.mapKey, cap.bat)
   if (found === undefined) return undefined
+  const hit = decodedCache(tx).get(cidKey(found.cid))
+  if (hit !== undefined && sameKey(hit.rBaseKey, cap.rBaseKey) && sameKey(hit.wBaseKey, cap.wBaseKey)) {
+    return { cap, node: hit.node, view: hit.view, children: [...hit.children] }
+  }
   const c = tx.session.crypto
   const node = decodeCryptreeNode(found.block)
   const view = readCryptreeNode(c, node, cap.rBaseKey, cap.wBaseKey, true) // read as the folder it should be (no trial opening as a file)
   if (!view.isDirectory) throw new NotADirectoryError(`'${view.properties.name}' is not a directory`)
   const links = await readDirectoryChildren(c, node, cap.rBaseKey, fragmentFetcher(tx))
   if (links.kind !== 'named') throw new UnsupportedDirectoryError(`'${view.properties.name}' uses legacy child links`)
+  remember(tx, found.cid, { rBaseKey: cap.rBaseKey, wBaseKey: cap.wBaseKey, node, view, children: [...links.children] })
   return { cap, node, view, children: [...links.children] }
 }
 
@@ -80,10 +124,48 @@ export async function readDirChunks(tx: WriterTx, cap: WritableAbsoluteCapabilit
   }
 }
 
+/** Each child link's CBOR, kept per (immutable) link object: a directory's unchanged children are encoded once, not at every write. */
+const encodedLinks = new WeakMap<NamedRelativeCapability, Uint8Array>()
+
+function encodedLink(child: NamedRelativeCapability): Uint8Array {
+  let e = encodedLinks.get(child)
+  if (e === undefined) encodedLinks.set(child, (e = encodeCbor(namedRelativeCapabilityToCbor(child))))
+  return e
+}
+
+/**
+ * The CBOR of a named child list, the bytes encodeCbor(childrenLinksToCbor(...)) writes: an array
+ * head, then each link's own encoding (a definite-length array's items are encoded independently).
+ */
+export function encodeChildList(children: readonly NamedRelativeCapability[]): Uint8Array {
+  const items = children.map(encodedLink)
+  const n = items.length
+  const head = n < 24 ? [0x80 | n] : n < 0x100 ? [0x98, n] : n < 0x10000 ? [0x99, n >>> 8, n & 0xff] : [0x9a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+  let size = head.length
+  for (const it of items) size += it.length
+  const out = new Uint8Array(size)
+  out.set(head)
+  let at = head.length
+  for (const it of items) {
+    out.set(it, at)
+    at += it.length
+  }
+  return out
+}
+
+/** cryptree-node's withChildren (the node with its child list resealed, nothing else changed), from the cached link encodings. */
+function withChildList(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, children: readonly NamedRelativeCapability[]): BuiltCryptreeNode {
+  const { fpct, fragments } = buildFpct(c, rBaseKey, encodeChildList(children), { mirrorBatId: nodeMirrorBatId(node) })
+  return { node: { ...node, data: fpct }, fragments }
+}
+
 async function writeChunk(tx: WriterTx, chunk: DirChunk, children: NamedRelativeCapability[]): Promise<void> {
   const c = tx.session.crypto
-  const built = withChildren(c, chunk.node, chunk.cap.rBaseKey, childrenLinks(children), nodeMirrorBatId(chunk.node))
-  await tx.setBuiltNode(chunk.cap.mapKey, built, chunk.cap.bat)
+  const built = withChildList(c, chunk.node, chunk.cap.rBaseKey, children)
+  const cid = await tx.setBuiltNode(chunk.cap.mapKey, built, chunk.cap.bat)
+  // only the child list changed (the node's keys, metadata and links are the chunk's): the next
+  // write to this directory reads the new chunk without decoding it
+  remember(tx, cid, { rBaseKey: chunk.cap.rBaseKey, wBaseKey: chunk.cap.wBaseKey, node: built.node, view: chunk.view, children: [...children] })
 }
 
 function newContinuationChunk(c: CryptoProvider, first: DirChunk, last: DirChunk, children: NamedRelativeCapability[]): { cap: WritableAbsoluteCapability; built: ReturnType<typeof createDir> } {

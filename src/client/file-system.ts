@@ -30,7 +30,7 @@ import { joinPath, parsePath, splitParent } from './paths.ts'
 import { CHUNK_SIZE, type TreeEntry, type TreeReader } from './tree-reader.ts'
 import { applyAndRetire, removeOwnedKey } from './retire-writers.ts'
 import { applyTogether, WriterSession, type WriterServices } from './writer-session.ts'
-import type { WriterTx } from './writer-tx.ts'
+import { WriterTx } from './writer-tx.ts'
 
 /** An operation this client cannot do (yet) on that item, e.g. writing into another writer's subspace. */
 export class UnsupportedOperationError extends PeergosError {}
@@ -505,7 +505,8 @@ export class FileSystem {
 
   /** The keys of the file `name` in a directory, to overwrite it in place (undefined when there is none). */
   private async existingFileKeys(loc: Located, name: string, o: WriteOptions): Promise<FileKeys | undefined> {
-    const cap = await loc.reader.findChild(loc.cap, name)
+    const recent = await this.recentChild(loc, name)
+    const cap = recent === undefined ? await loc.reader.findChild(loc.cap, name) : recent ?? undefined
     if (cap === undefined) return undefined
     if (o.overwrite === false) throw new FileExistsError(`${joinPath(loc.path, name)} already exists`)
     return loc.session.apply(async (tx) => {
@@ -515,6 +516,25 @@ export class FileSystem {
       if (!equalBytes(toAbsolute(this.c, link.cap, d.cap).mapKey, cap.mapKey)) return undefined
       return (await this.txFile(tx, d, link)).keys
     })
+  }
+
+  /**
+   * The child `name` of a directory as the version its writer session just committed has it (null:
+   * absent), read through the session's cached blocks and decoded chunks; undefined when that version
+   * is not known (then the tree reader looks it up).
+   */
+  private async recentChild(loc: Located, name: string): Promise<{ readonly mapKey: Uint8Array } | null | undefined> {
+    const recent = loc.session.recent()
+    if (recent === undefined) return undefined
+    let chunks: DirChunk[]
+    try {
+      chunks = await readDirChunks(new WriterTx(loc.session, recent), loc.cap)
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined
+      throw e
+    }
+    const link = findChild(chunks, name)
+    return link === undefined ? null : toAbsolute(this.c, link.cap, loc.cap)
   }
 
   private async stageNewFile(tx: WriterTx, d: TxDir, name: string, keys: FileKeys, stored: StoredContents, o: WriteOptions): Promise<{ link: NamedRelativeCapability; props: FileProperties }> {

@@ -275,7 +275,12 @@ export class WriterSession {
    * or older than KNOWN_VERSION_MAX_AGE_MS (operations in quick succession skip the pointer read).
    */
   get lastCommitted(): WriterData | undefined {
-    return Date.now() - this.committedAt <= KNOWN_VERSION_MAX_AGE_MS ? this.committed?.data : undefined
+    return this.recent()?.data
+  }
+
+  /** The version this session last committed or read, when not older than KNOWN_VERSION_MAX_AGE_MS (no request). */
+  recent(): CommittedWriter | undefined {
+    return Date.now() - this.committedAt <= KNOWN_VERSION_MAX_AGE_MS ? this.committed : undefined
   }
 
   /** Forgets the cached version (after a failed multi-writer commit). */
