@@ -35,8 +35,22 @@ async function casOne(ex: SqlExecutor, key: string, expected: Uint8Array | undef
 /** Thrown inside setMany's transaction to roll it back; never escapes. */
 class CasMiss extends Error {}
 
+/** Writers whose stored pointer is kept in memory for their next update. */
+const CACHED_POINTERS = 10_000
+/** A writer known to have no pointer. */
+const NO_POINTER = new Uint8Array(0)
+
 export class PointerStore {
-  private constructor(private readonly db: Database) {}
+  /**
+   * The stored bytes by writer column, written through on every change made here, so that a pointer
+   * update reads the pointer it replaces without a query (and without base64): see getForUpdate. Only
+   * on SQLite; a shared Postgres is changed by other servers.
+   */
+  private readonly cache: Map<string, Uint8Array> | undefined
+
+  private constructor(private readonly db: Database) {
+    this.cache = db.dialect === 'sqlite' ? new Map() : undefined
+  }
 
   /** Opens the store on `mutable.sql` (or the shared Postgres), creating tables as Peergos does. */
   static async open(db: Database): Promise<PointerStore> {
@@ -45,10 +59,52 @@ export class PointerStore {
     return new PointerStore(db)
   }
 
-  /** The writer's current signed PointerUpdate bytes, or undefined. */
+  private remember(key: string, signed: Uint8Array | undefined): void {
+    const c = this.cache
+    if (c === undefined) return
+    c.delete(key)
+    c.set(key, signed ?? NO_POINTER)
+    if (c.size > CACHED_POINTERS) c.delete(c.keys().next().value!)
+  }
+
+  /** The writer's current signed PointerUpdate bytes, or undefined (always read from the database). */
   async get(writer: PublicKeyHash): Promise<Uint8Array | undefined> {
-    const rows = await this.db.query<{ hash: string }>(GET, [publicKeyHashColumn(writer)])
-    return rows.length === 0 ? undefined : fromBase64(rows[0].hash, 'hash')
+    const key = publicKeyHashColumn(writer)
+    const rows = await this.db.query<{ hash: string }>(GET, [key])
+    const signed = rows.length === 0 ? undefined : fromBase64(rows[0].hash, 'hash')
+    // not remembered when a change to this writer started meanwhile (its result is remembered instead)
+    if (!this.writing.has(key)) this.remember(key, signed?.slice())
+    return signed
+  }
+
+  /**
+   * The pointer an update is validated against: as last written or read by this process (no query),
+   * else read. It can be stale only when another process changed the file (the CAS then misses, which
+   * drops the entry); a caller whose check fails on it reads again with `get`.
+   */
+  async getForUpdate(writer: PublicKeyHash): Promise<Uint8Array | undefined> {
+    const hit = this.cache?.get(publicKeyHashColumn(writer))
+    if (hit !== undefined) return hit === NO_POINTER ? undefined : hit.slice()
+    return this.get(writer)
+  }
+
+  /** Writer columns with a change in flight: a read that overlaps one does not fill the cache. */
+  private readonly writing = new Map<string, number>()
+
+  private async changing<T>(keys: readonly string[], change: () => Promise<T>): Promise<T> {
+    for (const k of keys) {
+      this.writing.set(k, (this.writing.get(k) ?? 0) + 1)
+      this.cache?.delete(k)
+    }
+    try {
+      return await change()
+    } finally {
+      for (const k of keys) {
+        const n = this.writing.get(k)! - 1
+        if (n === 0) this.writing.delete(k)
+        else this.writing.set(k, n)
+      }
+    }
   }
 
   /**
@@ -57,7 +113,12 @@ export class PointerStore {
    * concurrent calls with the same `expected`, exactly one returns true.
    */
   compareAndSet(writer: PublicKeyHash, expected: Uint8Array | undefined, next: Uint8Array): Promise<boolean> {
-    return casOne(this.db, publicKeyHashColumn(writer), expected, next)
+    const key = publicKeyHashColumn(writer)
+    return this.changing([key], async () => {
+      const ok = await casOne(this.db, key, expected, next)
+      if (ok && this.writing.get(key) === 1) this.remember(key, next.slice())
+      return ok
+    })
   }
 
   /** Several writers' CAS in one transaction: all applied, or none (then false). */
@@ -66,20 +127,24 @@ export class PointerStore {
     const keyed = updates.map((u) => ({ ...u, key: publicKeyHashColumn(u.writer) }))
     if (new Set(keyed.map((u) => u.key)).size !== keyed.length) return false // one writer twice can't both match
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) // fixed lock order: no deadlocks
-    try {
-      return await this.db.withTransaction(async (tx) => {
-        for (const u of keyed) if (!(await casOne(tx, u.key, u.expected, u.next))) throw new CasMiss()
-        return true
-      })
-    } catch (e) {
-      if (e instanceof CasMiss) return false
-      throw e
-    }
+    return this.changing(keyed.map((u) => u.key), async () => {
+      try {
+        await this.db.withTransaction(async (tx) => {
+          for (const u of keyed) if (!(await casOne(tx, u.key, u.expected, u.next))) throw new CasMiss()
+        })
+      } catch (e) {
+        if (e instanceof CasMiss) return false
+        throw e
+      }
+      for (const u of keyed) if (this.writing.get(u.key) === 1) this.remember(u.key, u.next.slice())
+      return true
+    })
   }
 
   /** Removes a writer's pointer (Peergos removePointer: migration and tests). */
   async remove(writer: PublicKeyHash): Promise<void> {
-    await this.db.run(DELETE, [publicKeyHashColumn(writer)])
+    const key = publicKeyHashColumn(writer)
+    await this.changing([key], () => this.db.run(DELETE, [key]))
   }
 
   /** Every stored pointer (GC roots, import and export). */

@@ -50,7 +50,8 @@ export class ServiceContext {
     })
   }
 
-  currentPointer(writer: PublicKeyHash): Promise<CurrentPointer | undefined> {
-    return readCurrentPointer(this.pointerStore, writer)
+  /** The writer's stored pointer; `forUpdate`: as this process last wrote it when known (no query; see PointerStore.getForUpdate). */
+  currentPointer(writer: PublicKeyHash, forUpdate = false): Promise<CurrentPointer | undefined> {
+    return readCurrentPointer(this.pointerStore, writer, forUpdate)
   }
 }

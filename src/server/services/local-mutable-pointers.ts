@@ -106,8 +106,14 @@ export class LocalMutablePointers implements MutablePointers, OpLogScoped<Pick<O
       if (mode === 'single' && e instanceof InvalidSignatureError) return false
       throw e
     }
-    const current = await this.ctx.currentPointer(writer)
-    checkPointerTransition(current?.update, next)
+    let current = await this.ctx.currentPointer(writer, true)
+    try {
+      checkPointerTransition(current?.update, next)
+    } catch {
+      // the remembered pointer is stale only if another process shares the database: decide on the stored one
+      current = await this.ctx.currentPointer(writer)
+      checkPointerTransition(current?.update, next)
+    }
     if (next.updated !== null) {
       const wd = await this.ctx.writerData.get(next.updated, true)
       if (!wd.controller.equals(writer)) {

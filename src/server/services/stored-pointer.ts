@@ -19,8 +19,9 @@ export function storedPointerUpdate(signed: Uint8Array): PointerUpdate {
   return decodePointerUpdate(signed.subarray(SIGNATURE_BYTES))
 }
 
-export async function readCurrentPointer(store: PointerStore, writer: PublicKeyHash): Promise<CurrentPointer | undefined> {
-  const signed = await store.get(writer)
+/** The writer's stored pointer; `forUpdate`: possibly as this process last wrote it (PointerStore.getForUpdate). */
+export async function readCurrentPointer(store: PointerStore, writer: PublicKeyHash, forUpdate = false): Promise<CurrentPointer | undefined> {
+  const signed = forUpdate ? await store.getForUpdate(writer) : await store.get(writer)
   return signed === undefined ? undefined : { signed, update: storedPointerUpdate(signed) }
 }
 

@@ -39,6 +39,13 @@ export interface SpaceAccountingOptions extends Omit<UsageStateOptions, 'capacit
 export type AccountingContext = Pick<ServiceContext, 'writerData' | 'ownership' | 'pointerStore' | 'blocks'>
 
 type KeySet = ReadonlyMap<string, PublicKeyHash>
+
+/** A pointer update waiting for its accounting: released at `deadline` if still waiting. */
+interface Waiting {
+  readonly deadline: number
+  late: boolean
+  readonly release: () => void
+}
 const NONE: KeySet = new Map()
 
 const sameTarget = (a: CID | undefined, b: CID | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b))
@@ -52,6 +59,9 @@ export class SpaceAccounting {
   private readonly quotaCache = new Map<string, { quota: number; at: number }>()
   private readonly now: () => number
   private closing = false
+  /** Pointer updates waiting for their accounting (briefly), and the timer that releases them when it is slow. */
+  private readonly waiting = new Set<Waiting>()
+  private watchdog: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly o: SpaceAccountingOptions) {
     this.now = o.now ?? Date.now
@@ -118,24 +128,46 @@ export class SpaceAccounting {
       else if (newTarget !== undefined) await this.registerUnknown(owner, writer) // accounts its current tree
     }))
 
-  /** `task`, or nothing after hookWaitMs (a later failure then goes to onError). */
+  /**
+   * `task`, or nothing after hookWaitMs (up to half as long again; a later failure then goes to
+   * onError). One shared timer watches every waiting update, not a timer per update: arming and
+   * clearing a timer per pointer change cost more than the accounting itself.
+   */
   private briefly(task: Promise<void>): Promise<void> {
     return new Promise((resolve, reject) => {
-      let late = false
-      const timer = setTimeout(() => {
-        late = true
-        resolve()
-      }, this.o.hookWaitMs ?? 2000)
-      timer.unref?.()
+      const w: Waiting = { deadline: performance.now() + this.hookWaitMs, late: false, release: resolve }
+      this.waiting.add(w)
+      this.armWatchdog()
       task.then(() => {
-        clearTimeout(timer)
+        this.waiting.delete(w)
         resolve()
       }, (e: unknown) => {
-        clearTimeout(timer)
-        if (late) this.o.onError?.(e)
+        this.waiting.delete(w)
+        if (w.late) this.o.onError?.(e)
         else reject(e)
       })
     })
+  }
+
+  private get hookWaitMs(): number {
+    return this.o.hookWaitMs ?? 2000
+  }
+
+  /** Releases the updates waiting past their deadline; runs every hookWaitMs / 2 while any waits. */
+  private armWatchdog(): void {
+    if (this.watchdog !== undefined) return
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined
+      const now = performance.now()
+      for (const w of this.waiting) {
+        if (w.deadline > now) continue
+        this.waiting.delete(w)
+        w.late = true
+        w.release()
+      }
+      if (this.waiting.size > 0) this.armWatchdog()
+    }, this.hookWaitMs / 2)
+    this.watchdog.unref?.()
   }
 
   /**
@@ -296,6 +328,8 @@ export class SpaceAccounting {
   async close(): Promise<void> {
     this.closing = true
     await this.idle()
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog)
+    this.watchdog = undefined
     await this.state.close()
   }
 }

@@ -90,8 +90,15 @@ describe('SQLite files in a Peergos data directory', () => {
     const dbs = await openDatabases({ kind: 'sqlite', dir: sub })
     try {
       for (const f of Object.keys(PEERGOS_SQL_FILES) as DbFile[]) {
-        const [{ synchronous }] = await dbs[f].query<{ synchronous: number }>('PRAGMA synchronous;')
-        expect([f, synchronous]).toEqual([f, RECOVERABLE_STORES.has(f) ? 1 : 2]) // 1 NORMAL, 2 FULL
+        const db = dbs[f] as SqliteDatabase
+        // SQLite itself runs NORMAL everywhere (WAL); a FULL store's WAL is synced by SqliteDatabase after each commit
+        const [{ synchronous }] = await db.query<{ synchronous: number }>('PRAGMA synchronous;')
+        expect([f, synchronous, db.syncsEveryCommit]).toEqual([f, 1, !RECOVERABLE_STORES.has(f)])
+        const synced = db.walSyncs
+        await db.exec('CREATE TABLE IF NOT EXISTS durability_probe (v INTEGER);')
+        await db.run('INSERT INTO durability_probe (v) VALUES (?);', [1])
+        await db.withTransaction(async (tx) => void (await tx.run('INSERT INTO durability_probe (v) VALUES (?);', [2])))
+        expect([f, db.walSyncs - synced]).toEqual([f, RECOVERABLE_STORES.has(f) ? 0 : 3]) // one sync per acknowledged commit
       }
     } finally {
       await Promise.all(Object.values(dbs).map((d) => d.close()))
