@@ -2,7 +2,8 @@
 // change is diffed into its writer's size, writers are aggregated to their user through owned keys, block
 // writes are charged as pending until a pointer change confirms them, and writes beyond the quota are refused.
 import { cidKey } from '../../champ/block-store.ts'
-import type { CID } from '../../codec/cid.ts'
+import { equalBytes, type CID } from '../../codec/cid.ts'
+import type { WriterData } from '../../model/writer-data.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { UnknownUserError, WriterNotAllowedError } from '../../services/errors.ts'
 import type { ServerBlockStore } from '../blocks/server-block-store.ts'
@@ -49,6 +50,17 @@ interface Waiting {
 const NONE: KeySet = new Map()
 
 const sameTarget = (a: CID | undefined, b: CID | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b))
+const sameRoot = sameTarget
+
+/** Whether two WriterData name the same owned keys with the same proofs (both absent or empty counts as the same). */
+function sameNamedKeys(a: WriterData['namedOwnedKeys'], b: WriterData['namedOwnedKeys']): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false
+  for (const [name, p] of a ?? []) {
+    const q = b!.get(name)
+    if (q === undefined || !p.ownedKey.equals(q.ownedKey) || !equalBytes(p.signedOwner, q.signedOwner)) return false
+  }
+  return true
+}
 
 export class SpaceAccounting {
   readonly state: UsageState
@@ -225,10 +237,10 @@ export class SpaceAccounting {
     }
     const named = wd.namedOwnedKeys?.size ?? 0
     if (wd.ownedKeys === undefined && named === 0) return NONE
-    if (rec.target !== undefined && named === 0) {
+    if (rec.target !== undefined) {
       try {
         const old = await ctx.writerData.get(rec.target)
-        if ((old.namedOwnedKeys?.size ?? 0) === 0 && old.ownedKeys !== undefined && old.ownedKeys.equals(wd.ownedKeys!)) return rec.owned
+        if (sameRoot(old.ownedKeys, wd.ownedKeys) && sameNamedKeys(old.namedOwnedKeys, wd.namedOwnedKeys)) return rec.owned
       } catch {
         // the old WriterData is gone: read the owned keys
       }
