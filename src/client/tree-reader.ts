@@ -234,11 +234,15 @@ export class TreeReader {
   private async lookupBlocks(caps: readonly AbsoluteCapability[], found: (index: number, block: Uint8Array) => void, limiter = new Limiter(LOOKUPS_IN_FLIGHT)): Promise<void> {
     const batches: { root: CID; items: number[] }[] = []
     const byWriter = new Map<string, number[]>()
+    let last: { owner: CID; writer: CID; list: number[] } | undefined // a directory's children mostly share both objects
     caps.forEach((cap, i) => {
-      const k = cidKey(cap.owner) + cidKey(cap.writer)
-      let list = byWriter.get(k)
-      if (list === undefined) byWriter.set(k, (list = []))
-      list.push(i)
+      if (last === undefined || last.owner !== cap.owner || last.writer !== cap.writer) {
+        const k = cidKey(cap.owner) + cidKey(cap.writer)
+        let list = byWriter.get(k)
+        if (list === undefined) byWriter.set(k, (list = []))
+        last = { owner: cap.owner, writer: cap.writer, list }
+      }
+      last.list.push(i)
     })
     for (const list of byWriter.values()) {
       const root = await this.treeRoot(caps[list[0]])
@@ -249,9 +253,9 @@ export class TreeReader {
         if (!local.complete) misses.push(i)
         else if (local.block !== undefined) found(i, local.block)
       }
-      const order = new Map<number, number>()
-      for (const i of misses) order.set(i, champOrder(caps[i].mapKey))
-      misses.sort((a, b) => order.get(a)! - order.get(b)!)
+      const order = new Float64Array(caps.length)
+      for (const i of misses) order[i] = champOrder(caps[i].mapKey)
+      misses.sort((a, b) => order[a] - order[b])
       for (let i = 0; i < misses.length; i += LOOKUP_BATCH) batches.push({ root, items: misses.slice(i, i + LOOKUP_BATCH) })
     }
     let next = 0

@@ -7,6 +7,7 @@ import { PeergosError } from '../errors.ts'
 /** A string that is not base64. */
 export class InvalidBase64Error extends PeergosError {}
 
+const asciiDecoder = new TextDecoder()
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const CODES = Uint8Array.from(ALPHABET, (ch) => ch.charCodeAt(0))
 const VALUE = new Int8Array(128).fill(-1)
@@ -33,9 +34,7 @@ export function base64Encode(bytes: Uint8Array): string {
     out[o++] = CODES[(v >> 12) & 63]
     if (i + 1 < n) out[o++] = CODES[(v >> 6) & 63]
   }
-  let s = ''
-  for (let k = 0; k < o; k += 4096) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(o, k + 4096)) as unknown as number[])
-  return s
+  return asciiDecoder.decode(out.subarray(0, o)) // native (fromCharCode.apply copied every code into an arguments list first)
 }
 
 /** Either alphabet ('+/' or '-_'), trailing '=' padding optional; any other character, a dangling sixth of a byte or non-zero leftover bits are refused. */

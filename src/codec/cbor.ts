@@ -171,6 +171,61 @@ export function encodeCbor(v: CborValue): Uint8Array {
   return w.buf.slice(0, w.pos)
 }
 
+/** Bytes of a canonical CBOR head carrying `n` (a safe integer). */
+function headLength(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9
+}
+
+function putHead(out: Uint8Array, pos: number, major: number, n: number): number {
+  const m = major << 5
+  if (n < 24) {
+    out[pos] = m | n
+    return pos + 1
+  }
+  if (n < 0x100) {
+    out[pos] = m | 24
+    out[pos + 1] = n
+    return pos + 2
+  }
+  if (n < 0x10000) {
+    out[pos] = m | 25
+    out[pos + 1] = n >>> 8
+    out[pos + 2] = n & 0xff
+    return pos + 3
+  }
+  if (n < 0x100000000) {
+    out[pos] = m | 26
+    out[pos + 1] = n >>> 24
+    out[pos + 2] = (n >>> 16) & 0xff
+    out[pos + 3] = (n >>> 8) & 0xff
+    out[pos + 4] = n & 0xff
+    return pos + 5
+  }
+  out[pos] = m | 27
+  const hi = Math.floor(n / 0x100000000)
+  const lo = n >>> 0
+  for (let i = 0; i < 4; i++) out[pos + 1 + i] = (hi >>> (24 - 8 * i)) & 0xff
+  for (let i = 0; i < 4; i++) out[pos + 5 + i] = (lo >>> (24 - 8 * i)) & 0xff
+  return pos + 9
+}
+
+/**
+ * encodeCbor of a list of byte strings (a champ/get reply: every block of the lookups), written into
+ * one buffer of the exact size: each block is copied once, with no growing and no final copy.
+ */
+export function encodeByteStringList(items: readonly Uint8Array[]): Uint8Array {
+  let size = headLength(items.length)
+  for (const b of items) size += headLength(b.length) + b.length
+  const out = new Uint8Array(size)
+  let pos = putHead(out, 0, 4, items.length)
+  for (const b of items) {
+    pos = putHead(out, pos, 2, b.length)
+    out.set(b, pos)
+    pos += b.length
+  }
+  return out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
@@ -183,6 +238,8 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true })
 const shortAscii = new Map<number, string>()
 const EMPTY_KEYS: ReadonlySet<string> = new Set()
 const SHORT_ASCII_MAX = 6
+/** Scratch char codes for short ASCII text (decoding is synchronous: one array serves every call). */
+const shortCodes: number[] = []
 
 class Reader {
   pos = 0
@@ -418,15 +475,19 @@ class Reader {
         return s
       }
     } else if (n <= 32) {
-      // names and other short text: ASCII by hand, no view or native call
-      let s = ''
-      let i = start
-      for (; i < start + n; i++) {
-        const b = buf[i]
+      // names, mime types and other short text: ASCII by hand into one string, no view or native call
+      // (appending a character at a time built a new string per character: ~1 KB per mime type)
+      const codes = shortCodes
+      let i = 0
+      for (; i < n; i++) {
+        const b = buf[start + i]
         if (b > 0x7f) break
-        s += String.fromCharCode(b)
+        codes[i] = b
       }
-      if (i === start + n) return s
+      if (i === n) {
+        codes.length = n
+        return String.fromCharCode.apply(null, codes)
+      }
     }
     try {
       return textDecoder.decode(buf.subarray(start, start + n))

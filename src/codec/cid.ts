@@ -99,9 +99,29 @@ export function cidToString(cid: CID): string {
   return cid.version === 0 ? cid.toString() : cid.toString(base58btc)
 }
 
+/**
+ * CIDs parsed lately, by their string (a server parses the same owner and CHAMP root on every call of
+ * a listing; base58 decoding is quadratic). CID objects are immutable, so one may be handed out twice,
+ * and the string it prints is then cached with it.
+ */
+const recentlyParsed = new Map<string, CID>()
+const RECENTLY_PARSED_MAX = 1024
+const MEMO_MAX_LENGTH = 128
+
 /** Parses 'z…' (CIDv1, base58btc) or 'Qm…' (CIDv0); throws InvalidCidError. */
 export function parseCid(s: string): CID {
   if (typeof s !== 'string' || s.length === 0 || s.length > 8000) throw new InvalidCidError('Invalid CID string')
+  const seen = recentlyParsed.get(s)
+  if (seen !== undefined) return seen
+  const cid = parseCidString(s)
+  if (s.length <= MEMO_MAX_LENGTH) {
+    if (recentlyParsed.size >= RECENTLY_PARSED_MAX) recentlyParsed.clear()
+    recentlyParsed.set(s, cid)
+  }
+  return cid
+}
+
+function parseCidString(s: string): CID {
   let cid: CID
   try {
     if (s.startsWith('z')) cid = CID.decode(base58btc.decode(s)) as CID

@@ -171,6 +171,26 @@ describe('CHAMP operations', () => {
     expect(none.getLocal(root, keys[0]).value?.equals(valueFor(c, keys[0]))).toBe(true)
   })
 
+  it('lookupDecoded visits the path lookup returns, through decoded nodes only, and says when one is not decoded', async () => {
+    const store = new MemoryBlockStore(c)
+    const keys = Array.from({ length: 300 }, (_, i) => vectorKey(c, i))
+    const root = await build(new Champ({ store, crypto: c }), keys.map((k) => [k, valueFor(c, k)]))
+    const reader = new Champ({ store, crypto: c })
+    const path = (k: Uint8Array): { complete: boolean; value?: string; cids: string[] } => {
+      const cids: string[] = []
+      const r = reader.lookupDecoded(root, k, (b) => cids.push(cidToString(b.cid)))
+      return { complete: r.complete, value: r.value?.toString(), cids }
+    }
+    expect(path(keys[0])).toEqual({ complete: false, cids: [] }) // nothing decoded yet
+    for (const k of [...keys.slice(0, 40), vectorKey(c, 5000)]) {
+      const before = path(k)
+      const looked = await reader.lookup(root, k) // decodes the whole path
+      const after = path(k)
+      expect(after).toEqual({ complete: true, value: looked.value?.toString(), cids: looked.path.map((b) => cidToString(b.cid)) })
+      expect(after.cids.slice(0, before.cids.length)).toEqual(before.cids) // an incomplete walk visits the start of the path
+    }
+  })
+
   it('writes the mirror BAT on the root only and keeps it through puts and removes (mirrorOnRoot)', async () => {
     const champ = newChamp(c, { bitWidth: 5, maxCollisions: 3 })
     const bat = valueFor(c, 'bat secret')

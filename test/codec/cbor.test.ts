@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
-import { decodeCbor, decodeCborPrefix, encodeCbor, type CborValue } from '../../src/codec/cbor.ts'
+import { decodeCbor, decodeCborPrefix, encodeByteStringList, encodeCbor, type CborValue } from '../../src/codec/cbor.ts'
 import { PeergosError } from '../../src/errors.ts'
 import { describeVectors, hex, loadVector, toHex, vectorPath } from '../vectors.ts'
 
@@ -64,6 +64,14 @@ describe('CBOR encoding', () => {
     expect((back[0] as CID).equals(cid)).toBe(true)
     expect(back[6]).toEqual(new Map([['__proto__', 1], ['constructor', 2]]))
     expect(encodeCbor(back)).toEqual(encodeCbor(v))
+  })
+
+  it('writes a list of byte strings exactly as the generic encoder does (every head size)', () => {
+    const sizes = [0, 1, 23, 24, 255, 256, 65535, 65536, 70000]
+    const lists: Uint8Array[][] = [[], sizes.map((n) => new Uint8Array(n).fill(n & 0xff)), Array.from({ length: 24 }, (_, i) => new Uint8Array([i])),
+      Array.from({ length: 256 }, (_, i) => new Uint8Array(i % 30).fill(i))]
+    for (const list of lists) expect(toHex(encodeByteStringList(list))).toBe(toHex(encodeCbor(list)))
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }), (list) => toHex(encodeByteStringList(list)) === toHex(encodeCbor(list))))
   })
 
   it('refuses values it cannot encode', () => {

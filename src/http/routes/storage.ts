@@ -1,5 +1,6 @@
 // The /api/v0/ routes (reference §7.3; Peergos StorageHandler and ContentAddressedStorage.HTTP):
 // ids, transactions, CHAMP lookups, secret links and signed bulk block writes and reads.
+import { encodeByteStringList } from '../../codec/cbor.ts'
 import { cidToString, type CID } from '../../codec/cid.ts'
 import { encodeEncryptedCapability } from '../../model/encrypted-capability.ts'
 import { decodeBlockAuth } from '../../model/block-auth.ts'
@@ -8,7 +9,7 @@ import { BadRequestError } from '../errors.ts'
 import { bytesReply, textReply } from '../transport.ts'
 import { decodeBlockWriteGroup, decodeCaps, emptyBlockStoreProperties } from '../wire.ts'
 import type { Params } from './params.ts'
-import { cborReply, immutable, jsonReply, route, transientBody, type Route, type RouteTable } from './route.ts'
+import { immutable, jsonReply, route, transientBody, type Route, type RouteTable } from './route.ts'
 
 export const STORAGE_PREFIX = '/api/v0/'
 /** block/put/bulk bodies: Peergos reads each CBOR item up to 2 × MAX_BLOCK_SIZE; the blocks themselves total at most MAX_BLOCK_SIZE. */
@@ -64,7 +65,7 @@ export function storageRoutes(s: ContentAddressedStorage): RouteTable {
       caps = [{ mapKey: p.hex('arg', MAX_MAP_KEY, key), ...(p.has('bat') ? { bat: p.batWithId('bat') } : {}) }]
     }
     const blocks = await s.getChampLookup(owner, root, caps)
-    return cborReply(blocks, immutable(root))
+    return bytesReply(encodeByteStringList(blocks), 'application/cbor', immutable(root))
   })
 
   return new Map<string, Route>([

@@ -17,16 +17,22 @@ export class SmallBlockCache {
 
   /** The block (verified by the store when read), from memory when it was read before. */
   async get(cid: CID): Promise<Uint8Array | undefined> {
+    const hit = this.getCached(cid)
+    if (hit !== undefined) return hit
+    const block = await this.store.get(cid)
+    if (block !== undefined) this.remember(cid, block)
+    return block
+  }
+
+  /** The block when it is in memory (no promise), else undefined. */
+  getCached(cid: CID): Uint8Array | undefined {
     const k = cidKey(cid)
     const hit = this.blocks.get(k)
     if (hit !== undefined) {
       this.blocks.delete(k) // most recently used last
       this.blocks.set(k, hit)
-      return hit
     }
-    const block = await this.store.get(cid)
-    if (block !== undefined) this.remember(cid, block)
-    return block
+    return hit
   }
 
   /** Keeps a block the caller has verified against `cid` (e.g. one just stored), if small. */

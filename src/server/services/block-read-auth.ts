@@ -13,7 +13,6 @@ import type { PeerBlockAuth } from '../../services/content-addressed-storage.ts'
 import { UnauthorisedError } from '../../services/errors.ts'
 import type { BatStore } from '../db/bat-store.ts'
 import { cidKey } from '../../champ/block-store.ts'
-import { Lru } from './lru.ts'
 
 const CBOR_MAJOR_MAP = 5
 
@@ -38,12 +37,40 @@ export interface BlockReadAuthOptions {
   readonly idCacheSize?: number
 }
 
+/**
+ * CID key → BAT ids in two generations of at most half the size each: a hit in the young one is one
+ * Map lookup (an LRU's delete and re-insert per hit cost more than decoding some lists), eviction
+ * drops the older generation whole, and a hit in it moves to the young one (≈ LRU).
+ */
+class IdCache {
+  private young = new Map<string, BatId[]>()
+  private old = new Map<string, BatId[]>()
+  constructor(private readonly cap: number) {}
+
+  get(k: string): BatId[] | undefined {
+    const v = this.young.get(k)
+    if (v !== undefined) return v
+    const o = this.old.get(k)
+    if (o !== undefined) this.set(k, o)
+    return o
+  }
+
+  set(k: string, v: BatId[]): void {
+    if (this.cap <= 0) return
+    this.young.set(k, v)
+    if (this.young.size >= this.cap / 2) {
+      this.old = this.young
+      this.young = new Map()
+    }
+  }
+}
+
 export class BlockReadAuthoriser {
   /** CID → its BAT ids: blocks are immutable and served only after their hash was checked, so a CID's ids never change. */
-  private readonly ids: Lru<string, BatId[]>
+  private readonly ids: IdCache
 
   constructor(private readonly o: BlockReadAuthOptions) {
-    this.ids = new Lru(o.idCacheSize ?? 16_384)
+    this.ids = new IdCache(o.idCacheSize ?? 16_384)
   }
 
   /** batIdsOf, remembered per CID (a malformed list is not: it throws every time). */
@@ -55,6 +82,28 @@ export class BlockReadAuthoriser {
       this.ids.set(key, ids)
     }
     return ids
+  }
+
+  /**
+   * True when check() would pass without looking anything up: the block is public, or `bat` is one
+   * of the inline BATs in it. False means only check() can tell (and it throws the refusal).
+   */
+  readableNow(cid: CID, block: Uint8Array, bat?: BatWithId): boolean {
+    let ids: BatId[]
+    try {
+      ids = this.idsOf(cid, block)
+    } catch {
+      return false
+    }
+    if (ids.length === 0) return true
+    if (bat === undefined) return false
+    const secret = bat.bat.secret
+    let ok = false
+    for (const id of ids) {
+      const inline = inlineBatOf(id)
+      if (inline !== undefined && constantTimeEqual(inline.secret, secret)) ok = true
+    }
+    return ok
   }
 
   /** Throws UnauthorisedError unless the request may read `block`. A block whose BAT list is malformed is never served. */

@@ -1,8 +1,9 @@
 // champ/get(/bulk) (reference §7.3; Peergos getChampLookup): every CHAMP node on each key's path plus its
 // value block, in one reply the client verifies; path nodes are read without BAT (as Peergos does), value
 // blocks with the cap's BAT; a root that cannot be walked falls back to the committed WriterData's tree.
-import { binaryKey } from '../../champ/block-store.ts'
-import type { Champ } from '../../champ/champ.ts'
+// Paths through decoded nodes and blocks in memory are walked and checked without waiting.
+import { cidKey } from '../../champ/block-store.ts'
+import type { Champ, ChampBlock } from '../../champ/champ.ts'
 import { cidToString, type CID } from '../../codec/cid.ts'
 import { InvalidObjectError } from '../../model/errors.ts'
 import { MAX_CHAMP_GETS, type ChunkMirrorCap } from '../../services/content-addressed-storage.ts'
@@ -12,17 +13,37 @@ import type { BlockReadAuthoriser } from './block-read-auth.ts'
 import type { WriterDataCache } from './writer-data-cache.ts'
 
 export interface ChampLookupDeps {
-  readonly blocks: Pick<ServerBlockStore, 'has' | 'get'>
+  readonly blocks: Pick<ServerBlockStore, 'has' | 'get'> & {
+    /** The block when it is in memory, else undefined (then get() reads it). */
+    getCached?(cid: CID): Uint8Array | undefined
+  }
   readonly champ: Champ
   readonly auth: BlockReadAuthoriser
   readonly writerData: WriterDataCache
+}
+
+/** The reply's blocks, each once, in the order first needed. */
+class ReplyBlocks {
+  readonly blocks: Uint8Array[] = []
+  private readonly seen = new Set<string>()
+
+  has(cid: CID): boolean {
+    return this.seen.has(cidKey(cid))
+  }
+
+  add(cid: CID, block: Uint8Array): void {
+    const k = cidKey(cid)
+    if (this.seen.has(k)) return
+    this.seen.add(k)
+    this.blocks.push(block)
+  }
 }
 
 /** The blocks of the lookups, each once, in the order first needed. */
 export async function champLookup(d: ChampLookupDeps, root: CID, caps: readonly ChunkMirrorCap[], committedRoot?: CID): Promise<Uint8Array[]> {
   if (caps.length > MAX_CHAMP_GETS) throw new InvalidObjectError(`Too many caps in bulk champ get call! ${caps.length}`)
   if (!(await d.blocks.has(root))) throw new MissingBlockError(`Champ root not present locally: ${cidToString(root)}`)
-  const out = new Map<string, Uint8Array>()
+  const out = new ReplyBlocks()
   for (const cap of caps) {
     let value: CID | undefined
     try {
@@ -33,20 +54,29 @@ export async function champLookup(d: ChampLookupDeps, root: CID, caps: readonly 
       if (tree === undefined) throw e
       value = await walk(d, tree, cap.mapKey, out)
     }
-    if (value === undefined || out.has(binaryKey(value.bytes))) continue
-    const block = await d.blocks.get(value)
+    if (value === undefined || out.has(value)) continue
+    const block = d.blocks.getCached?.(value) ?? (await d.blocks.get(value))
     if (block === undefined) continue
-    await d.auth.check(value, block, cap.bat)
-    out.set(binaryKey(value.bytes), block)
+    if (!d.auth.readableNow(value, block, cap.bat)) await d.auth.check(value, block, cap.bat)
+    out.add(value, block)
   }
-  return [...out.values()]
+  return out.blocks
 }
 
 /** Looks the key up, adds the path nodes to `out` (each must be public) and returns the value. */
-async function walk(d: ChampLookupDeps, root: CID, key: Uint8Array, out: Map<string, Uint8Array>): Promise<CID | undefined> {
-  const { value, path } = await d.champ.lookup(root, key)
-  const fresh = path.filter((b) => !out.has(binaryKey(b.cid.bytes)))
-  for (const b of fresh) await d.auth.check(b.cid, b.bytes)
-  for (const b of fresh) out.set(binaryKey(b.cid.bytes), b.bytes)
+async function walk(d: ChampLookupDeps, root: CID, key: Uint8Array, out: ReplyBlocks): Promise<CID | undefined> {
+  const fresh: ChampBlock[] = []
+  const local = d.champ.lookupDecoded(root, key, (b) => {
+    if (!out.has(b.cid)) fresh.push(b)
+  })
+  let value = local.value
+  if (!local.complete) {
+    const { value: v, path } = await d.champ.lookup(root, key)
+    value = v
+    fresh.length = 0
+    for (const b of path) if (!out.has(b.cid)) fresh.push(b)
+  }
+  for (const b of fresh) if (!d.auth.readableNow(b.cid, b.bytes)) await d.auth.check(b.cid, b.bytes)
+  for (const b of fresh) out.add(b.cid, b.bytes)
   return value
 }

@@ -162,7 +162,7 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
   }
 
   async getChampLookup(_owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[], committedRoot?: CID): Promise<Uint8Array[]> {
-    const blocks = { has: (cid: CID) => this.ctx.blocks.has(cid), get: (cid: CID) => this.smallBlocks.get(cid) }
+    const blocks = { has: (cid: CID) => this.ctx.blocks.has(cid), get: (cid: CID) => this.smallBlocks.get(cid), getCached: (cid: CID) => this.smallBlocks.getCached(cid) }
     return champLookup({ blocks, champ: this.ctx.champ, auth: this.auth, writerData: this.ctx.writerData }, root, caps, committedRoot)
   }
 
