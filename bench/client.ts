@@ -164,6 +164,8 @@ interface Runs {
   clientCpu: number
   daemonCpu: number | undefined
   wallMs: number
+  /** Operations of all runs (files, directories), when a run counts them: the table then shows CPU per operation. */
+  ops: number
 }
 
 function median(xs: readonly number[]): number {
@@ -183,8 +185,8 @@ class Recorder {
   constructor(private readonly daemon: Daemon, private readonly requests: RequestCounter) {}
 
   /** Times `fn` as one run of `figure`; `value` turns its milliseconds into the figure's value. */
-  async run<T>(figure: string, fn: () => Promise<T>, value: (ms: number, result: T) => number): Promise<T> {
-    const r: Runs = this.runs.get(figure) ?? { values: [], requests: new Map(), clientCpu: 0, daemonCpu: this.daemon.mode === 'child' ? 0 : undefined, wallMs: 0 }
+  async run<T>(figure: string, fn: () => Promise<T>, value: (ms: number, result: T) => number, ops = 0): Promise<T> {
+    const r: Runs = this.runs.get(figure) ?? { values: [], requests: new Map(), clientCpu: 0, daemonCpu: this.daemon.mode === 'child' ? 0 : undefined, wallMs: 0, ops: 0 }
     this.runs.set(figure, r)
     const cpu0 = process.cpuUsage()
     const d0 = this.daemon.cpu()
@@ -203,6 +205,7 @@ class Recorder {
     const d1 = this.daemon.cpu()
     if (r.daemonCpu !== undefined && d0 !== undefined && d1 !== undefined) r.daemonCpu += d1 - d0
     r.wallMs += ms
+    r.ops += ops
     r.values.push(value(ms, result))
     return result
   }
@@ -220,7 +223,8 @@ class Recorder {
     for (const [name, r] of this.runs) {
       const share = (cpu: number | undefined): string => (cpu === undefined ? '(in-process)' : `${((cpu / (r.wallMs / 1000)) * 100).toFixed(0)}%`)
       const runs = r.values.length > 8 ? `${r.values.length} runs, median ${fmt(median(r.values))}, range ${fmt(Math.min(...r.values))}–${fmt(Math.max(...r.values))}` : r.values.map(fmt).join(' ')
-      lines.push(`${name.padEnd(34)} ${runs.padEnd(56)} ${share(r.clientCpu).padStart(15)}  ${share(r.daemonCpu).padStart(15)}`)
+      const perOp = r.ops === 0 ? '' : `  CPU per op: client ${fmt((r.clientCpu * 1000) / r.ops)} ms, daemon ${r.daemonCpu === undefined ? '(in-process)' : `${fmt((r.daemonCpu * 1000) / r.ops)} ms`}`
+      lines.push(`${name.padEnd(34)} ${runs.padEnd(56)} ${share(r.clientCpu).padStart(15)}  ${share(r.daemonCpu).padStart(15)}${perOp}`)
     }
     lines.push('', `HTTP requests per run, by route (count, mean request-target bytes, mean body bytes); ${this.requests.keepAliveRetries} sent again after a keep-alive race:`)
     for (const [name, r] of this.runs) {
@@ -299,7 +303,7 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
       for (let r = 0; r < MKDIR_RUNS; r++) {
         await rec.run('client.mkdir.ms', async () => {
           for (let i = 0; i < MKDIRS_PER_RUN; i++) await fs.mkdir(`${home}/dirs/d${r}-${i}`)
-        }, (ms) => ms / MKDIRS_PER_RUN)
+        }, (ms) => ms / MKDIRS_PER_RUN, MKDIRS_PER_RUN)
       }
     },
     async () => {
@@ -329,7 +333,7 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
       for (let r = 0; r < SMALL_RUNS; r++) {
         await rec.run('client.smallFile4KiB.ms', async () => {
           for (let i = 0; i < SMALL_FILES_PER_RUN; i++) await fs.writeFile(`${home}/small/s${r}-${i}`, small)
-        }, (ms) => ms / SMALL_FILES_PER_RUN)
+        }, (ms) => ms / SMALL_FILES_PER_RUN, SMALL_FILES_PER_RUN)
       }
     },
     async () => {
@@ -338,7 +342,7 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
       await fs.writeFiles(`${home}/batched`, batch('warm', BATCH))
       for (let r = 0; r < SMALL_RUNS; r++) {
         await fs.mkdir(`${home}/batched/b${r}`)
-        await rec.run('client.smallFile4KiB.batched.ms', () => fs.writeFiles(`${home}/batched/b${r}`, batch('f', BATCH)), (ms) => ms / BATCH)
+        await rec.run('client.smallFile4KiB.batched.ms', () => fs.writeFiles(`${home}/batched/b${r}`, batch('f', BATCH)), (ms) => ms / BATCH, BATCH)
       }
     },
   ]
