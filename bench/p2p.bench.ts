@@ -83,7 +83,8 @@ export async function run(): Promise<Figure[]> {
     }
     for (let i = 0; i < 200; i++) await Promise.all([call(directPointers), call(proxied.pointers)]) // warm-up
     // CPU time of the processes involved (this client, A, B) per call: what load on a shared machine does not distort.
-    const cpuNow = (): number => cpuSecondsOf(a.pid) + cpuSecondsOf(b.pid) + process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6
+    const clientCpu = (): number => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6
+    const cpuNow = (): number => cpuSecondsOf(a.pid) + cpuSecondsOf(b.pid) + clientCpu()
     let cpu0 = cpuNow()
     const directMs = await medianMs(CALLS, () => call(directPointers))
     const directCpuMs = ((cpuNow() - cpu0) * 1000) / CALLS
@@ -103,14 +104,17 @@ export async function run(): Promise<Figure[]> {
     const streamRates: number[] = []
     const streamBytes = blocks.reduce((n, blk) => n + blk.size, 0)
     cpu0 = cpuNow()
+    const each0 = [cpuSecondsOf(a.pid), cpuSecondsOf(b.pid), clientCpu()]
     for (let r = 0; r < ROUNDS; r++) streamRates.push(mbps(streamBytes, await fetchBlocks(blocks)))
-    const cpuPerMB = ((cpuNow() - cpu0) * 1000) / ((ROUNDS * streamBytes) / 1e6)
+    const streamMB = (ROUNDS * streamBytes) / 1e6
+    const cpuPerMB = ((cpuNow() - cpu0) * 1000) / streamMB
+    const [aMs, bMs, clientMs] = [cpuSecondsOf(a.pid), cpuSecondsOf(b.pid), clientCpu()].map((v, i) => ((v - each0[i]) * 1000) / streamMB)
     await onB.storage.closeTransaction(user.owner, tid)
     return [
       { name: 'http.directCall.ms', value: directMs, unit: `ms (median of ${CALLS} getPointer calls to B over its HTTP API, node:http client, kept-alive connection; CPU of client and B: ${directCpuMs.toFixed(2)} ms a call)` },
       { name: 'p2p.proxyCall.ms', value: proxyMs, unit: `ms (median of ${CALLS} getPointer calls to B through A's /p2p/<B>/http/ proxy over libp2p; the proxy adds ${(proxyMs - directMs).toFixed(2)} ms; CPU of client, A and B: ${proxyCpuMs.toFixed(2)} ms a call)` },
       { name: 'p2p.proxyBlockGet.MBps', value: median(rates), unit: `MB/s (1 MiB fragments with BAT from B through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight, node:http client)` },
-      { name: 'p2p.proxyStream.MBps', value: median(streamRates), unit: `MB/s (a ${STREAM_BLOCKS} MiB download of B's 1 MiB fragments by a client of A, through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight; CPU of client, A and B: ${cpuPerMB.toFixed(1)} ms a MB)` },
+      { name: 'p2p.proxyStream.MBps', value: median(streamRates), unit: `MB/s (a ${STREAM_BLOCKS} MiB download of B's 1 MiB fragments by a client of A, through A's /p2p/ proxy over libp2p, ${CONCURRENCY} in flight; CPU of client, A and B: ${cpuPerMB.toFixed(1)} ms a MB: client ${clientMs.toFixed(1)}, A ${aMs.toFixed(1)}, B ${bMs.toFixed(1)})` },
     ]
   } finally {
     for (const p of posters) p.close()
