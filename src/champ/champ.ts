@@ -124,25 +124,12 @@ export class Champ {
    * 10,000 labels this way before asking the server for the rest.
    */
   getLocal(root: CID, key: Uint8Array): { complete: boolean; value?: CID } {
-    const hash = this.hasher(key)
-    let cid = root
-    for (let depth = 0; depth < MAX_DEPTH; depth++) {
-      let s = this.cached(cid)
-      if (s === undefined) {
-        const bytes = this.store.getLocal?.(cid)
-        if (bytes === undefined) return INCOMPLETE
-        s = this.decodeFetched(cid, bytes)
-      }
-      const slot = s.node.slots[mask(hash, depth, this.bitWidth)]
-      if (slot === undefined) return ABSENT
-      if (!isBucket(slot)) {
-        cid = slot
-        continue
-      }
-      for (const e of slot) if (equalBytes(e.key, key)) return { complete: true, value: e.value ?? undefined }
-      return ABSENT
-    }
-    throw new InvalidChampNodeError(`CHAMP deeper than ${MAX_DEPTH} levels`)
+    return this.walkInMemory(root, key, (cid) => {
+      const s = this.cached(cid)
+      if (s !== undefined) return s
+      const bytes = this.store.getLocal?.(cid)
+      return bytes === undefined ? undefined : this.decodeFetched(cid, bytes)
+    })
   }
 
   /**
@@ -152,12 +139,17 @@ export class Champ {
    * listing's champ/get lookups this way: 20 neighbouring labels per call share their upper levels.
    */
   lookupDecoded(root: CID, key: Uint8Array, visit: (b: ChampBlock) => void): { complete: boolean; value?: CID } {
+    return this.walkInMemory(root, key, (cid) => this.cached(cid), visit)
+  }
+
+  /** The walk of getLocal and lookupDecoded: `nodeOf` gives a node without waiting, or undefined (incomplete). */
+  private walkInMemory(root: CID, key: Uint8Array, nodeOf: (cid: CID) => StoredNode | undefined, visit?: (b: ChampBlock) => void): { complete: boolean; value?: CID } {
     const hash = this.hasher(key)
     let cid = root
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
-      const s = this.cached(cid)
+      const s = nodeOf(cid)
       if (s === undefined) return INCOMPLETE
-      visit(s)
+      visit?.(s)
       const slot = s.node.slots[mask(hash, depth, this.bitWidth)]
       if (slot === undefined) return ABSENT
       if (!isBucket(slot)) {
