@@ -122,7 +122,12 @@ function core4(p: usize): void {
   v128.store(STATE, i32x4.add(counters, i32x4.splat(4)), 128)
 }
 
-/** core4(p) with Poly1305 over the 256 bytes at m (eight two-block steps, in the first eight double rounds). */
+/**
+ * core4(p) with Poly1305 over the 256 bytes at m (eight two-block steps, in the first eight double rounds).
+ * Its rounds and the Poly1305 step (as in polyBlocks) are written out here on purpose: the step updates
+ * five limbs that live in locals, which a function cannot return, and the point is that both run in one
+ * loop body so the vector and scalar units overlap.
+ */
 function core4poly(p: usize, m: usize): void {
   let h0 = load<u64>(POLY, 0), h1 = load<u64>(POLY, 8), h2 = load<u64>(POLY, 16), h3 = load<u64>(POLY, 24), h4 = load<u64>(POLY, 32)
   const r0 = load<u64>(POLY, 40), r1 = load<u64>(POLY, 48), r2 = load<u64>(POLY, 56), r3 = load<u64>(POLY, 64), r4 = load<u64>(POLY, 72)

@@ -2,6 +2,7 @@
 // (writingkey = base64(CBOR writer link), hash = base64(signed PointerUpdate)) with an atomic
 // compare-and-set on the stored bytes. Signature, sequence and controller checks live above this.
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
+import { Lru } from '../services/lru.ts'
 import { publicKeyHashColumn, publicKeyHashFromColumn } from './columns.ts'
 import { createTables, followRequestsDdl, mutablePointersDdl } from './schema.ts'
 import { fromBase64, toBase64, type Database, type SqlExecutor } from './sql.ts'
@@ -46,10 +47,10 @@ export class PointerStore {
    * update reads the pointer it replaces without a query (and without base64): see getForUpdate. Only
    * on SQLite; a shared Postgres is changed by other servers.
    */
-  private readonly cache: Map<string, Uint8Array> | undefined
+  private readonly cache: Lru<string, Uint8Array> | undefined
 
   private constructor(private readonly db: Database) {
-    this.cache = db.dialect === 'sqlite' ? new Map() : undefined
+    this.cache = db.dialect === 'sqlite' ? new Lru(CACHED_POINTERS) : undefined
   }
 
   /** Opens the store on `mutable.sql` (or the shared Postgres), creating tables as Peergos does. */
@@ -60,11 +61,7 @@ export class PointerStore {
   }
 
   private remember(key: string, signed: Uint8Array | undefined): void {
-    const c = this.cache
-    if (c === undefined) return
-    c.delete(key)
-    c.set(key, signed ?? NO_POINTER)
-    if (c.size > CACHED_POINTERS) c.delete(c.keys().next().value!)
+    this.cache?.set(key, signed ?? NO_POINTER)
   }
 
   /** The writer's current signed PointerUpdate bytes, or undefined (always read from the database). */

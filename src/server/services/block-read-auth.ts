@@ -13,6 +13,7 @@ import type { PeerBlockAuth } from '../../services/content-addressed-storage.ts'
 import { UnauthorisedError } from '../../services/errors.ts'
 import type { BatStore } from '../db/bat-store.ts'
 import { cidKey } from '../../champ/block-store.ts'
+import { GenerationalCache } from './lru.ts'
 
 const CBOR_MAJOR_MAP = 5
 
@@ -37,40 +38,12 @@ export interface BlockReadAuthOptions {
   readonly idCacheSize?: number
 }
 
-/**
- * CID key → BAT ids in two generations of at most half the size each: a hit in the young one is one
- * Map lookup (an LRU's delete and re-insert per hit cost more than decoding some lists), eviction
- * drops the older generation whole, and a hit in it moves to the young one (≈ LRU).
- */
-class IdCache {
-  private young = new Map<string, BatId[]>()
-  private old = new Map<string, BatId[]>()
-  constructor(private readonly cap: number) {}
-
-  get(k: string): BatId[] | undefined {
-    const v = this.young.get(k)
-    if (v !== undefined) return v
-    const o = this.old.get(k)
-    if (o !== undefined) this.set(k, o)
-    return o
-  }
-
-  set(k: string, v: BatId[]): void {
-    if (this.cap <= 0) return
-    this.young.set(k, v)
-    if (this.young.size >= this.cap / 2) {
-      this.old = this.young
-      this.young = new Map()
-    }
-  }
-}
-
 export class BlockReadAuthoriser {
   /** CID → its BAT ids: blocks are immutable and served only after their hash was checked, so a CID's ids never change. */
-  private readonly ids: IdCache
+  private readonly ids: GenerationalCache<string, BatId[]>
 
   constructor(private readonly o: BlockReadAuthOptions) {
-    this.ids = new IdCache(o.idCacheSize ?? 16_384)
+    this.ids = new GenerationalCache(o.idCacheSize ?? 16_384)
   }
 
   /** batIdsOf, remembered per CID (a malformed list is not: it throws every time). */
@@ -96,14 +69,7 @@ export class BlockReadAuthoriser {
       return false
     }
     if (ids.length === 0) return true
-    if (bat === undefined) return false
-    const secret = bat.bat.secret
-    let ok = false
-    for (const id of ids) {
-      const inline = inlineBatOf(id)
-      if (inline !== undefined && constantTimeEqual(inline.secret, secret)) ok = true
-    }
-    return ok
+    return bat !== undefined && hasInlineBat(ids, bat.bat.secret)
   }
 
   /** Throws UnauthorisedError unless the request may read `block`. A block whose BAT list is malformed is never served. */
@@ -128,12 +94,7 @@ export class BlockReadAuthoriser {
    */
   private async withBat(ids: readonly BatId[], given: BatWithId): Promise<boolean> {
     const secret = given.bat.secret
-    let ok = false
-    for (const id of ids) {
-      const inline = inlineBatOf(id)
-      if (inline !== undefined && constantTimeEqual(inline.secret, secret)) ok = true
-    }
-    if (ok) return true
+    if (hasInlineBat(ids, secret)) return true
     for (const id of ids) {
       if (inlineBatOf(id) !== undefined || !id.equals(given.id)) continue
       const stored = await this.o.bats.get(id)
@@ -155,4 +116,14 @@ export class BlockReadAuthoriser {
       now: this.o.now?.(),
     })
   }
+}
+
+/** Whether one of the block's inline BATs has `secret` (every id compared, in constant time each). */
+function hasInlineBat(ids: readonly BatId[], secret: Uint8Array): boolean {
+  let ok = false
+  for (const id of ids) {
+    const inline = inlineBatOf(id)
+    if (inline !== undefined && constantTimeEqual(inline.secret, secret)) ok = true
+  }
+  return ok
 }

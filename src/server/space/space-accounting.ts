@@ -49,8 +49,7 @@ interface Waiting {
 }
 const NONE: KeySet = new Map()
 
-const sameTarget = (a: CID | undefined, b: CID | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b))
-const sameRoot = sameTarget
+const sameCid = (a: CID | undefined, b: CID | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b))
 
 /** Whether two WriterData name the same owned keys with the same proofs (both absent or empty counts as the same). */
 function sameNamedKeys(a: WriterData['namedOwnedKeys'], b: WriterData['namedOwnedKeys']): boolean {
@@ -193,7 +192,7 @@ export class SpaceAccounting {
     if (seen.has(k)) return
     seen.add(k)
     const rec = await this.state.writer(writer)
-    if (rec === undefined || sameTarget(rec.target, target)) return
+    if (rec === undefined || sameCid(rec.target, target)) return
     if (target === undefined) {
       await this.apply(rec, undefined, 0, rec.owned)
       for (const child of rec.owned.values()) await this.process(child, undefined, seen)
@@ -240,7 +239,7 @@ export class SpaceAccounting {
     if (rec.target !== undefined) {
       try {
         const old = await ctx.writerData.get(rec.target)
-        if (sameRoot(old.ownedKeys, wd.ownedKeys) && sameNamedKeys(old.namedOwnedKeys, wd.namedOwnedKeys)) return rec.owned
+        if (sameCid(old.ownedKeys, wd.ownedKeys) && sameNamedKeys(old.namedOwnedKeys, wd.namedOwnedKeys)) return rec.owned
       } catch {
         // the old WriterData is gone: read the owned keys
       }
@@ -296,7 +295,7 @@ export class SpaceAccounting {
       if (this.closing) break
       await this.queue.run(async () => {
         const target = await currentTarget(ctx.pointerStore, rec.writer)
-        if (sameTarget(rec.target, target)) return
+        if (sameCid(rec.target, target)) return
         if (!owned.has(rec.key) && (await this.o.usernameOf(rec.writer)) === undefined) return
         await this.process(rec.writer, target, new Set())
         updated++
