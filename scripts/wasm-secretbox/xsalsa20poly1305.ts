@@ -1,5 +1,5 @@
 // XSalsa20-Poly1305 (NaCl crypto_secretbox) in AssemblyScript, compiled to WebAssembly with 128-bit
-// SIMD by scripts/build-wasm-secretbox.mjs. Salsa20 runs on four 64-byte blocks at once, one state
+// SIMD by scripts/build-wasm.mjs. Salsa20 runs on four 64-byte blocks at once, one state
 // word of each block per i32x4 lane; Poly1305 uses five 26-bit limbs in i64 and takes two message
 // blocks per step (h = (h + m1)·r² + m2·r). The two are interleaved: each 4-block batch's rounds
 // carry the Poly1305 steps of 256 bytes (the batch before it when sealing, the batch itself, before

@@ -1,6 +1,6 @@
 // XSalsa20-Poly1305 (NaCl crypto_secretbox_easy: 16-byte MAC ‖ ciphertext) in our own WebAssembly
 // with 128-bit SIMD: 4-way Salsa20 interleaved with a two-blocks-a-step Poly1305 (source:
-// scripts/wasm-secretbox/xsalsa20poly1305.ts, built by scripts/build-wasm-secretbox.mjs). About 3×
+// scripts/wasm-secretbox/xsalsa20poly1305.ts, built by scripts/build-wasm.mjs). About 3×
 // libsodium.js's wasm in V8. Same bytes as any NaCl secretbox. The caller writes its input straight
 // into the module's memory (`fill`) and reads the result there, so no 5 MiB copy goes in or out.
 // Loaded asynchronously (browsers refuse to compile modules over 4 KiB synchronously on a page);

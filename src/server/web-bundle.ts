@@ -21,9 +21,9 @@ const STAMP = '.build-stamp'
 const LOCK = join(PACKAGE_ROOT, 'dist', '.web-build.lock')
 const CONFIG = join(PACKAGE_ROOT, 'web.vite.config.ts')
 /** What the bundle is built from: the UI and every layer it bundles. */
-const SOURCES = ['src/web', 'src/client', 'src/crypto', 'src/codec', 'src/model', 'src/champ', 'src/services', 'src/http', 'src/errors.ts', 'web.vite.config.ts', 'package-lock.json', 'scripts/wasm-secretbox', 'scripts/build-wasm-secretbox.mjs']
-/** Builds the SIMD secretbox module into src/crypto/generated/ when it is missing or stale (the bundle imports it). */
-const WASM_BUILD = join(PACKAGE_ROOT, 'scripts', 'build-wasm-secretbox.mjs')
+const SOURCES = ['src/web', 'src/client', 'src/crypto', 'src/codec', 'src/model', 'src/champ', 'src/services', 'src/http', 'src/errors.ts', 'web.vite.config.ts', 'package-lock.json', 'scripts/wasm-secretbox', 'scripts/wasm-scrypt', 'scripts/build-wasm.mjs']
+/** Builds the SIMD secretbox and scrypt modules into src/crypto/generated/ when missing or stale (the bundle imports them). */
+const WASM_BUILD = join(PACKAGE_ROOT, 'scripts', 'build-wasm.mjs')
 
 async function newestMtime(path: string): Promise<number> {
   const s = await stat(path).catch(() => undefined)

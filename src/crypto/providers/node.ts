@@ -1,11 +1,14 @@
 // Node crypto provider (reference §0.1): sodium-native for XSalsa20-Poly1305 secretbox, Ed25519,
-// Curve25519 crypto_box, Blake2b and randomness; node:crypto for SHA-256, HMAC (SHA-256, SHA-1) and scrypt; hash-wasm
-// for Blake3; @noble/post-quantum for ML-KEM-1024. The only file in src/crypto using node:* or sodium-native.
+// Curve25519 crypto_box, Blake2b and randomness; node:crypto for SHA-256, HMAC (SHA-256, SHA-1); scrypt
+// in our SIMD WebAssembly (crypto/wasm-scrypt.ts, about twice OpenSSL's; one instance kept, so a
+// login's 128 MiB stays resident, wiped) up to 256 MiB of V, node:crypto's beyond; hash-wasm for
+// Blake3; @noble/post-quantum for ML-KEM-1024. The only file in src/crypto using node:* or sodium-native.
 import { createHmac, hash as nodeHash, scrypt as nodeScrypt } from 'node:crypto'
 import sodiumNative from 'sodium-native'
 import { createBLAKE3 } from 'hash-wasm'
 import { DecryptionFailedError, InvalidCryptoInputError, InvalidSignatureError } from '../errors.ts'
 import type { CryptoProvider } from '../provider.ts'
+import { WASM_SCRYPT_KEEPS_V_UP_TO, loadWasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
   SIGN_SEED_BYTES, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
@@ -35,7 +38,7 @@ function alloc(n: number): Uint8Array {
 }
 
 export async function createNodeCrypto(): Promise<CryptoProvider> {
-  const blake3 = await createBLAKE3(256)
+  const [blake3, wasmScrypt] = await Promise.all([createBLAKE3(256), loadWasmScrypt({ keepMemory: true })])
 
   const randomBytes = (n: number): Uint8Array => {
     checkRandomLength(n)
@@ -169,6 +172,9 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
       } catch (e) {
         return Promise.reject(e)
       }
+      // ours on this thread (it blocks the event loop for the ~0.3 s of a login); a larger V goes to
+      // OpenSSL on the threadpool, its memory freed after the call
+      if (wasmScrypt !== undefined && 128 * r * N <= WASM_SCRYPT_KEEPS_V_UP_TO) return wasmScrypt.scrypt(password, salt, log2N, r, p, dkLen)
       // node's default maxmem (32 MiB) is too small for Peergos (N = 2^17, r = 8 needs 128 MiB).
       const maxmem = Math.max(32 * 2 ** 20, 128 * r * (N + p + 2) + 2 ** 20)
       return new Promise((resolve, reject) => {

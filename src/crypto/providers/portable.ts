@@ -1,13 +1,16 @@
 // Browser-safe crypto provider (reference §0.1): libsodium-wrappers (wasm) for XSalsa20-Poly1305 secretbox,
-// Ed25519, Curve25519 crypto_box and Blake2b; hash-wasm for SHA-256, Blake3 and scrypt; @noble/hashes
+// Ed25519, Curve25519 crypto_box and Blake2b; hash-wasm for SHA-256 and Blake3; scrypt in our SIMD
+// WebAssembly (crypto/wasm-scrypt.ts, about twice hash-wasm's; a fresh instance per call, so a browser
+// worker does not keep a login's 128 MiB), hash-wasm's where WebAssembly SIMD is unavailable; @noble/hashes
 // for HMAC-SHA256 and HMAC-SHA1 (TOTP); WebCrypto getRandomValues; @noble/post-quantum for ML-KEM-1024. No node:*, no Buffer.
 import sodium from 'libsodium-wrappers'
-import { createBLAKE3, createSHA256, scrypt as wasmScrypt } from 'hash-wasm'
+import { createBLAKE3, createSHA256, scrypt as hashWasmScrypt } from 'hash-wasm'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { DecryptionFailedError, InvalidCryptoInputError, InvalidSignatureError } from '../errors.ts'
 import type { CryptoProvider } from '../provider.ts'
+import { loadWasmScrypt, type WasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
   SIGN_SEED_BYTES, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
@@ -17,9 +20,12 @@ import {
 const RANDOM_CHUNK = 65536
 
 export async function createPortableCrypto(): Promise<CryptoProvider> {
-  // a tiny scrypt compiles hash-wasm's scrypt module now, not during the first sign-in
-  const warmScrypt = wasmScrypt({ password: new Uint8Array(1), salt: new Uint8Array(8), costFactor: 2, blockSize: 1, parallelism: 1, hashLength: 16, outputType: 'binary' })
-  const [blake3, sha256] = await Promise.all([createBLAKE3(256), createSHA256(), sodium.ready, warmScrypt])
+  // our scrypt module is compiled now, not during the first sign-in (or, without SIMD, hash-wasm's by a tiny scrypt)
+  const simdScrypt: Promise<WasmScrypt | undefined> = loadWasmScrypt().then(async (ours) => {
+    if (ours === undefined) await hashWasmScrypt({ password: new Uint8Array(1), salt: new Uint8Array(8), costFactor: 2, blockSize: 1, parallelism: 1, hashLength: 16, outputType: 'binary' })
+    return ours
+  })
+  const [blake3, sha256, , ourScrypt] = await Promise.all([createBLAKE3(256), createSHA256(), sodium.ready, simdScrypt])
   const webcrypto = globalThis.crypto
   if (!webcrypto?.getRandomValues) throw new Error('globalThis.crypto.getRandomValues is not available')
 
@@ -140,7 +146,8 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
 
     async scrypt(password, salt, log2N, r, p, dkLen) {
       const N = checkScrypt(password, salt, log2N, r, p, dkLen)
-      return wasmScrypt({ password, salt, costFactor: N, blockSize: r, parallelism: p, hashLength: dkLen, outputType: 'binary' })
+      if (ourScrypt !== undefined) return ourScrypt.scrypt(password, salt, log2N, r, p, dkLen)
+      return hashWasmScrypt({ password, salt, costFactor: N, blockSize: r, parallelism: p, hashLength: dkLen, outputType: 'binary' })
     },
   }
 }
