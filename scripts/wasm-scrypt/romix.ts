@@ -5,12 +5,12 @@
 // is four add/rotate/xor steps on whole rows plus three lane rotations, with no transpose anywhere in
 // BlockMix; the layout is converted once as a lane enters ROMix and once as it leaves. Integerify
 // reads word 0 of the last block, which this layout leaves in place.
-// No allocator: the caller grows the memory to laneOffset() + 128·r·(N + 3) and writes one lane's 128·r bytes
-// (little-endian words, as PBKDF2 gives them) at laneOffset(); romix(r, N) replaces them there.
+// No allocator: the caller grows the memory to laneOffset() + 128·r·(N + 3) and writes one lane's
+// 128·r bytes (little-endian words, as PBKDF2 gives them) at laneOffset(); romix(r, N) replaces them there.
 //
 // Layout from P = laneOffset():  B (128r, the lane)  X (128r)  Y (128r)  V (128r·N)
 
-/** Bytes in one Salsa20 block and in one 4-lane vector. */
+/** Bytes in one Salsa20 block: four v128 rows. */
 const BLOCK: usize = 64
 
 export function laneOffset(): usize {
