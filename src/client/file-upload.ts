@@ -10,7 +10,7 @@ import { randomBat, type Bat } from '../model/bat.ts'
 import { MAP_KEY_BYTES, type WritableAbsoluteCapability } from '../model/capability.ts'
 import { createFileNode, type BuiltCryptreeNode } from '../model/cryptree-node.ts'
 import { calculateNextMapKey, STREAM_SECRET_BYTES, type FileProperties } from '../model/file-properties.ts'
-import type { FragmentedPaddedCipherText } from '../model/fragmented-cipher-text.ts'
+import { releaseFragments, type FragmentedPaddedCipherText } from '../model/fragmented-cipher-text.ts'
 import { subsequentChunkCapability, type RelativeCapability } from '../model/relative-capability.ts'
 import { randomSymmetricKey, type SymmetricKey } from '../model/symmetric-key.ts'
 import type { TransactionId } from '../services/content-addressed-storage.ts'
@@ -138,7 +138,11 @@ export async function storeContents(session: WriterSession, tid: TransactionId, 
     const chunk = sealed.then((s): StoredChunk => ({ ...at, data: s.fpct, plainHash: s.plainHash }))
     chunk.catch(() => undefined) // a failure is reported by the put below
     stored.push(chunk)
-    const put = sealed.then((s) => session.putRaw(s.fragments, tid)).then(
+    const put = sealed.then(async (s) => {
+      await session.putRaw(s.fragments, tid)
+      // stored: their buffers go to the next chunks' fragments (a failed put's may still be in a socket's queue)
+      releaseFragments(s.fragments.map((f) => f.data))
+    }).then(
       () => { done += bytes; o.onProgress?.(done) },
       (e: unknown) => { failure ??= e },
     )

@@ -7,7 +7,7 @@ import { base58Decode, CID, CODEC_LIBP2P_KEY, parseCid } from '../codec/cid.ts'
 import { multibase64Encode, multibaseDecode } from '../codec/multibase.ts'
 import { InvalidCidError } from '../codec/errors.ts'
 import { batWithIdFromCbor, batWithIdToCbor } from '../model/bat-id.ts'
-import { FRAGMENT_ROOM_AFTER, FRAGMENT_ROOM_BEFORE, hasRoomAround } from '../model/fragmented-cipher-text.ts'
+import { FRAGMENT_ROOM_AFTER, FRAGMENT_ROOM_BEFORE, hasRoomAround, roomUseOf } from '../model/fragmented-cipher-text.ts'
 import { userStaticDataFromCbor, userStaticDataToCbor, type UserStaticData } from '../model/user-static-data.ts'
 import { MAX_CHAMP_GETS, type ChunkMirrorCap } from '../services/content-addressed-storage.ts'
 import { MfaRequiredError } from '../services/errors.ts'
@@ -70,8 +70,8 @@ export function encodeBlockWriteGroup(g: BlockWriteGroup): Uint8Array {
   return out
 }
 
-/** The signature last written around each fragment buffer (a different one must not overwrite it while sent). */
-const signedAround = new WeakMap<ArrayBufferLike, Uint8Array>()
+/** The signature last written around each use of a fragment buffer (a different one must not overwrite it while sent). */
+const signedAround = new WeakMap<object, Uint8Array>()
 
 /**
  * {b: [block], s: [signature]} written around a fragment block in the spare room of its buffer: the
@@ -82,9 +82,11 @@ function encodeAroundBlock(block: Uint8Array, signature: Uint8Array): Uint8Array
   const before = 1 + 2 + headSize(1) + headSize(block.length)
   const after = 2 + headSize(1) + headSize(signature.length) + signature.length
   if (before > FRAGMENT_ROOM_BEFORE || after > FRAGMENT_ROOM_AFTER) return undefined
-  const previous = signedAround.get(block.buffer)
+  const use = roomUseOf(block)
+  if (use === undefined) return undefined
+  const previous = signedAround.get(use)
   if (previous !== undefined && !sameBytes(previous, signature)) return undefined
-  signedAround.set(block.buffer, signature)
+  signedAround.set(use, signature)
   const out = new Uint8Array(block.buffer, 0, block.buffer.byteLength)
   const start = block.byteOffset - before
   let pos = putHead(out, start, 5, 2)

@@ -47,12 +47,21 @@ export interface FragmentBlock {
  */
 export const FRAGMENT_ROOM_BEFORE = 16
 export const FRAGMENT_ROOM_AFTER = 160
-/** The buffers of fragment blocks built here: the block and the room around it, nothing else. */
-const withRoom = new WeakSet<ArrayBufferLike>()
+/**
+ * The buffers of fragment blocks built here (the block and the room around it, nothing else), each
+ * with a token of its current use: a recycled buffer gets a new token, so what was written around its
+ * previous block (http/wire.ts remembers the signature) is not taken for the new one's.
+ */
+const withRoom = new WeakMap<ArrayBufferLike, object>()
 
 /** Whether `block` is a fragment built here, with FRAGMENT_ROOM_BEFORE/AFTER free bytes around it in its buffer. */
 export function hasRoomAround(block: Uint8Array): boolean {
   return withRoom.has(block.buffer) && block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER
+}
+
+/** A token for the current use of a fragment's buffer (hasRoomAround), new each time the buffer is reused. */
+export function roomUseOf(block: Uint8Array): object | undefined {
+  return withRoom.get(block.buffer)
 }
 
 /**
@@ -60,14 +69,55 @@ export function hasRoomAround(block: Uint8Array): boolean {
  * helper's, client/chunk-crypto.ts): its buffer holds the block and the room, nothing else.
  */
 export function adoptRoomAround(block: Uint8Array): void {
-  if (block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER) withRoom.add(block.buffer)
+  if (block.byteOffset === FRAGMENT_ROOM_BEFORE && block.buffer.byteLength === FRAGMENT_ROOM_BEFORE + block.length + FRAGMENT_ROOM_AFTER) withRoom.set(block.buffer, {})
+}
+
+/** Fragment buffers at least this large are kept for reuse once given back (releaseFragments). */
+const POOLED_MIN_BYTES = 64 * 1024
+/**
+ * At most this many are kept: the full fragments of a few chunks in flight (an upload's default 3,
+ * plus the one being sealed, 5 full fragments each), about 20 MiB.
+ */
+export const MAX_POOLED_FRAGMENTS = 20
+/** Given-back fragment buffers by size: fragmentWithRoom takes one of the size it needs before allocating. */
+const pool = new Map<number, ArrayBuffer[]>()
+let pooled = 0
+/** Buffers in the pool: a block given back twice is kept once. */
+const inPool = new WeakSet<ArrayBufferLike>()
+
+/**
+ * Gives fragment buffers built here back for reuse by later fragments: call it only once nothing
+ * reads or holds the blocks any more (their put has completed). Blocks not built here, and small
+ * ones, are ignored. The steady state of an upload then allocates no new megabytes per chunk, which
+ * would otherwise drive V8's full collections (external memory) every few chunks.
+ */
+export function releaseFragments(blocks: readonly Uint8Array[]): void {
+  for (const block of blocks) {
+    const buffer = block.buffer
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < POOLED_MIN_BYTES || !hasRoomAround(block) || inPool.has(buffer)) continue
+    if (pooled >= MAX_POOLED_FRAGMENTS) return
+    const list = pool.get(buffer.byteLength) ?? []
+    if (list.length === 0) pool.set(buffer.byteLength, list)
+    list.push(buffer)
+    inPool.add(buffer)
+    pooled++
+  }
+}
+
+/** A buffer of exactly `size` bytes for a fragment: a given-back one when the pool has that size. */
+function fragmentBuffer(size: number): Uint8Array {
+  const buffer = pool.get(size)?.pop()
+  if (buffer === undefined) return new Uint8Array(size)
+  inPool.delete(buffer)
+  pooled--
+  return new Uint8Array(buffer)
 }
 
 /** prefix ‖ slice as a block with room around it (see hasRoomAround). */
 export function fragmentWithRoom(prefix: Uint8Array, slice: Uint8Array): Uint8Array {
   const length = prefix.length + slice.length
-  const buffer = new Uint8Array(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
-  withRoom.add(buffer.buffer)
+  const buffer = fragmentBuffer(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
+  withRoom.set(buffer.buffer, {})
   const block = buffer.subarray(FRAGMENT_ROOM_BEFORE, FRAGMENT_ROOM_BEFORE + length)
   block.set(prefix)
   block.set(slice, prefix.length)
