@@ -1,12 +1,15 @@
-// A Poster over node:http with keep-alive connections, for Node programs (the CLI, benches,
-// server-to-server calls): the same contract as FetchPoster (Peergos' error convention decoded into
-// named errors, gzip replies decoded, timeouts, a cap on reply size), at a fraction of fetch's CPU
-// cost per request (~80 µs instead of ~500 µs), which matters when client and server share cores.
-import { Agent, request, type IncomingMessage } from 'node:http'
+// A Poster for Node programs (the CLI, benches, server-to-server calls): the same contract as
+// FetchPoster (Peergos' error convention decoded into named errors, gzip replies decoded, timeouts, a
+// cap on reply size) at a fraction of fetch's CPU cost per request, which matters when client and
+// server share cores. http: origins go through Http1Pool (node:net, each socket read parsed in place
+// and copied once into a buffer of the reply's size); https: ones through node:https with keep-alive.
+import type { IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { gunzipSync } from 'node:zlib'
 import { ERROR_CLASS_HEADER, errorFromWire, HttpTransportError } from '../../http/errors.ts'
 import type { PostOptions, Poster } from '../../http/poster.ts'
+import { Http1Pool } from './http1-pool.ts'
+import type { Http1Reply } from './http1-reply.ts'
 
 export interface NodePosterOptions {
   /** Default timeout when a call gives none (Peergos: 15 s); -1 for none. */
@@ -23,34 +26,84 @@ function header(res: IncomingMessage, name: string): string | null {
   return typeof v === 'string' ? v : null
 }
 
+/** What node:http refuses in a request target (ERR_UNESCAPED_CHARACTERS). */
+const UNESCAPED_PATH = /[^\u0021-\u00ff]/
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** Headers the poster writes itself. */
+const OWN_HEADERS = new Set(['host', 'content-length', 'accept-encoding', 'connection', 'transfer-encoding'])
+
+/** The caller's extra headers as request-head lines, checked once (no CR/LF smuggled into the head). */
+function headerLines(headers: Readonly<Record<string, string>> | undefined): string {
+  let out = ''
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!TOKEN.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
+    if (/[\0\r\n]/.test(value)) throw new TypeError(`Invalid value of header ${name}`)
+    if (!OWN_HEADERS.has(name.toLowerCase())) out += `${name}: ${value}\r\n`
+  }
+  return out
+}
+
+/** The bytes as a plain Uint8Array (callers compare replies with Uint8Arrays; a Buffer is a subclass). */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length)
+}
+
 export class NodePoster implements Poster {
   private readonly url: URL
-  private readonly agent: Agent
-  private readonly send: typeof request
+  /** http: origins. */
+  private readonly pool?: Http1Pool
+  private readonly head?: string
+  /** https: origins. */
+  private readonly agent?: HttpsAgent
 
   constructor(baseUrl: string, private readonly options: NodePosterOptions = {}) {
     this.url = new URL(baseUrl)
-    const secure = this.url.protocol === 'https:'
-    if (!secure && this.url.protocol !== 'http:') throw new TypeError(`Unsupported server URL ${baseUrl}`)
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 }
-    this.agent = secure ? new HttpsAgent(agentOptions) : new Agent(agentOptions)
-    this.send = secure ? (httpsRequest as unknown as typeof request) : request
+    const maxSockets = options.maxSockets ?? 16
+    if (this.url.protocol === 'https:') {
+      this.agent = new HttpsAgent({ keepAlive: true, maxSockets })
+    } else if (this.url.protocol === 'http:') {
+      const host = this.url.hostname.replace(/^\[(.*)\]$/, '$1') // an IPv6 literal without its brackets
+      this.pool = new Http1Pool(host, Number(this.url.port || 80), { maxConnections: maxSockets, maxReplyBytes: this.maxBytes })
+      this.head = `HTTP/1.1\r\nHost: ${this.url.host}\r\n${headerLines(options.headers)}Accept-Encoding: gzip\r\nConnection: keep-alive\r\nContent-Length: `
+    } else throw new TypeError(`Unsupported server URL ${baseUrl}`)
+  }
+
+  private get maxBytes(): number {
+    return this.options.maxResponseBytes ?? 64 * 1024 * 1024
   }
 
   post(path: string, body: Uint8Array = new Uint8Array(0), options: PostOptions = {}): Promise<Uint8Array> {
     if (!path.startsWith('/')) return Promise.reject(new TypeError('Poster paths are absolute'))
-    return this.attempt(path, body, options, true)
+    if (this.pool === undefined) return this.attempt(path, body, options, true)
+    if (UNESCAPED_PATH.test(path)) return Promise.reject(new TypeError('Request path contains unescaped characters'))
+    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
+    const what = path.split('?')[0]
+    return this.pool.request(`POST ${path} ${this.head}${body.length}\r\n\r\n`, body, timeout, what).then((reply) => this.replyBody(reply, what))
+  }
+
+  /** A 200 reply's body, un-gzipped; any other status as the error its headers name. */
+  private replyBody(reply: Http1Reply, what: string): Uint8Array {
+    if (reply.status !== 200) throw errorFromWire(reply.status, reply.headers.get('trailer') ?? null, reply.headers.get(ERROR_CLASS_HEADER.toLowerCase()) ?? null)
+    const encoding = reply.headers.get('content-encoding')
+    if (encoding === undefined || encoding.toLowerCase() !== 'gzip') return plain(reply.body)
+    let out: Buffer
+    try {
+      out = gunzipSync(reply.body, { maxOutputLength: this.maxBytes })
+    } catch (e) {
+      throw new HttpTransportError(`Reply could not be decompressed: ${what}`, { cause: e })
+    }
+    return plain(out)
   }
 
   /**
-   * One request. `mayRetry`: when it went out on a kept-alive connection that the server closed at that
+   * One request over node:https. `mayRetry`: when it went out on a kept-alive connection that the server closed at that
    * very moment (ECONNRESET or EPIPE before any reply: the server had timed the idle connection out and
    * never read the request), it is sent once more on a new connection, as Node's documentation advises
    * and as fetch (undici) does.
    */
   private attempt(path: string, body: Uint8Array, options: PostOptions, mayRetry: boolean): Promise<Uint8Array> {
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
-    const max = this.options.maxResponseBytes ?? 64 * 1024 * 1024
+    const max = this.maxBytes
     const what = path.split('?')[0]
     return new Promise<Uint8Array>((resolve, reject) => {
       let settled = false
@@ -60,8 +113,8 @@ export class NodePoster implements Poster {
         settled = true
         reject(e)
       }
-      const req = this.send({
-        protocol: this.url.protocol, host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent,
+      const req = httpsRequest({
+        protocol: this.url.protocol, host: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent!,
         headers: { ...this.options.headers, 'Content-Length': body.length, 'Accept-Encoding': 'gzip' },
       }, (res) => {
         replied = true
@@ -135,6 +188,7 @@ export class NodePoster implements Poster {
 
   /** Closes the kept-alive connections. */
   close(): void {
-    this.agent.destroy()
+    this.pool?.close()
+    this.agent?.destroy()
   }
 }
