@@ -29,6 +29,49 @@ export interface DecodeLimits {
    * skips its inline file data). Nested maps are built whole.
    */
   onlyKeys?: ReadonlySet<string>
+  /**
+   * Maps nested less than this deep (0: none, 1: the top one) are decoded into reused CborRecords
+   * instead of Maps, each valid until the next decode that asks for records. For decoders that read
+   * a block's fields at once through Fields and keep none of its maps (a listing decodes 10,000
+   * nodes and their properties: a Map each was most of its garbage). The checks are the same.
+   */
+  records?: number
+}
+
+/**
+ * A decoded CBOR map's entries in two arrays, read by key like a Map (Fields accepts either). The
+ * instances are pooled and overwritten by the next decode with `records`: read, never keep.
+ */
+export class CborRecord {
+  readonly keys: string[] = []
+  readonly values: CborValue[] = []
+  size = 0
+
+  get(key: string): CborValue | undefined {
+    const keys = this.keys
+    for (let i = 0; i < this.size; i++) if (keys[i] === key) return this.values[i]
+    return undefined
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined
+  }
+}
+
+/** The records of the decode in progress (decoding is synchronous: one pool serves every call). */
+const recordPool: CborRecord[] = []
+let recordsUsed = 0
+
+const MAX_POOLED_RECORDS = 64
+/** What map() returns for a map it only checked. */
+const SKIPPED = new CborRecord()
+
+function takeRecord(): CborRecord {
+  if (recordsUsed >= MAX_POOLED_RECORDS) return new CborRecord()
+  const r = recordPool[recordsUsed] ?? (recordPool[recordsUsed] = new CborRecord())
+  recordsUsed++
+  r.size = 0
+  return r
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,7 +287,7 @@ const shortCodes: number[] = []
 class Reader {
   pos = 0
   items = 0
-  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number, readonly viewBytes: boolean, readonly onlyKeys?: ReadonlySet<string>) {}
+  constructor(readonly buf: Uint8Array, readonly maxDepth: number, readonly maxItems: number, readonly viewBytes: boolean, readonly onlyKeys?: ReadonlySet<string>, readonly records = 0) {}
 
   fail(msg: string): never {
     throw new CborDecodeError(`${msg} at offset ${this.pos}`)
@@ -373,7 +416,9 @@ class Reader {
     if (depth >= this.maxDepth) throw new CborLimitError(`CBOR nesting deeper than ${this.maxDepth}`)
     const n = this.length(info)
     const buf = this.buf
-    const out: CborMap = new Map()
+    const skipping = only === EMPTY_KEYS // skip(): checked, nothing kept
+    const record = depth < this.records && !skipping ? takeRecord() : undefined
+    const out: CborMap | undefined = record === undefined && !skipping ? new Map() : undefined
     let prevStart = -1
     let prevLen = 0
     for (let i = 0; i < n; i++) {
@@ -395,10 +440,15 @@ class Reader {
       prevStart = kStart
       prevLen = kLen
       if (++this.items > this.maxItems) throw new CborLimitError(`More than ${this.maxItems} CBOR items`)
-      if (only === undefined || only.has(key)) out.set(key, this.value(depth + 1))
-      else this.skip(depth + 1)
+      if (only !== undefined && !only.has(key)) this.skip(depth + 1)
+      else if (out !== undefined) out.set(key, this.value(depth + 1))
+      else {
+        const k = record!.size++
+        record!.keys[k] = key
+        record!.values[k] = this.value(depth + 1)
+      }
     }
-    return out
+    return out ?? ((record ?? SKIPPED) as unknown as CborMap) // a record typed as a map for value(); Fields tells them apart
   }
 
   /** Checks one value exactly as value() would, without building it (links are built: they need CID parsing anyway). */
@@ -499,7 +549,9 @@ class Reader {
 
 function reader(bytes: Uint8Array, limits?: DecodeLimits): Reader {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('CBOR input must be a Uint8Array')
-  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1), limits?.viewBytes ?? false, limits?.onlyKeys)
+  const records = limits?.records ?? 0
+  if (records > 0) recordsUsed = 0
+  return new Reader(bytes, limits?.maxDepth ?? 64, limits?.maxItems ?? Math.max(bytes.length, 1), limits?.viewBytes ?? false, limits?.onlyKeys, records)
 }
 
 /** Decodes exactly one CBOR value occupying all of `bytes`. */

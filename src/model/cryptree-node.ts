@@ -110,7 +110,7 @@ const HEADER_KEYS: ReadonlySet<string> = new Set(['v', 'b', 'p'])
  */
 export function decodeCryptreeNodeHeader(block: Uint8Array): CryptreeNodeHeader {
   if (block.length > MAX_BLOCK_SIZE) throw new InvalidObjectError(`Cryptree node block of ${block.length} bytes exceeds ${MAX_BLOCK_SIZE}`)
-  const f = Fields.of(decodeCbor(block, { viewBytes: true, onlyKeys: HEADER_KEYS }), 'CryptreeNode')
+  const f = Fields.of(decodeCbor(block, { viewBytes: true, onlyKeys: HEADER_KEYS, records: 1 }), 'CryptreeNode') // the node's map read in place, not built
   const version = f.long('v')
   if (version !== BigInt(CRYPTREE_VERSION)) throw new UnsupportedCryptreeVersionError(`Unknown cryptree version: ${version}`)
   return { fromBase: cipherTextFromCbor(f.req('b'), 'CryptreeNode.b'), fromParent: cipherTextFromCbor(f.req('p'), 'CryptreeNode.p') }
