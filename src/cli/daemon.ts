@@ -3,6 +3,7 @@
 import { ConfigError, daemonHelp, parseDaemonArgs } from '../server/config.ts'
 import { startDaemon } from '../server/daemon.ts'
 import { createLogger } from '../server/log.ts'
+import { tuneHeapGrowth } from '../server/v8-heap.ts'
 import { ensureWebBundle } from '../server/web-bundle.ts'
 
 export async function runDaemon(args: string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function runDaemon(args: string[]): Promise<number> {
     }
     throw e
   }
+  tuneHeapGrowth()
   const log = createLogger(config.logLevel)
   let daemon
   try {
