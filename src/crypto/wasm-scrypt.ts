@@ -36,6 +36,9 @@ interface Exports {
   romix(r: number, n: number): void
 }
 
+/** The compiled module, once per process (or worker). */
+let compiled: Promise<WebAssembly.Module> | undefined
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const text = atob(SCRYPT_ROMIX_WASM_BASE64)
   const bytes = new Uint8Array(text.length)
@@ -78,7 +81,8 @@ const KEEP_AT_MOST = WASM_SCRYPT_KEEPS_V_UP_TO + 4 * 2 ** 20
 /** The SIMD scrypt, or undefined where WebAssembly SIMD (or WebAssembly) is unavailable. */
 export async function loadWasmScrypt(options: WasmScryptOptions = {}): Promise<WasmScrypt | undefined> {
   if (!wasmSimdAvailable()) return undefined
-  const module = await WebAssembly.compile(moduleBytes())
+  compiled ??= WebAssembly.compile(moduleBytes())
+  const module = await compiled
   const instantiate = async () => (await WebAssembly.instantiate(module)).exports as unknown as Exports
   let kept = options.keepMemory === true ? await instantiate() : undefined
   return {

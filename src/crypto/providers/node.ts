@@ -37,8 +37,12 @@ function alloc(n: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, n)
 }
 
+/** One scrypt instance per process, shared by every provider, so its kept memory is there once. */
+let sharedScrypt: ReturnType<typeof loadWasmScrypt> | undefined
+
 export async function createNodeCrypto(): Promise<CryptoProvider> {
-  const [blake3, wasmScrypt] = await Promise.all([createBLAKE3(256), loadWasmScrypt({ keepMemory: true })])
+  sharedScrypt ??= loadWasmScrypt({ keepMemory: true })
+  const [blake3, wasmScrypt] = await Promise.all([createBLAKE3(256), sharedScrypt])
 
   const randomBytes = (n: number): Uint8Array => {
     checkRandomLength(n)
