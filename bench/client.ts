@@ -14,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { UserContext } from '../src/client/user-context.ts'
 import { createNodeCrypto } from '../src/crypto/providers/node.ts'
 import type { CryptoProvider } from '../src/crypto/provider.ts'
@@ -164,14 +165,24 @@ interface Runs {
   clientCpu: number
   daemonCpu: number | undefined
   wallMs: number
-  /** Operations of all runs (files, directories), when a run counts them: the table then shows CPU per operation. */
+  /** Operations of all runs (files, directories, or MiB transferred), when a run counts them: the table then shows CPU per operation. */
   ops: number
+  /** What one operation is, in the table ('op', or 'MiB' for the transfers). */
+  opName: string
+  /** The client's full (mark-compact) collections during the runs. */
+  majorGcs: number
 }
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
+
+/** The client's full (mark-compact) collections so far: a transfer's garbage of external buffers shows here first. */
+let majorGcs = 0
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++
+}).observe({ entryTypes: ['gc'] })
 
 function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n)
@@ -185,16 +196,19 @@ class Recorder {
   constructor(private readonly daemon: Daemon, private readonly requests: RequestCounter) {}
 
   /** Times `fn` as one run of `figure`; `value` turns its milliseconds into the figure's value. */
-  async run<T>(figure: string, fn: () => Promise<T>, value: (ms: number, result: T) => number, ops = 0): Promise<T> {
-    const r: Runs = this.runs.get(figure) ?? { values: [], requests: new Map(), clientCpu: 0, daemonCpu: this.daemon.mode === 'child' ? 0 : undefined, wallMs: 0, ops: 0 }
+  async run<T>(figure: string, fn: () => Promise<T>, value: (ms: number, result: T) => number, ops = 0, opName = 'op'): Promise<T> {
+    const r: Runs = this.runs.get(figure) ?? { values: [], requests: new Map(), clientCpu: 0, daemonCpu: this.daemon.mode === 'child' ? 0 : undefined, wallMs: 0, ops: 0, opName, majorGcs: 0 }
     this.runs.set(figure, r)
     const cpu0 = process.cpuUsage()
     const d0 = this.daemon.cpu()
     const req0 = this.requests.snapshot()
     const startUs = monotonicUs()
+    const gc0 = majorGcs
     const t0 = performance.now()
     const result = await fn()
     const ms = performance.now() - t0
+    await new Promise((resolve) => setImmediate(resolve)) // the collections' performance entries arrive a turn later
+    r.majorGcs += majorGcs - gc0
     this.phases.push({ figure, startUs, endUs: monotonicUs() })
     for (const q of this.requests.since(req0)) {
       const t = r.requests.get(q.route) ?? { n: 0, urlBytes: 0, bodyBytes: 0 }
@@ -223,7 +237,7 @@ class Recorder {
     for (const [name, r] of this.runs) {
       const share = (cpu: number | undefined): string => (cpu === undefined ? '(in-process)' : `${((cpu / (r.wallMs / 1000)) * 100).toFixed(0)}%`)
       const runs = r.values.length > 8 ? `${r.values.length} runs, median ${fmt(median(r.values))}, range ${fmt(Math.min(...r.values))}–${fmt(Math.max(...r.values))}` : r.values.map(fmt).join(' ')
-      const perOp = r.ops === 0 ? '' : `  CPU per op: client ${fmt((r.clientCpu * 1000) / r.ops)} ms, daemon ${r.daemonCpu === undefined ? '(in-process)' : `${fmt((r.daemonCpu * 1000) / r.ops)} ms`}`
+      const perOp = r.ops === 0 ? '' : `  CPU per ${r.opName}: client ${fmt((r.clientCpu * 1000) / r.ops)} ms, daemon ${r.daemonCpu === undefined ? '(in-process)' : `${fmt((r.daemonCpu * 1000) / r.ops)} ms`}; client full GCs per run ${fmt(r.majorGcs / r.values.length)}`
       lines.push(`${name.padEnd(34)} ${runs.padEnd(56)} ${share(r.clientCpu).padStart(15)}  ${share(r.daemonCpu).padStart(15)}${perOp}`)
     }
     lines.push('', `HTTP requests per run, by route (count, mean request-target bytes, mean body bytes); ${this.requests.keepAliveRetries} sent again after a keep-alive race:`)
@@ -311,7 +325,7 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
       await fs.mkdir(`${home}/big`)
       await fs.writeFile(`${home}/big/warm.bin`, data.subarray(0, 12 * MiB))
       for (let r = 0; r < TRANSFER_RUNS; r++) {
-        await rec.run('client.upload100MiB.MBps', () => fs.writeFile(`${home}/big/f${r}.bin`, data), (ms) => mbps(TRANSFER_BYTES, ms))
+        await rec.run('client.upload100MiB.MBps', () => fs.writeFile(`${home}/big/f${r}.bin`, data), (ms) => mbps(TRANSFER_BYTES, ms), TRANSFER_BYTES / MiB, 'MiB')
       }
     },
     async () => {
@@ -322,7 +336,7 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
           const got: Uint8Array[] = []
           for await (const p of fs.readFile(`${home}/big/f${r}.bin`)) got.push(p)
           return got
-        }, (ms) => mbps(TRANSFER_BYTES, ms))
+        }, (ms) => mbps(TRANSFER_BYTES, ms), TRANSFER_BYTES / MiB, 'MiB')
         if (!sameBytes(parts, data)) throw new Error(`download ${r} differs from what was uploaded`)
       }
     },

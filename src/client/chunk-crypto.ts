@@ -1,9 +1,11 @@
 // Sealing and opening the data of file chunks (reference §0.4: a chunk is a CBOR byte string in a
 // FragmentedPaddedCipherText, ≤ 1 MiB raw fragments behind a BAT prefix), behind an async interface
 // so that a host can move the work elsewhere: the web client worker hands it to helper workers that
-// hash with WebCrypto (async, native). Node keeps the in-thread default (the provider's own
-// sha256 and secretbox, the model's encryptFileChunk and decryptFpct). Every implementation gives
-// the same bytes; only where and when the work runs differs.
+// hash with WebCrypto (async, native). Node keeps the in-thread default: the provider's sha256, the
+// model's decryptFpct, and for chunks above the inline size our wasm secretbox sealing in its own
+// memory, fragments cut straight from there (no 5 MiB output allocated per chunk; the model's
+// encryptFileChunk where WebAssembly SIMD is missing). Every implementation gives the same bytes;
+// only where and when the work runs differs.
 import * as Digest from 'multiformats/hashes/digest'
 import { asBytes } from '../codec/cbor-read.ts'
 import { CID, CODEC_RAW, cidToString, equalBytes, HASH_SHA2_256, verifyBlock } from '../codec/cid.ts'
@@ -24,6 +26,7 @@ import {
 } from '../model/fragmented-cipher-text.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { createNonce, type SymmetricKey } from '../model/symmetric-key.ts'
+import { loadWasmSecretbox } from '../crypto/wasm-secretbox.ts'
 
 /** A chunk's sealed data: the FPCT for its cryptree node, the raw fragments to store, the plaintext's hash. */
 export interface SealedChunk {
@@ -57,8 +60,8 @@ export interface ChunkCrypto {
   fetchAndOpen?(owner: PublicKeyHash, fpct: FragmentedPaddedCipherText, dataKey: SymmetricKey): Promise<Uint8Array | undefined>
 }
 
-/** The work in the calling thread, as the model does it. */
-export function inThreadChunkCrypto(c: CryptoProvider): ChunkCrypto {
+/** The work in the calling thread, as the model does it (encryptFileChunk and decryptFpct). */
+function modelChunkCrypto(c: CryptoProvider): ChunkCrypto {
   return {
     async seal(dataKey, plain, opts = {}) {
       const { fpct, fragments } = encryptFileChunk(c, dataKey, plain, { mirrorBatId: opts.mirrorBatId, random: { data: opts.nonce, fragmentBats: opts.fragmentBats } })
@@ -68,6 +71,35 @@ export function inThreadChunkCrypto(c: CryptoProvider): ChunkCrypto {
       const padded = await decryptFpct(c, fpct, dataKey, async (cid) => blocks[fpct.fragments.indexOf(cid)])
       return chunkBytes(padded)
     },
+  }
+}
+
+/** The wasm secretbox, loaded once (undefined where WebAssembly SIMD is missing). */
+let wasmBox: Promise<ChunkSecretbox | undefined> | undefined
+function wasmSecretboxOnce(): Promise<ChunkSecretbox | undefined> {
+  wasmBox ??= loadWasmSecretbox().catch(() => undefined)
+  return wasmBox
+}
+
+/**
+ * The work in the calling thread. Large chunks are sealed by the wasm secretbox in its own memory:
+ * measured in Node (bench/client-profile.md, sixth pass) sodium-native's secretbox is faster per byte,
+ * but its fresh 5 MiB output per chunk drove V8 into a full collection every few chunks (external
+ * memory); sealed in place, a 100 MiB upload ran with 0-1 full collections instead of 4-6 and less
+ * client CPU in all. Opening stays with the provider: the plaintext handed out is a fresh buffer either way.
+ */
+export function inThreadChunkCrypto(c: CryptoProvider): ChunkCrypto {
+  const model = modelChunkCrypto(c)
+  const sha256: AsyncSha256 = async (bytes) => c.sha256(bytes)
+  let inPlace: ChunkCrypto | undefined
+  return {
+    async seal(dataKey, plain, opts) {
+      const box = await wasmSecretboxOnce()
+      if (box === undefined) return model.seal(dataKey, plain, opts)
+      inPlace ??= asyncHashChunkCrypto(c, sha256, box)
+      return inPlace.seal(dataKey, plain, opts)
+    },
+    open: model.open,
   }
 }
 
@@ -135,7 +167,7 @@ export function scratchSecretbox(c: CryptoProvider): ChunkSecretbox {
  * block) done by `sha256`: with WebCrypto they run natively while the thread encrypts.
  */
 export function asyncHashChunkCrypto(c: CryptoProvider, sha256: AsyncSha256, box: ChunkSecretbox = scratchSecretbox(c)): ChunkCrypto {
-  const inThread = inThreadChunkCrypto(c)
+  const inThread = modelChunkCrypto(c)
   return {
     async seal(dataKey, plain, opts = {}) {
       const head = byteStringHead(plain.length)
