@@ -15,6 +15,7 @@ import { Session } from 'node:inspector/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { constants, PerformanceObserver } from 'node:perf_hooks'
+import { setFlagsFromString } from 'node:v8'
 import { UserContext } from '../src/client/user-context.ts'
 import { createNodeCrypto } from '../src/crypto/providers/node.ts'
 import type { CryptoProvider } from '../src/crypto/provider.ts'
@@ -24,6 +25,7 @@ import { parseDaemonArgs } from '../src/server/config.ts'
 import { NodePoster } from '../src/server/http/node-poster.ts'
 import { startDaemon, type RunningDaemon } from '../src/server/daemon.ts'
 import { createLogger } from '../src/server/log.ts'
+import { tuneHeapGrowth } from '../src/server/v8-heap.ts'
 import type { NetworkAccess } from '../src/services/network-access.ts'
 import { cpuSecondsOf, startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { mbps, type Figure } from './figures.ts'
@@ -390,6 +392,9 @@ async function measure(c: CryptoProvider, daemon: Daemon, rec: Recorder, request
 }
 
 export async function run(): Promise<Figure[]> {
+  // the client process tuned as the CLI's (cli/main.ts) and the daemon's: without it a 100 MiB download
+  // ran 8-13 full collections instead of 3-5 (bench/client-profile.md, sixth pass)
+  const tuned = tuneHeapGrowth()
   const c = await createNodeCrypto()
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-client-'))
   const profDir = process.env.PEERGOS_BENCH_CPU_PROF
@@ -433,5 +438,6 @@ export async function run(): Promise<Figure[]> {
     nodePoster?.close()
     await daemon?.stop()
     await rm(dir, { recursive: true, force: true })
+    if (tuned !== undefined) setFlagsFromString('--heap-growing-percent=0') // V8's default (its own factor) for the suites after this one
   }
 }

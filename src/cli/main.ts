@@ -51,7 +51,12 @@ export async function main(args: string[]): Promise<number> {
     default: {
       const { findUserCommand, runUserCommand } = await import('./user-commands.ts')
       const user = findUserCommand(command)
-      if (user !== undefined) return runUserCommand(user, rest)
+      if (user !== undefined) {
+        // a transfer churns through megabyte buffers as the daemon's requests do: the same heap tuning
+        const { tuneHeapGrowth } = await import('../server/v8-heap.ts')
+        tuneHeapGrowth()
+        return runUserCommand(user, rest)
+      }
       process.stderr.write(`peergos-ts: unknown command '${command}' (try 'peergos-ts help')\n`)
       return 2
     }
