@@ -568,3 +568,35 @@ export function decodeCborPrefix(bytes: Uint8Array, limits?: DecodeLimits): { va
   const value = r.value(0)
   return { value, length: r.pos }
 }
+
+/**
+ * Checks the first CBOR value of `bytes` exactly as decodeCborPrefix would, building nothing, and
+ * returns its length.
+ */
+export function checkCborPrefix(bytes: Uint8Array, limits?: DecodeLimits): number {
+  const r = reader(bytes, limits)
+  r.skip(0)
+  return r.pos
+}
+
+/** Whether `bytes` starts with a CBOR list head. */
+export function startsWithCborList(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[0] >> 5 === 4
+}
+
+/**
+ * The elements of the CBOR list at the start of `bytes`, decoded one at a time and each handed to
+ * `each` before the next is read: with `records`, one element's records are reused by the next, so
+ * a list of 500 maps builds none. Check the bytes with checkCborPrefix first (this decodes as
+ * strictly, but an error would come only after the elements before it were handed over).
+ */
+export function decodeCborListEach(bytes: Uint8Array, limits: DecodeLimits, each: (element: CborValue, index: number) => void): void {
+  const r = reader(bytes, limits)
+  if (!startsWithCborList(bytes)) r.fail('Not a CBOR list')
+  const n = r.length(bytes[r.pos++] & 0x1f)
+  r.items++
+  for (let i = 0; i < n; i++) {
+    recordsUsed = 0
+    each(r.value(1), i)
+  }
+}

@@ -58,8 +58,13 @@ export function openPaddedCbor(c: CryptoProvider, key: SymmetricKey, ct: CipherT
 /** Decodes a CBOR value followed only by zero bytes. */
 export function decodePadded(plain: Uint8Array, limits?: DecodeLimits): CborValue {
   const { value, length } = decodeCborPrefix(plain, limits)
-  for (let i = length; i < plain.length; i++) {
+  checkZeroPadding(plain, length)
+  return value
+}
+
+/** Requires the bytes from `from` on to be zeros (PaddedCipherText's padding). */
+export function checkZeroPadding(plain: Uint8Array, from: number): void {
+  for (let i = from; i < plain.length; i++) {
     if (plain[i] !== 0) throw new InvalidPaddingError(`Non-zero padding byte at offset ${i}`)
   }
-  return value
 }

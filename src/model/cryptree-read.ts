@@ -8,8 +8,8 @@ import { openCbor, openPaddedCbor } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
 import { calculateNextMapKey, filePropertiesFromCbor, type FileProperties } from './file-properties.ts'
 import { decodeCryptreeNode, fromBaseFromCbor, fromParentFromCbor, type CryptreeNode, type CryptreeNodeHeader, type FromBase, type FromParent } from './cryptree-node.ts'
-import { decryptFpctCbor, type FpctDecryptOptions, type FragmentFetcher } from './fragmented-cipher-text.ts'
-import { childrenLinksFromCbor, type ChildrenLinks, type RelativeCapability } from './relative-capability.ts'
+import { decryptFpct, decryptFpctCbor, type FpctDecryptOptions, type FragmentFetcher } from './fragmented-cipher-text.ts'
+import { childrenLinksFromPadded, type ChildrenLinks, type RelativeCapability } from './relative-capability.ts'
 import { signingPrivateKeyAndPublicHashFromCbor, type SigningPrivateKeyAndPublicHash } from './signing-keys.ts'
 import type { SymmetricKey } from './symmetric-key.ts'
 
@@ -123,7 +123,7 @@ export function nextChunkLocation(c: CryptoProvider, view: CryptreeNodeView, map
 
 /** A directory's child links (this chunk only), sealed under its base key. */
 export async function readDirectoryChildren(c: CryptoProvider, node: CryptreeNode, rBaseKey: SymmetricKey, fetch: FragmentFetcher, opts?: FpctDecryptOptions): Promise<ChildrenLinks> {
-  return childrenLinksFromCbor(await decryptFpctCbor(c, node.data, rBaseKey, fetch, opts))
+  return childrenLinksFromPadded(await decryptFpct(c, node.data, rBaseKey, fetch, opts))
 }
 
 /** A file chunk's bytes (a CBOR byte string sealed under the data key). */

@@ -1,12 +1,12 @@
 // Relative capabilities (reference §1.2): SymmetricLink (CipherText of a target key under a source
 // key), RelativeCapability {w?, m, a?, k, l?} with relativise / toAbsolute, NamedRelativeCapability
 // (the same map flattened with n, d?, t?, c?) and ChildrenLinks (a CBOR list of them).
-import type { CborValue } from '../codec/cbor.ts'
+import { checkCborPrefix, decodeCborListEach, startsWithCborList, type CborValue } from '../codec/cbor.ts'
 import { asList, cborMap, Fields } from '../codec/cbor-read.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import { batFromCbor, batToCbor, type Bat } from './bat.ts'
 import { MAP_KEY_BYTES, type AbsoluteCapability, type WritableAbsoluteCapability } from './capability.ts'
-import { cipherTextFromCbor, cipherTextToCbor, openCbor, sealCbor, type CipherText } from './cipher-text.ts'
+import { checkZeroPadding, cipherTextFromCbor, cipherTextToCbor, decodePadded, openCbor, sealCbor, type CipherText } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
 import { checkPeergosFileName } from './file-name.ts'
 import { checkEpochSeconds } from './file-properties.ts'
@@ -139,4 +139,26 @@ export function childrenLinksFromCbor(v: CborValue): ChildrenLinks {
   if (list.length === 0) return EMPTY_CHILDREN_LINKS
   if (Fields.of(list[0], 'ChildrenLinks[0]').has('n')) return { kind: 'named', children: list.map(namedRelativeCapabilityFromCbor) }
   return { kind: 'legacy', children: list.map((e, i) => relativeCapabilityFromCbor(e, `ChildrenLinks[${i}]`)) }
+}
+
+/**
+ * ChildrenLinks.fromCbor on an opened, zero-padded child list, each link read in place (its maps as
+ * pooled records, not Maps: a 10,000-entry listing reads 20 lists of 500). The same values and the
+ * same errors as childrenLinksFromCbor(decodePadded(plain)): the whole list is checked as CBOR and
+ * its padding before any link is read.
+ */
+export function childrenLinksFromPadded(plain: Uint8Array): ChildrenLinks {
+  const end = checkCborPrefix(plain)
+  checkZeroPadding(plain, end)
+  if (!startsWithCborList(plain)) return childrenLinksFromCbor(decodePadded(plain, { viewBytes: true })) // its type error
+  let named = true
+  const namedLinks: NamedRelativeCapability[] = []
+  const legacyLinks: RelativeCapability[] = []
+  decodeCborListEach(plain, { viewBytes: true, records: 3 }, (v, i) => {
+    if (i === 0) named = Fields.of(v, 'ChildrenLinks[0]').has('n')
+    if (named) namedLinks.push(namedRelativeCapabilityFromCbor(v))
+    else legacyLinks.push(relativeCapabilityFromCbor(v, `ChildrenLinks[${i}]`))
+  })
+  if (namedLinks.length === 0 && legacyLinks.length === 0) return EMPTY_CHILDREN_LINKS
+  return named ? { kind: 'named', children: namedLinks } : { kind: 'legacy', children: legacyLinks }
 }

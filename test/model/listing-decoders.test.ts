@@ -1,7 +1,8 @@
 // The listing's in-place decoders (decodeCbor's `records`: pooled records instead of Maps, read
 // through Fields) against the generic ones: on the Peergos-made CryptreeNode vectors, on random
 // properties sealed into nodes, and on mutated and untrusted bytes the same value or the same error
-// class, for the node header, FromParent's properties and every decoder that reads them.
+// class, for the node header, FromParent's properties, a directory's child links and every decoder
+// that reads them.
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeCbor, encodeCbor, type CborValue, type DecodeLimits } from '../../src/codec/cbor.ts'
@@ -12,7 +13,7 @@ import { cipherTextFromCbor, decodePadded, sealPaddedCbor } from '../../src/mode
 import { createDir, createFile, CRYPTREE_VERSION, decodeCryptreeNode, decodeCryptreeNodeHeader, encodeCryptreeNode, fromParentToCbor, UnsupportedCryptreeVersionError, type CryptreeNodeHeader } from '../../src/model/cryptree-node.ts'
 import { openFromParent, openProperties } from '../../src/model/cryptree-read.ts'
 import { filePropertiesFromCbor, filePropertiesToCbor, type FileProperties } from '../../src/model/file-properties.ts'
-import { subsequentChunkCapability } from '../../src/model/relative-capability.ts'
+import { childrenLinks, childrenLinksFromCbor, childrenLinksFromPadded, childrenLinksToCbor, subsequentChunkCapability, type ChildrenLinks } from '../../src/model/relative-capability.ts'
 import { symmetricDecrypt, symmetricKey } from '../../src/model/symmetric-key.ts'
 import { mutatedCbor } from './cbor-mutations.ts'
 import { FUZZ_RUNS, untrustedBytes } from './fuzz.ts'
@@ -154,5 +155,37 @@ describe('in-place decoders', () => {
     const a = Fields.of(decodeCbor(encodeCbor(new Map([['a', 1]])), limits), 'a')
     decodeCbor(encodeCbor(new Map([['a', 2]]))) // without records: the pool is untouched
     expect(a.int('a')).toBe(1)
+  })
+
+  const links: ChildrenLinks = childrenLinks(Array.from({ length: 5 }, (_, i) => ({
+    name: `child-${i}`, cap: { ...subsequentChunkCapability(new Uint8Array(32).fill(i), { secret: new Uint8Array(32).fill(i + 1) }, k(i + 10)), wBaseKeyLink: i % 2 === 0 ? { nonce: new Uint8Array(24), cipherText: new Uint8Array(40) } : undefined },
+    isDir: i % 2 === 0, mimeType: i === 1 ? 'text/plain' : undefined, created: i === 2 ? 1_700_000_000n : undefined,
+  })))
+  const legacy: ChildrenLinks = { kind: 'legacy', children: [next, subsequentChunkCapability(new Uint8Array(32).fill(3), undefined, k(4))] }
+  const genericLinks = (plain: Uint8Array): ChildrenLinks => childrenLinksFromCbor(decodePadded(plain, { viewBytes: true }))
+
+  it('read child lists in place exactly as the generic decoder: named, legacy, empty, padded', () => {
+    for (const l of [links, legacy, childrenLinks([])]) {
+      const plain = new Uint8Array(encodeCbor(childrenLinksToCbor(l)).length + 7)
+      plain.set(encodeCbor(childrenLinksToCbor(l)))
+      expect(childrenLinksFromPadded(plain)).toEqual(genericLinks(plain))
+      expect(childrenLinksFromPadded(plain)).toEqual(l)
+    }
+  })
+
+  it('agree on mutated child lists: the same links or the same error class', () => {
+    fc.assert(fc.property(mutatedCbor([childrenLinksToCbor(links), childrenLinksToCbor(legacy)]), fc.nat({ max: 3 }), (v, pad) => {
+      const body = encodeCbor(v)
+      const plain = new Uint8Array(body.length + pad)
+      plain.set(body)
+      expect(outcome(() => childrenLinksFromPadded(plain))).toEqual(outcome(() => genericLinks(plain)))
+    }), { numRuns: FUZZ_RUNS })
+  })
+
+  it('agree on untrusted child-list bytes', () => {
+    const valid = [links, legacy].map((l) => encodeCbor(childrenLinksToCbor(l)))
+    fc.assert(fc.property(untrustedBytes(valid), (plain) => {
+      expect(outcome(() => childrenLinksFromPadded(plain))).toEqual(outcome(() => genericLinks(plain)))
+    }), { numRuns: FUZZ_RUNS })
   })
 })
