@@ -5,16 +5,23 @@
 // is four add/rotate/xor steps on whole rows plus three lane rotations, with no transpose anywhere in
 // BlockMix; the layout is converted once as a lane enters ROMix and once as it leaves. Integerify
 // reads word 0 of the last block, which this layout leaves in place.
-// No allocator: the caller grows the memory to laneOffset() + 128·r·(N + 3) and writes one lane's
-// 128·r bytes (little-endian words, as PBKDF2 gives them) at laneOffset(); romix(r, N) replaces them there.
+// No allocator: the caller grows the memory to memoryOffset() + 128·r·(N + 3) and writes one lane's
+// 128·r bytes (little-endian words, as PBKDF2 gives them) at laneOffset(r, N); romix(r, N) replaces
+// them there.
 //
-// Layout from P = laneOffset():  B (128r, the lane)  X (128r)  Y (128r)  V (128r·N)
+// Layout from P = memoryOffset():  V (128r·N)  B (128r, the lane)  X (128r)  Y (128r)
 
 /** Bytes in one Salsa20 block: four v128 rows. */
 const BLOCK: usize = 64
 
-export function laneOffset(): usize {
-  return (__heap_base + 63) & ~(<usize>63)
+/** Where V starts: page-aligned, so no block of V (1 KiB for r = 8) straddles two pages. */
+export function memoryOffset(): usize {
+  return (__heap_base + 4095) & ~(<usize>4095)
+}
+
+/** Where the caller writes a lane for romix(r, n), and reads it back: after V. */
+export function laneOffset(r: u32, n: u32): usize {
+  return memoryOffset() + <usize>128 * <usize>r * <usize>n
 }
 
 // @ts-ignore: decorator
@@ -23,27 +30,17 @@ export function laneOffset(): usize {
 }
 
 /**
- * BlockMix-Salsa20/8 of `a` (xored with `b` first when `b` is not 0) into `out`, all in the diagonal
- * layout: x = last block; for each block i, x = Salsa20/8(x ^ block i), written to out block i/2
- * (even i) or r + i/2 (odd i). `out` must not overlap `a` or `b`.
+ * BlockMix-Salsa20/8 of `a` into `out`, both in the diagonal layout: x = last block; for each block
+ * i, x = Salsa20/8(x ^ block i), written to out block i/2 (even i) or r + i/2 (odd i). `out` must
+ * not overlap `a`.
  */
-function blockMix(a: usize, b: usize, out: usize, r: usize): void {
+function blockMix(a: usize, out: usize, r: usize): void {
   const last = a + (2 * r - 1) * BLOCK
   let x0 = v128.load(last, 0), x1 = v128.load(last, 16), x2 = v128.load(last, 32), x3 = v128.load(last, 48)
-  if (b !== 0) {
-    const lastB = b + (2 * r - 1) * BLOCK
-    x0 = v128.xor(x0, v128.load(lastB, 0)); x1 = v128.xor(x1, v128.load(lastB, 16))
-    x2 = v128.xor(x2, v128.load(lastB, 32)); x3 = v128.xor(x3, v128.load(lastB, 48))
-  }
   for (let i: usize = 0; i < 2 * r; i++) {
     const p = a + i * BLOCK
     x0 = v128.xor(x0, v128.load(p, 0)); x1 = v128.xor(x1, v128.load(p, 16))
     x2 = v128.xor(x2, v128.load(p, 32)); x3 = v128.xor(x3, v128.load(p, 48))
-    if (b !== 0) {
-      const q = b + i * BLOCK
-      x0 = v128.xor(x0, v128.load(q, 0)); x1 = v128.xor(x1, v128.load(q, 16))
-      x2 = v128.xor(x2, v128.load(q, 32)); x3 = v128.xor(x3, v128.load(q, 48))
-    }
     let z0 = x0, z1 = x1, z2 = x2, z3 = x3
     for (let round = 0; round < 4; round++) {
       // columns: rows 1, 2, 3 lined up under row 0 by the layout itself
@@ -69,6 +66,20 @@ function blockMix(a: usize, b: usize, out: usize, r: usize): void {
   }
 }
 
+/**
+ * x ^= v over `size` bytes. A pass of its own, ahead of BlockMix: its loads depend on nothing, so
+ * the CPU has every cache line of the random V[j] in flight at once (inside BlockMix, each would
+ * wait behind the Salsa20 chain and miss alone).
+ */
+function xorInto(x: usize, v: usize, size: usize): void {
+  for (let i: usize = 0; i < size; i += 64) {
+    v128.store(x + i, v128.xor(v128.load(x + i, 0), v128.load(v + i, 0)), 0)
+    v128.store(x + i, v128.xor(v128.load(x + i, 16), v128.load(v + i, 16)), 16)
+    v128.store(x + i, v128.xor(v128.load(x + i, 32), v128.load(v + i, 32)), 32)
+    v128.store(x + i, v128.xor(v128.load(x + i, 48), v128.load(v + i, 48)), 48)
+  }
+}
+
 /** Copies 2r blocks from `src` to `dst`, into the diagonal word order or back out of it. */
 function convert(src: usize, dst: usize, r: usize, toDiagonal: bool): void {
   // diagonal word k holds standard word 5k mod 16; its inverse is 13k mod 16 (5·13 = 65 ≡ 1)
@@ -81,22 +92,24 @@ function convert(src: usize, dst: usize, r: usize, toDiagonal: bool): void {
   }
 }
 
-/** scryptROMix(B, N) of the lane at laneOffset(), in place; n is a power of two ≥ 2. */
+/** scryptROMix(B, N) of the lane at laneOffset(r, n), in place; n is a power of two ≥ 2. */
 export function romix(r: u32, n: u32): void {
   const rr = <usize>r
   const size: usize = 128 * rr
-  const B = laneOffset()
+  const V = memoryOffset()
+  const B = laneOffset(r, n)
   const X = B + size
   const Y = X + size
-  const V = Y + size
   convert(B, V, rr, true)
-  for (let i: usize = 0; i + 1 < <usize>n; i++) blockMix(V + i * size, 0, V + (i + 1) * size, rr)
-  blockMix(V + (<usize>n - 1) * size, 0, X, rr)
+  for (let i: usize = 0; i + 1 < <usize>n; i++) blockMix(V + i * size, V + (i + 1) * size, rr)
+  blockMix(V + (<usize>n - 1) * size, X, rr)
   const lastWord: usize = (2 * rr - 1) * BLOCK
   const mask = n - 1
   for (let i: u32 = 0; i < n; i += 2) {
-    blockMix(X, V + <usize>(load<u32>(X + lastWord) & mask) * size, Y, rr)
-    blockMix(Y, V + <usize>(load<u32>(Y + lastWord) & mask) * size, X, rr)
+    xorInto(X, V + <usize>(load<u32>(X + lastWord) & mask) * size, size)
+    blockMix(X, Y, rr)
+    xorInto(Y, V + <usize>(load<u32>(Y + lastWord) & mask) * size, size)
+    blockMix(Y, X, rr)
   }
   convert(X, B, rr, false)
 }

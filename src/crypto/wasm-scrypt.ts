@@ -32,7 +32,8 @@ export interface WasmScryptOptions {
 
 interface Exports {
   memory: WebAssembly.Memory
-  laneOffset(): number
+  memoryOffset(): number
+  laneOffset(r: number, n: number): number
   romix(r: number, n: number): void
 }
 
@@ -48,7 +49,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 
 /** ROMix of each of the p lanes of `b` (128·r bytes each) in place, in the instance's memory. */
 function romixLanes(x: Exports, b: Uint8Array, r: number, n: number, p: number): void {
-  const base = x.laneOffset()
+  const base = x.memoryOffset()
   const lane = 128 * r
   const need = base + lane * (n + 3)
   if (need > MAX_MEMORY) throw new InvalidCryptoInputError(`scrypt needs ${need} bytes of WebAssembly memory, above 4 GiB`)
@@ -61,12 +62,13 @@ function romixLanes(x: Exports, b: Uint8Array, r: number, n: number, p: number):
     }
   }
   const heap = new Uint8Array(x.memory.buffer, base, lane * (n + 3))
+  const laneAt = x.laneOffset(r, n) - base
   try {
     for (let i = 0; i < p; i++) {
       const at = i * lane
-      heap.set(b.subarray(at, at + lane))
+      heap.set(b.subarray(at, at + lane), laneAt)
       x.romix(r, n)
-      b.set(heap.subarray(0, lane), at)
+      b.set(heap.subarray(laneAt, laneAt + lane), at)
     }
   } finally {
     heap.fill(0)
