@@ -84,21 +84,26 @@ const pool = new Map<number, ArrayBuffer[]>()
 let pooled = 0
 /** Buffers in the pool: a block given back twice is kept once. */
 const inPool = new WeakSet<ArrayBufferLike>()
+/**
+ * Buffers fragmentWithRoom allocated in this realm: only these are pooled. Fragments built elsewhere
+ * and adopted (the web's chunk helpers) would never be drawn from here again, only held.
+ */
+const builtHere = new WeakSet<ArrayBufferLike>()
 
 /**
  * Gives fragment buffers built here back for reuse by later fragments: call it only once nothing
- * reads or holds the blocks any more (their put has completed). Blocks not built here, and small
- * ones, are ignored. The steady state of an upload then allocates no new megabytes per chunk, which
+ * reads or holds the blocks any more (their put has completed). Blocks not built here (adopted ones
+ * included), and small ones, are ignored. The steady state of an upload then allocates no new megabytes per chunk, which
  * would otherwise drive V8's full collections (external memory) every few chunks.
  */
 export function releaseFragments(blocks: readonly Uint8Array[]): void {
   for (const block of blocks) {
     const buffer = block.buffer
-    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < POOLED_MIN_BYTES || !hasRoomAround(block) || inPool.has(buffer)) continue
+    if (!builtHere.has(buffer) || buffer.byteLength < POOLED_MIN_BYTES || !hasRoomAround(block) || inPool.has(buffer)) continue
     if (pooled >= MAX_POOLED_FRAGMENTS) return
     const list = pool.get(buffer.byteLength) ?? []
     if (list.length === 0) pool.set(buffer.byteLength, list)
-    list.push(buffer)
+    list.push(buffer as ArrayBuffer) // allocated by fragmentBuffer
     inPool.add(buffer)
     pooled++
   }
@@ -107,7 +112,11 @@ export function releaseFragments(blocks: readonly Uint8Array[]): void {
 /** A buffer of exactly `size` bytes for a fragment: a given-back one when the pool has that size. */
 function fragmentBuffer(size: number): Uint8Array {
   const buffer = pool.get(size)?.pop()
-  if (buffer === undefined) return new Uint8Array(size)
+  if (buffer === undefined) {
+    const fresh = new Uint8Array(size)
+    builtHere.add(fresh.buffer)
+    return fresh
+  }
   inPool.delete(buffer)
   pooled--
   return new Uint8Array(buffer)

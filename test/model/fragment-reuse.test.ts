@@ -1,7 +1,8 @@
 // Fragment buffers given back after their put (releaseFragments) and reused by the next chunks'
 // fragments: the reused block holds exactly the new bytes, its block/put/bulk envelope is written in
-// place with the new signature (not refused as the previous use's), and only fragments built here,
-// large enough and not already pooled, are kept, at most MAX_POOLED_FRAGMENTS of them.
+// place with the new signature (not refused as the previous use's), and only fragments built here
+// (not adopted from another realm), large enough and not already pooled, are kept, at most
+// MAX_POOLED_FRAGMENTS of them.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeCbor } from '../../src/codec/cbor.ts'
 import { cborMap } from '../../src/codec/cbor-read.ts'
@@ -10,7 +11,7 @@ import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { encodeBlockWriteGroup } from '../../src/http/wire.ts'
 import {
-  buildFpctCbor, decryptFpct, fragmentWithRoom, hasRoomAround, MAX_POOLED_FRAGMENTS, releaseFragments, type FragmentBlock,
+  adoptRoomAround, buildFpctCbor, decryptFpct, fragmentWithRoom, hasRoomAround, MAX_POOLED_FRAGMENTS, releaseFragments, type FragmentBlock,
 } from '../../src/model/fragmented-cipher-text.ts'
 import { symmetricKey } from '../../src/model/symmetric-key.ts'
 
@@ -53,8 +54,12 @@ describe('fragment buffer reuse', () => {
 
   it('keeps only large fragments built here, once each, and at most MAX_POOLED_FRAGMENTS', () => {
     const foreign = new Uint8Array(2 * MiB).subarray(16, 16 + MiB) // no room recorded: not built here
+    const adopted = new Uint8Array(16 + MiB + 44 + 160).subarray(16, 16 + MiB + 44) // built with room elsewhere (a web chunk helper)
+    adoptRoomAround(adopted)
+    expect(hasRoomAround(adopted)).toBe(true)
     const small = fragmentWithRoom(new Uint8Array(4), new Uint8Array(1000))
-    releaseFragments([foreign, small])
+    releaseFragments([foreign, adopted, small])
+    expect(fragmentWithRoom(new Uint8Array(44), new Uint8Array(MiB)).buffer).not.toBe(adopted.buffer)
     expect(fragmentWithRoom(new Uint8Array(4), new Uint8Array(1000)).buffer).not.toBe(small.buffer)
 
     const built = Array.from({ length: MAX_POOLED_FRAGMENTS + 5 }, () => fragmentWithRoom(new Uint8Array(40), new Uint8Array(MiB)))
