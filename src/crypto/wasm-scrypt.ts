@@ -4,9 +4,10 @@
 // bytes as any scrypt. Each lane's V (128·r·N bytes, 128 MiB for a Peergos login) lives in the
 // instance's memory and is wiped after every call (any block of V lets a password guess be checked
 // without the memory). The compiled module is kept; an instance (and its memory) either lives on
-// (`keepMemory`, for Node: no page faults on the next call) or is dropped after each call (a browser
-// worker should not hold 128 MiB for ever). Loaded asynchronously; undefined where WebAssembly SIMD
-// is unavailable, so the caller keeps its own scrypt.
+// (`keepMemory`: no page faults on the next call, and no garbage collection of 128 MiB right after a
+// sign-in), optionally only until `releaseAfterMs` pass without a call (a browser worker should not
+// hold 128 MiB for ever), or is dropped after each call. Loaded asynchronously; undefined where
+// WebAssembly SIMD is unavailable, so the caller keeps its own scrypt.
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { InvalidCryptoInputError } from './errors.ts'
@@ -28,6 +29,8 @@ export interface WasmScrypt {
 export interface WasmScryptOptions {
   /** Keep one instance and its grown memory between calls (wiped, but resident); default: a fresh instance per call. */
   keepMemory?: boolean
+  /** With keepMemory: drop the kept instance once this long has passed without a call (default: never). */
+  releaseAfterMs?: number
 }
 
 interface Exports {
@@ -87,6 +90,15 @@ export async function loadWasmScrypt(options: WasmScryptOptions = {}): Promise<W
   const module = await compiled
   const instantiate = async () => (await WebAssembly.instantiate(module)).exports as unknown as Exports
   let kept = options.keepMemory === true ? await instantiate() : undefined
+  let release: ReturnType<typeof setTimeout> | undefined
+  const keep = (x: Exports) => {
+    kept = x
+    if (options.releaseAfterMs === undefined) return
+    clearTimeout(release)
+    release = setTimeout(() => { kept = undefined }, options.releaseAfterMs)
+    // Node: the timer must not keep a command-line process alive
+    ;(release as unknown as { unref?: () => void }).unref?.()
+  }
   return {
     async scrypt(password, salt, log2N, r, p, dkLen) {
       const n = checkScrypt(password, salt, log2N, r, p, dkLen)
@@ -98,7 +110,7 @@ export async function loadWasmScrypt(options: WasmScryptOptions = {}): Promise<W
         return pbkdf2(sha256, password, b, { c: 1, dkLen })
       } finally {
         b.fill(0)
-        if (options.keepMemory === true && x.memory.buffer.byteLength <= KEEP_AT_MOST) kept = x
+        if (options.keepMemory === true && x.memory.buffer.byteLength <= KEEP_AT_MOST) keep(x)
       }
     },
     heldMemory: () => kept?.memory.buffer,

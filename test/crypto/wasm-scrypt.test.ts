@@ -2,7 +2,8 @@
 // same bytes as node:crypto's (OpenSSL) for many passwords, salts (empty ones too), N = 2^1 .. 2^17,
 // r = 1 .. 16, p = 1 .. 3 and output lengths; RFC 7914's vectors; Peergos' golden login vectors;
 // bad parameters refused with InvalidCryptoInputError; a kept instance's memory wiped after each
-// call and dropped after a scrypt larger than a login's; calls at once each getting their answer.
+// call and dropped after a scrypt larger than a login's or after its idle time; calls at once each
+// getting their answer.
 import { execFileSync } from 'node:child_process'
 import { randomBytes, scrypt as nodeScrypt } from 'node:crypto'
 import { join } from 'node:path'
@@ -117,6 +118,16 @@ describe('SIMD wasm scrypt', () => {
     // and the next call works in a new instance, kept again
     expect(toHex(await kept.scrypt(pw, salt, 10, 8, 1, 32))).toBe(toHex(await opensslScrypt(pw, salt, 10, 8, 1, 32)))
     expect(kept.heldMemory()?.byteLength).toBeLessThan(2 * 2 ** 20)
+  })
+
+  it('drops a kept instance once releaseAfterMs pass without a call', async () => {
+    const brief = await loadWasmScrypt({ keepMemory: true, releaseAfterMs: 20 })
+    await brief!.scrypt(utf8('pw'), utf8('salt'), 12, 8, 1, 32)
+    expect(brief!.heldMemory()?.byteLength).toBeGreaterThanOrEqual(128 * 8 * 2 ** 12)
+    // a timer set later for longer fires after the release timer
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(brief!.heldMemory()).toBeUndefined()
+    expect(toHex(await brief!.scrypt(utf8('pw'), utf8('salt'), 12, 8, 1, 32))).toBe(toHex(await opensslScrypt(utf8('pw'), utf8('salt'), 12, 8, 1, 32)))
   })
 
   it('answers calls made at once, each with its own bytes', async () => {

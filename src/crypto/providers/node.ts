@@ -1,6 +1,6 @@
 // Node crypto provider (reference §0.1): sodium-native for XSalsa20-Poly1305 secretbox, Ed25519,
 // Curve25519 crypto_box, Blake2b and randomness; node:crypto for SHA-256, HMAC (SHA-256, SHA-1); scrypt
-// in our SIMD WebAssembly (crypto/wasm-scrypt.ts, about twice OpenSSL's; one instance kept, so a
+// in our SIMD WebAssembly (crypto/wasm-scrypt.ts, about 1.5× OpenSSL's; one instance kept, so a
 // login's 128 MiB stays resident, wiped) up to 256 MiB of V, node:crypto's beyond; hash-wasm for
 // Blake3; @noble/post-quantum for ML-KEM-1024. The only file in src/crypto using node:* or sodium-native.
 import { createHmac, hash as nodeHash, scrypt as nodeScrypt } from 'node:crypto'

@@ -1,7 +1,8 @@
 // Browser-safe crypto provider (reference §0.1): libsodium-wrappers (wasm) for XSalsa20-Poly1305 secretbox,
 // Ed25519, Curve25519 crypto_box and Blake2b; hash-wasm for SHA-256 and Blake3; scrypt in our SIMD
-// WebAssembly (crypto/wasm-scrypt.ts, about twice hash-wasm's; a fresh instance per call, so a browser
-// worker does not keep a login's 128 MiB), hash-wasm's where WebAssembly SIMD is unavailable; @noble/hashes
+// WebAssembly (crypto/wasm-scrypt.ts, faster than hash-wasm's; its instance and a login's 128 MiB kept,
+// wiped, for a minute after the last call, then left to the garbage collector: dropping it at once put
+// that collection into the sign-in), hash-wasm's where WebAssembly SIMD is unavailable; @noble/hashes
 // for HMAC-SHA256 and HMAC-SHA1 (TOTP); WebCrypto getRandomValues; @noble/post-quantum for ML-KEM-1024. No node:*, no Buffer.
 import sodium from 'libsodium-wrappers'
 import { createBLAKE3, createSHA256, scrypt as hashWasmScrypt } from 'hash-wasm'
@@ -21,7 +22,7 @@ const RANDOM_CHUNK = 65536
 
 export async function createPortableCrypto(): Promise<CryptoProvider> {
   // our scrypt module is compiled now, not during the first sign-in (or, without SIMD, hash-wasm's by a tiny scrypt)
-  const simdScrypt: Promise<WasmScrypt | undefined> = loadWasmScrypt().then(async (ours) => {
+  const simdScrypt: Promise<WasmScrypt | undefined> = loadWasmScrypt({ keepMemory: true, releaseAfterMs: 60_000 }).then(async (ours) => {
     if (ours === undefined) await hashWasmScrypt({ password: new Uint8Array(1), salt: new Uint8Array(8), costFactor: 2, blockSize: 1, parallelism: 1, hashLength: 16, outputType: 'binary' })
     return ours
   })
