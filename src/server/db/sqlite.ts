@@ -1,21 +1,19 @@
 // SQLite implementation of the Database abstraction (better-sqlite3 12): one connection per file,
 // WAL journal, cached prepared statements, transactions serialised by an in-process queue (BEGIN
 // IMMEDIATE ... COMMIT), and group commit of concurrent single-statement writes (one fsync each batch).
-// A FULL database in WAL mode syncs its WAL on libuv's thread pool (wal-syncer.ts) instead of inside
-// SQLite on the event loop; a commit, or a read, is acknowledged once a sync has covered it.
+// A FULL database in WAL mode syncs its WAL on libuv's thread pool after each commit, still before the
+// connection is released and the commit acknowledged, instead of inside SQLite on the event loop.
+import { open as openFile } from 'node:fs/promises'
 import BetterSqlite3 from 'better-sqlite3'
 import { DatabaseClosedError, DatabaseError, wrapDriverError } from './errors.ts'
 import type { Database, Row, SqlValue, Transaction } from './sql.ts'
-import { WalSyncer } from './wal-syncer.ts'
 
 /**
  * Durability. FULL (the default): the WAL is fsynced at every commit, so an acknowledged write
  * survives kill -9 *and* power loss. In WAL mode SQLite itself runs with NORMAL and this class
- * fdatasyncs the WAL after commits, off the event loop (SQLite's own sync at commit blocked the
- * whole server for the length of an fsync: 1-5 ms per pointer update here). The connection is free
- * again during the sync, but no caller is told of a commit, or given a read, before every commit made
- * until then is durable: what leaves the process is on disk, as with SQLite's FULL, while the next
- * statements run during the sync (which then covers them all). NORMAL: commits are written to the WAL without fsync (the
+ * fdatasyncs the WAL after every commit, off the event loop (SQLite's own sync at commit blocked the
+ * whole server for the length of an fsync: 1-5 ms per pointer update here); the connection stays held
+ * until the sync is done, so nothing reads a commit before it is durable, as with SQLite's FULL. NORMAL: commits are written to the WAL without fsync (the
  * WAL is fsynced at checkpoints, here at least every `syncEveryMs`), which survives kill -9 (the OS
  * still holds the written pages) but may lose the last commits on power loss; never corrupts: what
  * survives is every commit up to some point, in order.
@@ -79,8 +77,12 @@ export class SqliteDatabase implements Database {
   private readonly groupCommit: boolean
   private readonly syncTimer: NodeJS.Timeout | undefined
   private committedSinceSync = false
-  /** Syncs the WAL after commits (FULL in WAL mode), else undefined (SQLite syncs, if at all). */
-  private readonly syncer: WalSyncer | undefined
+  /** The WAL file this class syncs after each commit (FULL in WAL mode), else undefined (SQLite syncs, if at all). */
+  private readonly walToSync: string | undefined
+  /** Set by every statement that may have written, cleared by the WAL sync that follows it. */
+  private unsyncedWrites = false
+  /** WAL syncs this class made (FULL in WAL mode), for tests. */
+  walSyncs = 0
 
   constructor(readonly options: SqliteOptions) {
     this.groupCommit = options.groupCommit ?? options.path !== ':memory:'
@@ -88,9 +90,9 @@ export class SqliteDatabase implements Database {
       this.db = new BetterSqlite3(options.path)
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
       const mode = options.path === ':memory:' ? undefined : String(this.db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`, { simple: true })).toLowerCase()
-      // FULL in WAL mode: SQLite writes the WAL without syncing it and the syncer makes commits durable
-      this.syncer = (options.synchronous ?? 'FULL') === 'FULL' && mode === 'wal' ? new WalSyncer(`${this.db.name}-wal`) : undefined
-      this.db.pragma(`synchronous = ${this.syncer !== undefined ? 'NORMAL' : options.synchronous ?? 'FULL'}`)
+      // FULL in WAL mode: SQLite writes the WAL without syncing it and walSync() makes each commit durable
+      this.walToSync = (options.synchronous ?? 'FULL') === 'FULL' && mode === 'wal' ? `${this.db.name}-wal` : undefined
+      this.db.pragma(`synchronous = ${this.walToSync !== undefined ? 'NORMAL' : options.synchronous ?? 'FULL'}`)
     } catch (e) {
       throw wrapDriverError(e)
     }
@@ -99,11 +101,6 @@ export class SqliteDatabase implements Database {
       this.syncTimer = setInterval(() => void this.syncNow().catch(() => undefined), every)
       this.syncTimer.unref()
     }
-  }
-
-  /** WAL syncs this class made (FULL in WAL mode), for tests. */
-  get walSyncs(): number {
-    return this.syncer?.syncs ?? 0
   }
 
   /** Whether every commit is on disk before it is acknowledged (FULL): synced by SQLite, or by this class in WAL mode. */
@@ -137,8 +134,8 @@ export class SqliteDatabase implements Database {
       const s = this.statement(sql)
       if (s.reader) return s.all(...bind(params)) as T[]
       this.committedSinceSync = true
+      this.unsyncedWrites = true
       s.run(...bind(params))
-      this.noteIfCommitted()
       return []
     } catch (e) {
       throw wrapDriverError(e, sql)
@@ -147,23 +144,12 @@ export class SqliteDatabase implements Database {
 
   private runSync(sql: string, params: readonly SqlValue[]): number {
     this.committedSinceSync = true
+    this.unsyncedWrites = true
     try {
-      const changes = this.statement(sql).run(...bind(params)).changes
-      this.noteIfCommitted()
-      return changes
+      return this.statement(sql).run(...bind(params)).changes
     } catch (e) {
       throw wrapDriverError(e, sql)
     }
-  }
-
-  /** After a statement that may have written: outside a transaction it was committed (or was a COMMIT). */
-  private noteIfCommitted(): void {
-    if (this.syncer !== undefined && !this.db.inTransaction) this.syncer.noteCommit()
-  }
-
-  /** Resolves once every commit so far is durable (at once when this class does not sync). */
-  private durable(): Promise<void> | undefined {
-    return this.syncer?.durableNow()
   }
 
   /** Takes the connection; resolves at once when it is free (the common, fast case). */
@@ -182,20 +168,38 @@ export class SqliteDatabase implements Database {
     else this.locked = false
   }
 
-  /**
-   * Runs a synchronous piece of work when no transaction holds the connection; its result is returned
-   * once what it wrote, and every commit it could have read, is durable.
-   */
+  /** Runs a synchronous piece of work when no transaction holds the connection (and makes what it wrote durable). */
   private async exclusive<T>(work: () => T): Promise<T> {
     await this.acquire()
-    let result: T
     try {
-      result = work()
+      const result = work()
+      await this.walSync()
+      return result
     } finally {
       this.release()
     }
-    await this.durable()
-    return result
+  }
+
+  /**
+   * FULL in WAL mode: fdatasync of the WAL once something was written since the last sync, called with
+   * the connection held, after the commit and before anyone is told of it. Every commit since the
+   * last sync is in the WAL file (SQLite wrote it before returning), so one sync covers them all.
+   */
+  private async walSync(): Promise<void> {
+    if (this.walToSync === undefined || !this.unsyncedWrites || this.db.inTransaction) return
+    this.unsyncedWrites = false
+    try {
+      const fh = await openFile(this.walToSync, 'r')
+      try {
+        await fh.datasync()
+        this.walSyncs++
+      } finally {
+        await fh.close()
+      }
+    } catch (e) {
+      this.unsyncedWrites = true
+      throw new DatabaseError(`Syncing ${this.walToSync}: ${(e as Error).message}`, { cause: e })
+    }
   }
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -243,20 +247,15 @@ export class SqliteDatabase implements Database {
         }
         this.runSync('COMMIT', [])
       }
+      await this.walSync()
     } catch (error) {
       if (this.db.inTransaction) {
         try { this.db.exec('ROLLBACK') } catch { /* report the original error */ }
       }
+      for (const op of ops) op.reject(error)
+      return
+    } finally {
       this.release()
-      for (const op of ops) op.reject(error)
-      return
-    }
-    this.release()
-    try {
-      await this.durable()
-    } catch (error) {
-      for (const op of ops) op.reject(error)
-      return
     }
     ops.forEach((op, i) => {
       const r = results[i]
@@ -268,12 +267,12 @@ export class SqliteDatabase implements Database {
   exec(ddl: string): Promise<void> {
     return this.exclusive(() => {
       this.committedSinceSync = true
+      this.unsyncedWrites = true
       try {
         this.db.exec(ddl)
       } catch (e) {
         throw wrapDriverError(e, ddl)
       }
-      this.noteIfCommitted()
     })
   }
 
@@ -289,12 +288,13 @@ export class SqliteDatabase implements Database {
       run: async (sql: string, params: readonly SqlValue[] = []) => (check(), this.runSync(sql, params)),
       lock: async () => check(),
     }
-    let result: T
     try {
       this.runSync('BEGIN IMMEDIATE', [])
-      result = await fn(tx)
+      const result = await fn(tx)
       open = false
       this.runSync('COMMIT', [])
+      await this.walSync()
+      return result
     } finally {
       open = false
       // after a throw from the body or a failed COMMIT: undo everything
@@ -303,15 +303,12 @@ export class SqliteDatabase implements Database {
       }
       this.release()
     }
-    await this.durable()
-    return result
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     if (this.syncTimer !== undefined) clearInterval(this.syncTimer)
     while (this.flushing !== undefined) await this.flushing // writes already accepted still commit
-    await this.durable()?.catch(() => undefined) // a failed sync was reported to the writes it covered
     await this.acquire()
     this.closed = true
     try {
