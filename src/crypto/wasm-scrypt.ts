@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { InvalidCryptoInputError } from './errors.ts'
 import { SCRYPT_ROMIX_WASM_BASE64 } from './generated/scrypt-romix-wasm.ts'
 import { checkScrypt } from './providers/shared.ts'
-import { wasmSimdAvailable } from './wasm-secretbox.ts'
+import { wasmModuleBytes, wasmSimdAvailable } from './wasm-module.ts'
 
 const PAGE = 65536
 /** The largest memory wasm32 addresses (V8's limit in Node 20 and Chromium). */
@@ -42,13 +42,6 @@ interface Exports {
 
 /** The compiled module, once per process (or worker). */
 let compiled: Promise<WebAssembly.Module> | undefined
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(SCRYPT_ROMIX_WASM_BASE64)
-  const bytes = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
-  return bytes
-}
 
 /** ROMix of each of the p lanes of `b` (128·r bytes each) in place, in the instance's memory. */
 function romixLanes(x: Exports, b: Uint8Array, r: number, n: number, p: number): void {
@@ -86,7 +79,7 @@ const KEEP_AT_MOST = WASM_SCRYPT_KEEPS_V_UP_TO + 4 * 2 ** 20
 /** The SIMD scrypt, or undefined where WebAssembly SIMD (or WebAssembly) is unavailable. */
 export async function loadWasmScrypt(options: WasmScryptOptions = {}): Promise<WasmScrypt | undefined> {
   if (!wasmSimdAvailable()) return undefined
-  compiled ??= WebAssembly.compile(moduleBytes())
+  compiled ??= WebAssembly.compile(wasmModuleBytes(SCRYPT_ROMIX_WASM_BASE64))
   const module = await compiled
   const instantiate = async () => (await WebAssembly.instantiate(module)).exports as unknown as Exports
   let kept = options.keepMemory === true ? await instantiate() : undefined

@@ -7,6 +7,7 @@
 // undefined where WebAssembly SIMD is unavailable, so the caller falls back to libsodium.
 import { DecryptionFailedError, InvalidCryptoInputError } from './errors.ts'
 import { XSALSA20POLY1305_WASM_BASE64 } from './generated/xsalsa20poly1305-wasm.ts'
+import { wasmModuleBytes, wasmSimdAvailable } from './wasm-module.ts'
 
 const KEY_BYTES = 32
 const NONCE_BYTES = 24
@@ -30,25 +31,6 @@ interface Exports {
   open(n: number): number
 }
 
-/** A module of one function returning an i32x4.splat: valid only where WebAssembly SIMD is. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11])
-
-/** Whether this engine runs WebAssembly with 128-bit SIMD. */
-export function wasmSimdAvailable(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE)
-  } catch {
-    return false
-  }
-}
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(XSALSA20POLY1305_WASM_BASE64)
-  const bytes = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
-  return bytes
-}
-
 function check(key: Uint8Array, nonce: Uint8Array): void {
   if (key.length !== KEY_BYTES) throw new InvalidCryptoInputError(`secretbox key must be ${KEY_BYTES} bytes`)
   if (nonce.length !== NONCE_BYTES) throw new InvalidCryptoInputError(`secretbox nonce must be ${NONCE_BYTES} bytes`)
@@ -57,7 +39,7 @@ function check(key: Uint8Array, nonce: Uint8Array): void {
 /** The SIMD secretbox, or undefined where WebAssembly SIMD (or WebAssembly) is unavailable. */
 export async function loadWasmSecretbox(): Promise<WasmSecretbox | undefined> {
   if (!wasmSimdAvailable()) return undefined
-  const { instance } = await WebAssembly.instantiate(moduleBytes())
+  const { instance } = await WebAssembly.instantiate(wasmModuleBytes(XSALSA20POLY1305_WASM_BASE64))
   const x = instance.exports as unknown as Exports
   const keyAt = x.keyOffset()
   const nonceAt = x.nonceOffset()

@@ -9,7 +9,7 @@ import { randomBytes, scrypt as nodeScrypt } from 'node:crypto'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { WASM_SCRYPT_KEEPS_V_UP_TO, loadWasmScrypt, type WasmScrypt } from '../../src/crypto/wasm-scrypt.ts'
-import { wasmSimdAvailable } from '../../src/crypto/wasm-secretbox.ts'
+import { wasmSimdAvailable } from '../../src/crypto/wasm-module.ts'
 import { describeVectors, haveVectors, hex, loadVector, toHex } from '../vectors.ts'
 
 const LOGIN = haveVectors ? loadVector('login.json') : { cases: [] }

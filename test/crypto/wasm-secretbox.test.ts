@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import sodium from 'libsodium-wrappers'
 import sodiumNative from 'sodium-native'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadWasmSecretbox, secretboxEasy, secretboxOpenEasy, wasmSimdAvailable, type WasmSecretbox } from '../../src/crypto/wasm-secretbox.ts'
+import { wasmSimdAvailable } from '../../src/crypto/wasm-module.ts'
+import { loadWasmSecretbox, secretboxEasy, secretboxOpenEasy, type WasmSecretbox } from '../../src/crypto/wasm-secretbox.ts'
 import { describeVectors, haveVectors, hex, loadVector, toHex } from '../vectors.ts'
 
 const CRYPTO = haveVectors ? loadVector('crypto.json') : undefined
