@@ -9,6 +9,7 @@
 import { randomInt } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
+import { DirSyncs } from './dir-syncs.ts'
 import { BlockStoreIOError } from './errors.ts'
 import { errnoCode, isNotFound, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
 
@@ -34,11 +35,14 @@ type Refused = typeof DIRECT_REFUSED
 export class DurableIO {
   /** Directories known to exist durably: a promise per path, shared by concurrent writers. */
   private readonly dirs = new Map<string, Promise<void>>()
+  /** Directory fsyncs through kept-open handles, shared by concurrent writers. */
+  private readonly dirSyncs: DirSyncs
   /** Set while O_DIRECT may be used: the FsOps has it, it is asked for, and the file system has not refused it. */
   private aligned: AlignedBuffers | undefined
 
   /** `base` must already exist durably (FileBlockStore.open creates and syncs it). */
   constructor(readonly fs: FsOps, private readonly base: string, o: DurableIOOptions = {}) {
+    this.dirSyncs = new DirSyncs(fs)
     const max = o.directMaxSize ?? 0
     if (fs.openDirect !== undefined && max >= DIRECT_MIN_SIZE) this.aligned = new AlignedBuffers(max, DIRECT_SLOTS_PER_SLAB)
   }
@@ -48,13 +52,14 @@ export class DurableIO {
     return this.aligned !== undefined && size >= DIRECT_MIN_SIZE && size <= this.aligned.slotSize
   }
 
-  async fsyncDir(dir: string): Promise<void> {
-    const fh = await this.fs.open(dir, 'r')
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
+  /** Resolves once an fsync of `dir` that started after this call is done (its handle kept open, syncs shared: dir-syncs.ts). */
+  fsyncDir(dir: string): Promise<void> {
+    return this.dirSyncs.sync(dir)
+  }
+
+  /** Closes the directory handles kept for fsyncs (the store is closed: nothing is written any more). */
+  close(): Promise<void> {
+    return this.dirSyncs.closeAll()
   }
 
   /** Creates `dir` (and missing parents up to base) and makes each new entry durable in its parent. */

@@ -171,6 +171,12 @@ export class FileBlockStore extends IndexedBlockStore {
     })
   }
 
+  /** Closes the store, then the directory handles its writes kept open. */
+  override async close(): Promise<void> {
+    await super.close()
+    await this.io.close()
+  }
+
   protected async sizeOfCopy(owner: string, key: string): Promise<number | undefined> {
     const path = this.path(owner, key)
     try {

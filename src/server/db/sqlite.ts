@@ -3,7 +3,7 @@
 // IMMEDIATE ... COMMIT), and group commit of concurrent single-statement writes (one fsync each batch).
 // A FULL database in WAL mode syncs its WAL on libuv's thread pool after each commit, still before the
 // connection is released and the commit acknowledged, instead of inside SQLite on the event loop.
-import { open as openFile } from 'node:fs/promises'
+import { open as openFile, type FileHandle } from 'node:fs/promises'
 import BetterSqlite3 from 'better-sqlite3'
 import { DatabaseClosedError, DatabaseError, wrapDriverError } from './errors.ts'
 import type { Database, Row, SqlValue, Transaction } from './sql.ts'
@@ -79,6 +79,8 @@ export class SqliteDatabase implements Database {
   private committedSinceSync = false
   /** The WAL file this class syncs after each commit (FULL in WAL mode), else undefined (SQLite syncs, if at all). */
   private readonly walToSync: string | undefined
+  /** The WAL file's handle for walSync, opened at the first sync. */
+  private walHandle: FileHandle | undefined
   /** Set by every statement that may have written, cleared by the WAL sync that follows it. */
   private unsyncedWrites = false
   /** WAL syncs this class made (FULL in WAL mode), for tests. */
@@ -189,15 +191,16 @@ export class SqliteDatabase implements Database {
     if (this.walToSync === undefined || !this.unsyncedWrites || this.db.inTransaction) return
     this.unsyncedWrites = false
     try {
-      const fh = await openFile(this.walToSync, 'r')
-      try {
-        await fh.datasync()
-        this.walSyncs++
-      } finally {
-        await fh.close()
-      }
+      // One handle for the connection's life: the WAL is reset in place after checkpoints, and only
+      // removed when the last connection closes (this one closes the handle first).
+      const fh = this.walHandle ?? (this.walHandle = await openFile(this.walToSync, 'r'))
+      await fh.datasync()
+      this.walSyncs++
     } catch (e) {
       this.unsyncedWrites = true
+      const fh = this.walHandle
+      this.walHandle = undefined
+      await fh?.close().catch(() => undefined)
       throw new DatabaseError(`Syncing ${this.walToSync}: ${(e as Error).message}`, { cause: e })
     }
   }
@@ -311,6 +314,9 @@ export class SqliteDatabase implements Database {
     while (this.flushing !== undefined) await this.flushing // writes already accepted still commit
     await this.acquire()
     this.closed = true
+    const wal = this.walHandle
+    this.walHandle = undefined
+    await wal?.close().catch(() => undefined)
     try {
       this.statements.clear()
       this.db.close()
