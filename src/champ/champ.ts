@@ -5,7 +5,8 @@ import type { CID } from '../codec/cid.ts'
 import { compareKeys } from '../codec/cbor.ts'
 import { equalBytes, verifyBlock } from '../codec/cid.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
-import { binaryKey, cidKey, type BlockStore } from './block-store.ts'
+import { binaryKey, type BlockStore } from './block-store.ts'
+import { CidMap } from './cid-map.ts'
 import { diffTrees, type ChampChange } from './diff.ts'
 import {
   ChampBlockNotFoundError, ChampCasError, ChampHashCollisionError, ChampMergeConflictError, InvalidChampNodeError,
@@ -251,11 +252,11 @@ export class Champ {
   // Node I/O and cache
 
   private cached(cid: CID): StoredNode | undefined {
-    return this.cache.get(cidKey(cid))
+    return this.cache.get(cid)
   }
 
   private remember(s: StoredNode): void {
-    this.cache.set(cidKey(s.cid), s)
+    this.cache.set(s.cid, s)
   }
 
   private async load(cid: CID): Promise<StoredNode> {
@@ -420,26 +421,26 @@ export class Champ {
   }
 }
 
-/** Decoded nodes by CID key: two generations of at most cap/2 each, so eviction is O(1) and hits stay (≈ LRU). */
+/** Decoded nodes by CID: two generations of at most cap/2 each, so eviction is O(1) and hits stay (≈ LRU). */
 class NodeCache {
-  private young = new Map<string, StoredNode>()
-  private old = new Map<string, StoredNode>()
+  private young = new CidMap<StoredNode>()
+  private old = new CidMap<StoredNode>()
   constructor(private readonly cap: number) {}
 
-  get(k: string): StoredNode | undefined {
-    const v = this.young.get(k)
+  get(cid: CID): StoredNode | undefined {
+    const v = this.young.get(cid)
     if (v !== undefined) return v
-    const o = this.old.get(k)
-    if (o !== undefined) this.set(k, o)
+    const o = this.old.get(cid)
+    if (o !== undefined) this.set(cid, o)
     return o
   }
 
-  set(k: string, v: StoredNode): void {
+  set(cid: CID, v: StoredNode): void {
     if (this.cap <= 0) return
-    this.young.set(k, v)
+    this.young.set(cid, v)
     if (this.young.size >= this.cap / 2) {
       this.old = this.young
-      this.young = new Map()
+      this.young = new CidMap()
     }
   }
 }

@@ -1,26 +1,32 @@
 // A bounded cache of verified immutable blocks (CHAMP nodes, cryptree nodes, WriterData) keyed by
-// CID: content addressing makes every entry valid forever, so only its size needs bounding.
-import { binaryKey, cidKey } from '../champ/index.ts'
+// CID: content addressing makes every entry valid forever, so only its size needs bounding. Keyed
+// through a CidMap (no string per block: a fresh listing caches ~11,000 blocks and probes them
+// tens of thousands of times), the oldest entries dropped first.
+import { CidMap, type CidMapEntry } from '../champ/cid-map.ts'
 import type { CID } from '../codec/cid.ts'
 
-/** cidKey's bytes before the digest: CIDv1, codec (raw 0x55, dag-cbor 0x71), sha2-256, 32 bytes. */
-const RAW_PREFIX = String.fromCharCode(0x01, 0x55, 0x12, 0x20)
-const CBOR_PREFIX = String.fromCharCode(0x01, 0x71, 0x12, 0x20)
+/** CIDv1 codecs of the blocks setVerified caches: raw (fragments) and dag-cbor. */
+const RAW = 0x55
+const DAG_CBOR = 0x71
 
 export class BlockCache {
-  private readonly blocks = new Map<string, Uint8Array>()
+  private readonly blocks = new CidMap<Uint8Array>()
+  /** Mappings in the order they were added (eviction order); `head` is the oldest still queued. */
+  private queue: CidMapEntry<Uint8Array>[] = []
+  private head = 0
   private bytes = 0
 
   /** `maxBytes` bounds the cached bytes; the oldest entries are dropped first. */
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
   get(cid: CID): Uint8Array | undefined {
-    return this.blocks.get(cidKey(cid))
+    return this.blocks.get(cid)
   }
 
   /** Caches a block the caller has verified against `cid` (or built itself). */
   set(cid: CID, block: Uint8Array): void {
-    this.setKey(cidKey(cid), block)
+    if (block.length > this.maxBytes / 4) return
+    this.added(this.blocks.add(cid, block))
   }
 
   /**
@@ -28,17 +34,22 @@ export class BlockCache {
    * itself (no CID object built: a listing caches tens of thousands of blocks).
    */
   setVerified(digest: Uint8Array, raw: boolean, block: Uint8Array): void {
-    this.setKey((raw ? RAW_PREFIX : CBOR_PREFIX) + binaryKey(digest), block)
+    if (block.length > this.maxBytes / 4) return
+    this.added(this.blocks.addDigest(raw ? RAW : DAG_CBOR, digest, block))
   }
 
-  private setKey(k: string, block: Uint8Array): void {
-    if (this.blocks.has(k) || block.length > this.maxBytes / 4) return
-    this.blocks.set(k, block)
-    this.bytes += block.length
-    for (const [key, b] of this.blocks) {
-      if (this.bytes <= this.maxBytes) break
-      this.blocks.delete(key)
-      this.bytes -= b.length
+  private added(entry: CidMapEntry<Uint8Array> | undefined): void {
+    if (entry === undefined) return // cached already
+    this.queue.push(entry)
+    this.bytes += entry.value.length
+    while (this.bytes > this.maxBytes && this.head < this.queue.length) {
+      const old = this.queue[this.head++]
+      this.blocks.delete(old)
+      this.bytes -= old.value.length
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
     }
   }
 }
