@@ -8,7 +8,7 @@ import { CODEC_DAG_CBOR, CODEC_RAW, identityCid, cidFromBytes, sha256Cid, type C
 import { BlockCache } from '../../src/client/block-cache.ts'
 
 /** A sha2-256 CIDv1 whose digest is `seed` spread over 32 bytes, its first 30 bits set to `low` (forced collisions). */
-function shaCid(codec: number, low: number, seed: number): CID {
+function shaCid(codec: typeof CODEC_RAW | typeof CODEC_DAG_CBOR, low: number, seed: number): CID {
   const d = new Uint8Array(32)
   for (let i = 0; i < 32; i++) d[i] = (seed * 31 + i * 7) & 0xff
   d[0] = low & 0xff
