@@ -14,8 +14,7 @@ import { NodePoster } from '../src/server/http/node-poster.ts'
 import { randomBat } from '../src/model/bat.ts'
 import { calculateBatId, type BatWithId } from '../src/model/bat-id.ts'
 import { createRawBlockPrefix } from '../src/model/bat-prefix.ts'
-import { concatBytes } from '../src/model/bytes.ts'
-import { MAX_FRAGMENT_SIZE } from '../src/model/fragmented-cipher-text.ts'
+import { MAX_FRAGMENT_SIZE, fragmentWithRoom } from '../src/model/fragmented-cipher-text.ts'
 import { nextSequence } from '../src/model/pointer-update.ts'
 import { encodeWriterData } from '../src/model/writer-data.ts'
 import { startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
@@ -64,10 +63,16 @@ interface Fragment {
   cid?: CID
 }
 
-/** A fragment as a client uploads it: BAT prefix (inline BAT + the user's mirror BAT id) ‖ 1 MiB of ciphertext. */
+/**
+ * A fragment as a client uploads it: BAT prefix (inline BAT + the user's mirror BAT id) ‖ 1 MiB of
+ * ciphertext, built with room around it as the client builds its fragments (fragmentWithRoom), so that
+ * encodeBlockWriteGroup writes the request around it instead of copying the megabyte into a new body.
+ * The load generator is apparatus, like wrk: what it spends on copies and their GC comes out of the
+ * daemon's share of the 2 cores.
+ */
 function fragment(c: CryptoProvider, user: RemoteUser, mirrorBatId: CID): Fragment {
   const bat = randomBat(c)
-  const data = concatBytes(createRawBlockPrefix(bat, mirrorBatId), c.randomBytes(MAX_FRAGMENT_SIZE))
+  const data = fragmentWithRoom(createRawBlockPrefix(bat, mirrorBatId), c.randomBytes(MAX_FRAGMENT_SIZE))
   return { data, signature: signBlock(c, user.identity.signer, data), bat: { bat, id: calculateBatId(c, bat) } }
 }
 

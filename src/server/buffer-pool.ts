@@ -30,6 +30,12 @@ export interface BufferPoolOptions {
    * and keeps them all; beyond that, and if a slab cannot be had, a request gets a buffer of its own.
    */
   readonly aligned?: boolean
+  /**
+   * An aligned pool's slabs in shared memory (default false): the daemon's block-write bodies, whose
+   * fragments worker threads then hash and write in place (blocks/fragment-workers.ts). WebCrypto refuses
+   * such views, so a pool whose buffers reach it (the block-read pool) stays unshared.
+   */
+  readonly shared?: boolean
 }
 
 /** Buffers per slab of an aligned pool. */
@@ -51,6 +57,7 @@ export class BufferPool {
   private readonly maxFree: number
   private readonly minSize: number
   private readonly aligned: boolean
+  private readonly shared: boolean
   /** Bytes from one unit's start to the next: bufferSize, or for an aligned pool bufferSize plus a page of slack, page-rounded. */
   private readonly stride: number
   private readonly free: Unit[] = []
@@ -64,6 +71,7 @@ export class BufferPool {
     this.maxFree = o.maxFree
     this.minSize = o.minSize ?? Math.floor(o.bufferSize / 4)
     this.aligned = o.aligned ?? false
+    this.shared = o.shared ?? false
     this.stride = this.aligned ? alignUp(o.bufferSize + DIRECT_ALIGNMENT) : o.bufferSize
   }
 
@@ -92,7 +100,7 @@ export class BufferPool {
     if (this.units >= this.maxFree) return undefined
     let buffer: ArrayBuffer
     try {
-      buffer = alignedSlab(this.stride, ALIGNED_SLAB_UNITS)
+      buffer = alignedSlab(this.stride, ALIGNED_SLAB_UNITS, this.shared)
     } catch {
       return undefined // no memory or address space for another WebAssembly memory
     }

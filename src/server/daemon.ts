@@ -181,8 +181,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const routes = createApiHandler({ storage: local.storage }, { publicServer: config.publicServer })
     const handler = Object.assign(api.handler, { bodyIsTransient: (method: string, path: string) => routes.bodyIsTransient!(method, path) })
     // Block-write bodies (up to 2 MiB) in reused buffers, page-aligned and placed so that a write's
-    // first block is aligned: the block store writes a fragment with O_DIRECT from the body itself.
-    const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16, aligned: true })
+    // first block is aligned: the block store writes a fragment with O_DIRECT from the body itself; in
+    // shared memory, so that fragment workers hash and write it there (blocks/fragment-workers.ts).
+    const bodyPool = new BufferPool({ bufferSize: MAX_BULK_PUT_BODY, maxFree: 16, aligned: true, shared: true })
     // the web UI's static files (GET/HEAD outside /api, /peergos and /p2p), then the p2p gateway,
     // then the static files again for a gateway path naming this node (rewritten to its own path)
     const site = staticSite(config.webRoot ?? DEFAULT_WEB_ROOT)

@@ -18,11 +18,14 @@ export function alignUp(n: number): number {
 /** Unit size of every registered slab. */
 const slabUnits = new WeakMap<ArrayBuffer, number>()
 
-/** A page-aligned slab of `units` units of `unitSize` bytes (a multiple of DIRECT_ALIGNMENT each). */
-export function alignedSlab(unitSize: number, units: number): ArrayBuffer {
+/**
+ * A page-aligned slab of `units` units of `unitSize` bytes (a multiple of DIRECT_ALIGNMENT each); `shared`:
+ * a SharedArrayBuffer, which worker threads can use too (fragment-workers.ts).
+ */
+export function alignedSlab(unitSize: number, units: number, shared = false): ArrayBuffer {
   if (unitSize % DIRECT_ALIGNMENT !== 0) throw new RangeError(`unit size ${unitSize} is not a multiple of ${DIRECT_ALIGNMENT}`)
   const pages = Math.ceil((unitSize * units) / WASM_PAGE)
-  const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer
+  const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages, shared }).buffer
   slabUnits.set(buffer, unitSize)
   return buffer
 }

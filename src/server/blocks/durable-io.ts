@@ -5,13 +5,16 @@
 // bytes go between the device and an aligned buffer without the page cache, whose copy of every
 // written byte was the largest cost of a put after sha256 (bench/server-profile.md). A direct write
 // is padded to the alignment and cut back with ftruncate before the fdatasync, so the sequence
-// temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it.
+// temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it. A fragment
+// in shared memory (the daemon's request bodies) goes through that sequence in a fragment worker, in one
+// message (fragment-workers.ts).
 import { randomInt } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
 import { DirSyncs } from './dir-syncs.ts'
 import { BlockStoreIOError } from './errors.ts'
-import { errnoCode, isNotFound, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
+import { FragmentWriteError, fragmentWorkers, isShared } from './fragment-workers.ts'
+import { errnoCode, isNotFound, nodeFsOps, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
 
 export const TEMP_SUFFIX = '.tmp'
 
@@ -95,6 +98,10 @@ export class DurableIO {
   async writeFile(dir: string, name: string, bytes: Uint8Array): Promise<void> {
     const target = join(dir, name)
     const tmp = join(dir, `${name}-${randomInt(0x7fffffff)}${TEMP_SUFFIX}`)
+    if (this.usesDirectIO(bytes.length) && this.fs === nodeFsOps) {
+      const view = isShared(bytes) ? directView(bytes, alignUp(bytes.length)) : undefined
+      if (view !== undefined && (await this.writeInWorker(dir, tmp, target, view, bytes.length)) !== DIRECT_REFUSED) return
+    }
     try {
       await this.ensureDir(dir)
       if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
@@ -109,6 +116,29 @@ export class DurableIO {
       await this.fs.unlink(target).catch(() => undefined)
       throw storeError(e, `sync directory ${dir}`)
     }
+  }
+
+  /**
+   * writeFile of a fragment in shared memory, aligned in place (a request body of the daemon), with the
+   * real file system: the whole sequence after ensureDir (O_DIRECT temp file, write, ftruncate,
+   * fdatasync, close, rename, directory fsync, and the same clean-up on failure) in one call to a fragment
+   * worker. DIRECT_REFUSED (nothing left behind, direct I/O now off) when the file system refused O_DIRECT.
+   */
+  private async writeInWorker(dir: string, tmp: string, target: string, view: Uint8Array, size: number): Promise<void | Refused> {
+    try {
+      await this.ensureDir(dir)
+    } catch (e) {
+      throw storeError(e, `write ${target}`)
+    }
+    let r: 'written' | 'refused'
+    try {
+      r = await fragmentWorkers('writing').writeDurably({ view, size, dir, tmp, target })
+    } catch (e) {
+      throw storeError(e, e instanceof FragmentWriteError && e.stage === 'sync directory' ? `sync directory ${dir}` : `write ${target}`)
+    }
+    if (r === 'written') return
+    this.aligned = undefined
+    return DIRECT_REFUSED
   }
 
   /** Creates `tmp` with `bytes`, fdatasynced and closed (the caller removes it on failure). */

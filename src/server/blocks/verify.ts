@@ -6,6 +6,7 @@ import { HASH_SHA2_256, blockCid, cidToString, equalBytes, isIdentity, verifyBlo
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
 import { BlockTooLargeError } from './errors.ts'
+import { fragmentWorkers, isShared } from './fragment-workers.ts'
 
 /** Only sha2-256 blocks are ever stored (Peergos writes no other hash). */
 export function isStoredKind(cid: CID): boolean {
@@ -13,15 +14,17 @@ export function isStoredKind(cid: CID): boolean {
 }
 
 /**
- * Blocks at least this large (file fragments) are hashed on libuv's threadpool through WebCrypto's
- * digest, which copies them first: the event loop pays a copy (~0.1 ms per MiB) instead of the hash
- * (~0.6 ms), and the other core can hash while it parses the next request.
+ * Blocks at least this large (file fragments) are hashed off the event loop, which can then parse the
+ * next request: in shared memory (the daemon's request bodies) by a fragment worker, with no copy;
+ * elsewhere on libuv's threadpool through WebCrypto's digest, which copies them first (the event loop
+ * pays ~0.1 ms per MiB instead of the hash's ~0.6 ms) and refuses shared memory.
  */
 export const OFFLOADED_HASH_MIN = 128 * 1024
 
-/** sha-256 of `bytes`: in the calling thread when small, on the threadpool when large. */
+/** sha-256 of `bytes`: in the calling thread when small, off it when large. */
 export async function sha256Of(crypto: CryptoProvider, bytes: Uint8Array): Promise<Uint8Array> {
   if (bytes.length < OFFLOADED_HASH_MIN) return crypto.sha256(bytes)
+  if (isShared(bytes)) return fragmentWorkers('hashing').sha256(bytes)
   return new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes))
 }
 

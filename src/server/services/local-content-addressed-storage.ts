@@ -21,6 +21,8 @@ import { checkBlockFormat } from './block-format.ts'
 import { BlockReadAuthoriser } from './block-read-auth.ts'
 import { champLookup } from './champ-lookup.ts'
 import { SmallBlockCache } from '../blocks/small-block-cache.ts'
+import { isShared } from '../blocks/fragment-workers.ts'
+import { OFFLOADED_HASH_MIN } from '../blocks/verify.ts'
 import type { ServiceContext } from './context.ts'
 import type { OpLogScoped, OpLogWriter, PendingOwnership } from './oplog-scope.ts'
 import { getSecretLink } from './secret-links.ts'
@@ -28,6 +30,11 @@ import { TransactionBatcher } from './transaction-batcher.ts'
 import { currentTarget } from './stored-pointer.ts'
 
 const SHA256_BYTES = 32
+
+/** `bytes`, or a copy of them in memory of their own when they lie in shared memory. */
+function unshared(bytes: Uint8Array): Uint8Array {
+  return isShared(bytes) ? bytes.slice() : bytes
+}
 const MAX_TID_LENGTH = 128
 
 /** Decides whether `owner` may store `bytes` more (written by `writer`); false refuses with QuotaExceededError. */
@@ -115,6 +122,11 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
     }
     if (total > this.maxPutBytes) throw new OversizedBlockError(`Can't write group of blocks with total size bigger than ${this.maxPutBytes}`)
     if (blocks.length === 0) return []
+    // Request bodies may lie in shared memory (the daemon's body pool), which sodium-native does not
+    // read (its verify returns undefined): everything but the fragments is copied out. A fragment is
+    // only hashed, parsed for its BAT prefix and written, all of which read shared memory.
+    signatures = signatures.map(unshared)
+    blocks = blocks.map((b) => (b.length >= OFFLOADED_HASH_MIN && raw ? b : unshared(b)))
 
     const username = await this.o.usernameOf(owner)
     if (username === undefined) throw new WriterNotAllowedError(`Key not allowed to write to this server: ${cidToString(writer)}`)

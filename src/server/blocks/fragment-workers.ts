@@ -1,0 +1,201 @@
+// Worker threads that hash and durably write fragments held in shared memory (the daemon's request
+// bodies: aligned slabs of WebAssembly memory made `shared`, aligned-buffers.ts). A fragment's whole
+// durable write (O_DIRECT open of the temp file, write, ftruncate, fdatasync, close, rename, directory
+// fsync: DurableIO's sequence, step for step) is one message to a worker doing the calls synchronously,
+// instead of ten hops through libuv's threadpool each answered on the event loop; and its sha-256 is
+// OpenSSL's over the shared bytes, where WebCrypto's digest would copy them (and refuses shared memory).
+// bench/server-profile.md, pass 4, has the measurements.
+import { Worker } from 'node:worker_threads'
+import { BlockStoreIOError } from './errors.ts'
+
+/**
+ * The worker's program (CommonJS, run with `eval`, so that the same text works from the sources, the CLI
+ * bundle and the tests). A reply is {id, ok: true, value} or {id, ok: false, stage, code, message}, stage
+ * 'write' (nothing left behind) or 'sync directory' (the renamed file removed again).
+ */
+const WORKER_PROGRAM = `
+const { parentPort } = require('node:worker_threads')
+const fs = require('node:fs')
+const { createHash } = require('node:crypto')
+const { O_WRONLY, O_CREAT, O_EXCL, O_DIRECT } = fs.constants
+const failed = (stage, e) => ({ ok: false, stage, code: e && e.code, message: String((e && e.message) || e) })
+const quietly = (f) => { try { f() } catch {} }
+function write(m) {
+  const bytes = new Uint8Array(m.buffer, m.offset, m.padded)
+  let fd
+  try {
+    fd = fs.openSync(m.tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0o644)
+  } catch (e) {
+    return e.code === 'EINVAL' ? { ok: true, value: 'refused' } : failed('write', e)
+  }
+  let wrote = false
+  try {
+    for (let off = 0; off < m.padded;) {
+      const n = fs.writeSync(fd, bytes, off, m.padded - off, off)
+      if (!(n > 0)) throw Object.assign(new Error('write made no progress'), { code: 'EIO' })
+      off += n
+    }
+    wrote = true
+    fs.ftruncateSync(fd, m.size)
+    fs.fdatasyncSync(fd)
+  } catch (e) {
+    quietly(() => fs.closeSync(fd))
+    quietly(() => fs.unlinkSync(m.tmp))
+    return e.code === 'EINVAL' && !wrote ? { ok: true, value: 'refused' } : failed('write', e)
+  }
+  try {
+    fs.closeSync(fd)
+    fs.renameSync(m.tmp, m.target)
+  } catch (e) {
+    quietly(() => fs.unlinkSync(m.tmp))
+    return failed('write', e)
+  }
+  try {
+    const dir = fs.openSync(m.dir, 'r')
+    try { fs.fsyncSync(dir) } finally { fs.closeSync(dir) }
+  } catch (e) {
+    quietly(() => fs.unlinkSync(m.target))
+    return failed('sync directory', e)
+  }
+  return { ok: true, value: 'written' }
+}
+parentPort.on('message', (m) => {
+  let reply
+  try {
+    reply = m.kind === 'sha256'
+      ? { ok: true, value: createHash('sha256').update(new Uint8Array(m.buffer, m.offset, m.length)).digest() }
+      : write(m)
+  } catch (e) {
+    reply = failed('write', e)
+  }
+  reply.id = m.id
+  parentPort.postMessage(reply)
+})
+`
+
+/** A failure reported by a worker: the errno code and message of the call that failed, and its stage. */
+export class FragmentWriteError extends Error {
+  constructor(message: string, readonly code: string | undefined, readonly stage: 'write' | 'sync directory') {
+    super(message)
+  }
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; stage: 'write' | 'sync directory'; code?: string; message: string }
+
+interface Job {
+  readonly message: Record<string, unknown>
+  readonly resolve: (value: unknown) => void
+  readonly reject: (e: Error) => void
+}
+
+/** What to write: `view` (in shared memory, page-aligned) holds the file's `size` bytes and the padding up to its length. */
+export interface SharedDurableWrite {
+  readonly view: Uint8Array
+  readonly size: number
+  readonly dir: string
+  readonly tmp: string
+  readonly target: string
+}
+
+/** Whether `view`'s memory can be handed to a worker as it is (a SharedArrayBuffer). */
+export function isShared(view: Uint8Array): boolean {
+  return view.buffer instanceof SharedArrayBuffer
+}
+
+export class FragmentWorkers {
+  private readonly idle: Worker[] = []
+  private readonly busy = new Map<Worker, Job>()
+  private readonly queue: Job[] = []
+  private nextId = 0
+
+  /** At most `size` workers, started when first needed; an idle one does not keep the process alive. */
+  constructor(private readonly size: number) {}
+
+  /** sha-256 of `view`, which must lie in shared memory. */
+  async sha256(view: Uint8Array): Promise<Uint8Array> {
+    const digest = await this.run({ kind: 'sha256', buffer: view.buffer, offset: view.byteOffset, length: view.length })
+    return digest as Uint8Array
+  }
+
+  /**
+   * DurableIO's O_DIRECT sequence for one file, done by a worker: 'written' once durable, 'refused' (nothing
+   * left behind) when the file system refused O_DIRECT with EINVAL; a FragmentWriteError otherwise.
+   */
+  async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused'> {
+    const v = w.view
+    return (await this.run({ kind: 'write', buffer: v.buffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
+  }
+
+  /** Workers started and alive (for tests). */
+  get workerCount(): number {
+    return this.idle.length + this.busy.size
+  }
+
+  /** Stops every worker; calls in flight fail. */
+  async close(): Promise<void> {
+    const all = [...this.idle, ...this.busy.keys()]
+    this.idle.length = 0
+    await Promise.all(all.map((w) => w.terminate()))
+  }
+
+  private run(message: Record<string, unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const job: Job = { message, resolve, reject }
+      const worker = this.idle.pop() ?? (this.workerCount < this.size ? this.start() : undefined)
+      if (worker === undefined) this.queue.push(job)
+      else this.dispatch(worker, job)
+    })
+  }
+
+  private dispatch(worker: Worker, job: Job): void {
+    this.busy.set(worker, job)
+    worker.ref()
+    worker.postMessage({ ...job.message, id: this.nextId++ })
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_PROGRAM, { eval: true, name: 'fragment-writer' })
+    worker.on('message', (reply: Reply) => {
+      const job = this.busy.get(worker)
+      this.busy.delete(worker)
+      const next = this.queue.shift()
+      if (next !== undefined) this.dispatch(worker, next)
+      else {
+        worker.unref()
+        this.idle.push(worker)
+      }
+      if (job === undefined) return
+      if (reply.ok) job.resolve(reply.value)
+      else job.reject(new FragmentWriteError(reply.message, reply.code, reply.stage))
+    })
+    // A worker that dies (terminated, out of memory) fails its call; the next call starts another.
+    const gone = (e: Error): void => {
+      const job = this.busy.get(worker)
+      this.busy.delete(worker)
+      const i = this.idle.indexOf(worker)
+      if (i >= 0) this.idle.splice(i, 1)
+      job?.reject(new BlockStoreIOError(`fragment worker stopped: ${e.message}`, 'EIO', { cause: e }))
+      const next = this.queue.shift()
+      if (next !== undefined) this.run(next.message).then(next.resolve, next.reject)
+    }
+    worker.once('error', gone)
+    worker.once('exit', (code) => gone(new Error(`exit code ${code}`)))
+    return worker
+  }
+}
+
+/** Writing workers for the process's block stores: as many as a putMany has writes in flight (FileBlockStore's default). */
+const WRITING_WORKERS = 8
+/**
+ * Hashing workers, apart from the writing ones: a hash (~0.6 ms per MiB) queued behind writes (each
+ * waiting ~10-20 ms on fdatasync and directory fsync) would wait for a whole write.
+ */
+const HASHING_WORKERS = 2
+let writing: FragmentWorkers | undefined
+let hashing: FragmentWorkers | undefined
+
+/** The process's fragment workers (started on first use): `writing` for writeDurably, `hashing` for sha256. */
+export function fragmentWorkers(kind: 'writing' | 'hashing'): FragmentWorkers {
+  if (kind === 'writing') return (writing ??= new FragmentWorkers(WRITING_WORKERS))
+  return (hashing ??= new FragmentWorkers(HASHING_WORKERS))
+}
