@@ -2,9 +2,9 @@
 // FragmentedPaddedCipherText, ≤ 1 MiB raw fragments behind a BAT prefix), behind an async interface
 // so that a host can move the work elsewhere: the web client worker hands it to helper workers that
 // hash with WebCrypto (async, native). Node keeps the in-thread default: the provider's sha256, the
-// model's decryptFpct, and for chunks above the inline size our wasm secretbox sealing in its own
-// memory, fragments cut straight from there (no 5 MiB output allocated per chunk; the model's
-// encryptFileChunk where WebAssembly SIMD is missing). Every implementation gives the same bytes;
+// model's decryptFpct, and for chunks above the inline size sealing into reused buffers (the Node
+// provider's secretboxInto, or our wasm secretbox in its own memory), fragments cut straight from
+// there (no 5 MiB output allocated per chunk; the model's encryptFileChunk where neither applies). Every implementation gives the same bytes;
 // only where and when the work runs differs.
 import * as Digest from 'multiformats/hashes/digest'
 import { asBytes } from '../codec/cbor-read.ts'
@@ -81,26 +81,37 @@ function wasmSecretboxOnce(): Promise<ChunkSecretbox | undefined> {
   return wasmBox
 }
 
+/** One in-thread chunk crypto per provider: its reused buffers serve every upload (a seal is synchronous from fill to use). */
+const inThread = new WeakMap<CryptoProvider, ChunkCrypto>()
+
 /**
- * The work in the calling thread. Large chunks are sealed by the wasm secretbox in its own memory:
- * measured in Node (bench/client-profile.md, sixth pass) sodium-native's secretbox is faster per byte,
- * but its fresh 5 MiB output per chunk drove V8 into a full collection every few chunks (external
- * memory); sealed in place, a 100 MiB upload ran with 0-1 full collections instead of 4-6 and less
- * client CPU in all. Opening stays with the provider: the plaintext handed out is a fresh buffer either way.
+ * The work in the calling thread. Large chunks are sealed into reused buffers, never a fresh 5 MiB
+ * output per chunk (that garbage drove V8 into a full collection every few chunks): with the Node
+ * provider by sodium-native's secretbox into a reused output (secretboxInto; measured 1.0-1.3 ms per
+ * MiB with the copies in and out against 1.6-2.6 for our wasm, bench/client-profile.md, seventh
+ * pass), with the portable one (whose secretboxInto copies out of libsodium.js) by the wasm secretbox
+ * in its own memory. The buffers (two of the largest chunk sealed, or the wasm memory) are kept for
+ * the provider's lifetime. Opening stays with the model (decryptFpct).
  */
 export function inThreadChunkCrypto(c: CryptoProvider): ChunkCrypto {
+  const known = inThread.get(c)
+  if (known !== undefined) return known
   const model = modelChunkCrypto(c)
   const sha256: AsyncSha256 = async (bytes) => c.sha256(bytes)
-  let inPlace: ChunkCrypto | undefined
-  return {
+  let inPlace: ChunkCrypto | undefined = c.name === 'node' ? asyncHashChunkCrypto(c, sha256, reusedOutputSecretbox(c)) : undefined
+  const cc: ChunkCrypto = {
     async seal(dataKey, plain, opts) {
-      const box = await wasmSecretboxOnce()
-      if (box === undefined) return model.seal(dataKey, plain, opts)
-      inPlace ??= asyncHashChunkCrypto(c, sha256, box)
+      if (inPlace === undefined) {
+        const box = await wasmSecretboxOnce()
+        if (box === undefined) return model.seal(dataKey, plain, opts)
+        inPlace = asyncHashChunkCrypto(c, sha256, box)
+      }
       return inPlace.seal(dataKey, plain, opts)
     },
     open: model.open,
   }
+  inThread.set(c, cc)
+  return cc
 }
 
 /** An async SHA-256, e.g. WebCrypto's crypto.subtle.digest (native, off the calling thread). */
@@ -159,6 +170,30 @@ export function scratchSecretbox(c: CryptoProvider): ChunkSecretbox {
       const plain = c.secretboxOpen(boxed, nonce, key)
       return plain.buffer === boxed.buffer ? plain.slice() : plain
     },
+  }
+}
+
+/**
+ * The provider's secretbox with both sides reused: the input filled in one buffer and sealed into
+ * another (secretboxInto), so a chunk allocates nothing. Opening as scratchSecretbox (a fresh plaintext).
+ */
+export function reusedOutputSecretbox(c: CryptoProvider): ChunkSecretbox {
+  const scratch = scratchSecretbox(c)
+  let input = new Uint8Array(0)
+  let output = new Uint8Array(0)
+  return {
+    seal(key, nonce, length, fill, use) {
+      if (input.length < length) {
+        input = new Uint8Array(length)
+        output = new Uint8Array(length + MAC_BYTES)
+      }
+      const message = input.subarray(0, length)
+      const boxed = output.subarray(0, length + MAC_BYTES)
+      fill(message)
+      c.secretboxInto(boxed, message, nonce, key)
+      return use(boxed)
+    },
+    open: scratch.open,
   }
 }
 

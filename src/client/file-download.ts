@@ -18,6 +18,12 @@ export interface ReadRange {
   /** Chunks fetched ahead of the one being consumed (default 2). */
   readonly chunksAhead?: number
   readonly signal?: AbortSignal
+  /**
+   * The caller keeps each piece only until it asks for the next (opt-in): chunks are then opened into
+   * a few plaintext buffers this read reuses (chunksAhead + 2 at most, dropped when it ends) instead
+   * of a fresh 5 MiB each. By default every piece is the caller's to keep.
+   */
+  readonly reuse?: boolean
 }
 
 /** Streams the bytes [offset, offset + length) of the file `cap` points at. */
@@ -40,14 +46,16 @@ export async function* readFileRange(reader: TreeReader, cap: AbsoluteCapability
     return
   }
   let loc = chunkLocation(c, { streamSecret: secret, mapKey: cap.mapKey, bat: cap.bat }, first)
-  const fetches: Promise<ReadCryptreeBlock | undefined>[] = []
+  const fetches: Array<{ chunk: Promise<ReadCryptreeBlock | undefined>; plain: PlainBuffer | undefined }> = []
   let next = first
   const ahead = Math.max(0, range.chunksAhead ?? 2)
+  const plains = range.reuse === true ? new PlainBuffers() : undefined
   const schedule = (): void => {
     while (next <= last && fetches.length <= ahead) {
-      const p = reader.readChunk({ ...cap, mapKey: loc.mapKey, bat: loc.bat }, root)
-      p.catch(() => undefined) // awaited in order below
-      fetches.push(p)
+      const plain = plains?.holder()
+      const chunk = reader.readChunk({ ...cap, mapKey: loc.mapKey, bat: loc.bat }, root, true, undefined, plain?.into)
+      chunk.catch(() => undefined) // awaited in order below
+      fetches.push({ chunk, plain })
       loc = calculateNextMapKey(c, secret, loc.mapKey, loc.bat)
       next++
     }
@@ -55,8 +63,41 @@ export async function* readFileRange(reader: TreeReader, cap: AbsoluteCapability
   for (let index = first; index <= last; index++) {
     range.signal?.throwIfAborted()
     schedule()
-    const chunk = await fetches.shift()!
-    yield sliceChunk(chunk, index, offset, end, name)
+    const { chunk, plain } = fetches.shift()!
+    yield sliceChunk(await chunk, index, offset, end, name)
+    // the caller asked for the next piece: this one's plaintext buffer is free again
+    if (plain !== undefined) plains!.giveBack(plain)
+  }
+}
+
+/** The plaintext buffer one chunk was opened into (set once the chunk is opened). */
+interface PlainBuffer {
+  readonly into: (length: number) => Uint8Array
+  buffer?: Uint8Array
+}
+
+/**
+ * A reused read's plaintext buffers: one per chunk in flight or held by the caller, given back when
+ * the caller asks for the next piece. A buffer of a chunk whose read failed is not given back.
+ */
+class PlainBuffers {
+  private readonly free: Uint8Array[] = []
+
+  holder(): PlainBuffer {
+    const h: PlainBuffer = {
+      into: (length) => {
+        let b = this.free.pop()
+        if (b === undefined || b.length < length) b = new Uint8Array(length)
+        h.buffer = b
+        return b
+      },
+    }
+    return h
+  }
+
+  giveBack(h: PlainBuffer): void {
+    if (h.buffer !== undefined) this.free.push(h.buffer)
+    h.buffer = undefined
   }
 }
 

@@ -11,7 +11,7 @@ import { bytesToHex } from '../model/bytes.ts'
 import { batWithId, calculateBatId, type BatWithId } from '../model/bat-id.ts'
 import type { Bat } from '../model/bat.ts'
 import type { AbsoluteCapability } from '../model/capability.ts'
-import type { FragmentFetcher } from '../model/fragmented-cipher-text.ts'
+import { MAX_BLOCK_SIZE, receivedBlockBuffer, releaseReceivedBlock, type FpctDecryptOptions, type FragmentFetcher } from '../model/fragmented-cipher-text.ts'
 import type { FileProperties } from '../model/file-properties.ts'
 import { Limiter } from './limiter.ts'
 import { decodeCryptreeNode, decodeCryptreeNodeHeader } from '../model/cryptree-node.ts'
@@ -56,6 +56,14 @@ export const LOOKUPS_IN_FLIGHT = 8
 
 /** Fragments up to this size are kept (directory listings); file data is streamed, not cached. */
 export const SMALL_FRAGMENT_BYTES = 256 * 1024
+
+/** ContentAddressedStorage.get with the HTTP client's optional fifth argument (PostOptions.receiveInto). */
+type ReceivingGet = (owner: PublicKeyHash, cid: CID, bat: BatWithId | undefined, peerAuth: undefined, receiveInto: (length: number) => Uint8Array | undefined) => Promise<Uint8Array | undefined>
+
+/** A pooled receive buffer for a fragment too large to be cached. */
+function receiveLarge(length: number): Uint8Array | undefined {
+  return length > SMALL_FRAGMENT_BYTES && length <= MAX_BLOCK_SIZE ? receivedBlockBuffer() : undefined
+}
 
 /** Thrown by the cache-only CHAMP store: the walk needs a block that is not cached. */
 class NotCachedError extends Error {}
@@ -289,11 +297,18 @@ export class TreeReader {
     for (const b of returned) this.caches.blocks.setVerified(this.crypto.sha256(b), false, b)
   }
 
+  /**
+   * Fragments above SMALL_FRAGMENT_BYTES are received into the model's pooled receive buffers where
+   * the storage can (the HTTP client's get takes a receiveInto after its four arguments; others ignore
+   * it): decryptFpct gives each back once copied (FpctDecryptOptions.release); a buffer of a failed
+   * get is dropped, not reused. Cached (small) fragments never come from the pool.
+   */
   private fetcher(owner: PublicKeyHash): FragmentFetcher {
+    const get = this.storage.get.bind(this.storage) as ReceivingGet
     return async (cid, bat) => {
       const cached = this.caches.blocks.get(cid)
       if (cached !== undefined) return cached
-      const bytes = await this.storage.get(owner, cid, bat) // decryptFpct re-hashes each fragment
+      const bytes = await get(owner, cid, bat, undefined, receiveLarge) // decryptFpct re-hashes each fragment
       if (bytes === undefined) throw new NotFoundError(`Fragment ${cidToString(cid)} is missing`)
       if (bytes.length <= SMALL_FRAGMENT_BYTES) {
         verifyBlock(this.crypto, cid, bytes)
@@ -342,13 +357,14 @@ export class TreeReader {
   /**
    * Reads the chunk a capability points at (its mapKey under its writer), or undefined when absent.
    * `isDirectoryHint`: the caller expects a folder (opened as one first; a wrong hint costs a retry).
+   * `plainInto`: where a file chunk's plaintext may be opened (FpctDecryptOptions; the in-thread path only).
    */
-  async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true, isDirectoryHint?: boolean): Promise<ReadCryptreeBlock | undefined> {
+  async readChunk(cap: AbsoluteCapability, treeRoot?: CID, fileData = true, isDirectoryHint?: boolean, plainInto?: FpctDecryptOptions['plainInto']): Promise<ReadCryptreeBlock | undefined> {
     const block = await this.chunkBlock(cap, treeRoot)
     if (block === undefined) return undefined
     const opener = fileData && isDirectoryHint !== true ? chunkCryptoOf(this.crypto) : undefined // the web client opens file data in helper workers
     if (opener !== undefined) return readFileChunkWith(opener, this.crypto, block, cap, this.fetcher(cap.owner))
-    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData, isDirectoryHint })
+    return readCryptreeBlock(this.crypto, block, cap.rBaseKey, this.fetcher(cap.owner), cap.wBaseKey, { fileData, isDirectoryHint, release: releaseReceivedBlock, plainInto })
   }
 
   /** The first chunk of an item; a file's bytes only when `fileData`. */

@@ -42,6 +42,16 @@ export interface CryptoProvider {
   secretbox(message: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
   /** Inverse of secretbox; throws DecryptionFailedError. */
   secretboxOpen(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array
+  /**
+   * secretbox written into `out` (exactly message.length + 16 bytes, not overlapping `message`):
+   * a large chunk sealed into a reused buffer instead of a fresh one.
+   */
+  secretboxInto(out: Uint8Array, message: Uint8Array, nonce: Uint8Array, key: Uint8Array): void
+  /**
+   * secretboxOpen written into `out` (exactly boxed.length - 16 bytes, not overlapping `boxed`);
+   * throws DecryptionFailedError, and `out` then holds nothing to use.
+   */
+  secretboxOpenInto(out: Uint8Array, boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): void
 
   signKeyPairFromSeed(seed: Uint8Array): SigningKeyPairBytes
   /** Attached signature: 64-byte signature ‖ message. */

@@ -12,6 +12,14 @@ export interface PostOptions {
   readonly get?: boolean
   /** Milliseconds, or -1 for none (Peergos passes -1 for long calls). */
   readonly timeoutMs?: number
+  /**
+   * Where a 200 reply of `length` bytes (its Content-Length, not content-coded) may land: the body is
+   * written into the first `length` bytes of the returned buffer and that view is the result. Undefined
+   * or too short: a buffer is allocated as usual (also for gzip and chunked replies). A poster that
+   * cannot receive in place ignores it. The buffer is the caller's again only once the call resolved:
+   * after a failure it may still be referenced by the failed exchange, so it must not be reused.
+   */
+  readonly receiveInto?: (length: number) => Uint8Array | undefined
 }
 
 export interface Poster {

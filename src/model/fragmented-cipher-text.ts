@@ -11,6 +11,7 @@ import { createRawBlockPrefix, MAX_RAW_BLOCK_PREFIX_SIZE, parseRawBlock } from '
 import { concatAll, concatBytes } from './bytes.ts'
 import { decodePadded } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
+import { DecryptionFailedError } from '../crypto/errors.ts'
 import { createNonce, NONCE_BYTES, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from './symmetric-key.ts'
 
 /** Fragment.MAX_LENGTH: bitswap's 2 MiB message limit leaves room for 1 MiB fragments. */
@@ -20,6 +21,8 @@ export const MAX_BLOCK_SIZE = MAX_FRAGMENT_SIZE + MAX_RAW_BLOCK_PREFIX_SIZE
 /** Padding block of file chunks and directory child lists (CryptreeNode.MIN_FRAGMENT_SIZE). */
 export const FPCT_PADDING_BLOCK_SIZE = 4096
 const MAX_CBOR_OVERHEAD = 6
+/** XSalsa20-Poly1305's MAC, ahead of the ciphertext. */
+const MAC_BYTES = 16
 /** Default bound on fragments read per FPCT: a 5 MiB chunk needs 6. */
 export const DEFAULT_MAX_FRAGMENTS = 16
 
@@ -264,6 +267,59 @@ export type FragmentFetcher = (cid: CID, bat: BatWithId | undefined) => Promise<
 
 export interface FpctDecryptOptions {
   readonly maxFragments?: number
+  /**
+   * Called with each fetched block once its bytes are copied into the secretbox input (never for a
+   * block that failed its hash, nor when the chunk fails before the copy): the fetcher may reuse it
+   * (receivedBlockBuffer / releaseReceivedBlock).
+   */
+  readonly release?: (block: Uint8Array) => void
+  /**
+   * Where a fragmented chunk's padded plaintext of `length` bytes may be opened (its first `length`
+   * bytes; the result, and what is decoded from it, are views of that buffer). Undefined or too short:
+   * a fresh buffer. The caller must not hand the buffer out again while those views are in use.
+   */
+  readonly plainInto?: (length: number) => Uint8Array | undefined
+}
+
+/**
+ * Receive buffers for fragment blocks (MAX_BLOCK_SIZE bytes each), kept for reuse once given back:
+ * a download's steady state then receives each 1 MiB reply into memory it already has, instead of a
+ * fresh megabyte per block/get (garbage at once, which drove V8's full collections). At most this
+ * many are kept (about 20 MiB): the fragments of a download's chunks in flight (2 ahead + 1, 6 each).
+ */
+export const MAX_POOLED_RECEIVE_BUFFERS = 20
+const receivePool: Uint8Array[] = []
+/** Buffers receivedBlockBuffer allocated: only these are pooled. */
+const receiveBuffers = new WeakSet<ArrayBufferLike>()
+/** Buffers in receivePool (a block given back twice is kept once). */
+const inReceivePool = new WeakSet<ArrayBufferLike>()
+
+/**
+ * A buffer to receive one fragment block of up to MAX_BLOCK_SIZE bytes into: a given-back one, else a
+ * new one. Its owner gives it back with releaseReceivedBlock only once nothing reads or may write it.
+ */
+export function receivedBlockBuffer(): Uint8Array {
+  const b = receivePool.pop()
+  if (b !== undefined) {
+    inReceivePool.delete(b.buffer)
+    return b
+  }
+  const fresh = new Uint8Array(MAX_BLOCK_SIZE)
+  receiveBuffers.add(fresh.buffer)
+  return fresh
+}
+
+/** How many receive buffers are kept for reuse now (at most MAX_POOLED_RECEIVE_BUFFERS). */
+export function pooledReceiveBuffers(): number {
+  return receivePool.length
+}
+
+/** Gives a block received into receivedBlockBuffer back (any view of it); other blocks and repeats are ignored. */
+export function releaseReceivedBlock(block: Uint8Array): void {
+  const buffer = block.buffer
+  if (!receiveBuffers.has(buffer) || inReceivePool.has(buffer) || receivePool.length >= MAX_POOLED_RECEIVE_BUFFERS) return
+  inReceivePool.add(buffer)
+  receivePool.push(new Uint8Array(buffer))
 }
 
 /** Recombines header ‖ fragments (each hash-checked, ≤ 1 MiB + 100, BAT prefix stripped) and opens them: the padded plaintext. */
@@ -272,16 +328,22 @@ export async function decryptFpct(c: CryptoProvider, f: FragmentedPaddedCipherTe
   if (f.inline !== undefined) return symmetricDecrypt(c, key, header.length === 0 ? f.inline : concatBytes(header, f.inline), f.nonce)
   const max = opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS
   if (f.fragments.length > max) throw new InvalidObjectError(`FragmentedPaddedCipherText has ${f.fragments.length} fragments, more than ${max}`)
+  const blocks: Uint8Array[] = []
   const parts = await Promise.all(f.fragments.map(async (cid, i) => {
     if (cid.code !== CODEC_RAW) throw new InvalidObjectError('Fragment links must be raw CIDs')
     const block = await fetch(cid, f.bats[i])
     if (block.length > MAX_BLOCK_SIZE) throw new InvalidObjectError(`Fragment block of ${block.length} bytes exceeds ${MAX_BLOCK_SIZE}`)
     verifyBlock(c, cid, block)
+    blocks[i] = block
     return parseRawBlock(block).data
   }))
   let size = header.length
   for (const p of parts) size += p.length
-  if (size < SCRATCH_MIN_BYTES) return symmetricDecrypt(c, key, concatAll([header, ...parts]), f.nonce)
+  if (size < SCRATCH_MIN_BYTES) {
+    const joined = concatAll([header, ...parts])
+    releaseAll(blocks, opts.release)
+    return symmetricDecrypt(c, key, joined, f.nonce)
+  }
   const boxed = scratchOf(size)
   boxed.set(header)
   let pos = header.length
@@ -289,8 +351,20 @@ export async function decryptFpct(c: CryptoProvider, f: FragmentedPaddedCipherTe
     boxed.set(p, pos)
     pos += p.length
   }
+  releaseAll(blocks, opts.release)
+  if (size < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
+  const into = opts.plainInto?.(size - MAC_BYTES)
+  if (into !== undefined && into.length >= size - MAC_BYTES) {
+    const plain = into.subarray(0, size - MAC_BYTES)
+    c.secretboxOpenInto(plain, boxed, f.nonce, key.key)
+    return plain
+  }
   const plain = symmetricDecrypt(c, key, boxed, f.nonce)
   return plain.buffer === boxed.buffer ? plain.slice() : plain // a provider opening in place must not hand out the scratch
+}
+
+function releaseAll(blocks: readonly Uint8Array[], release: ((block: Uint8Array) => void) | undefined): void {
+  if (release !== undefined) for (const b of blocks) release(b)
 }
 
 /** decryptFpct, then the CBOR value followed only by zero padding. */

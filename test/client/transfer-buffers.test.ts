@@ -2,7 +2,10 @@
 // the model's encryptFileChunk bytes for every size; fragment buffers are given back once each
 // chunk's put completed and reused, and against a real daemon over HTTP, files of several chunks
 // written one after another and two at once all read back byte for byte, so a reused buffer never
-// carries another chunk's bytes or envelope.
+// carries another chunk's bytes or envelope. Downloads (over NodePoster): fragments land in pooled
+// receive buffers given back once copied, chunks opened into a few reused plaintext buffers when the
+// reader opts in; a reader that keeps its pieces gets stable bytes while reused reads run, and a
+// fragment that fails its hash is refused and its buffer not given back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inThreadChunkCrypto } from '../../src/client/chunk-crypto.ts'
 import { UserContext } from '../../src/client/user-context.ts'
@@ -13,7 +16,12 @@ import { createPortableCrypto } from '../../src/crypto/providers/portable.ts'
 import { sha256BatId } from '../../src/model/bat-id.ts'
 import { randomBat } from '../../src/model/bat.ts'
 import { encryptFileChunk } from '../../src/model/cryptree-node.ts'
-import { fpctToCbor, hasRoomAround } from '../../src/model/fragmented-cipher-text.ts'
+import { buildFpct, decryptFpct, fpctToCbor, hasRoomAround, MAX_POOLED_RECEIVE_BUFFERS, pooledReceiveBuffers, receivedBlockBuffer } from '../../src/model/fragmented-cipher-text.ts'
+import { concatBytes } from '../../src/model/bytes.ts'
+import { BlockHashMismatchError } from '../../src/codec/errors.ts'
+import type { CID } from '../../src/codec/cid.ts'
+import { httpNetworkServices } from '../../src/http/clients/network.ts'
+import { NodePoster } from '../../src/server/http/node-poster.ts'
 import { symmetricKey } from '../../src/model/symmetric-key.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 
@@ -68,4 +76,85 @@ describe('fragment buffers reused across chunks and files', () => {
     expect(sha256Hex(await user.fs.readFileBytes('/bufalice/t/a'))).toBe(sha256Hex(a))
     expect(sha256Hex(await user.fs.readFileBytes('/bufalice/t/b'))).toBe(sha256Hex(b))
   }, 120_000)
+})
+
+describe('download buffers: fragments received into pooled buffers, chunks opened into reused plaintext', () => {
+  let nodeUser: UserContext
+  let poster: NodePoster
+  const data = pattern(23 * MiB + 5, 31)
+  beforeAll(async () => {
+    poster = new NodePoster(env.daemon.url)
+    nodeUser = await UserContext.signIn({ crypto: env.net.crypto, ...httpNetworkServices(poster) }, 'bufalice', 'a long and unusual password')
+    await user.fs.writeFile('/bufalice/t/down', data)
+  }, 120_000)
+  afterAll(() => poster?.close())
+
+  it('reads with reuse: every piece right while it is held, a few buffers in turn, the receive pool bounded', async () => {
+    for (let round = 0; round < 2; round++) {
+      let at = 0
+      const buffers = new Set<ArrayBufferLike>()
+      for await (const p of nodeUser.fs.readFile('/bufalice/t/down', { reuse: true })) {
+        expect(equalBytes(p, data.subarray(at, at + p.length))).toBe(true)
+        buffers.add(p.buffer)
+        at += p.length
+      }
+      expect(at).toBe(data.length)
+      expect(buffers.size).toBeLessThanOrEqual(4) // chunksAhead (2) + 2, for 5 chunks
+      expect(pooledReceiveBuffers()).toBeGreaterThan(0)
+      expect(pooledReceiveBuffers()).toBeLessThanOrEqual(MAX_POOLED_RECEIVE_BUFFERS)
+    }
+  }, 120_000)
+
+  it('gives a reader that keeps its pieces (no reuse) stable bytes while reused reads run at the same time', async () => {
+    const kept: Uint8Array[] = []
+    const keep = (async () => {
+      for await (const p of nodeUser.fs.readFile('/bufalice/t/down')) kept.push(p)
+    })()
+    const reused = [0, 1].map(async () => {
+      let at = 0
+      for await (const p of nodeUser.fs.readFile('/bufalice/t/down', { reuse: true, chunksAhead: 1 })) {
+        expect(equalBytes(p, data.subarray(at, at + p.length))).toBe(true)
+        at += p.length
+      }
+    })
+    await Promise.all([keep, ...reused])
+    for await (const _ of nodeUser.fs.readFile('/bufalice/t/down', { reuse: true })) void _ // and once more, afterwards
+    expect(new Set(kept.map((p) => p.buffer)).size).toBe(kept.length)
+    expect(sha256Hex(concatBytes(...kept))).toBe(sha256Hex(data))
+  }, 120_000)
+})
+
+describe('decryptFpct with pooled blocks', () => {
+  it('gives every block back once copied, opens into the given plaintext buffer, and refuses a block that fails its hash without giving it back', async () => {
+    const crypto = await createNodeCrypto()
+    const key = symmetricKey(crypto.randomBytes(32))
+    const plain = pattern(3 * MiB + 100, 41)
+    const { fpct, fragments } = buildFpct(crypto, key, plain)
+    const byCid = new Map(fragments.map((f) => [cidToString(f.cid), f.data]))
+    const fetchInto = (tamper: string | undefined) => async (cid: CID): Promise<Uint8Array> => {
+      const block = byCid.get(cidToString(cid))!
+      const into = receivedBlockBuffer().subarray(0, block.length)
+      into.set(block)
+      if (cidToString(cid) === tamper) into[into.length - 1] ^= 1
+      return into
+    }
+    const released: Uint8Array[] = []
+    const out = new Uint8Array(4 * MiB)
+    const opened = await decryptFpct(crypto, fpct, key, fetchInto(undefined), { release: (b) => released.push(b), plainInto: () => out })
+    expect(opened.buffer).toBe(out.buffer)
+    expect(equalBytes(opened.subarray(0, plain.length), plain)).toBe(true)
+    expect(released.length).toBe(fragments.length)
+    released.length = 0
+    const bad = cidToString(fragments[1].cid)
+    const seen: Uint8Array[] = []
+    const tampered = fetchInto(bad)
+    await expect(decryptFpct(crypto, fpct, key, async (cid) => {
+      const b = await tampered(cid)
+      seen.push(b)
+      return b
+    }, { release: (b) => released.push(b), plainInto: () => out })).rejects.toThrow(BlockHashMismatchError)
+    const badBlock = seen.find((b) => b[b.length - 1] !== byCid.get(bad)![b.length - 1])
+    expect(badBlock).toBeDefined()
+    expect(released.some((b) => b.buffer === badBlock!.buffer)).toBe(false)
+  })
 })

@@ -11,7 +11,7 @@ import type { CryptoProvider } from '../provider.ts'
 import { WASM_SCRYPT_KEEPS_V_UP_TO, loadWasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
-  SIGN_SEED_BYTES, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
+  SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
 } from './shared.ts'
 
 // sodium-native accepts any typed array at runtime; its published types insist on Buffer.
@@ -96,6 +96,23 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
       const out = alloc(boxed.length - MAC_BYTES)
       if (!na.crypto_secretbox_open_easy(out, boxed, nonce, key)) throw new DecryptionFailedError('secretbox failed to open')
       return out
+    },
+    secretboxInto(out, message, nonce, key) {
+      checkData(message, 'message')
+      checkBytes(out, message.length + MAC_BYTES, 'secretbox output')
+      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+      checkApart(out, message)
+      na.crypto_secretbox_easy(out, message, nonce, key)
+    },
+    secretboxOpenInto(out, boxed, nonce, key) {
+      checkData(boxed, 'ciphertext')
+      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+      if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
+      checkBytes(out, boxed.length - MAC_BYTES, 'secretbox output')
+      checkApart(out, boxed)
+      if (!na.crypto_secretbox_open_easy(out, boxed, nonce, key)) throw new DecryptionFailedError('secretbox failed to open')
     },
 
     signKeyPairFromSeed(seed) {

@@ -14,7 +14,7 @@ import type { CryptoProvider } from '../provider.ts'
 import { loadWasmScrypt, type WasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
-  SIGN_SEED_BYTES, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
+  SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
 } from './shared.ts'
 
 /** WebCrypto refuses more than 65536 bytes per getRandomValues call. */
@@ -37,7 +37,7 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
     return out
   }
 
-  return {
+  const provider: CryptoProvider = {
     name: 'portable',
     randomBytes,
 
@@ -80,6 +80,18 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
       } catch (e) {
         throw new DecryptionFailedError('secretbox failed to open', { cause: e })
       }
+    },
+    secretboxInto(out, message, nonce, key) {
+      checkData(message, 'message')
+      checkBytes(out, message.length + MAC_BYTES, 'secretbox output')
+      checkApart(out, message)
+      out.set(provider.secretbox(message, nonce, key)) // libsodium.js returns its own copy out of the wasm heap
+    },
+    secretboxOpenInto(out, boxed, nonce, key) {
+      const plain = provider.secretboxOpen(boxed, nonce, key)
+      checkBytes(out, plain.length, 'secretbox output')
+      checkApart(out, boxed)
+      out.set(plain)
     },
 
     signKeyPairFromSeed(seed) {
@@ -151,4 +163,5 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
       return hashWasmScrypt({ password, salt, costFactor: N, blockSize: r, parallelism: p, hashLength: dkLen, outputType: 'binary' })
     },
   }
+  return provider
 }

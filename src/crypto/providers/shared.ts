@@ -25,6 +25,12 @@ export function checkBytes(value: unknown, length: number, what: string): void {
   if (value.length !== length) throw new InvalidCryptoInputError(`${what} must be ${length} bytes, got ${value.length}`)
 }
 
+/** The output of an *Into call must not share bytes with its input (libsodium's in-place forms are not promised here). */
+export function checkApart(out: Uint8Array, input: Uint8Array): void {
+  if (out.buffer !== input.buffer || out.length === 0 || input.length === 0) return
+  if (out.byteOffset < input.byteOffset + input.length && input.byteOffset < out.byteOffset + out.length) throw new InvalidCryptoInputError('secretbox output overlaps its input')
+}
+
 export function checkData(value: unknown, what: string): void {
   if (!(value instanceof Uint8Array)) throw new InvalidCryptoInputError(`${what} must be a Uint8Array`)
 }

@@ -88,13 +88,17 @@ export class HttpContentAddressedStorage extends HttpClientBase implements Conte
     return parseCid(v)
   }
 
-  /** A `peerAuth` is sent as `auth=`; its requester is not: the receiving end takes that from its transport. */
-  async get(owner: PublicKeyHash, cid: CID, bat?: BatWithId, peerAuth?: PeerBlockAuth): Promise<Uint8Array | undefined> {
+  /**
+   * A `peerAuth` is sent as `auth=`; its requester is not: the receiving end takes that from its transport.
+   * `receiveInto` (this client only, not the interface's): where the block may land (PostOptions.receiveInto);
+   * the result is then a view of that buffer.
+   */
+  async get(owner: PublicKeyHash, cid: CID, bat?: BatWithId, peerAuth?: PeerBlockAuth, receiveInto?: (length: number) => Uint8Array | undefined): Promise<Uint8Array | undefined> {
     if (isIdentity(cid)) return cid.multihash.digest
     const reply = await this.read(API + 'block/get' + query([
       ['arg', cidToString(cid)], ['owner', cidToString(owner)], ['bat', bat === undefined ? undefined : encodeBatWithId(bat)],
       ['auth', peerAuth === undefined ? undefined : encodeBlockAuth(peerAuth.auth)],
-    ]))
+    ]), receiveInto === undefined ? {} : { receiveInto })
     return reply.length === 0 ? undefined : reply
   }
 

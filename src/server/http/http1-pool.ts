@@ -15,6 +15,8 @@ interface Exchange {
   readonly what: string
   /** True for the one resend after a kept-alive connection was found closed. */
   readonly resent: boolean
+  /** PostOptions.receiveInto: where a declared 200 body may land. */
+  readonly receiveInto: ((length: number) => Uint8Array | undefined) | undefined
   readonly resolve: (reply: Http1Reply) => void
   readonly reject: (e: Error) => void
 }
@@ -52,7 +54,7 @@ class Connection {
 
   start(x: Exchange): void {
     this.current = x
-    this.reader.begin()
+    this.reader.begin(x.receiveInto)
     this.socket.ref()
     this.socket.setTimeout(Math.max(0, x.timeoutMs))
     this.socket.cork()
@@ -136,9 +138,13 @@ export class Http1Pool {
 
   constructor(readonly host: string, readonly port: number, private readonly options: Http1PoolOptions) {}
 
-  /** Sends a request (its head already written out, ending in CRLF CRLF) and resolves with its reply. */
-  request(head: string, body: Uint8Array, timeoutMs: number, what: string): Promise<Http1Reply> {
-    return new Promise((resolve, reject) => this.dispatch({ head, body, timeoutMs, what, resent: false, resolve, reject }))
+  /**
+   * Sends a request (its head already written out, ending in CRLF CRLF) and resolves with its reply.
+   * `receiveInto`: see PostOptions. Socket reads are copied into the body synchronously as they are
+   * parsed, so once the exchange has settled nothing writes into that buffer any more.
+   */
+  request(head: string, body: Uint8Array, timeoutMs: number, what: string, receiveInto?: (length: number) => Uint8Array | undefined): Promise<Http1Reply> {
+    return new Promise((resolve, reject) => this.dispatch({ head, body, timeoutMs, what, resent: false, receiveInto, resolve, reject }))
   }
 
   private dispatch(x: Exchange): void {

@@ -1,5 +1,6 @@
 // An HTTP/1.1 reply read from socket reads of any size (RFC 9112): status line and headers, then a
-// body framed by Content-Length (received straight into one buffer of that exact size), by chunked
+// body framed by Content-Length (received straight into one buffer of that exact size, or into one
+// the caller gives), by chunked
 // transfer coding, or by the connection's end. The reads are views of a buffer the socket reuses, so
 // every byte kept is copied once, here, and nothing else is allocated per read.
 import { HttpTransportError } from '../../http/errors.ts'
@@ -58,8 +59,12 @@ export class Http1ReplyReader {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Starts reading a new reply. */
-  begin(): void {
+  /** Where the current reply's declared body may land (PostOptions.receiveInto). */
+  private receiveInto: ((length: number) => Uint8Array | undefined) | undefined
+
+  /** Starts reading a new reply; a 200 reply with a Content-Length and no content coding is received into `receiveInto(length)` when that fits. */
+  begin(receiveInto?: (length: number) => Uint8Array | undefined): void {
+    this.receiveInto = receiveInto
     this.state = State.Head
     this.headLength = 0
     this.matched = 0
@@ -171,7 +176,7 @@ export class Http1ReplyReader {
     this.status = Number(status[2])
     this.headers = headers
     if (this.status < 200) { // 100 Continue and the like: the real reply follows
-      this.begin()
+      this.begin(this.receiveInto)
       return
     }
     const connection = headers.get('connection')?.toLowerCase() ?? ''
@@ -192,12 +197,21 @@ export class Http1ReplyReader {
       const length = Number(only)
       if (this.keep && length > this.maxBytes) throw new ReplyTooLargeError(`Reply of ${length} bytes exceeds ${this.maxBytes}`)
       this.remaining = length
-      if (this.keep) this.body = alloc(length)
+      if (this.keep) this.body = this.given(length, headers.has('content-encoding')) ?? alloc(length)
       this.state = length === 0 ? State.Done : State.Length
     } else {
       this.keepAlive = false
       this.state = State.UntilClose
     }
+  }
+
+  /** The caller's buffer for a declared body of `length` bytes, if it gave one large enough (never for a content-coded body). */
+  private given(length: number, coded: boolean): Uint8Array | undefined {
+    const into = this.receiveInto
+    this.receiveInto = undefined // asked at most once per reply
+    if (into === undefined || coded || length === 0) return undefined
+    const buffer = into(length)
+    return buffer !== undefined && buffer.length >= length ? buffer : undefined
   }
 
   /** Reads up to a CRLF into `line` (bounded), then calls `done`. */

@@ -2,7 +2,7 @@
 // FetchPoster (Peergos' error convention decoded into named errors, gzip replies decoded, timeouts, a
 // cap on reply size) at a fraction of fetch's CPU cost per request, which matters when client and
 // server share cores. http: origins go through Http1Pool (node:net, each socket read parsed in place
-// and copied once into a buffer of the reply's size); https: ones through node:https with keep-alive.
+// and copied once into a buffer of the reply's size, or into the caller's: PostOptions.receiveInto); https: ones through node:https with keep-alive.
 import type { IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { gunzipSync } from 'node:zlib'
@@ -78,7 +78,7 @@ export class NodePoster implements Poster {
     if (UNESCAPED_PATH.test(path)) return Promise.reject(new TypeError('Request path contains unescaped characters'))
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
     const what = path.split('?')[0]
-    return this.pool.request(`POST ${path} ${this.head}${body.length}\r\n\r\n`, body, timeout, what).then((reply) => this.replyBody(reply, what))
+    return this.pool.request(`POST ${path} ${this.head}${body.length}\r\n\r\n`, body, timeout, what, options.receiveInto).then((reply) => this.replyBody(reply, what))
   }
 
   /** A 200 reply's body, un-gzipped; any other status as the error its headers name. */
@@ -132,9 +132,11 @@ export class NodePoster implements Poster {
         // A declared, uncompressed length is received straight into one buffer: each chunk is copied
         // once and dies young, instead of living until the end to be concatenated (long-lived 64 KiB
         // chunks of megabyte replies drove V8 into full collections).
-        let whole = res.headers['content-encoding'] === undefined && Number.isSafeInteger(declared) && declared > 0
-          ? (declared >= 64 * 1024 ? Buffer.allocUnsafeSlow(declared) : Buffer.allocUnsafe(declared))
-          : undefined
+        const plainDeclared = res.headers['content-encoding'] === undefined && Number.isSafeInteger(declared) && declared > 0
+        const given = plainDeclared ? options.receiveInto?.(declared) : undefined
+        let whole: Uint8Array | undefined = !plainDeclared ? undefined
+          : given !== undefined && given.length >= declared ? given.subarray(0, declared)
+          : declared >= 64 * 1024 ? Buffer.allocUnsafeSlow(declared) : Buffer.allocUnsafe(declared)
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
@@ -143,9 +145,9 @@ export class NodePoster implements Poster {
             fail(new HttpTransportError(`Reply exceeds ${max} bytes`))
             return
           }
-          if (whole !== undefined && size + chunk.length <= whole.length) chunk.copy(whole, size)
+          if (whole !== undefined && size + chunk.length <= whole.length) whole.set(chunk, size)
           else {
-            if (whole !== undefined) chunks.push(whole.subarray(0, size)) // more than declared: node:http would fail first
+            if (whole !== undefined) chunks.push(Buffer.from(whole.subarray(0, size))) // more than declared: node:http would fail first
             whole = undefined
             chunks.push(chunk)
           }
@@ -154,7 +156,7 @@ export class NodePoster implements Poster {
         res.on('error', (e) => fail(new HttpTransportError(`Reply could not be read: ${what}`, { cause: e })))
         res.on('end', () => {
           if (settled) return
-          let out: Buffer = whole !== undefined ? whole.subarray(0, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
+          let out: Uint8Array = whole !== undefined ? whole.subarray(0, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
           if (res.headers['content-encoding'] === 'gzip') {
             try {
               out = gunzipSync(out, { maxOutputLength: max })
