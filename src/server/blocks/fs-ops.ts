@@ -1,7 +1,10 @@
 // The file-system calls FileBlockStore makes, behind one small interface so tests can inject
 // faults (ENOSPC, EIO, torn and short writes, kill points) like SQLite's VFS shim; plus the mapping
 // of errno codes to the store's typed errors. openDirect (O_DIRECT) is optional: an FsOps without it
-// makes every block go through the page cache.
+// makes every block go through the page cache. nodeFsOps works on plain descriptors through node:fs's
+// callback API: a small block's write is eight calls, and a FileHandle of fs/promises cost about twice
+// the event loop's time per call (its own request objects, promises and close-on-collection tracking).
+import * as fs from 'node:fs'
 import { constants, promises as fsp } from 'node:fs'
 import { BlockStoreFullError, BlockStoreIOError } from './errors.ts'
 
@@ -47,20 +50,40 @@ export interface FsOps {
 
 const DIRECT_FLAGS = { wx: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, r: constants.O_RDONLY } as const
 
+/** A node:fs callback call as a promise. */
+function call<T>(run: (done: (e: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => run((e, value) => (e === null ? resolve(value as T) : reject(e))))
+}
+
+/** The open file `fd` (closed by close(), which every caller does in a finally). */
+function fdHandle(fd: number): DirectFileHandleOps {
+  return {
+    write: (buffer, offset, length, position) => call<number>((done) => fs.write(fd, buffer, offset, length, position, done)).then((bytesWritten) => ({ bytesWritten })),
+    read: (buffer, offset, length, position) => call<number>((done) => fs.read(fd, buffer, offset, length, position, done)).then((bytesRead) => ({ bytesRead })),
+    stat: () => call<fs.Stats>((done) => fs.fstat(fd, done)),
+    datasync: () => call<void>((done) => fs.fdatasync(fd, done)),
+    sync: () => call<void>((done) => fs.fsync(fd, done)),
+    truncate: (length) => call<void>((done) => fs.ftruncate(fd, length, done)),
+    close: () => call<void>((done) => fs.close(fd, done)),
+  }
+}
+
+function openFd(path: string, flags: string | number, mode?: number): Promise<DirectFileHandleOps> {
+  return call<number>((done) => fs.open(path, flags, mode, done)).then(fdHandle)
+}
+
 export const nodeFsOps: FsOps = {
-  open: (path, flags, mode) => fsp.open(path, flags, mode),
-  rename: (from, to) => fsp.rename(from, to),
-  unlink: (path) => fsp.unlink(path),
-  mkdir: async (path) => {
-    await fsp.mkdir(path)
-  },
+  open: (path, flags, mode) => openFd(path, flags, mode),
+  rename: (from, to) => call<void>((done) => fs.rename(from, to, done)),
+  unlink: (path) => call<void>((done) => fs.unlink(path, done)),
+  mkdir: (path) => call<void>((done) => fs.mkdir(path, (e) => done(e))),
   readdir: (path) => fsp.readdir(path, { withFileTypes: true }),
-  stat: (path) => fsp.stat(path),
-  utimes: (path, atime, mtime) => fsp.utimes(path, atime, mtime),
+  stat: (path) => call<fs.Stats>((done) => fs.stat(path, done)),
+  utimes: (path, atime, mtime) => call<void>((done) => fs.utimes(path, atime, mtime, done)),
   // O_DIRECT is Linux's (also FreeBSD's); elsewhere the constant is missing and there is no direct I/O.
   openDirect: (path, flags, mode) => (constants.O_DIRECT === undefined
     ? Promise.reject(Object.assign(new Error('EINVAL: no O_DIRECT on this platform'), { code: 'EINVAL' }))
-    : fsp.open(path, DIRECT_FLAGS[flags] | constants.O_DIRECT, mode)),
+    : openFd(path, DIRECT_FLAGS[flags] | constants.O_DIRECT, mode)),
 }
 
 export function errnoCode(e: unknown): string | undefined {
