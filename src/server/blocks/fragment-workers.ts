@@ -59,7 +59,12 @@ function write(m) {
   }
   return { ok: true, value: 'written' }
 }
+// Each shared slab is sent once (posting a SharedArrayBuffer costs ~0.5 ms and a new object here); later
+// messages name it by number.
+const slabs = new Map()
 parentPort.on('message', (m) => {
+  if (m.slab !== undefined) slabs.set(m.slabId, m.slab)
+  m.buffer = slabs.get(m.slabId)
   let reply
   try {
     reply = m.kind === 'sha256'
@@ -82,8 +87,15 @@ export class FragmentWriteError extends Error {
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; stage: 'write' | 'sync directory'; code?: string; message: string }
 
+/** A message for a worker: what to do with bytes in `buffer`. */
+interface JobMessage {
+  readonly kind: 'sha256' | 'write'
+  readonly buffer: SharedArrayBuffer
+  readonly [field: string]: unknown
+}
+
 interface Job {
-  readonly message: Record<string, unknown>
+  readonly message: JobMessage
   readonly resolve: (value: unknown) => void
   readonly reject: (e: Error) => void
 }
@@ -97,6 +109,16 @@ export interface SharedDurableWrite {
   readonly target: string
 }
 
+/** Numbers of the shared buffers handed to workers (the daemon's few slabs, never freed; a WeakMap all the same). */
+const slabIds = new WeakMap<SharedArrayBuffer, number>()
+let nextSlabId = 0
+
+function slabIdOf(buffer: SharedArrayBuffer): number {
+  let id = slabIds.get(buffer)
+  if (id === undefined) slabIds.set(buffer, (id = nextSlabId++))
+  return id
+}
+
 /** Whether `view`'s memory can be handed to a worker as it is (a SharedArrayBuffer). */
 export function isShared(view: Uint8Array): boolean {
   return view.buffer instanceof SharedArrayBuffer
@@ -107,13 +129,15 @@ export class FragmentWorkers {
   private readonly busy = new Map<Worker, Job>()
   private readonly queue: Job[] = []
   private nextId = 0
+  /** The slabs each worker has been sent (by number, slabIds). */
+  private readonly slabsSent = new WeakMap<Worker, Set<number>>()
 
   /** At most `size` workers, started when first needed; an idle one does not keep the process alive. */
   constructor(private readonly size: number) {}
 
   /** sha-256 of `view`, which must lie in shared memory. */
   async sha256(view: Uint8Array): Promise<Uint8Array> {
-    const digest = await this.run({ kind: 'sha256', buffer: view.buffer, offset: view.byteOffset, length: view.length })
+    const digest = await this.run({ kind: 'sha256', buffer: view.buffer as SharedArrayBuffer, offset: view.byteOffset, length: view.length })
     return digest as Uint8Array
   }
 
@@ -123,7 +147,7 @@ export class FragmentWorkers {
    */
   async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused'> {
     const v = w.view
-    return (await this.run({ kind: 'write', buffer: v.buffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
+    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
   }
 
   /** Workers started and alive (for tests). */
@@ -138,7 +162,7 @@ export class FragmentWorkers {
     await Promise.all(all.map((w) => w.terminate()))
   }
 
-  private run(message: Record<string, unknown>): Promise<unknown> {
+  private run(message: JobMessage): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const job: Job = { message, resolve, reject }
       const worker = this.idle.pop() ?? (this.workerCount < this.size ? this.start() : undefined)
@@ -150,7 +174,13 @@ export class FragmentWorkers {
   private dispatch(worker: Worker, job: Job): void {
     this.busy.set(worker, job)
     worker.ref()
-    worker.postMessage({ ...job.message, id: this.nextId++ })
+    const { buffer, ...rest } = job.message
+    const slabId = slabIdOf(buffer)
+    let sent = this.slabsSent.get(worker)
+    if (sent === undefined) this.slabsSent.set(worker, (sent = new Set()))
+    const first = !sent.has(slabId)
+    sent.add(slabId)
+    worker.postMessage({ ...rest, slabId, slab: first ? buffer : undefined, id: this.nextId++ })
   }
 
   private start(): Worker {
