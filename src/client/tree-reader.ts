@@ -16,7 +16,8 @@ import type { FileProperties } from '../model/file-properties.ts'
 import { Limiter } from './limiter.ts'
 import { decodeCryptreeNode, decodeCryptreeNodeHeader } from '../model/cryptree-node.ts'
 import { nextChunkLocation, openProperties, readCryptreeBlock, readCryptreeNode, readDirectoryChildren, type ReadCryptreeBlock } from '../model/cryptree-read.ts'
-import { symmetricLinkTarget, toAbsolute, type ChildrenLinks, type RelativeCapability } from '../model/relative-capability.ts'
+import { toAbsolute, type ChildrenLinks } from '../model/relative-capability.ts'
+import { lazyAbsolute } from './lazy-capability.ts'
 import type { PublicKeyHash } from '../model/signing-keys.ts'
 import { decodeWriterData, type WriterData } from '../model/writer-data.ts'
 import { MAX_CHAMP_GETS, type ContentAddressedStorage } from '../services/content-addressed-storage.ts'
@@ -81,20 +82,6 @@ function champOrder(mapKey: Uint8Array): number {
   let order = 0
   for (let depth = 0; depth < 8; depth++) order = order * 8 + mask(mapKey, depth, 3)
   return order
-}
-
-/**
- * A child's absolute capability whose write key (a secretbox opening of its link) is derived only
- * when read: a listing of 10,000 files does not open 10,000 write-key links nobody asks for.
- */
-function lazyAbsolute(c: CryptoProvider, rel: RelativeCapability, source: AbsoluteCapability): AbsoluteCapability {
-  if (source.wBaseKey === undefined || rel.wBaseKeyLink === undefined) return toAbsolute(c, rel, source)
-  const parentW = source.wBaseKey
-  const link = rel.wBaseKeyLink
-  let w: AbsoluteCapability['wBaseKey']
-  const cap = { owner: source.owner, writer: rel.writer ?? source.writer, mapKey: rel.mapKey, bat: rel.bat, rBaseKey: rel.rBaseKey } as AbsoluteCapability
-  Object.defineProperty(cap, 'wBaseKey', { enumerable: true, get: () => (w ??= symmetricLinkTarget(c, link, parentW)) })
-  return cap
 }
 
 /**

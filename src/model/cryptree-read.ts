@@ -27,11 +27,11 @@ const PROPERTIES_ONLY: ReadonlySet<string> = new Set(['s'])
 
 /**
  * The properties in `p`, opened with the parent key: openFromParent without decoding the parent link
- * (checked as CBOR only), for listings. FromParent's and the properties' maps are read in place
- * (pooled records), not built.
+ * (checked as CBOR only), for listings. FromParent's and the properties' maps, and the tree hash's
+ * two levels below them, are read in place (pooled records), not built.
  */
 export function openProperties(c: CryptoProvider, node: CryptreeNodeHeader, parentKey: SymmetricKey): FileProperties {
-  return filePropertiesFromCbor(Fields.of(openPaddedCbor(c, parentKey, node.fromParent, { onlyKeys: PROPERTIES_ONLY, records: 2 }), 'FromParent').req('s'))
+  return filePropertiesFromCbor(Fields.of(openPaddedCbor(c, parentKey, node.fromParent, { onlyKeys: PROPERTIES_ONLY, records: 4 }), 'FromParent').req('s'))
 }
 
 /** CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says so; anything else is a directory. */
