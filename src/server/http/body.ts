@@ -10,6 +10,29 @@ import type { BufferPool } from '../buffer-pool.ts'
 
 export type BodyResult = { readonly ok: true; readonly body: Uint8Array } | { readonly ok: false; readonly reason: 'too-large' }
 
+/** Bytes of a machine word: V8 copies into shared memory word by word only where source and target agree modulo this. */
+const WORD = 8
+/** Where a chunk goes first when it cannot be copied into shared memory word by word (grown as needed). */
+let bounce = new Uint8Array(64 * 1024 + WORD)
+
+/**
+ * target.set(source, at), fast also when `target` is shared memory (the daemon's body pool): V8 copies
+ * into a SharedArrayBuffer with relaxed atomic stores, a word at a time when the source and target
+ * addresses agree modulo 8 but a byte at a time otherwise (2.2 s per GB against 0.23 measured), and a
+ * request's chunks land at arbitrary offsets. Such a chunk is first copied (an ordinary memcpy) into a
+ * scratch buffer at the offset that matches the target's, then from there. Array buffers start 8-aligned.
+ */
+function copyInto(target: Uint8Array, source: Uint8Array, at: number): void {
+  const shift = (target.byteOffset + at) % WORD
+  if (!(target.buffer instanceof SharedArrayBuffer) || source.byteOffset % WORD === shift) {
+    target.set(source, at)
+    return
+  }
+  if (bounce.length < source.length + WORD) bounce = new Uint8Array(source.length + WORD)
+  bounce.set(source, shift)
+  target.set(bounce.subarray(shift, shift + source.length), at)
+}
+
 /** Whether the declared Content-Length already exceeds the limit. */
 export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
   const declared = req.headers['content-length']
@@ -57,7 +80,7 @@ export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool,
       }
       if (pooledDeclared && direct === undefined && filled === 0 && chunks.length === 0) direct = pool!.acquire(declared, alignAt!(chunk))
       if (direct !== undefined && chunks.length === 0 && total <= direct.length) {
-        direct.set(chunk, filled)
+        copyInto(direct, chunk, filled)
         filled = total
       } else chunks.push(chunk)
     }
@@ -73,7 +96,7 @@ export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool,
         direct = pool.acquire(total)
         let pos = 0
         for (const c of chunks) {
-          direct.set(c, pos)
+          copyInto(direct, c, pos)
           pos += c.length
         }
         return done({ ok: true, body: direct })

@@ -3,6 +3,8 @@
 // runs with request bytes that sodium-native cannot read and WebCrypto refuses; the service copies out
 // what is not a fragment, and fragments are hashed and written in place by the fragment workers. Then a
 // 1 MiB fragment over HTTP, stored from the shared body, and one whose signature does not match.
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createApiHandler } from '../../../src/http/router.ts'
 import { httpNetworkServices } from '../../../src/http/clients/network.ts'
@@ -11,6 +13,7 @@ import { MAX_BULK_PUT_BODY } from '../../../src/http/routes/storage.ts'
 import { InvalidSignatureError } from '../../../src/crypto/errors.ts'
 import { fragmentWorkers } from '../../../src/server/blocks/fragment-workers.ts'
 import { BufferPool } from '../../../src/server/buffer-pool.ts'
+import { readBody } from '../../../src/server/http/body.ts'
 import { firstBlockOffset } from '../../../src/server/http/block-write-alignment.ts'
 import { startHttpServer } from '../../../src/server/http/node-server.ts'
 import { registerServerWireErrors } from '../../../src/server/http/wire-errors.ts'
@@ -49,6 +52,31 @@ async function overSharedBodies(): Promise<SharedBodiesServer> {
 }
 
 runContentAddressedStorageSuite('HTTP with bodies in shared memory → local', overSharedBodies)
+
+describe('a body read into shared memory', () => {
+  it('holds exactly the bytes sent, whatever the offsets of its chunks (copies that cannot go word by word go through a bounce buffer)', async () => {
+    const pool = new BufferPool({ bufferSize: 300_000, maxFree: 8, minSize: 1, aligned: true, shared: true })
+    const bytes = Buffer.from(Array.from({ length: 250_000 }, (_, i) => (i * 13 + (i >> 8)) & 0xff))
+    // Chunks of odd sizes, each in a buffer of its own at an odd offset, and one large chunk.
+    const cuts = [0, 3, 70_001, 70_010, 135_547, 250_000]
+    const chunks = cuts.slice(1).map((end, i) => {
+      const own = Buffer.alloc(end - cuts[i] + 5)
+      bytes.copy(own, i % 5, cuts[i], end)
+      return own.subarray(i % 5, i % 5 + end - cuts[i])
+    })
+    for (const headers of [{ 'content-length': String(bytes.length) }, {}] as Array<Record<string, string>>) {
+      for (const alignAt of [undefined, (): number => 9]) {
+        const req = Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage
+        const r = await readBody(req, 300_000, pool, alignAt)
+        expect(r.ok).toBe(true)
+        if (!r.ok) return
+        expect(r.body.buffer).toBeInstanceOf(SharedArrayBuffer)
+        expect(Buffer.from(r.body).equals(bytes)).toBe(true)
+        pool.release(r.body)
+      }
+    }
+  })
+})
 
 describe('a fragment in a shared body', () => {
   it('is hashed and written by the fragment workers from the body itself, and served whole', async () => {
