@@ -68,7 +68,7 @@ export interface Got {
 
 async function getFile(fs: FileSystem, info: FileInfo, target: string, temps: TempFiles): Promise<Got> {
   const progress = progressBar(info.name, info.size)
-  await writeLocalFile(target, fs.readFile(info.path), temps, progress)
+  await writeLocalFile(target, fs.readFile(info.path, { reuse: true }), temps, progress) // each piece is written out before the next is asked for
   progress.finish()
   return { path: target, files: 1, bytes: info.size }
 }

@@ -1,7 +1,8 @@
 // Kept-alive HTTP/1.1 connections to one http: origin over node:net, one request at a time on each:
 // every socket read lands in one buffer the pool reuses (net's `onread`) and is parsed in place by
 // Http1ReplyReader, so a reply costs one copy into a buffer of its declared size and no per-read
-// Buffer or event, a fraction of node:http's client CPU for the ~100 KB replies of a listing.
+// Buffer or event, a fraction of node:http's client CPU for the ~100 KB replies of a listing; once
+// a declared body is under way, the reads land straight in it (no copy).
 import { connect, type Socket } from 'node:net'
 import { HttpTransportError } from '../../http/errors.ts'
 import { Http1ReplyReader, type Http1Reply } from './http1-reply.ts'
@@ -31,11 +32,14 @@ class Connection {
   private served = 0
   private closed = false
 
-  constructor(private readonly pool: Http1Pool, readBuffer: Buffer, maxBytes: number) {
+  /** The body window the next read lands in, when it is one (nextReadBuffer). */
+  private window: Uint8Array | undefined
+
+  constructor(private readonly pool: Http1Pool, private readonly readBuffer: Buffer, maxBytes: number) {
     this.reader = new Http1ReplyReader(maxBytes)
     this.socket = connect({
       host: pool.host, port: pool.port, noDelay: true,
-      onread: { buffer: readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(buf, n) },
+      onread: { buffer: () => this.nextReadBuffer(), callback: (n: number, buf: Uint8Array) => this.onRead(buf, n) },
     })
     this.socket.on('error', (e) => this.close(e))
     this.socket.on('end', () => this.close(undefined))
@@ -63,6 +67,17 @@ class Connection {
     this.socket.uncork()
   }
 
+  /**
+   * Where the socket's next read lands (net asks after each read): straight into the rest of a
+   * declared 200 body in progress, else the shared read buffer. A read is synchronous (the kernel
+   * copies during the call, in this thread), and every failure closes the connection, so nothing
+   * writes into a body once its exchange has settled.
+   */
+  private nextReadBuffer(): Uint8Array {
+    this.window = this.current === undefined || this.closed ? undefined : this.reader.bodyWindow()
+    return this.window ?? this.readBuffer
+  }
+
   private onRead(buf: Uint8Array, n: number): boolean {
     const x = this.current
     if (x === undefined) { // nothing is expected on an idle connection
@@ -71,7 +86,7 @@ class Connection {
     }
     let complete: boolean
     try {
-      complete = this.reader.feed(buf, 0, n)
+      complete = buf === this.window ? this.reader.filledInPlace(n) : this.reader.feed(buf, 0, n)
     } catch (e) {
       this.current = undefined
       this.close(undefined)

@@ -2,7 +2,8 @@
 // body framed by Content-Length (received straight into one buffer of that exact size, or into one
 // the caller gives), by chunked
 // transfer coding, or by the connection's end. The reads are views of a buffer the socket reuses, so
-// every byte kept is copied once, here, and nothing else is allocated per read.
+// every byte kept is copied once, here, and nothing else is allocated per read; a declared body's
+// later reads may land in it in place (bodyWindow), with no copy at all.
 import { HttpTransportError } from '../../http/errors.ts'
 
 /** The server's reply broke HTTP/1.1 framing (a bad status line, header or chunk size, a body cut short). */
@@ -122,6 +123,24 @@ export class Http1ReplyReader {
           return true
       }
     }
+    return this.state === State.Done
+  }
+
+  /**
+   * Where the next socket read may land in place: the rest of a declared 200 body but its last byte
+   * (so a read never runs past the reply, and the last byte comes through `feed` with whatever a
+   * broken server sent after it, as before: `extra`), or undefined when reads must go through `feed`.
+   */
+  bodyWindow(): Uint8Array | undefined {
+    return this.state === State.Length && this.keep && this.remaining > 1 ? this.body.subarray(this.filled, this.filled + this.remaining - 1) : undefined
+  }
+
+  /** `n` bytes were read straight into the last bodyWindow(); true once the reply is complete. */
+  filledInPlace(n: number): boolean {
+    if (this.state !== State.Length || n >= this.remaining) throw new MalformedReplyError('A read in place does not fit the reply')
+    this.filled += n
+    this.remaining -= n
+    if (this.remaining === 0) this.state = State.Done
     return this.state === State.Done
   }
 

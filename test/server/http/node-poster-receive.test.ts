@@ -1,7 +1,8 @@
 // NodePoster's receiveInto (PostOptions) against a real server on 127.0.0.1: a 200 reply with a
 // Content-Length lands in the caller's buffer (the result is a view of it, the bytes after it
 // untouched); a buffer too short, none, a gzip or chunked reply, or an error status are received as
-// before; a reply cut short fails, and nothing writes into its buffer afterwards, while the pool's
+// before; reads land in the body in place and never past it (junk after a body is not taken for
+// it); a reply cut short fails, and nothing writes into its buffer afterwards, while the pool's
 // later replies (to other buffers) go on.
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
@@ -28,6 +29,11 @@ function reply(socket: Socket, path: string): void {
     socket.write(`${BODY.length.toString(16)}\r\n`)
     socket.write(BODY)
     socket.write('\r\n0\r\n\r\n')
+  } else if (path === '/extra') { // more bytes than declared: a broken server
+    head('200 OK', `Content-Length: ${BODY.length}\r\n`)
+    const tail = BODY.length - 1000
+    for (let i = 0; i < tail; i += 70_000) socket.write(BODY.subarray(i, Math.min(tail, i + 70_000)))
+    socket.write(Buffer.concat([BODY.subarray(tail), Buffer.from('junk after the body')]))
   } else if (path === '/cut') {
     head('200 OK', `Content-Length: ${BODY.length}\r\n`)
     socket.end(BODY.subarray(0, 300_000)) // then the connection closes: the reply is cut short
@@ -90,6 +96,18 @@ describe('NodePoster receiveInto', () => {
     }
     await expect(poster.post('/error', undefined, { receiveInto: () => (asked.push('error'), new Uint8Array(10)) })).rejects.toThrow('nope')
     expect(asked).toEqual([])
+  })
+
+  it('keeps only the declared bytes of a reply followed by junk; the connection is not used again', async () => {
+    for (let i = 0; i < 3; i++) {
+      const given = new Uint8Array(BODY.length + 64).fill(7)
+      const got = await poster.post('/extra', undefined, { receiveInto: () => given })
+      expect(Buffer.from(got).equals(BODY)).toBe(true)
+      expect(given.subarray(BODY.length).every((b) => b === 7)).toBe(true)
+      // the junk arrives with the body's last bytes (one write), which the reader takes through its
+      // read buffer, so it sees the junk and closes the connection instead of reading it as a reply
+      expect(Buffer.from(await poster.post('/declared')).equals(BODY)).toBe(true)
+    }
   })
 
   it('fails a reply cut short; nothing writes into its buffer afterwards', async () => {
