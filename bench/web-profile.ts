@@ -5,12 +5,12 @@
 // every worker (client worker, chunk helpers, service worker) through the DevTools protocol, its
 // top functions by self time printed per worker.
 //   npx tsx bench/web-profile.ts [MiB]    (PEERGOS_BENCH_WEB_ROOT: another build of the UI)
-import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CDPSession } from 'playwright-core'
 import { cpuSecondsOf, startDaemonProcess } from '../test/server/crash/daemon-process.ts'
+import { chromiumCpu } from './chromium-cpu.ts'
 import { launchBrowser, signUpInPage } from '../test/web/browser.ts'
 import { pattern } from '../test/daemon-fixture.ts'
 import { WorkerTarget as Target, watchWorkers } from '../test/web/worker-targets.ts'
@@ -44,43 +44,8 @@ function traceSummary(json: string, n = 8): string {
   return out.join('\n')
 }
 
-/** Chromium processes under this one, each named by its --type (and a utility's sub-type). */
-function chromiumProcesses(): Map<number, string> {
-  const parent = new Map<number, number>()
-  const names = new Map<number, string>()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split(/[\0 ]/)
-      if (!cmd[0].includes('chrom')) continue
-      const type = cmd.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser'
-      const sub = cmd.find((a) => a.startsWith('--utility-sub-type='))?.slice(19)
-      names.set(Number(d), sub === undefined ? type : `${type}:${sub.replace(/\.mojom\./, '.')}`)
-    } catch { /* gone */ }
-  }
-  const mine = new Map<number, string>()
-  for (const [pid, name] of names) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === process.pid) {
-        mine.set(pid, name)
-        break
-      }
-    }
-  }
-  return mine
-}
-
 function cpuByProcess(daemonPid: number): Map<string, number> {
-  const out = new Map<string, number>([['daemon', cpuSecondsOf(daemonPid)]])
-  for (const [pid, name] of chromiumProcesses()) {
-    try {
-      const key = `${name} ${pid}`
-      out.set(key, cpuSecondsOf(pid))
-    } catch { /* gone */ }
-  }
-  return out
+  return new Map<string, number>([['daemon', cpuSecondsOf(daemonPid)], ...chromiumCpu()])
 }
 
 function cpuDelta(before: Map<string, number>, after: Map<string, number>): string {

@@ -13,6 +13,7 @@ import { startDaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { browserAvailable, launchBrowser } from '../test/web/browser.ts'
 import { pattern } from '../test/daemon-fixture.ts'
 import { mbps, type Figure } from './figures.ts'
+import { runPlain } from './web-plain.ts'
 
 const MiB = 1024 * 1024
 /** PEERGOS_BENCH_WEB_MIB: a smaller file for a quick run (the figures keep their 100 MiB names only at 100). */
@@ -41,6 +42,8 @@ async function login(page: Page, url: string): Promise<number> {
 
 export async function run(): Promise<Figure[]> {
   if (!browserAvailable()) return []
+  // PEERGOS_BENCH_WEB_DRIVER=plain: the same steps without Playwright's DevTools instrumentation (bench/web-plain.ts)
+  if (process.env.PEERGOS_BENCH_WEB_DRIVER === 'plain') return runPlain(SIZE, TRANSFER_RUNS, LOGIN_RUNS, USER, PASSWORD)
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-web-'))
   const webRoot = process.env.PEERGOS_BENCH_WEB_ROOT // another build of the UI (e.g. an older commit's) to compare with
   const daemon = await startDaemonProcess(join(dir, 'data'), { args: ['--gc-period', '0', '--default-quota', '1t', ...(webRoot === undefined ? [] : ['--web-root', webRoot])], logLevel: 'error' })
