@@ -6,7 +6,8 @@
 // MiB read whole (fragment reads), 100 MiB streamed by a service worker as a download from 5 MiB
 // chunks a worker transfers over a MessagePort (the download path), WebCrypto SHA-256 of 200 x 1 MiB
 // (an upload hashes the plaintext and every fragment), and a 100 MiB File read in 5 MiB slices (the
-// upload's file reads; Playwright driver only: it needs the file picker). Each step marks its start
+// upload's file reads; Playwright driver only: it needs the file picker); the reads and Blob POSTs also
+// from a nested worker (where the chunk helpers send them). Each step marks its start
 // and end to the server, which reads /proc CPU of every Chromium process around it.
 // Two drivers: `playwright` (as bench/web.ts and test/web: DevTools attached to the page and its
 // workers, with Network enabled) and `plain` (the same Chromium and flags started directly at the
@@ -26,13 +27,15 @@ const which = process.argv[2] ?? 'both'
 const ROUNDS = Number(process.argv[3] ?? '2')
 
 /** Each step: its name and the MiB it moves, so its CPU is scaled to 100 MiB. */
-const STEPS: readonly (readonly [string, number])[] = [['post-blob', 100], ['post-bytes', 10], ['get', 100], ['sw-download', 100], ['digest', 200], ['file-read', 100]]
+const STEPS: readonly (readonly [string, number])[] = [['post-blob', 100], ['post-bytes', 10], ['get', 100], ['get-nested', 100], ['post-blob-nested', 100], ['sw-download', 100], ['digest', 200], ['file-read', 100]]
 
 const WORKER = `
 const MiB = ${MiB}
 async function lanes(n, par, one) { let next = 0; await Promise.all(Array.from({ length: par }, async () => { while (next++ < n) await one() })) }
 onmessage = async (e) => {
   const { step, port, file } = e.data
+  // the same step in a worker started by this one (as the client worker starts the chunk helpers)
+  if (step.endsWith('-nested')) { const w = new Worker('w.js'); w.onmessage = () => postMessage('done'); w.postMessage({ step: step.slice(0, -7) }); return }
   const body = new Uint8Array(MiB + 176)
   if (step === 'post-blob') await lanes(100, 4, async () => { await (await fetch('sink', { method: 'POST', body: new Blob([body]) })).arrayBuffer() })
   else if (step === 'post-bytes') await lanes(10, 4, async () => { await (await fetch('sink', { method: 'POST', body })).arrayBuffer() })
