@@ -140,6 +140,12 @@ export class CidMap<V> {
     }
   }
 
+  /** Calls `fn` with every value (in no particular order). */
+  forEach(fn: (value: V) => void): void {
+    for (const first of this.bySha.values()) for (let s: Slot<V> | undefined = first; s !== undefined; s = s.next) fn(s.value)
+    for (const e of this.others.values()) fn(e.value)
+  }
+
   clear(): void {
     this.bySha.clear()
     this.others.clear()
