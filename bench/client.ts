@@ -27,6 +27,7 @@ import { startDaemon, type RunningDaemon } from '../src/server/daemon.ts'
 import { createLogger } from '../src/server/log.ts'
 import { tuneHeapGrowth } from '../src/server/v8-heap.ts'
 import type { NetworkAccess } from '../src/services/network-access.ts'
+import { fileCreateCostMicros } from './fs-create-cost.ts'
 import { cpuSecondsOf, startDaemonProcess, type DaemonProcess } from '../test/server/crash/daemon-process.ts'
 import { mbps, type Figure } from './figures.ts'
 import { posterKind } from './poster-choice.ts'
@@ -403,6 +404,7 @@ export async function run(): Promise<Figure[]> {
   const tuned = tuneHeapGrowth()
   const c = await createNodeCrypto()
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-client-'))
+  const createCostAtStart = fileCreateCostMicros(dir)
   const profDir = process.env.PEERGOS_BENCH_CPU_PROF
   let daemon: Daemon | undefined
   let profiler: Session | undefined
@@ -423,13 +425,14 @@ export async function run(): Promise<Figure[]> {
     await measure(c, daemon, rec, requests, poster)
     const where = daemon.mode === 'child' ? 'daemon in a child process' : 'daemon in-process'
     const via = `${kind === 'fetch' ? 'FetchPoster' : 'NodePoster'} over loopback, ${where}`
+    const creates = `a file create cost ${createCostAtStart.toFixed(0)} µs of CPU on this file system at the start, ${fileCreateCostMicros(dir).toFixed(0)} at the end`
     return [
       rec.figure('client.signup.ms', `ms per signup (keys, scrypt, OpLog, then sign-in; runs ${SIGNUP_GAP_MS / 1000} s apart, so no proof of work; ${via})`),
       rec.figure('client.login.ms', `ms per sign-in (PKI, scrypt, login data, home; ${via})`),
-      rec.figure('client.mkdir.ms', `ms per mkdir (one directory, ${MKDIRS_PER_RUN} in a row per run; ${via})`),
+      rec.figure('client.mkdir.ms', `ms per mkdir (one directory, ${MKDIRS_PER_RUN} in a row per run; ${via}; ${creates})`),
       rec.figure('client.upload100MiB.MBps', `MB/s (100 MiB writeFile, encrypted, fsynced; ${via})`),
       rec.figure('client.download100MiB.MBps', `MB/s (100 MiB streamed readFile, verified, decrypted and compared piece by piece; ${via})`),
-      rec.figure('client.smallFile4KiB.ms', `ms per file (4 KiB writeFile, ${SMALL_FILES_PER_RUN} in a row per run; ${via})`),
+      rec.figure('client.smallFile4KiB.ms', `ms per file (4 KiB writeFile, ${SMALL_FILES_PER_RUN} in a row per run; ${via}; ${creates})`),
       rec.figure('client.smallFile4KiB.batched.ms', `ms per file (4 KiB, ${BATCH} per writeFiles; ${via})`),
       rec.figure('client.list10k.ms', `ms per list of a ${LIST_FILES}-file directory by a fresh sign-in (${via})`),
     ]
