@@ -51,6 +51,24 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
     return out
   }
 
+  const secretboxInto = (out: Uint8Array, message: Uint8Array, nonce: Uint8Array, key: Uint8Array): void => {
+    checkData(message, 'message')
+    checkBytes(out, message.length + MAC_BYTES, 'secretbox output')
+    checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+    checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+    checkApart(out, message)
+    na.crypto_secretbox_easy(out, message, nonce, key)
+  }
+  const secretboxOpenInto = (out: Uint8Array, boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): void => {
+    checkData(boxed, 'ciphertext')
+    checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
+    checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
+    if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
+    checkBytes(out, boxed.length - MAC_BYTES, 'secretbox output')
+    checkApart(out, boxed)
+    if (!na.crypto_secretbox_open_easy(out, boxed, nonce, key)) throw new DecryptionFailedError('secretbox failed to open')
+  }
+
   return {
     name: 'node',
     randomBytes,
@@ -82,38 +100,18 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
 
     secretbox(message, nonce, key) {
       checkData(message, 'message')
-      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
-      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
       const out = alloc(message.length + MAC_BYTES)
-      na.crypto_secretbox_easy(out, message, nonce, key)
+      secretboxInto(out, message, nonce, key)
       return out
     },
     secretboxOpen(boxed, nonce, key) {
       checkData(boxed, 'ciphertext')
-      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
-      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
-      if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
-      const out = alloc(boxed.length - MAC_BYTES)
-      if (!na.crypto_secretbox_open_easy(out, boxed, nonce, key)) throw new DecryptionFailedError('secretbox failed to open')
+      const out = alloc(Math.max(0, boxed.length - MAC_BYTES))
+      secretboxOpenInto(out, boxed, nonce, key)
       return out
     },
-    secretboxInto(out, message, nonce, key) {
-      checkData(message, 'message')
-      checkBytes(out, message.length + MAC_BYTES, 'secretbox output')
-      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
-      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
-      checkApart(out, message)
-      na.crypto_secretbox_easy(out, message, nonce, key)
-    },
-    secretboxOpenInto(out, boxed, nonce, key) {
-      checkData(boxed, 'ciphertext')
-      checkBytes(nonce, NONCE_BYTES, 'secretbox nonce')
-      checkBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
-      if (boxed.length < MAC_BYTES) throw new DecryptionFailedError('secretbox ciphertext shorter than its MAC')
-      checkBytes(out, boxed.length - MAC_BYTES, 'secretbox output')
-      checkApart(out, boxed)
-      if (!na.crypto_secretbox_open_easy(out, boxed, nonce, key)) throw new DecryptionFailedError('secretbox failed to open')
-    },
+    secretboxInto,
+    secretboxOpenInto,
 
     signKeyPairFromSeed(seed) {
       checkBytes(seed, SIGN_SEED_BYTES, 'Ed25519 seed')
