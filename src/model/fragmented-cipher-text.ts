@@ -11,6 +11,7 @@ import { createRawBlockPrefix, MAX_RAW_BLOCK_PREFIX_SIZE, parseRawBlock } from '
 import { concatAll, concatBytes } from './bytes.ts'
 import { decodePadded } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
+import { ReusedBuffers } from './reused-buffers.ts'
 import { DecryptionFailedError } from '../crypto/errors.ts'
 import { createNonce, NONCE_BYTES, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from './symmetric-key.ts'
 
@@ -82,16 +83,12 @@ const POOLED_MIN_BYTES = 64 * 1024
  * plus the one being sealed, 5 full fragments each), about 20 MiB.
  */
 export const MAX_POOLED_FRAGMENTS = 20
-/** Given-back fragment buffers by size: fragmentWithRoom takes one of the size it needs before allocating. */
-const pool = new Map<number, ArrayBuffer[]>()
-let pooled = 0
-/** Buffers in the pool: a block given back twice is kept once. */
-const inPool = new WeakSet<ArrayBufferLike>()
 /**
- * Buffers fragmentWithRoom allocated in this realm: only these are pooled. Fragments built elsewhere
- * and adopted (the web's chunk helpers) would never be drawn from here again, only held.
+ * Given-back fragment buffers: fragmentWithRoom takes one of the size it needs before allocating. Only
+ * buffers it allocated in this realm are kept: fragments built elsewhere and adopted (the web's chunk
+ * helpers) would never be drawn from here again, only held.
  */
-const builtHere = new WeakSet<ArrayBufferLike>()
+const fragmentPool = new ReusedBuffers(MAX_POOLED_FRAGMENTS)
 
 /**
  * Gives fragment buffers built here back for reuse by later fragments: call it only once nothing
@@ -101,34 +98,14 @@ const builtHere = new WeakSet<ArrayBufferLike>()
  */
 export function releaseFragments(blocks: readonly Uint8Array[]): void {
   for (const block of blocks) {
-    const buffer = block.buffer
-    if (!builtHere.has(buffer) || buffer.byteLength < POOLED_MIN_BYTES || !hasRoomAround(block) || inPool.has(buffer)) continue
-    if (pooled >= MAX_POOLED_FRAGMENTS) return
-    const list = pool.get(buffer.byteLength) ?? []
-    if (list.length === 0) pool.set(buffer.byteLength, list)
-    list.push(buffer as ArrayBuffer) // allocated by fragmentBuffer
-    inPool.add(buffer)
-    pooled++
+    if (block.buffer.byteLength >= POOLED_MIN_BYTES && hasRoomAround(block)) fragmentPool.giveBack(block.buffer)
   }
-}
-
-/** A buffer of exactly `size` bytes for a fragment: a given-back one when the pool has that size. */
-function fragmentBuffer(size: number): Uint8Array {
-  const buffer = pool.get(size)?.pop()
-  if (buffer === undefined) {
-    const fresh = new Uint8Array(size)
-    builtHere.add(fresh.buffer)
-    return fresh
-  }
-  inPool.delete(buffer)
-  pooled--
-  return new Uint8Array(buffer)
 }
 
 /** prefix ‖ slice as a block with room around it (see hasRoomAround). */
 export function fragmentWithRoom(prefix: Uint8Array, slice: Uint8Array): Uint8Array {
   const length = prefix.length + slice.length
-  const buffer = fragmentBuffer(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
+  const buffer = fragmentPool.take(FRAGMENT_ROOM_BEFORE + length + FRAGMENT_ROOM_AFTER)
   withRoom.set(buffer.buffer, {})
   const block = buffer.subarray(FRAGMENT_ROOM_BEFORE, FRAGMENT_ROOM_BEFORE + length)
   block.set(prefix)
@@ -288,38 +265,24 @@ export interface FpctDecryptOptions {
  * many are kept (about 20 MiB): the fragments of a download's chunks in flight (2 ahead + 1, 6 each).
  */
 export const MAX_POOLED_RECEIVE_BUFFERS = 20
-const receivePool: Uint8Array[] = []
-/** Buffers receivedBlockBuffer allocated: only these are pooled. */
-const receiveBuffers = new WeakSet<ArrayBufferLike>()
-/** Buffers in receivePool (a block given back twice is kept once). */
-const inReceivePool = new WeakSet<ArrayBufferLike>()
+const receivePool = new ReusedBuffers(MAX_POOLED_RECEIVE_BUFFERS)
 
 /**
  * A buffer to receive one fragment block of up to MAX_BLOCK_SIZE bytes into: a given-back one, else a
  * new one. Its owner gives it back with releaseReceivedBlock only once nothing reads or may write it.
  */
 export function receivedBlockBuffer(): Uint8Array {
-  const b = receivePool.pop()
-  if (b !== undefined) {
-    inReceivePool.delete(b.buffer)
-    return b
-  }
-  const fresh = new Uint8Array(MAX_BLOCK_SIZE)
-  receiveBuffers.add(fresh.buffer)
-  return fresh
+  return receivePool.take(MAX_BLOCK_SIZE)
 }
 
 /** How many receive buffers are kept for reuse now (at most MAX_POOLED_RECEIVE_BUFFERS). */
 export function pooledReceiveBuffers(): number {
-  return receivePool.length
+  return receivePool.size
 }
 
 /** Gives a block received into receivedBlockBuffer back (any view of it); other blocks and repeats are ignored. */
 export function releaseReceivedBlock(block: Uint8Array): void {
-  const buffer = block.buffer
-  if (!receiveBuffers.has(buffer) || inReceivePool.has(buffer) || receivePool.length >= MAX_POOLED_RECEIVE_BUFFERS) return
-  inReceivePool.add(buffer)
-  receivePool.push(new Uint8Array(buffer))
+  receivePool.giveBack(block.buffer)
 }
 
 /** Recombines header ‖ fragments (each hash-checked, ≤ 1 MiB + 100, BAT prefix stripped) and opens them: the padded plaintext. */
