@@ -12,7 +12,11 @@
 // Two drivers: `playwright` (as bench/web.ts and test/web: DevTools attached to the page and its
 // workers, with Network enabled) and `plain` (the same Chromium and flags started directly at the
 // page: no DevTools, what a user's browser does).
-//   npx tsx bench/web-floor.ts [playwright|plain|both] [rounds]
+// Pass 6 adds the WebSocket alternative: ws-up sends 100 binary messages of 1 MiB over one socket (4
+// in flight, each answered by a 2-byte message, as a fragment write would be), ws-down asks 100 times
+// with a short message for 1 MiB (as a fragment read would), both also from a nested worker; the Node
+// end is bench/web-floor-ws-sink.ts.
+//   npx tsx bench/web-floor.ts [playwright|plain|both] [rounds] [step,step,...]
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -21,13 +25,16 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_FLAGS, chromiumPath } from '../test/web/browser.ts'
 import { chromiumCpu, cpuDeltas } from './chromium-cpu.ts'
+import { acceptFloorSocket } from './web-floor-ws-sink.ts'
 
 const MiB = 1024 * 1024
 const which = process.argv[2] ?? 'both'
 const ROUNDS = Number(process.argv[3] ?? '2')
+const ONLY = process.argv[4]?.split(',')
 
 /** Each step: its name and the MiB it moves, so its CPU is scaled to 100 MiB. */
-const STEPS: readonly (readonly [string, number])[] = [['post-blob', 100], ['post-bytes', 10], ['get', 100], ['get-nested', 100], ['post-blob-nested', 100], ['sw-download', 100], ['digest', 200], ['file-read', 100]]
+const STEPS: readonly (readonly [string, number])[] = [['post-blob', 100], ['post-bytes', 10], ['get', 100], ['get-nested', 100], ['post-blob-nested', 100], ['sw-download', 100], ['digest', 200], ['file-read', 100],
+  ['ws-up', 100], ['ws-down', 100], ['ws-up-nested', 100], ['ws-down-nested', 100]].filter(([s]) => ONLY === undefined || ONLY.includes(s as string)) as [string, number][]
 
 const WORKER = `
 const MiB = ${MiB}
@@ -40,6 +47,17 @@ onmessage = async (e) => {
   if (step === 'post-blob') await lanes(100, 4, async () => { await (await fetch('sink', { method: 'POST', body: new Blob([body]) })).arrayBuffer() })
   else if (step === 'post-bytes') await lanes(10, 4, async () => { await (await fetch('sink', { method: 'POST', body })).arrayBuffer() })
   else if (step === 'get') await lanes(100, 4, async () => { new Uint8Array(await (await fetch('src', { method: 'POST', body: new Uint8Array(0) })).arrayBuffer()) })
+  else if (step === 'ws-up' || step === 'ws-down') {
+    const s = new WebSocket(new URL('ws', location.href).href.replace(/^http/, 'ws'))
+    s.binaryType = 'arraybuffer'
+    await new Promise((resolve, reject) => { s.onopen = resolve; s.onerror = reject })
+    const waiting = []
+    s.onmessage = (m) => waiting.shift()(m.data)
+    const ask = (b) => new Promise((resolve) => { waiting.push(resolve); s.send(b) })
+    if (step === 'ws-up') await lanes(100, 4, () => ask(body))
+    else { const q = new Uint8Array(8); await lanes(100, 4, async () => { new Uint8Array(await ask(q)) }) }
+    s.close()
+  }
   else if (step === 'digest') { const d = new Uint8Array(MiB); await lanes(200, 4, () => crypto.subtle.digest('SHA-256', d)) }
   else if (step === 'file-read') for (let at = 0; at < file.size; at += 5 * MiB) new Uint8Array(await file.slice(at, at + 5 * MiB).arrayBuffer())
   else if (step === 'sw-download') {
@@ -150,6 +168,7 @@ async function runDriver(driver: 'playwright' | 'plain', file: string): Promise<
     const body = name === 'w.js' ? WORKER : name === 'sw.js' ? SW : name === 'p.js' ? PAGE : '<!doctype html><input type="file"><script src="p.js"></script>'
     res.writeHead(200, { 'content-type': name?.endsWith('.js') ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' }).end(body)
   })
+  server.on('upgrade', acceptFloorSocket)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as { port: number }
   const steps = STEPS.map(([s]) => `step=${s}`).join('&')
