@@ -11,6 +11,7 @@ import { allowedHosts, isAllowedHost, type AllowedHosts } from '../../http/host.
 import { errorReply, parseTarget, statusReply, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
 import type { BufferPool } from '../buffer-pool.ts'
 import { declaredTooLarge, readBody, type BodyAlignment } from './body.ts'
+import { attachSocketApi } from './socket-api.ts'
 
 /** What the server needs of a handler: createApiHandler's result satisfies it. */
 export interface ServedHandler {
@@ -193,6 +194,8 @@ export async function startHttpServer(handler: ServedHandler, options: NodeServe
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     else socket.destroy()
   })
+  // our WebSocket extension transport for the web UI (socket-api.ts): the same handler, per message
+  const sockets = attachSocketApi(server, handler, { hosts: () => state.hosts, bodyPool: state.bodyPool, alignBody: state.alignBody, replyPool: state.replyPool, onError: options.onError })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -211,6 +214,7 @@ export async function startHttpServer(handler: ServedHandler, options: NodeServe
     server,
     close(graceMs = 5_000): Promise<void> {
       state.closing = true
+      sockets.close()
       return new Promise((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs)
         force.unref()

@@ -3,7 +3,8 @@
 // or libsodium's in its own memory where SIMD is unavailable: chunk-secretbox.ts), so the secretbox of a large
 // transfer runs on more than one core. It also does a large transfer's requests: it fetches the
 // fragments of a chunk it opens (straight into its own memory, each checked against its CID by the
-// opening), and sends the fragment writes the client worker moves to it (the Blob built here). It
+// opening), and sends the fragment writes the client worker moves to it, both over the server's
+// WebSocket where it offers one (shared/socket-fetch.ts), else by fetch (a write's Blob built here). It
 // holds no session: each request brings the chunk's data key or the ready URL and body, and nothing
 // is kept after the reply.
 import { asyncHashChunkCrypto, type ChunkCrypto } from '../../client/chunk-crypto.ts'
@@ -13,6 +14,7 @@ import { createPortableCrypto } from '../../crypto/providers/portable.ts'
 import { readLimited } from '../../http/gzip.ts'
 import { fpctFromCbor, fpctToCbor, MAX_BLOCK_SIZE } from '../../model/fragmented-cipher-text.ts'
 import { buffersOf, type ChunkReply, type ChunkRequest } from '../shared/chunk-protocol.ts'
+import { sameOriginSocketFetch } from '../shared/socket-fetch.ts'
 import { chunkSecretbox, measuredSecretbox } from './chunk-secretbox.ts'
 import { webSha256 } from './web-sha256.ts'
 
@@ -26,7 +28,7 @@ const MAX_REPLY_BYTES = 64 * 1024 * 1024
 async function fetchFragment(url: string): Promise<Uint8Array | string> {
   let res: Response
   try {
-    res = await fetch(url, { method: 'POST', body: new Uint8Array(0), redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+    res = await sameOriginSocketFetch().fetch(url, { method: 'POST', body: new Uint8Array(0), redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
   } catch (e) {
     return `request failed: ${e instanceof Error ? e.name : String(e)}`
   }
@@ -53,9 +55,15 @@ async function fetchAndOpen(cc: ChunkCrypto, m: Extract<ChunkRequest, { kind: 'f
   scope.postMessage({ kind: 'opened', id: m.id, bytes }, buffersOf([bytes]))
 }
 
-/** One POST with the moved body sent as a Blob (see session.ts blobBodyFetch), its reply read whole. */
+/** fetch with a byte body sent as a Blob (see session.ts blobBodyFetch): where the server has no socket. */
+function blobFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const body = init?.body
+  return fetch(input, body instanceof Uint8Array && body.length > 0 ? { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) } : init)
+}
+
+/** One POST with the moved body, over the socket or as a Blob, its reply read whole. */
 async function post(m: Extract<ChunkRequest, { kind: 'post' }>): Promise<void> {
-  const res = await fetch(m.url, { method: 'POST', body: new Blob([m.body as Uint8Array<ArrayBuffer>]), headers: [...m.headers] as [string, string][], redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  const res = await sameOriginSocketFetch(blobFetch).fetch(m.url, { method: 'POST', body: m.body as Uint8Array<ArrayBuffer>, headers: [...m.headers] as [string, string][], redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
   const body = res.body === null ? new Uint8Array(0) : await readLimited(res.body, MAX_REPLY_BYTES, 'Reply')
   scope.postMessage({ kind: 'posted', id: m.id, status: res.status, statusText: res.statusText, headers: [...res.headers], body }, buffersOf([body]))
 }

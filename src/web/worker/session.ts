@@ -9,6 +9,7 @@ import { FetchPoster } from '../../http/poster.ts'
 import { chunkCryptoOf, useChunkCrypto } from '../../client/chunk-crypto.ts'
 import { UserContext } from '../../client/user-context.ts'
 import type { NetworkAccess } from '../../services/network-access.ts'
+import { sameOriginSocketFetch } from '../shared/socket-fetch.ts'
 import { chunkCryptoPool, type ChunkCryptoPool } from './chunk-crypto-pool.ts'
 
 /** A file operation before signing in. */
@@ -34,20 +35,25 @@ export async function networkAt(apiBase: string): Promise<NetworkAccess> {
 }
 
 /**
- * fetch with a byte body sent as a Blob: Chromium streams an ArrayBuffer body to its network
- * process in small pieces (~3 MB/s on a loaded machine), a Blob in one handle (~50-100 MB/s).
- * A body the client worker may move (a fragment write of an upload) is sent by a chunk helper,
- * which builds the Blob there. The bytes on the wire are the same.
+ * fetch over the server's WebSocket when it offers one (socket-fetch.ts), else with a byte body sent
+ * as a Blob: Chromium streams an ArrayBuffer body to its network process in small pieces (~3 MB/s on
+ * a loaded machine), a Blob in one handle (~50-100 MB/s). A body the client worker may move (a
+ * fragment write of an upload) is sent by a chunk helper, over its own socket or as a Blob built
+ * there. The request bytes are the same on every path.
  */
 function blobBodyFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const body = init?.body
-  if (body instanceof Uint8Array && body.length > 0) {
-    if (typeof input === 'string') {
-      const moved = pool?.post(input, init!, body)
-      if (moved !== undefined) return moved
-    }
-    return fetch(input, { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) })
+  if (body instanceof Uint8Array && body.length > 0 && typeof input === 'string') {
+    const moved = pool?.post(input, init!, body)
+    if (moved !== undefined) return moved
   }
+  if (typeof input === 'string') return sameOriginSocketFetch(blobFetch).fetch(input, init ?? {})
+  return blobFetch(input, init)
+}
+
+function blobFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const body = init?.body
+  if (body instanceof Uint8Array && body.length > 0) return fetch(input, { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) })
   return fetch(input, init)
 }
 

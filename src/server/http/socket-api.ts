@@ -1,0 +1,166 @@
+// The server end of our WebSocket extension transport (http/socket-messages.ts): an Upgrade at
+// SOCKET_PATH on the HTTP server (the `ws` library does the framing), after the same Host check as
+// every HTTP request and a same-origin check on Origin (a page of another site cannot open it; clients
+// outside browsers send none). Each message is one API request handed to the same handler as HTTP,
+// so every check applies unchanged; the route's body limit is enforced per message, a block write's
+// body goes into the same pooled buffer as over HTTP, and a pooled reply is released once sent.
+// Requests in flight per socket are bounded (the socket stops being read until replies go out).
+// A malformed message with a readable id gets a typed error reply; anything else closes the socket.
+// The HTTP API itself is untouched: Peergos clients never see this.
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { BodyTooLargeError } from '../../http/errors.ts'
+import { isAllowedHost, type AllowedHosts } from '../../http/host.ts'
+import { MAX_BULK_PUT_BODY } from '../../http/routes/storage.ts'
+import { decodeSocketRequest, encodeSocketReplyHead, MAX_SOCKET_TARGET, SOCKET_HELLO, SOCKET_PATH, socketMessageId } from '../../http/socket-messages.ts'
+import { errorReply, parseTarget, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
+import type { BufferPool } from '../buffer-pool.ts'
+import type { BodyAlignment } from './body.ts'
+import { connectionPeer, type ServedHandler } from './node-server.ts'
+
+/** Requests a socket may have in flight (received, reply not yet written out). */
+export const MAX_SOCKET_IN_FLIGHT = 16
+/** The largest message: the largest HTTP body any route takes, plus method and target. */
+export const MAX_SOCKET_MESSAGE = MAX_BULK_PUT_BODY + 7 + 16 + MAX_SOCKET_TARGET
+
+export interface SocketApiOptions {
+  /** The Host values this server answers to (the HTTP server's, known once it listens). */
+  readonly hosts: () => AllowedHosts
+  readonly bodyPool?: BufferPool
+  readonly alignBody?: BodyAlignment
+  readonly replyPool?: BufferPool
+  readonly onError?: (error: unknown) => void
+}
+
+export interface SocketApi {
+  /** Sockets open now (tests). */
+  readonly open: () => number
+  /** Closes every socket (going away) and stops taking upgrades. */
+  close(): void
+}
+
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === name) out.push(req.rawHeaders[i + 1])
+  return out
+}
+
+/** Same origin only: an Origin, when sent, must name this very Host over http(s). */
+function originAllowed(req: IncomingMessage): boolean {
+  const origins = headerValues(req, 'origin')
+  if (origins.length === 0) return true
+  if (origins.length > 1) return false
+  let u: URL
+  try {
+    u = new URL(origins[0])
+  } catch {
+    return false
+  }
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.host.toLowerCase() === (req.headers.host ?? '').toLowerCase()
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  else socket.destroy()
+}
+
+/** Takes the HTTP server's Upgrade requests at SOCKET_PATH (others are refused with 404). */
+export function attachSocketApi(server: Server, handler: ServedHandler, options: SocketApiOptions): SocketApi {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE, perMessageDeflate: false, clientTracking: true })
+  let closing = false
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    if (closing) return refuseUpgrade(socket, '503 Service Unavailable')
+    if (!isAllowedHost(headerValues(req, 'host'), options.hosts())) return refuseUpgrade(socket, '404 Not Found')
+    if ((req.url ?? '').split('?')[0] !== SOCKET_PATH || req.method !== 'GET') return refuseUpgrade(socket, '404 Not Found')
+    // a connection the p2p layer handed over carries its peer on HTTP requests only: not offered there
+    if (connectionPeer(req.socket) !== undefined) return refuseUpgrade(socket, '404 Not Found')
+    if (!originAllowed(req)) return refuseUpgrade(socket, '403 Forbidden')
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, handler, options))
+  })
+  return {
+    open: () => wss.clients.size,
+    close() {
+      closing = true
+      for (const ws of wss.clients) ws.close(1001, 'Server closing')
+      // a client that does not answer the close handshake is cut off soon after
+      setTimeout(() => { for (const ws of wss.clients) ws.terminate() }, 1_000).unref()
+      wss.close()
+    },
+  }
+}
+
+function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOptions): void {
+  let inFlight = 0
+  const settled = (): void => {
+    if (--inFlight < MAX_SOCKET_IN_FLIGHT && ws.isPaused) ws.resume()
+  }
+  ws.on('error', (e) => {
+    options.onError?.(e)
+    ws.terminate()
+  })
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (!isBinary || !(data instanceof Buffer)) return ws.close(1003, 'Binary request messages only')
+    const id = socketMessageId(data)
+    if (id === undefined) return ws.close(1002, 'Message too short')
+    if (++inFlight >= MAX_SOCKET_IN_FLIGHT) ws.pause()
+    answer(handler, options, data).then((r) => reply(ws, id, r, options.replyPool, settled), (e: unknown) => {
+      options.onError?.(e)
+      reply(ws, id, errorReply(e), undefined, settled)
+    })
+  })
+  ws.send(SOCKET_HELLO)
+}
+
+/** One request through the HTTP handler, with the HTTP server's body rules. */
+async function answer(handler: ServedHandler, options: SocketApiOptions, data: Buffer): Promise<HttpResponse> {
+  let parsed: ReturnType<typeof parseTarget>
+  let method: string
+  let body: Uint8Array
+  try {
+    const r = decodeSocketRequest(data)
+    parsed = parseTarget(r.target)
+    method = r.method
+    body = r.body
+  } catch (e) {
+    return errorReply(e) // MalformedSocketMessageError or InvalidQueryError: 400 with its message
+  }
+  const limit = handler.maxBodySize(method, parsed.path)
+  if (body.length > limit) return errorReply(new BodyTooLargeError(`Input exceeds maximum size of ${limit} bytes`))
+  const pool = options.bodyPool !== undefined && body.length > 0 && handler.bodyIsTransient?.(method, parsed.path) === true ? options.bodyPool : undefined
+  let pooled: Uint8Array | undefined
+  if (pool !== undefined) {
+    pooled = pool.acquire(body.length, options.alignBody?.(body) ?? 0)
+    pooled.set(body)
+  }
+  const request: HttpRequest = { method, path: parsed.path, query: parsed.query, headers: new Map(), body: pooled ?? body }
+  try {
+    return await handler(request)
+  } finally {
+    if (pooled !== undefined) pool!.release(pooled)
+  }
+}
+
+/** The reply as one message (head, then the body as its second frame: no copy of the body). */
+function reply(ws: WebSocket, id: number, r: HttpResponse, replyPool: BufferPool | undefined, settled: () => void): void {
+  const headers: [string, string][] = Object.entries(r.headers)
+  // the headers an HTTP reply would carry: Content-Length unless chunked for a Trailer (node-server.ts send)
+  if (r.headers.Trailer === undefined) headers.push(['Content-Length', String(r.body.length)])
+  const leased = replyPool?.isLeased(r.body) === true
+  if (ws.readyState !== ws.OPEN) {
+    if (leased) replyPool!.release(r.body)
+    return settled()
+  }
+  const head = encodeSocketReplyHead(id, r.status, headers)
+  if (r.body.length === 0) {
+    ws.send(head, { binary: true }, settled)
+    return
+  }
+  ws.send(head, { binary: true, fin: false })
+  ws.send(r.body, { binary: true, fin: true }, (err) => {
+    // a reply cut short keeps its buffer (as over HTTP: the GC takes it)
+    if (leased && !err) replyPool!.release(r.body)
+    settled()
+  })
+}

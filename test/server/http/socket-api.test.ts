@@ -1,0 +1,208 @@
+// Our WebSocket extension transport (server/http/socket-api.ts, http/socket-messages.ts) against a
+// real daemon over real sockets, with the `ws` client: the same replies as the HTTP API byte for byte
+// (status, headers, body), a user's signup, upload and download through the web UI's SocketFetch
+// (web/shared/socket-fetch.ts) over it, the route body limits, bad frames and messages answered with a
+// typed error or a close while the server stays up, Host and Origin checks on the upgrade, and the
+// web client's fallback to fetch against a server without the extension.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { UserContext } from '../../../src/client/user-context.ts'
+import { httpNetworkServices } from '../../../src/http/clients/network.ts'
+import { FetchPoster } from '../../../src/http/poster.ts'
+import { MAX_BULK_PUT_BODY } from '../../../src/http/routes/storage.ts'
+import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH, type SocketReply } from '../../../src/http/socket-messages.ts'
+import { MAX_SOCKET_MESSAGE } from '../../../src/server/http/socket-api.ts'
+import { SocketFetch } from '../../../src/web/shared/socket-fetch.ts'
+import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../../daemon-fixture.ts'
+
+const MiB = 1024 * 1024
+
+/** An open socket to the daemon, after its hello. */
+async function open(d: TestDaemon, headers: Record<string, string> = {}): Promise<WebSocket> {
+  const ws = new WebSocket(d.daemon.url.replace('http', 'ws') + SOCKET_PATH, { headers })
+  const hello = await new Promise<string>((resolve, reject) => {
+    ws.once('message', (m, binary) => (binary ? reject(new Error('binary hello')) : resolve(String(m))))
+    ws.once('error', reject)
+  })
+  expect(hello).toBe(SOCKET_HELLO)
+  return ws
+}
+
+/** Sends requests and collects their replies by id. */
+function client(ws: WebSocket): (method: string, target: string, body?: Uint8Array) => Promise<SocketReply> {
+  const waiting = new Map<number, (r: SocketReply) => void>()
+  let next = 1
+  ws.on('message', (m, binary) => {
+    if (!binary) return
+    const r = decodeSocketReply(new Uint8Array(m as Buffer))
+    waiting.get(r.id)?.(r)
+    waiting.delete(r.id)
+  })
+  return (method, target, body = new Uint8Array(0)) => new Promise((resolve) => {
+    const id = next++
+    waiting.set(id, resolve)
+    ws.send(encodeSocketRequest({ id, method, target, body }))
+  })
+}
+
+/** How the server ends a socket: its close code. */
+function closed(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.once('close', (code) => resolve(code)))
+}
+
+/** The upgrade's HTTP status when the server refuses it. */
+function refusedWith(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers })
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0)
+      ws.terminate()
+    })
+    ws.once('open', () => reject(new Error('upgrade accepted')))
+    ws.once('error', () => {})
+  })
+}
+
+async function overHttp(d: TestDaemon, target: string, body: Uint8Array): Promise<{ status: number; headers: Map<string, string>; body: Uint8Array }> {
+  const res = await fetch(d.daemon.url + target, { method: 'POST', body: body as Uint8Array<ArrayBuffer> })
+  const headers = new Map<string, string>()
+  for (const [k, v] of res.headers) if (!['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)) headers.set(k, v)
+  return { status: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) }
+}
+
+describe('the WebSocket extension transport', () => {
+  let d: TestDaemon
+
+  beforeAll(async () => {
+    d = await startTestDaemon()
+  }, 60_000)
+  afterAll(async () => {
+    await d?.close()
+  })
+
+  it('answers requests with the HTTP API\'s status, headers and body bytes', async () => {
+    const ws = await open(d)
+    const ask = client(ws)
+    const targets = ['/api/v0/id', '/api/v0/block/get?arg=zb2rhe5P4gXftAwvA4eXQ5HJwsER2owDyS9sKaQRRVQPn93bA', '/api/v0/no/such/route', '/api/v0/core/getPublicKey?arg=' + encodeURIComponent('nobody'), '/api/v0/block/put?format=raw']
+    for (const target of targets) {
+      const [viaSocket, viaHttp] = await Promise.all([ask('POST', target, new Uint8Array(3)), overHttp(d, target, new Uint8Array(3))])
+      expect(viaSocket.status, target).toBe(viaHttp.status)
+      expect(new Map(viaSocket.headers.map(([k, v]) => [k.toLowerCase(), v])), target).toEqual(viaHttp.headers)
+      expect(Buffer.from(viaSocket.body).equals(Buffer.from(viaHttp.body)), target).toBe(true)
+    }
+    ws.close()
+  })
+
+  it('carries a user\'s signup, a multi-chunk upload and its download through the web client', async () => {
+    const sf = new SocketFetch(d.daemon.url, (i, init) => fetch(i, init), WebSocket as unknown as typeof globalThis.WebSocket)
+    const poster = new FetchPoster(d.daemon.url, { fetch: (input, init) => sf.fetch(String(input), init ?? {}) })
+    const net = { crypto: d.net.crypto, ...httpNetworkServices(poster) }
+    const user = await UserContext.signUp(net, 'socketeer', 'a long and unusual socket password')
+    const data = pattern(11 * MiB + 77, 3)
+    await user.fs.writeFile('/socketeer/big.bin', data)
+    expect(sha256Hex(await user.fs.readFileBytes('/socketeer/big.bin'))).toBe(sha256Hex(data))
+    await user.close()
+    expect(sf.counts.state).toBe('socket')
+    expect(sf.counts.fetched).toBe(0)
+    expect(sf.counts.socket).toBeGreaterThan(20)
+    // the same file read over HTTP by another session of the same user
+    const again = await UserContext.signIn(d.net, 'socketeer', 'a long and unusual socket password')
+    expect(sha256Hex(await again.fs.readFileBytes('/socketeer/big.bin'))).toBe(sha256Hex(data))
+    await again.close()
+  }, 180_000)
+
+  it('applies each route\'s body limit, and refuses a message larger than any route takes', async () => {
+    const ws = await open(d)
+    const ask = client(ws)
+    const tooBig = await ask('POST', '/api/v0/id', new Uint8Array(70 * 1024))
+    expect(tooBig.status).toBe(413)
+    expect(new Map(tooBig.headers).get('Trailer')).toMatch(/^Input\+exceeds\+maximum\+size/)
+    const bulk = await ask('POST', '/api/v0/block/put/bulk?format=raw', new Uint8Array(MAX_BULK_PUT_BODY + 1))
+    expect(bulk.status).toBe(413)
+    const gone = closed(ws)
+    ws.send(new Uint8Array(MAX_SOCKET_MESSAGE + 1))
+    expect(await gone).toBe(1009)
+  })
+
+  it('answers a malformed request with a typed error, closes on a bad frame, and stays up', async () => {
+    const ws = await open(d)
+    const ask = client(ws)
+    const raw = encodeSocketRequest({ id: 77, method: 'POST', target: '/api/v0/id', body: new Uint8Array(0) })
+    raw[5] = 'p'.charCodeAt(0) // a lower-case method
+    const reply = new Promise<SocketReply>((resolve) => ws.once('message', (m) => resolve(decodeSocketReply(new Uint8Array(m as Buffer)))))
+    ws.send(raw)
+    const r = await reply
+    expect(r.id).toBe(77)
+    expect(r.status).toBe(400)
+    expect(new Map(r.headers).get('Trailer')).toBe('Bad+request+method')
+    const cut = await ask('POST', '/api/v0/id?arg=%zz')
+    expect(cut.status).toBe(400)
+    const short = closed(ws)
+    ws.send(new Uint8Array(3))
+    expect(await short).toBe(1002)
+
+    const text = await open(d)
+    const textClosed = closed(text)
+    text.send('not binary')
+    expect(await textClosed).toBe(1003)
+
+    // a bare TCP client sending a masked-bit-missing frame: the library closes with a protocol error
+    const bad = await open(d)
+    const badClosed = closed(bad)
+    ;(bad as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0x82, 0x05, 1, 2, 3, 4, 5]))
+    expect(await badClosed).toBe(1002)
+
+    const still = await overHttp(d, '/api/v0/id', new Uint8Array(0))
+    expect(still.status).toBe(200)
+  })
+
+  it('answers many requests in flight on one socket', async () => {
+    const ws = await open(d)
+    const ask = client(ws)
+    const replies = await Promise.all(Array.from({ length: 64 }, () => ask('POST', '/api/v0/id')))
+    expect(replies.every((r) => r.status === 200)).toBe(true)
+    expect(new Set(replies.map((r) => r.id)).size).toBe(64)
+    ws.close()
+  })
+
+  it('takes upgrades only at its path, for this Host, from the same origin or none', async () => {
+    const base = d.daemon.url.replace('http', 'ws')
+    expect(await refusedWith(base + '/api/v0/id')).toBe(404)
+    expect(await refusedWith(base + SOCKET_PATH, { Host: 'evil.example' })).toBe(404)
+    expect(await refusedWith(base + SOCKET_PATH, { Origin: 'http://evil.example' })).toBe(403)
+    expect(await refusedWith(base + SOCKET_PATH, { Origin: 'null' })).toBe(403)
+    const same = await open(d, { Origin: d.daemon.url })
+    same.close()
+  })
+})
+
+describe('the web client against a server without the extension', () => {
+  it('detects it once and sends every request by fetch', async () => {
+    let requests = 0
+    let upgrades = 0
+    const server = createServer((req, res) => {
+      // without an 'upgrade' listener node:http hands an upgrade request to 'request': a plain reply
+      if (req.headers.upgrade !== undefined) upgrades++
+      else requests++
+      req.resume()
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end('plain'))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const sf = new SocketFetch(url, (i, init) => fetch(i, init), WebSocket as unknown as typeof globalThis.WebSocket)
+      for (let i = 0; i < 3; i++) {
+        const res = await sf.fetch(url + '/api/v0/id', { method: 'POST', body: new Uint8Array(2), redirect: 'error' })
+        expect(await res.text()).toBe('plain')
+      }
+      expect(sf.counts).toEqual({ socket: 0, fetched: 3, state: 'absent' })
+      expect(requests).toBe(3)
+      expect(upgrades).toBe(1)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+})
