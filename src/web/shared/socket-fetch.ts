@@ -9,7 +9,7 @@
 // so a reply it sends whole (a socket message cannot be capped while it arrives) is no new trust.
 // A socket that closes fails its requests in flight as fetch fails (TypeError); the next request opens
 // a new one. The client still trusts no reply: every block is re-hashed by its reader, as over HTTP.
-import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH } from '../../http/socket-messages.ts'
+import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH, type SocketReply } from '../../http/socket-messages.ts'
 
 /** How long a new socket may take to say hello before the server counts as one without the extension. */
 const HELLO_TIMEOUT_MS = 10_000
@@ -23,7 +23,7 @@ export interface SocketFetchCounts {
 }
 
 interface Pending {
-  readonly resolve: (r: Response) => void
+  readonly resolve: (r: SocketReply) => void
   readonly reject: (e: unknown) => void
 }
 
@@ -38,21 +38,32 @@ export class SocketFetch {
 
   /** fetch(url, init) with a byte (or no) body: over the socket when it may, else `fallback`. */
   async fetch(url: string, init: RequestInit): Promise<Response> {
+    const r = await this.exchange(url, init)
+    if (r === undefined) {
+      this.counts.fetched++
+      return this.fallback(url, init)
+    }
+    return responseOf(r.status, r.headers, r.body)
+  }
+
+  /**
+   * The request over the socket, its reply as the server sent it (the body a view into the message,
+   * not decoded: a caller that takes no content coding checks for none); undefined when it may not go
+   * over the socket (the caller sends it by fetch).
+   */
+  async exchange(url: string, init: RequestInit): Promise<SocketReply | undefined> {
     const u = new URL(url, this.origin)
     const body = init.body ?? new Uint8Array(0)
     const method = init.method ?? 'GET'
     const plain = u.origin === this.origin && !u.pathname.startsWith('/p2p/') && body instanceof Uint8Array && (init.redirect ?? 'error') === 'error' && new Headers(init.headers).keys().next().done === true
     const ws = plain && this.counts.state !== 'absent' ? await this.connect() : undefined
-    if (ws === undefined) {
-      this.counts.fetched++
-      return this.fallback(url, init)
-    }
+    if (ws === undefined) return undefined
     init.signal?.throwIfAborted()
     if (ws.readyState !== ws.OPEN) throw new TypeError('Failed to fetch (the socket closed)')
     const id = this.nextId++
     const message = encodeSocketRequest({ id, method, target: u.pathname + u.search, body: body as Uint8Array })
     this.counts.socket++
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<SocketReply>((resolve, reject) => {
       const signal = init.signal ?? undefined
       const onAbort = (): void => {
         this.pending.delete(id)
@@ -113,7 +124,7 @@ export class SocketFetch {
     const p = this.pending.get(r.id)
     if (p === undefined) return
     this.pending.delete(r.id)
-    p.resolve(responseOf(r.status, r.headers, r.body))
+    p.resolve(r)
   }
 }
 

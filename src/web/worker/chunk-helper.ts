@@ -26,22 +26,34 @@ const MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 /** A fragment as a plain 200 reply of a declared length the server may send, or why not (the client worker then fetches it its own way, with its errors). */
 async function fetchFragment(url: string): Promise<Uint8Array | string> {
+  const init: RequestInit = { method: 'POST', body: new Uint8Array(0), redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) }
+  const sockets = sameOriginSocketFetch()
   let res: Response
   try {
-    res = await sameOriginSocketFetch().fetch(url, { method: 'POST', body: new Uint8Array(0), redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+    // over the socket: the reply's bytes as they came (no Response around them to read back out)
+    const raw = await sockets.exchange(url, init)
+    if (raw !== undefined) return plainFragment(raw.status, new Headers(raw.headers as [string, string][]), raw.body) ?? raw.body
+    res = await sockets.fetch(url, init)
   } catch (e) {
     return `request failed: ${e instanceof Error ? e.name : String(e)}`
   }
-  const length = Number(res.headers.get('content-length') ?? 'NaN')
-  if (res.status !== 200 || res.headers.get('content-encoding') !== null || !(length > 0 && length <= MAX_BLOCK_SIZE)) {
+  const refused = plainFragment(res.status, res.headers)
+  if (refused !== undefined) {
     await res.body?.cancel().catch(() => {})
-    return `status ${res.status}, ${res.headers.get('content-length') ?? 'no'} bytes declared`
+    return refused
   }
   try {
     return new Uint8Array(await res.arrayBuffer())
   } catch (e) {
     return `reply not read: ${e instanceof Error ? e.name : String(e)}`
   }
+}
+
+/** Why a reply is not a plain fragment (undefined when it is: 200, no content coding, a declared length up to MAX_BLOCK_SIZE, and `body`, when given, of that length). */
+function plainFragment(status: number, headers: Headers, body?: Uint8Array): string | undefined {
+  const length = Number(headers.get('content-length') ?? 'NaN')
+  if (status === 200 && headers.get('content-encoding') === null && length > 0 && length <= MAX_BLOCK_SIZE && (body === undefined || body.length === length)) return undefined
+  return `status ${status}, ${headers.get('content-length') ?? 'no'} bytes declared`
 }
 
 async function fetchAndOpen(cc: ChunkCrypto, m: Extract<ChunkRequest, { kind: 'fetch-open' }>): Promise<void> {

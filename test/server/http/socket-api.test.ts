@@ -5,6 +5,7 @@
 // typed error or a close while the server stays up, Host and Origin checks on the upgrade, and the
 // web client's fallback to fetch against a server without the extension.
 import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -80,6 +81,11 @@ describe('the WebSocket extension transport', () => {
   }, 60_000)
   afterAll(async () => {
     await d?.close()
+  })
+
+  it('unmasks client frames natively (bufferutil: ws\' own JS loop costs 0.38 s of CPU per 100 MiB)', () => {
+    const bufferutil = createRequire(import.meta.url)('bufferutil') as { unmask?: unknown }
+    expect(typeof bufferutil.unmask).toBe('function')
   })
 
   it('answers requests with the HTTP API\'s status, headers and body bytes', async () => {
