@@ -10,27 +10,21 @@ import type { BufferPool } from '../buffer-pool.ts'
 
 export type BodyResult = { readonly ok: true; readonly body: Uint8Array } | { readonly ok: false; readonly reason: 'too-large' }
 
-/** Bytes of a machine word: V8 copies into shared memory word by word only where source and target agree modulo this. */
-const WORD = 8
-/** Where a chunk goes first when it cannot be copied into shared memory word by word (grown as needed). */
-let bounce = new Uint8Array(64 * 1024 + WORD)
-
 /**
- * target.set(source, at), fast also when `target` is shared memory (the daemon's body pool): V8 copies
- * into a SharedArrayBuffer with relaxed atomic stores, a word at a time when the source and target
- * addresses agree modulo 8 but a byte at a time otherwise (2.2 s per GB against 0.23 measured), and a
- * request's chunks land at arbitrary offsets. Such a chunk is first copied (an ordinary memcpy) into a
- * scratch buffer at the offset that matches the target's, then from there. Array buffers start 8-aligned.
+ * target.set(source, at), fast also when `target` is shared memory (the daemon's body pool). V8 copies
+ * into a SharedArrayBuffer with relaxed atomic stores (word by word where source and target addresses
+ * agree modulo 8, byte by byte otherwise: 2.2 s per GB), so such a copy goes through Node's
+ * Buffer#fill instead, which with a buffer as its value is one memcpy (0.03-0.04 s per GB measured,
+ * against 0.12-0.14 for a bounce through an ordinary buffer at the matching offset, pass 5 of
+ * bench/server-profile.md). Nothing reads a body while it is being filled.
  */
 function copyInto(target: Uint8Array, source: Uint8Array, at: number): void {
-  const shift = (target.byteOffset + at) % WORD
-  if (!(target.buffer instanceof SharedArrayBuffer) || source.byteOffset % WORD === shift) {
+  if (!(target.buffer instanceof SharedArrayBuffer) || source.length === 0) {
     target.set(source, at)
     return
   }
-  if (bounce.length < source.length + WORD) bounce = new Uint8Array(source.length + WORD)
-  bounce.set(source, shift)
-  target.set(bounce.subarray(shift, shift + source.length), at)
+  if (at < 0 || at + source.length > target.length) throw new RangeError('offset is out of bounds')
+  Buffer.prototype.fill.call(target, source, at, at + source.length)
 }
 
 /** Whether the declared Content-Length already exceeds the limit. */

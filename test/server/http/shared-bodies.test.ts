@@ -54,7 +54,7 @@ async function overSharedBodies(): Promise<SharedBodiesServer> {
 runContentAddressedStorageSuite('HTTP with bodies in shared memory → local', overSharedBodies)
 
 describe('a body read into shared memory', () => {
-  it('holds exactly the bytes sent, whatever the offsets of its chunks (copies that cannot go word by word go through a bounce buffer)', async () => {
+  it('holds exactly the bytes sent, whatever the offsets of its chunks (copied in by memcpy, not by relaxed atomic stores)', async () => {
     const pool = new BufferPool({ bufferSize: 300_000, maxFree: 8, minSize: 1, aligned: true, shared: true })
     const bytes = Buffer.from(Array.from({ length: 250_000 }, (_, i) => (i * 13 + (i >> 8)) & 0xff))
     // Chunks of odd sizes, each in a buffer of its own at an odd offset, and one large chunk.
