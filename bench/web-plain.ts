@@ -1,5 +1,5 @@
-// The web bench's transfers and sign-ins (bench/web.ts) driven without Playwright
-// (PEERGOS_BENCH_WEB_DRIVER=plain): the same headless Chromium and flags, the same steps and polling,
+// The web bench's transfers and sign-ins (bench/web.ts) driven without Playwright (the bench's
+// default; PEERGOS_BENCH_WEB_DRIVER=playwright for the other): the same headless Chromium and flags, the same steps and polling,
 // through bench/cdp-pipe.ts, which enables no DevTools domain. Playwright enables Network in the page and
 // in every worker, so Chromium copies each request and reply body for DevTools and reports every chunk
 // to the driver: per 100 MiB about 0.3 s more CPU on an upload's requests and 0.5 s on a download's
@@ -103,9 +103,9 @@ export async function runPlain(size: number, transferRuns: number, loginRuns: nu
     process.stderr.write(`web (plain driver): upload ms ${up.map((x) => x.toFixed(0)).join(', ')}; download ms ${down.map((x) => x.toFixed(0)).join(', ')}; login ms ${logins.map((x) => x.toFixed(0)).join(', ')}; load average ${load}\n`)
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
     return [
-      { name: 'web.upload100MiB.MBps', value: mbps(size, median(up)), unit: `MB/s (headless Chromium without Playwright, median of ${transferRuns}; load ${load})` },
-      { name: 'web.download100MiB.MBps', value: mbps(size, median(down)), unit: `MB/s (headless Chromium without Playwright, to disk through the service worker, median of ${transferRuns}; load ${load})` },
-      { name: 'web.login.ms', value: median(logins), unit: `ms (headless Chromium without Playwright, fresh context, scrypt in the worker, median of ${loginRuns}; load ${load})` },
+      { name: 'web.upload100MiB.MBps', value: mbps(size, median(up)), unit: `MB/s (headless Chromium with no DevTools inspection, as a user's browser runs it; median of ${transferRuns}; load ${load})` },
+      { name: 'web.download100MiB.MBps', value: mbps(size, median(down)), unit: `MB/s (headless Chromium with no DevTools inspection, as a user's browser runs it; to disk through the service worker, median of ${transferRuns}; load ${load})` },
+      { name: 'web.login.ms', value: median(logins), unit: `ms (headless Chromium with no DevTools inspection, as a user's browser runs it; fresh context, scrypt in the worker, median of ${loginRuns}; load ${load})` },
     ]
   } finally {
     await browser.close()

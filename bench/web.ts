@@ -4,6 +4,11 @@
 // its progress shows 100 % (the page polled every 50 ms); web.download100MiB.MBps: the Download click until the
 // browser has written the file (through the download service worker); web.login.ms: the Log in
 // click in a fresh context until the drive is listed (scrypt included). Medians of a few runs.
+// The default driver is bench/web-plain.ts: Chromium with no DevTools domain enabled, as a user's
+// browser runs the UI. PEERGOS_BENCH_WEB_DRIVER=playwright drives it with Playwright instead (as
+// test/web does), whose Network inspection copies every request and reply body, and every WebSocket
+// message, to the driver: about 0.3-0.5 s more CPU per 100 MiB over HTTP, and more than twice the
+// transfer time over the UI's WebSocket (bench/web-profile.md, passes 5 and 6). Its figures say so.
 import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
@@ -42,8 +47,8 @@ async function login(page: Page, url: string): Promise<number> {
 
 export async function run(): Promise<Figure[]> {
   if (!browserAvailable()) return []
-  // PEERGOS_BENCH_WEB_DRIVER=plain: the same steps without Playwright's DevTools instrumentation (bench/web-plain.ts)
-  if (process.env.PEERGOS_BENCH_WEB_DRIVER === 'plain') return runPlain(SIZE, TRANSFER_RUNS, LOGIN_RUNS, USER, PASSWORD)
+  // the same steps without Playwright's DevTools instrumentation (bench/web-plain.ts) unless asked for Playwright
+  if (process.env.PEERGOS_BENCH_WEB_DRIVER !== 'playwright') return runPlain(SIZE, TRANSFER_RUNS, LOGIN_RUNS, USER, PASSWORD)
   const dir = await mkdtemp(join(tmpdir(), 'pts-bench-web-'))
   const webRoot = process.env.PEERGOS_BENCH_WEB_ROOT // another build of the UI (e.g. an older commit's) to compare with
   const daemon = await startDaemonProcess(join(dir, 'data'), { args: ['--gc-period', '0', '--default-quota', '1t', ...(webRoot === undefined ? [] : ['--web-root', webRoot])], logLevel: 'error' })
@@ -99,9 +104,9 @@ export async function run(): Promise<Figure[]> {
     const load = loadavg()[0].toFixed(1)
     process.stderr.write(`web: upload ms ${up.map((x) => x.toFixed(0)).join(', ')}; download ms ${down.map((x) => x.toFixed(0)).join(', ')}; login ms ${logins.map((x) => x.toFixed(0)).join(', ')}; load average ${load}\n`)
     return [
-      { name: 'web.upload100MiB.MBps', value: mbps(SIZE, median(up)), unit: `MB/s (headless Chromium, median of ${TRANSFER_RUNS}; load ${load})` },
-      { name: 'web.download100MiB.MBps', value: mbps(SIZE, median(down)), unit: `MB/s (headless Chromium, to disk through the service worker, median of ${TRANSFER_RUNS}; load ${load})` },
-      { name: 'web.login.ms', value: median(logins), unit: `ms (headless Chromium, fresh context, scrypt in the worker, median of ${LOGIN_RUNS}; load ${load})` },
+      { name: 'web.upload100MiB.MBps', value: mbps(SIZE, median(up)), unit: `MB/s (headless Chromium under Playwright's network inspection, median of ${TRANSFER_RUNS}; load ${load})` },
+      { name: 'web.download100MiB.MBps', value: mbps(SIZE, median(down)), unit: `MB/s (headless Chromium under Playwright's network inspection, to disk through the service worker, median of ${TRANSFER_RUNS}; load ${load})` },
+      { name: 'web.login.ms', value: median(logins), unit: `ms (headless Chromium under Playwright's network inspection, fresh context, scrypt in the worker, median of ${LOGIN_RUNS}; load ${load})` },
     ]
   } finally {
     await browser?.close()
