@@ -37,6 +37,50 @@ export function base64Encode(bytes: Uint8Array): string {
   return asciiDecoder.decode(out.subarray(0, o)) // native (fromCharCode.apply copied every code into an arguments list first)
 }
 
+const PERCENT = 0x25
+const HEX_2 = 0x32
+const HEX_B = 0x42
+const HEX_F = 0x46
+
+/**
+ * `prefix` + base64Encode(bytes) as encodeURIComponent writes it ('+' → %2B, '/' → %2F, letters and
+ * digits as they are), in one pass: a request parameter without the intermediate strings. `prefix`
+ * must be ASCII letters or digits (a multibase code).
+ */
+export function base64EncodeUriComponent(prefix: string, bytes: Uint8Array): string {
+  const n = bytes.length
+  const out = new Uint8Array(prefix.length + Math.ceil((n * 4) / 3) * 3)
+  let o = 0
+  for (let i = 0; i < prefix.length; i++) out[o++] = prefix.charCodeAt(i)
+  let i = 0
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]
+    o = putUriCode(out, o, v >> 18)
+    o = putUriCode(out, o, (v >> 12) & 63)
+    o = putUriCode(out, o, (v >> 6) & 63)
+    o = putUriCode(out, o, v & 63)
+  }
+  if (i < n) {
+    const v = (bytes[i] << 16) | (i + 1 < n ? bytes[i + 1] << 8 : 0)
+    o = putUriCode(out, o, v >> 18)
+    o = putUriCode(out, o, (v >> 12) & 63)
+    if (i + 1 < n) o = putUriCode(out, o, (v >> 6) & 63)
+  }
+  return asciiDecoder.decode(out.subarray(0, o))
+}
+
+/** One base64 digit, percent-encoded when it is '+' (62) or '/' (63). */
+function putUriCode(out: Uint8Array, o: number, digit: number): number {
+  if (digit < 62) {
+    out[o] = CODES[digit]
+    return o + 1
+  }
+  out[o] = PERCENT
+  out[o + 1] = HEX_2
+  out[o + 2] = digit === 62 ? HEX_B : HEX_F
+  return o + 3
+}
+
 /** Either alphabet ('+/' or '-_'), trailing '=' padding optional; any other character, a dangling sixth of a byte or non-zero leftover bits are refused. */
 export function base64Decode(text: string): Uint8Array {
   let end = text.length

@@ -1,15 +1,12 @@
 // Wire-only encodings of the HTTP API (reference §7.3) that have no place in the model: BlockWriteGroup
-// {b, s}, ChunkMirrorCap {m, b?} lists in `caps=`, LoginResponse {a, r}, BlockStoreProperties,
-// peer ids as Peergos prints them, and the concatenated-JSON replies of block/put/bulk.
-import { decodeCbor, encodeCbor, type CborValue } from '../codec/cbor.ts'
-import { asBytes, asList, cborMap, Fields } from '../codec/cbor-read.ts'
+// {b, s}, LoginResponse {a, r}, BlockStoreProperties, peer ids as Peergos prints them, and the
+// concatenated-JSON replies of block/put/bulk; the `caps=` lists of champ/get/bulk are in champ-caps.ts.
+import { decodeCbor, encodeCbor } from '../codec/cbor.ts'
+import { asBytes, cborMap, Fields } from '../codec/cbor-read.ts'
 import { base58Decode, CID, CODEC_LIBP2P_KEY, parseCid } from '../codec/cid.ts'
-import { multibase64Encode, multibaseDecode } from '../codec/multibase.ts'
 import { InvalidCidError } from '../codec/errors.ts'
-import { batWithIdFromCbor, batWithIdToCbor } from '../model/bat-id.ts'
 import { FRAGMENT_ROOM_AFTER, FRAGMENT_ROOM_BEFORE, hasRoomAround, roomUseOf } from '../model/fragmented-cipher-text.ts'
 import { userStaticDataFromCbor, userStaticDataToCbor, type UserStaticData } from '../model/user-static-data.ts'
-import { MAX_CHAMP_GETS, type ChunkMirrorCap } from '../services/content-addressed-storage.ts'
 import { MfaRequiredError } from '../services/errors.ts'
 import * as Digest from 'multiformats/hashes/digest'
 import { BadRequestError } from './errors.ts'
@@ -116,75 +113,7 @@ export function decodeBlockWriteGroup(bytes: Uint8Array): BlockWriteGroup {
   return { blocks, signatures }
 }
 
-export function chunkMirrorCapToCbor(c: ChunkMirrorCap): CborValue {
-  return cborMap({ b: c.bat === undefined ? undefined : batWithIdToCbor(c.bat), m: c.mapKey })
-}
-
-export function chunkMirrorCapFromCbor(v: CborValue): ChunkMirrorCap {
-  const f = Fields.of(v, 'ChunkMirrorCap')
-  const b = f.raw('b')
-  const mapKey = f.bytes('m')
-  return b === undefined ? { mapKey } : { mapKey, bat: batWithIdFromCbor(b) }
-}
-
-/**
- * The `caps=` parameter of champ/get/bulk: a CBOR list of ChunkMirrorCaps in multibase base64 ('m'),
- * which Peergos' StorageHandler reads like any other multibase (Multibase.decode); base58btc, what
- * Peergos' own client sends, costs about a millisecond of BigInt arithmetic per call at each end for
- * the ~1.8 KB of 20 caps (500 calls per 10,000 entries).
- */
-export function encodeCaps(caps: readonly ChunkMirrorCap[]): string {
-  return multibase64Encode(encodeCapsCbor(caps))
-}
-
-/** {b: {b: {s: <32 bytes>}, i: <36-byte CID>}, m: <32 bytes>} up to each variable part, and {m: <32 bytes>} (no BAT). */
-const CAP_WITH_BAT = [0xa2, 0x61, 0x62, 0xa2, 0x61, 0x62, 0xa1, 0x61, 0x73, 0x58, 0x20]
-const CAP_BAT_ID = [0x61, 0x69, 0x58, 0x24]
-const CAP_MAP_KEY = [0x61, 0x6d, 0x58, 0x20]
-const CAP_WITHOUT_BAT = [0xa1]
-
-/**
- * The CBOR list of caps: encodeCbor(caps.map(chunkMirrorCapToCbor)), written straight into one buffer
- * for the usual shapes (32-byte label, 32-byte BAT with a sha2-256 id); a listing sends 500 of these.
- */
-export function encodeCapsCbor(caps: readonly ChunkMirrorCap[]): Uint8Array {
-  const usual = caps.length < 24 && caps.every((c) => c.mapKey.length === 32 && (c.bat === undefined || (c.bat.bat.secret.length === 32 && c.bat.id.bytes.length === 36)))
-  if (!usual) return encodeCbor(caps.map(chunkMirrorCapToCbor))
-  const size = 1 + caps.reduce((n, c) => n + (c.bat === undefined ? 1 : CAP_WITH_BAT.length + 32 + CAP_BAT_ID.length + 36) + CAP_MAP_KEY.length + 32, 0)
-  const out = new Uint8Array(size)
-  out[0] = 0x80 | caps.length
-  let pos = 1
-  const put = (bytes: ArrayLike<number>): void => {
-    out.set(bytes, pos)
-    pos += bytes.length
-  }
-  for (const c of caps) {
-    if (c.bat === undefined) put(CAP_WITHOUT_BAT)
-    else {
-      put(CAP_WITH_BAT)
-      put(c.bat.bat.secret)
-      put(CAP_BAT_ID)
-      put(c.bat.id.bytes)
-    }
-    put(CAP_MAP_KEY)
-    put(c.mapKey)
-  }
-  return out
-}
-
-/** Any multibase Peergos' Multibase.decode reads (base58btc from Peergos' clients, base64 from ours). */
-export function decodeCaps(s: string): ChunkMirrorCap[] {
-  if (s.length > 8192) throw new BadRequestError('Parameter caps is too long')
-  let raw: Uint8Array
-  try {
-    raw = multibaseDecode(s)
-  } catch (e) {
-    throw new BadRequestError(`Parameter caps: ${(e as Error).message}`)
-  }
-  const list = asList(decodeCbor(raw, { maxDepth: 4 }), 'caps')
-  if (list.length > MAX_CHAMP_GETS) throw new BadRequestError(`Too many caps in bulk champ get call! ${list.length}`)
-  return list.map(chunkMirrorCapFromCbor)
-}
+export { capsParameter, chunkMirrorCapFromCbor, chunkMirrorCapToCbor, decodeCaps, encodeCaps, encodeCapsCbor } from './champ-caps.ts'
 
 /** LoginResponse {a: isUserStaticData, r: UserStaticData | MultiFactorAuthRequest}. */
 export function encodeLoginResponse(r: UserStaticData | MfaRequiredError): Uint8Array {

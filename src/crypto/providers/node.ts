@@ -75,7 +75,8 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
 
     sha256(data) {
       checkData(data, 'data')
-      return new Uint8Array(nodeHash('sha256', data, 'buffer'))
+      const digest = nodeHash('sha256', data, 'buffer') // its own 32-byte store: viewed, not copied
+      return new Uint8Array(digest.buffer, digest.byteOffset, digest.length)
     },
     blake2b512(data) {
       checkData(data, 'data')

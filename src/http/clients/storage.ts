@@ -1,6 +1,6 @@
 // HttpContentAddressedStorage: the ContentAddressedStorage interface over /api/v0/ (reference §7.3;
 // Peergos ContentAddressedStorage.HTTP with isPeergosServer = true), sending what the Java client sends.
-import { decodeCbor } from '../../codec/cbor.ts'
+import { decodeByteStringList, decodeCbor } from '../../codec/cbor.ts'
 import { asBytes, asList } from '../../codec/cbor-read.ts'
 import { cidToString, isIdentity, parseCid, type CID } from '../../codec/cid.ts'
 import { encodeBatWithId, type BatWithId } from '../../model/bat-id.ts'
@@ -12,7 +12,7 @@ import { InvalidObjectError } from '../../model/errors.ts'
 import { MAX_BLOCK_SIZE, type ChunkMirrorCap, type ContentAddressedStorage, type PeerBlockAuth, type TransactionId } from '../../services/content-addressed-storage.ts'
 import { OversizedBlockError } from '../../services/errors.ts'
 import { HttpTransportError } from '../errors.ts'
-import { encodeBlockWriteGroup, encodeCaps, parseJsonStream, parsePeerId } from '../wire.ts'
+import { capsParameter, encodeBlockWriteGroup, parseJsonStream, parsePeerId } from '../wire.ts'
 import { HttpClientBase, query, readJson, readText } from './common.ts'
 
 const API = 'api/v0/'
@@ -105,8 +105,9 @@ export class HttpContentAddressedStorage extends HttpClientBase implements Conte
   /** One call, as Peergos' client makes it: the server answers at most MAX_CHAMP_GETS caps and refuses more. */
   async getChampLookup(owner: PublicKeyHash, root: CID, caps: ChunkMirrorCap[]): Promise<Uint8Array[]> {
     if (caps.length === 0) return []
-    const reply = await this.read(API + 'champ/get/bulk' + query([['arg', cidToString(root)], ['owner', cidToString(owner)], ['caps', encodeCaps(caps)]]))
-    return asList(decodeCbor(reply, { maxDepth: 1, viewBytes: true }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`))
+    // query([..., ['caps', encodeCaps(caps)]]) byte for byte, the caps written straight into their escaped form
+    const reply = await this.read(API + 'champ/get/bulk' + query([['arg', cidToString(root)], ['owner', cidToString(owner)]]) + '&' + capsParameter(caps))
+    return decodeByteStringList(reply) ?? asList(decodeCbor(reply, { maxDepth: 1, viewBytes: true }), 'champ/get/bulk').map((b, j) => asBytes(b, `champ/get/bulk[${j}]`))
   }
 
   async getSize(owner: PublicKeyHash, cid: CID): Promise<number | undefined> {
