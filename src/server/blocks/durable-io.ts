@@ -124,22 +124,28 @@ export class DurableIO {
 
   /**
    * writeFile of a fragment in shared memory, aligned in place (a request body of the daemon), with the
-   * real file system: the whole sequence after ensureDir (O_DIRECT temp file, write, ftruncate,
-   * fdatasync, close, rename, directory fsync, and the same clean-up on failure) in one call to a fragment
-   * worker. DIRECT_REFUSED (nothing left behind, direct I/O now off) when the file system refused O_DIRECT.
+   * real file system: the whole sequence (O_DIRECT temp file, write, ftruncate, fdatasync, close, rename,
+   * directory fsync, and the same clean-up on failure) in one call to a fragment worker; a shard directory
+   * not yet known here is made by the worker and fsynced into its parent first, as for small blocks (a
+   * fresh store makes most of a user's shard directories under its first uploads). DIRECT_REFUSED
+   * (nothing left behind but the directory, direct I/O now off) when the file system refused O_DIRECT.
    */
   private async writeInWorker(dir: string, tmp: string, target: string, view: Uint8Array, size: number): Promise<void | Refused> {
+    const known = dir === this.base ? undefined : this.dirs.get(dir)
+    const parent = dir === this.base || known !== undefined ? undefined : dirname(dir)
     try {
-      await this.ensureDir(dir)
+      if (parent !== undefined) await this.ensureDir(parent)
+      else await known
     } catch (e) {
       throw storeError(e, `write ${target}`)
     }
     let r: 'written' | 'refused'
     try {
-      r = await fragmentWorkers('writing').writeDurably({ view, size, dir, tmp, target })
+      r = await fragmentWorkers('writing').writeDurably({ view, size, dir, parent, tmp, target })
     } catch (e) {
       throw storeError(e, e instanceof FragmentWriteError && e.stage === 'sync directory' ? `sync directory ${dir}` : `write ${target}`)
     }
+    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, Promise.resolve())
     if (r === 'written') return
     this.aligned = undefined
     return DIRECT_REFUSED

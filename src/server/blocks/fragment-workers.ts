@@ -20,7 +20,20 @@ const { createHash } = require('node:crypto')
 const { O_WRONLY, O_CREAT, O_EXCL, O_DIRECT } = fs.constants
 const failed = (stage, e) => ({ ok: false, stage, code: e && e.code, message: String((e && e.message) || e) })
 const quietly = (f) => { try { f() } catch {} }
+// With m.parent set, m.dir (a new shard directory) is made if missing and fsynced into its parent first.
+function makeDir(m) {
+  if (m.parent === undefined) return undefined
+  try {
+    try { fs.mkdirSync(m.dir) } catch (e) { if (e.code !== 'EEXIST') throw e }
+    syncDir(m.parent)
+  } catch (e) {
+    return failed('write', e)
+  }
+  return undefined
+}
 function write(m) {
+  const dirFailed = makeDir(m)
+  if (dirFailed !== undefined) return dirFailed
   const bytes = new Uint8Array(m.buffer, m.offset, m.padded)
   let fd
   try {
@@ -66,14 +79,8 @@ function syncDir(dir) {
   try { fs.fsyncSync(fd) } finally { fs.closeSync(fd) }
 }
 function writeSmall(m) {
-  if (m.parent !== undefined) {
-    try {
-      try { fs.mkdirSync(m.dir) } catch (e) { if (e.code !== 'EEXIST') throw e }
-      syncDir(m.parent)
-    } catch (e) {
-      return failed('write', e)
-    }
-  }
+  const dirFailed = makeDir(m)
+  if (dirFailed !== undefined) return dirFailed
   let fd
   try {
     fd = fs.openSync(m.tmp, 'wx', 0o644)
@@ -154,6 +161,8 @@ export interface SharedDurableWrite {
   readonly view: Uint8Array
   readonly size: number
   readonly dir: string
+  /** When set, `dir` is first made (if missing) and fsynced into this, its parent: a new shard directory. */
+  readonly parent?: string
   readonly tmp: string
   readonly target: string
 }
@@ -205,7 +214,7 @@ export class FragmentWorkers {
    */
   async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused'> {
     const v = w.view
-    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
+    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
   }
 
   /**

@@ -105,12 +105,30 @@ describe('fragment workers', () => {
     expect((err as Error).message).toContain('taken.data')
     expect(readdirSync(dir)).toEqual(['taken.data'])
     expect(readdirSync(join(dir, 'taken.data'))).toEqual([])
-    // The directory cannot be made (a file is in the way): refused before any worker is asked.
+    // The directory cannot be made (a file is in the way): refused, nothing made.
     const blocked = join(dir, 'file')
     await io.writeFile(dir, 'file', new Uint8Array(10))
     const err2 = await io.writeFile(join(blocked, 'sub'), 'x.data', bytes).catch((e: unknown) => e)
     expect(err2).toBeInstanceOf(BlockStoreIOError)
     expect(readdirSync(dir).sort()).toEqual(['file', 'taken.data'])
+  })
+
+  it('make a new shard directory in the same call, with several writers into it at once', async () => {
+    const owner = freshDir()
+    const io = new DurableIO(nodeFsOps, base, { directMaxSize: MAX_BLOCK_SIZE })
+    const fragments = [0, 1, 2, 3].map((u) => sharedFragment(slab, u, 200_000 + 4096 * u, 20 + u))
+    await Promise.all(fragments.map((f, i) => io.writeFile(join(owner, `S${i % 2}`), `K${i}.data`, f)))
+    expect(readdirSync(owner).sort()).toEqual(['S0', 'S1'])
+    expect(readdirSync(join(owner, 'S0')).sort()).toEqual(['K0.data', 'K2.data'])
+    expect(readdirSync(join(owner, 'S1')).sort()).toEqual(['K1.data', 'K3.data'])
+    fragments.forEach((f, i) => expect(Buffer.from(readFileSync(join(owner, `S${i % 2}`, `K${i}.data`))).equals(Buffer.from(f))).toBe(true))
+    // A directory it now knows, and one that exists on disk but not yet here (a reopened store).
+    await io.writeFile(join(owner, 'S0'), 'again.data', fragments[1])
+    mkdirSync(join(owner, 'S2'))
+    await new DurableIO(nodeFsOps, base, { directMaxSize: MAX_BLOCK_SIZE }).writeFile(join(owner, 'S2'), 'K.data', fragments[2])
+    expect(readFileSync(join(owner, 'S0', 'again.data'))).toHaveLength(fragments[1].length)
+    expect(readdirSync(join(owner, 'S2'))).toEqual(['K.data'])
+    expect(io.usesDirectIO(fragments[0].length)).toBe(true)
   })
 
   it('answer "refused" when the file system refuses the O_DIRECT transfer (EINVAL), leaving nothing behind', async () => {
