@@ -5,9 +5,16 @@ import { randomUUID } from 'node:crypto'
 import { cidToString, parseCid, type CID } from '../../codec/cid.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { createTables, ensureColumn, transactionsDdl } from './schema.ts'
-import { stringOf, type Database } from './sql.ts'
+import { stringOf, type Database, type SqlValue } from './sql.ts'
 
-const INSERT = 'INSERT INTO transactions (tid, owner, hash, time) VALUES(?, ?, ?, ?);'
+/** Rows per INSERT statement (4 parameters each, well within SQLite's and Postgres' limits; few distinct statements to prepare). */
+const ROWS_PER_INSERT = 32
+const insertTexts: string[] = []
+
+/** `INSERT INTO transactions ... VALUES(?, ?, ?, ?), ...` with `rows` rows (the texts kept: statements are cached by text). */
+function insertRows(rows: number): string {
+  return (insertTexts[rows] ??= `INSERT INTO transactions (tid, owner, hash, time) VALUES${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')};`)
+}
 const SELECT_OWNER = 'SELECT hash FROM transactions WHERE owner = ?;'
 const SELECT_ALL = 'SELECT hash FROM transactions;'
 const DELETE = 'DELETE FROM transactions WHERE tid = ? AND owner = ?;'
@@ -29,16 +36,24 @@ export class TransactionStore {
     return randomUUID()
   }
 
-  /** Records blocks written under an open transaction, in one database transaction. */
+  /**
+   * Records blocks written under an open transaction: one multi-row INSERT (atomic) for up to
+   * ROWS_PER_INSERT blocks, which joins the database's group commit; more in one database transaction.
+   */
   async addBlocks(owner: PublicKeyHash, tid: string, blocks: readonly CID[], now = Date.now()): Promise<void> {
     if (blocks.length === 0) return
     const o = cidToString(owner)
-    if (blocks.length === 1) {
-      await this.db.run(INSERT, [tid, o, cidToString(blocks[0]), now])
+    const insert = async (run: (sql: string, params: SqlValue[]) => Promise<number>, from: number, to: number): Promise<void> => {
+      const params: SqlValue[] = []
+      for (let i = from; i < to; i++) params.push(tid, o, cidToString(blocks[i]), now)
+      await run(insertRows(to - from), params)
+    }
+    if (blocks.length <= ROWS_PER_INSERT) {
+      await insert((sql, params) => this.db.run(sql, params), 0, blocks.length)
       return
     }
     await this.db.withTransaction(async (tx) => {
-      for (const b of blocks) await tx.run(INSERT, [tid, o, cidToString(b), now])
+      for (let i = 0; i < blocks.length; i += ROWS_PER_INSERT) await insert((sql, params) => tx.run(sql, params), i, Math.min(blocks.length, i + ROWS_PER_INSERT))
     })
   }
 

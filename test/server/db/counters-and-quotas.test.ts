@@ -67,6 +67,19 @@ describeDialects('TransactionStore', (d) => {
     expect(rows).toEqual([])
   })
 
+  it('records every block of a large put (several multi-row INSERTs in one database transaction)', async () => {
+    const sizes = [1, 31, 32, 33, 100]
+    let next = 0
+    for (const [i, n] of sizes.entries()) {
+      const cids = Array.from({ length: n }, () => identityCid(CODEC_RAW, new Uint8Array([next >> 8, next++ & 0xff, 7])))
+      await store.addBlocks(writer(1), `tid-${i}`, cids, 100 + i)
+      const rows = await db.query<{ tid: string; hash: string; time: unknown }>('SELECT tid, hash, time FROM transactions WHERE tid = ?;', [`tid-${i}`])
+      expect(rows.map((r) => r.hash).sort()).toEqual(cids.map(cidToString).sort())
+      expect(rows.every((r) => Number(r.time) === 100 + i)).toBe(true)
+    }
+    expect((await store.openBlocks(writer(1))).length).toBe(sizes.reduce((a, b) => a + b))
+  })
+
   it('stores Peergos string forms', async () => {
     await store.addBlocks(writer(1), 'tid-1', [block(9)], 77)
     const [row] = await db.query('SELECT tid, owner, hash, time FROM transactions;')
