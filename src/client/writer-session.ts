@@ -254,12 +254,16 @@ export class WriterSession {
     const cbor = [...staged.cbor, { cid: wdCid, block: wdBlock }]
     // raw fragments and the dag-cbor blocks not sent early go at once, while the early puts finish
     // (one transaction protects them all; the pointer is set only once every put is acknowledged)
-    await Promise.all([tx.earlyPutsDone(), this.putRaw(staged.raw, tid), this.putBlocks(early.size === 0 ? cbor : cbor.filter((b) => !early.has(cidKey(b.cid))), tid)])
+    const puts = Promise.all([tx.earlyPutsDone(), this.putRaw(staged.raw, tid), this.putBlocks(early.size === 0 ? cbor : cbor.filter((b) => !early.has(cidKey(b.cid))), tid)])
+    puts.catch(() => undefined) // still awaited below; handled should the signing throw first
+    // signed while the puts are in flight (sent only once they are all acknowledged)
+    const unchanged = base.cid !== undefined && base.cid.equals(wdCid)
+    const sequence = base.sequence + 1
+    const signed = unchanged ? undefined : signPointerUpdate(this.crypto, this.signer.secretKey, pointerUpdate(base.cid ?? null, wdCid, sequence))
+    await puts
     for (const f of staged.raw) this.cache.set(f.cid, f.data)
     for (const b of cbor) this.cache.set(b.cid, b.block)
-    if (base.cid !== undefined && base.cid.equals(wdCid)) return undefined
-    const sequence = base.sequence + 1
-    const signed = signPointerUpdate(this.crypto, this.signer.secretKey, pointerUpdate(base.cid ?? null, wdCid, sequence))
+    if (signed === undefined) return undefined
     return { session: this, signed, committed: { cid: wdCid, data, sequence } }
   }
 
