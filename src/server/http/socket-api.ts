@@ -4,7 +4,8 @@
 // outside browsers send none). Each message is one API request handed to the same handler as HTTP,
 // so every check applies unchanged; the route's body limit is enforced per message, a block write's
 // body goes into the same pooled buffer as over HTTP, and a pooled reply is released once sent.
-// Requests in flight per socket are bounded (the socket stops being read until replies go out).
+// Requests in flight per socket are bounded: at the bound the socket stops being read, and the
+// requests its last read still held wait their turn.
 // A malformed message with a readable id gets a typed error reply; anything else closes the socket.
 // Client frames are unmasked by bufferutil (ws loads it when installed): ws' JavaScript loop would
 // cost the daemon 0.38 s of CPU per 100 MiB uploaded, the native one under 0.01 s.
@@ -67,15 +68,33 @@ function refuseUpgrade(socket: Duplex, status: string): void {
   else socket.destroy()
 }
 
-/** Takes the HTTP server's Upgrade requests at SOCKET_PATH (others are refused with 404). */
+/** Headers that ask for a protocol change, dropped from a request given back to the HTTP server. */
+const UPGRADE_HEADERS = new Set(['upgrade', 'connection', 'http2-settings'])
+
+/**
+ * An Upgrade request that is not for our socket (an h2c upgrade on an API call, say) goes back to the
+ * HTTP server as the plain request it would have been without an 'upgrade' listener: its request line
+ * and headers, less the upgrade ones, put back in front of what followed them, and the connection
+ * handed to the server again (as the p2p layer hands over its streams).
+ */
+function asPlainRequest(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`]
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (!UPGRADE_HEADERS.has(req.rawHeaders[i].toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+  if (head.length > 0) socket.unshift(head)
+  socket.unshift(Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'))
+  server.emit('connection', socket)
+}
+
+/** Takes the HTTP server's WebSocket upgrades at SOCKET_PATH; other Upgrade requests are served as plain HTTP. */
 export function attachSocketApi(server: Server, handler: ServedHandler, options: SocketApiOptions): SocketApi {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE, perMessageDeflate: false, clientTracking: true })
   let closing = false
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const ours = (req.url ?? '').split('?')[0] === SOCKET_PATH && req.method === 'GET' && (req.headers.upgrade ?? '').toLowerCase() === 'websocket'
+    if (!ours) return asPlainRequest(server, req, socket, head)
     socket.on('error', () => socket.destroy())
     if (closing) return refuseUpgrade(socket, '503 Service Unavailable')
     if (!isAllowedHost(headerValues(req, 'host'), options.hosts())) return refuseUpgrade(socket, '404 Not Found')
-    if ((req.url ?? '').split('?')[0] !== SOCKET_PATH || req.method !== 'GET') return refuseUpgrade(socket, '404 Not Found')
     // a connection the p2p layer handed over carries its peer on HTTP requests only: not offered there
     if (connectionPeer(req.socket) !== undefined) return refuseUpgrade(socket, '404 Not Found')
     if (!originAllowed(req)) return refuseUpgrade(socket, '403 Forbidden')
@@ -95,8 +114,20 @@ export function attachSocketApi(server: Server, handler: ServedHandler, options:
 
 function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOptions): void {
   let inFlight = 0
+  /** Requests read past the bound (the rest of the last read): answered as others settle, in order. */
+  const queued: { id: number; data: Buffer }[] = []
+  const start = (id: number, data: Buffer): void => {
+    inFlight++
+    answer(handler, options, data).then((r) => reply(ws, id, r, options.replyPool, settled), (e: unknown) => {
+      options.onError?.(e)
+      reply(ws, id, errorReply(e), undefined, settled)
+    })
+  }
   const settled = (): void => {
-    if (--inFlight < MAX_SOCKET_IN_FLIGHT && ws.isPaused) ws.resume()
+    inFlight--
+    const next = queued.shift()
+    if (next !== undefined) start(next.id, next.data)
+    else if (ws.isPaused) ws.resume()
   }
   ws.on('error', (e) => {
     options.onError?.(e)
@@ -106,11 +137,14 @@ function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOp
     if (!isBinary || !(data instanceof Buffer)) return ws.close(1003, 'Binary request messages only')
     const id = socketMessageId(data)
     if (id === undefined) return ws.close(1002, 'Message too short')
-    if (++inFlight >= MAX_SOCKET_IN_FLIGHT) ws.pause()
-    answer(handler, options, data).then((r) => reply(ws, id, r, options.replyPool, settled), (e: unknown) => {
-      options.onError?.(e)
-      reply(ws, id, errorReply(e), undefined, settled)
-    })
+    // at the bound the socket stops being read; what its last read still holds waits here
+    if (inFlight >= MAX_SOCKET_IN_FLIGHT) {
+      queued.push({ id, data })
+      ws.pause()
+      return
+    }
+    start(id, data)
+    if (inFlight >= MAX_SOCKET_IN_FLIGHT) ws.pause()
   })
   ws.send(SOCKET_HELLO)
 }

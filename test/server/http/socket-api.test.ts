@@ -2,11 +2,12 @@
 // real daemon over real sockets, with the `ws` client: the same replies as the HTTP API byte for byte
 // (status, headers, body), a user's signup, upload and download through the web UI's SocketFetch
 // (web/shared/socket-fetch.ts) over it, the route body limits, bad frames and messages answered with a
-// typed error or a close while the server stays up, Host and Origin checks on the upgrade, and the
-// web client's fallback to fetch against a server without the extension.
+// typed error or a close while the server stays up, Host and Origin checks on the upgrade, the bound on
+// requests in flight per socket, other Upgrade requests (h2c) served as the plain HTTP they are, and
+// the web client's fallback to fetch against a server without the extension.
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { UserContext } from '../../../src/client/user-context.ts'
@@ -14,7 +15,9 @@ import { httpNetworkServices } from '../../../src/http/clients/network.ts'
 import { FetchPoster } from '../../../src/http/poster.ts'
 import { MAX_BULK_PUT_BODY } from '../../../src/http/routes/storage.ts'
 import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH, type SocketReply } from '../../../src/http/socket-messages.ts'
-import { MAX_SOCKET_MESSAGE } from '../../../src/server/http/socket-api.ts'
+import { bytesReply, type HttpRequest, type HttpResponse } from '../../../src/http/transport.ts'
+import { startHttpServer } from '../../../src/server/http/node-server.ts'
+import { MAX_SOCKET_IN_FLIGHT, MAX_SOCKET_MESSAGE } from '../../../src/server/http/socket-api.ts'
 import { SocketFetch } from '../../../src/web/shared/socket-fetch.ts'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../../daemon-fixture.ts'
 
@@ -175,12 +178,88 @@ describe('the WebSocket extension transport', () => {
 
   it('takes upgrades only at its path, for this Host, from the same origin or none', async () => {
     const base = d.daemon.url.replace('http', 'ws')
-    expect(await refusedWith(base + '/api/v0/id')).toBe(404)
+    // a WebSocket upgrade elsewhere is served as the plain request it is: GET on the API is refused as over HTTP
+    expect(await refusedWith(base + '/api/v0/id')).toBe((await fetch(d.daemon.url + '/api/v0/id')).status)
     expect(await refusedWith(base + SOCKET_PATH, { Host: 'evil.example' })).toBe(404)
     expect(await refusedWith(base + SOCKET_PATH, { Origin: 'http://evil.example' })).toBe(403)
     expect(await refusedWith(base + SOCKET_PATH, { Origin: 'null' })).toBe(403)
     const same = await open(d, { Origin: d.daemon.url })
     same.close()
+  })
+})
+
+describe('requests in flight on one socket', () => {
+  it('are at most MAX_SOCKET_IN_FLIGHT in the handler; the rest wait their turn and are all answered', async () => {
+    let now = 0
+    let most = 0
+    const gates: (() => void)[] = []
+    const handler = Object.assign(async (req: HttpRequest): Promise<HttpResponse> => {
+      most = Math.max(most, ++now)
+      await new Promise<void>((r) => gates.push(r))
+      now--
+      return bytesReply(new TextEncoder().encode(req.path))
+    }, { maxBodySize: () => 1024 })
+    const server = await startHttpServer(handler)
+    try {
+      const ws = new WebSocket(server.url.replace('http', 'ws') + SOCKET_PATH)
+      await new Promise((r) => ws.once('message', r))
+      const ask = client(ws)
+      const all = Promise.all(Array.from({ length: 64 }, (_, i) => ask('POST', `/api/v0/n${i}`)))
+      await expect.poll(() => gates.length).toBe(MAX_SOCKET_IN_FLIGHT)
+      // each release lets one waiting request in, never more than the bound at once
+      for (let released = 0; released < 64; released++) {
+        await expect.poll(() => gates.length).toBeGreaterThan(0)
+        expect(now).toBeLessThanOrEqual(MAX_SOCKET_IN_FLIGHT)
+        gates.shift()!()
+      }
+      const replies = await all
+      expect(replies.map((r) => new TextDecoder().decode(r.body))).toEqual(Array.from({ length: 64 }, (_, i) => `/api/v0/n${i}`))
+      expect(most).toBe(MAX_SOCKET_IN_FLIGHT)
+      ws.close()
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('other Upgrade requests', () => {
+  let d: TestDaemon
+  beforeAll(async () => {
+    d = await startTestDaemon()
+  }, 60_000)
+  afterAll(async () => {
+    await d?.close()
+  })
+
+  it('serves API calls that ask for h2c as the plain HTTP requests they are, bodies included, on connections kept alive', async () => {
+    const { port } = new URL(d.daemon.url)
+    const socket = connect(Number(port), '127.0.0.1')
+    await new Promise((r) => socket.once('connect', r))
+    let got = ''
+    socket.on('data', (b: Buffer) => { got += b.toString('latin1') })
+    const body = 'abc'
+    const h2c = `POST /api/v0/id HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+    socket.write(h2c)
+    const plain = await overHttp(d, '/api/v0/id', new TextEncoder().encode(body))
+    await expect.poll(() => got.includes('\r\n\r\n') && got.length >= got.indexOf('\r\n\r\n') + 4 + plain.body.length).toBe(true)
+    // the id route takes no body: both refuse its 3 bytes alike (the body was read as the body)
+    expect(plain.status).toBe(413)
+    expect(got.slice(0, 100)).toMatch(/^HTTP\/1.1 413 /)
+    expect(got).toContain(`Trailer: ${plain.headers.get('trailer')}`)
+    // a request without a body on a fresh connection the same way, and the connection takes the next one
+    const again = connect(Number(port), '127.0.0.1')
+    await new Promise((r) => again.once('connect', r))
+    got = ''
+    again.on('data', (b: Buffer) => { got += b.toString('latin1') })
+    const ok = await overHttp(d, '/api/v0/id', new Uint8Array(0))
+    const tail = Buffer.from(ok.body).toString('latin1')
+    again.write(`POST /api/v0/id HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: 0\r\n\r\n`)
+    await expect.poll(() => got.startsWith('HTTP/1.1 200 ') && got.endsWith(tail)).toBe(true)
+    got = ''
+    again.write(`POST /api/v0/id HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\n\r\n`)
+    await expect.poll(() => got.startsWith('HTTP/1.1 200 ') && got.endsWith(tail)).toBe(true)
+    again.destroy()
+    socket.destroy()
   })
 })
 
