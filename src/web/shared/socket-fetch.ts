@@ -79,7 +79,14 @@ export class SocketFetch {
   /** The open socket, opening it when none is; undefined when the server has no such socket. */
   private connect(): Promise<WebSocket | undefined> {
     this.socket ??= new Promise((resolve) => {
-      const ws = new this.Socket(this.origin.replace(/^http/, 'ws') + SOCKET_PATH)
+      let ws: WebSocket
+      try {
+        ws = new this.Socket(this.origin.replace(/^http/, 'ws') + SOCKET_PATH)
+      } catch {
+        // refused before any connection (a Content-Security-Policy whose 'self' does not cover ws: in an older browser)
+        this.counts.state = 'absent'
+        return resolve(undefined)
+      }
       ws.binaryType = 'arraybuffer'
       let hello = false
       const absent = (): void => {

@@ -285,6 +285,12 @@ describe('the web client against a server without the extension', () => {
       expect(sf.counts).toEqual({ socket: 0, fetched: 3, state: 'absent' })
       expect(requests).toBe(3)
       expect(upgrades).toBe(1)
+
+      // a socket the browser refuses to open at all (a constructor that throws, as under a CSP without ws:)
+      const refusing = class { constructor() { throw new DOMException('Refused to connect', 'SecurityError') } }
+      const blocked = new SocketFetch(url, (i, init) => fetch(i, init), refusing as unknown as typeof globalThis.WebSocket)
+      expect(await (await blocked.fetch(url + '/api/v0/id', { method: 'POST', body: new Uint8Array(0), redirect: 'error' })).text()).toBe('plain')
+      expect(blocked.counts).toEqual({ socket: 0, fetched: 1, state: 'absent' })
     } finally {
       server.closeAllConnections()
       server.close()
