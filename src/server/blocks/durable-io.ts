@@ -7,8 +7,8 @@
 // is padded to the alignment and cut back with ftruncate before the fdatasync, so the sequence
 // temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it. A fragment
 // in shared memory (the daemon's request bodies) goes through that sequence in a fragment worker, in one
-// message (fragment-workers.ts); so does a small block (CHAMP and cryptree nodes) with the real file
-// system, its new shard directory included, through the page cache.
+// message (fragment-workers.ts). Small blocks stay on libuv's thread pool: in workers, unshared
+// directory fsyncs cost more kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass).
 import { randomInt } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
@@ -99,12 +99,9 @@ export class DurableIO {
   async writeFile(dir: string, name: string, bytes: Uint8Array): Promise<void> {
     const target = join(dir, name)
     const tmp = join(dir, `${name}-${randomInt(0x7fffffff)}${TEMP_SUFFIX}`)
-    if (this.fs === nodeFsOps) {
-      if (bytes.length < DIRECT_MIN_SIZE) return this.writeSmallInWorker(dir, tmp, target, bytes)
-      if (this.usesDirectIO(bytes.length)) {
-        const view = isShared(bytes) ? directView(bytes, alignUp(bytes.length)) : undefined
-        if (view !== undefined && (await this.writeInWorker(dir, tmp, target, view, bytes.length)) !== DIRECT_REFUSED) return
-      }
+    if (this.usesDirectIO(bytes.length) && this.fs === nodeFsOps) {
+      const view = isShared(bytes) ? directView(bytes, alignUp(bytes.length)) : undefined
+      if (view !== undefined && (await this.writeInWorker(dir, tmp, target, view, bytes.length)) !== DIRECT_REFUSED) return
     }
     try {
       await this.ensureDir(dir)
@@ -126,7 +123,7 @@ export class DurableIO {
    * writeFile of a fragment in shared memory, aligned in place (a request body of the daemon), with the
    * real file system: the whole sequence (O_DIRECT temp file, write, ftruncate, fdatasync, close, rename,
    * directory fsync, and the same clean-up on failure) in one call to a fragment worker; a shard directory
-   * not yet known here is made by the worker and fsynced into its parent first, as for small blocks (a
+   * not yet known here is made by the worker and fsynced into its parent first (a
    * fresh store makes most of a user's shard directories under its first uploads). DIRECT_REFUSED
    * (nothing left behind but the directory, direct I/O now off) when the file system refused O_DIRECT.
    */
@@ -149,32 +146,6 @@ export class DurableIO {
     if (r === 'written') return
     this.aligned = undefined
     return DIRECT_REFUSED
-  }
-
-  /**
-   * writeFile of a small block with the real file system, in one message to a writing worker (the whole
-   * buffered sequence and its clean-up on failure): the event loop handles one reply instead of a
-   * thread-pool round trip per call, and the workers' fsyncs run in parallel. A shard directory not yet
-   * known here is made by the worker and fsynced into its parent before the block is written in it (two
-   * writers into one new directory each make it, or find it, and each sync the parent after that).
-   */
-  private async writeSmallInWorker(dir: string, tmp: string, target: string, bytes: Uint8Array): Promise<void> {
-    const known = dir === this.base ? undefined : this.dirs.get(dir)
-    const parent = dir === this.base || known !== undefined ? undefined : dirname(dir)
-    try {
-      if (parent !== undefined) await this.ensureDir(parent)
-      else await known
-    } catch (e) {
-      throw storeError(e, `write ${target}`)
-    }
-    // Only the block's own bytes travel: a view of a larger buffer (a request body) would be cloned whole.
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !isShared(bytes) ? bytes : bytes.slice()
-    try {
-      await fragmentWorkers('writing').writeSmallDurably({ bytes: own, dir, parent, tmp, target })
-    } catch (e) {
-      throw storeError(e, e instanceof FragmentWriteError && e.stage === 'sync directory' ? `sync directory ${dir}` : `write ${target}`)
-    }
-    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, Promise.resolve())
   }
 
   /** Creates `tmp` with `bytes`, fdatasynced and closed (the caller removes it on failure). */

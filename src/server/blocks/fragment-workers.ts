@@ -72,59 +72,21 @@ function write(m) {
   }
   return { ok: true, value: 'written' }
 }
-// A small block (not in shared memory, copied into the message): DurableIO's buffered sequence, its
-// shard directory first made and fsynced into its parent when m.parent is set.
 function syncDir(dir) {
   const fd = fs.openSync(dir, 'r')
   try { fs.fsyncSync(fd) } finally { fs.closeSync(fd) }
-}
-function writeSmall(m) {
-  const dirFailed = makeDir(m)
-  if (dirFailed !== undefined) return dirFailed
-  let fd
-  try {
-    fd = fs.openSync(m.tmp, 'wx', 0o644)
-  } catch (e) {
-    return failed('write', e)
-  }
-  try {
-    for (let off = 0; off < m.bytes.length;) {
-      const n = fs.writeSync(fd, m.bytes, off, m.bytes.length - off, off)
-      if (!(n > 0)) throw Object.assign(new Error('write made no progress'), { code: 'EIO' })
-      off += n
-    }
-    fs.fdatasyncSync(fd)
-  } catch (e) {
-    quietly(() => fs.closeSync(fd))
-    quietly(() => fs.unlinkSync(m.tmp))
-    return failed('write', e)
-  }
-  try {
-    fs.closeSync(fd)
-    fs.renameSync(m.tmp, m.target)
-  } catch (e) {
-    quietly(() => fs.unlinkSync(m.tmp))
-    return failed('write', e)
-  }
-  try {
-    syncDir(m.dir)
-  } catch (e) {
-    quietly(() => fs.unlinkSync(m.target))
-    return failed('sync directory', e)
-  }
-  return { ok: true, value: 'written' }
 }
 // Each shared slab is sent once (posting a SharedArrayBuffer costs ~0.5 ms and a new object here); later
 // messages name it by number.
 const slabs = new Map()
 parentPort.on('message', (m) => {
   if (m.slab !== undefined) slabs.set(m.slabId, m.slab)
-  if (m.slabId !== undefined) m.buffer = slabs.get(m.slabId)
+  m.buffer = slabs.get(m.slabId)
   let reply
   try {
     reply = m.kind === 'sha256'
       ? { ok: true, value: createHash('sha256').update(new Uint8Array(m.buffer, m.offset, m.length)).digest() }
-      : m.kind === 'writeSmall' ? writeSmall(m) : write(m)
+      : write(m)
   } catch (e) {
     reply = failed('write', e)
   }
@@ -144,9 +106,8 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 
 /** A message for a worker: what to do with bytes in `buffer`. */
 interface JobMessage {
-  readonly kind: 'sha256' | 'write' | 'writeSmall'
-  /** Absent for 'writeSmall', whose bytes travel in the message. */
-  readonly buffer?: SharedArrayBuffer
+  readonly kind: 'sha256' | 'write'
+  readonly buffer: SharedArrayBuffer
   readonly [field: string]: unknown
 }
 
@@ -162,15 +123,6 @@ export interface SharedDurableWrite {
   readonly size: number
   readonly dir: string
   /** When set, `dir` is first made (if missing) and fsynced into this, its parent: a new shard directory. */
-  readonly parent?: string
-  readonly tmp: string
-  readonly target: string
-}
-
-/** A small block's durable write: `bytes` (copied to the worker) to `target` through `tmp`, both in `dir`; with `parent`, `dir` is made first. */
-export interface SmallDurableWrite {
-  readonly bytes: Uint8Array
-  readonly dir: string
   readonly parent?: string
   readonly tmp: string
   readonly target: string
@@ -217,15 +169,6 @@ export class FragmentWorkers {
     return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
   }
 
-  /**
-   * DurableIO's buffered sequence for a small block (temp file, write, fdatasync, close, rename, directory
-   * fsync), done by a worker; with `parent`, `dir` is first created (if missing) and fsynced into it.
-   * `bytes` are copied into the message. A FragmentWriteError when a step fails (nothing left behind).
-   */
-  async writeSmallDurably(w: SmallDurableWrite): Promise<void> {
-    await this.run({ kind: 'writeSmall', bytes: w.bytes, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target })
-  }
-
   /** Workers started and alive (for tests). */
   get workerCount(): number {
     return this.idle.length + this.busy.size
@@ -251,10 +194,6 @@ export class FragmentWorkers {
     this.busy.set(worker, job)
     worker.ref()
     const { buffer, ...rest } = job.message
-    if (buffer === undefined) {
-      worker.postMessage({ ...rest, id: this.nextId++ })
-      return
-    }
     const slabId = slabIdOf(buffer)
     let sent = this.slabsSent.get(worker)
     if (sent === undefined) this.slabsSent.set(worker, (sent = new Set()))
