@@ -26,15 +26,16 @@ import { LeanPoster } from './lean-poster.ts'
 /** Requests in flight for block puts and gets (a Peergos client uploads and downloads fragments in parallel). */
 const BLOCK_CONCURRENCY = 8
 const ROUNDS = 3
-/**
- * Puts before timing starts (JIT, connections, first directories). V8 keeps optimising for hundreds of
- * puts more (functions run once per request reach TurboFan late), ~0.6 CPU s per GB of the measured
- * puts (bench/server-profile.md). A longer warm-up was tried (320 puts and gets) and dropped: after it
- * the daemon fell into back-to-back major GCs in 3 runs of 3 (6.9-8.0 CPU s/GB instead of 3.9-4.5).
- * PEERGOS_BENCH_WARM_PUTS sets another count.
- */
-const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 2 * BLOCK_CONCURRENCY)
 const BLOCKS_PER_ROUND = 160
+/**
+ * Puts before timing starts (JIT, connections, first directories), two rounds' worth, so that the figures
+ * measure a warmed daemon as a long-running home server is. A warm-up of 320 had been dropped because the
+ * daemon then fell into back-to-back major GCs; none did in this pass's runs (13 counted with 320 warm-up puts, one
+ * daemon through 3,520 puts: 1 mark-compact; bench/server-profile.md, pass 5). V8 still optimises ~60
+ * functions during the measured puts after 16 warm-up puts as after 320. PEERGOS_BENCH_WARM_PUTS sets
+ * another count (16 was the default before pass 5).
+ */
+const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 2 * BLOCKS_PER_ROUND)
 const WRITERS = 8
 const UPDATES_PER_WRITER = 1000
 /** Updates per writer before timing starts (the JIT, key, ownership and WriterData caches warm up). */
