@@ -4,14 +4,14 @@
 import { asBytes, Fields } from '../codec/cbor-read.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
 import type { Bat } from './bat.ts'
-import { openCbor, openPaddedCbor } from './cipher-text.ts'
+import { decodePadded, openCbor, openPaddedCbor, type CipherText } from './cipher-text.ts'
+import { symmetricDecrypt, type SymmetricKey } from './symmetric-key.ts'
 import { InvalidObjectError } from './errors.ts'
 import { calculateNextMapKey, filePropertiesFromCbor, type FileProperties } from './file-properties.ts'
 import { decodeCryptreeNode, fromBaseFromCbor, fromParentFromCbor, type CryptreeNode, type CryptreeNodeHeader, type FromBase, type FromParent } from './cryptree-node.ts'
 import { decryptFpct, decryptFpctCbor, type FpctDecryptOptions, type FragmentFetcher } from './fragmented-cipher-text.ts'
 import { childrenLinksFromPadded, type ChildrenLinks, type RelativeCapability } from './relative-capability.ts'
 import { signingPrivateKeyAndPublicHashFromCbor, type SigningPrivateKeyAndPublicHash } from './signing-keys.ts'
-import type { SymmetricKey } from './symmetric-key.ts'
 
 /** Opens `b` with the base key; throws DecryptionFailedError under another key. */
 export function openFromBase(c: CryptoProvider, node: CryptreeNodeHeader, baseKey: SymmetricKey): FromBase {
@@ -31,7 +31,41 @@ const PROPERTIES_ONLY: ReadonlySet<string> = new Set(['s'])
  * two levels below them, are read in place (pooled records), not built.
  */
 export function openProperties(c: CryptoProvider, node: CryptreeNodeHeader, parentKey: SymmetricKey): FileProperties {
-  return filePropertiesFromCbor(Fields.of(openPaddedCbor(c, parentKey, node.fromParent, { onlyKeys: PROPERTIES_ONLY, records: 4 }), 'FromParent').req('s'))
+  const plain = openIntoSlab(c, parentKey, node.fromParent)
+  return filePropertiesFromCbor(Fields.of(decodePadded(plain, { viewBytes: true, onlyKeys: PROPERTIES_ONLY, records: 4 }), 'FromParent').req('s'))
+}
+
+/** secretbox's MAC, which a plaintext is shorter than its ciphertext by. */
+const MAC_BYTES = 16
+/** Shared plaintext buffers of openProperties (~50 plaintexts each; an entry kept alone keeps its slab), and the largest plaintext carved from one. */
+const SLAB_BYTES = 16 * 1024
+const SLAB_PIECE_MAX = 2048
+let slab = new Uint8Array(0)
+let slabUsed = 0
+
+/**
+ * symmetricDecrypt of `ct` into the next unused bytes of a shared slab rather than a buffer of its
+ * own (a listing opens 10,000 metadata blocks of a few hundred bytes: one backing store each cost
+ * more than the opening). Each plaintext has its own bytes, never written again; a slab lives while
+ * any view into it does. Same checks and errors as symmetricDecrypt.
+ */
+function openIntoSlab(c: CryptoProvider, key: SymmetricKey, ct: CipherText): Uint8Array {
+  const n = Math.max(0, ct.cipherText.length - MAC_BYTES)
+  if (n > SLAB_PIECE_MAX) return symmetricDecrypt(c, key, ct.cipherText, ct.nonce)
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const start = slabUsed
+  const out = slab.subarray(start, start + n)
+  slabUsed += n
+  try {
+    c.secretboxOpenInto(out, ct.cipherText, ct.nonce, key.key)
+  } catch (e) {
+    slabUsed = start // not opened (another key): the bytes are free again
+    throw e
+  }
+  return out
 }
 
 /** CryptreeNode.fromCbor's rule: a file's `p` opens under its base key and says so; anything else is a directory. */

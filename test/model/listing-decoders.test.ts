@@ -98,6 +98,19 @@ describe('in-place decoders', () => {
     }), { numRuns: Math.min(FUZZ_RUNS, 2000) })
   })
 
+  it('keep each opened plaintext apart: properties opened in a row, with failed openings and large ones between, stay what they were', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(propertiesArb, fc.nat({ max: 9 })), { minLength: 1, maxLength: 120 }), (items) => {
+      const opened: { got: FileProperties; want: FileProperties }[] = []
+      for (const [p, roll] of items) {
+        const big = roll === 0 ? { ...p, thumbnail: { mimeType: 'image/png', data: new Uint8Array(3000).fill(roll + 1) } } : p // past the slab's piece limit
+        const header: CryptreeNodeHeader = { fromBase: sealPaddedCbor(c, k(2), fromParentToCbor({ properties: big }), 16), fromParent: sealPaddedCbor(c, k(2), fromParentToCbor({ properties: big }), 16) }
+        if (roll === 1) expect(outcome(() => openProperties(c, header, k(3)))).toEqual({ error: 'DecryptionFailedError' }) // another key: nothing kept
+        opened.push({ got: openProperties(c, header, k(2)), want: big })
+      }
+      for (const { got, want } of opened) expect(got).toEqual(want)
+    }), { numRuns: 60 })
+  })
+
   it('agree on mutated FromParent contents: the same properties or the same error class', () => {
     const valid = [fromParentToCbor({ properties: props, parentLink: next }), fromParentToCbor({ properties: { ...props, thumbnail: { mimeType: 'image/png', data: new Uint8Array(9) }, treeHash: { rootHash: new Uint8Array(32), level1: new Uint8Array(3) } } })]
     fc.assert(fc.property(mutatedCbor(valid), (v) => {
