@@ -30,8 +30,8 @@ const BLOCKS_PER_ROUND = 160
 /**
  * Puts before timing starts (JIT, connections, first directories), two rounds' worth, so that the figures
  * measure a warmed daemon as a long-running home server is. A warm-up of 320 had been dropped because the
- * daemon then fell into back-to-back major GCs; none did in this pass's runs (13 counted with 320 warm-up puts, one
- * daemon through 3,520 puts: 1 mark-compact; bench/server-profile.md, pass 5). V8 still optimises ~60
+ * daemon then fell into back-to-back major GCs; none did in this pass's 19 runs with 320 warm-up puts (two
+ * single mark-compacts; bench/server-profile.md, pass 5). V8 still optimises ~60
  * functions during the measured puts after 16 warm-up puts as after 320. PEERGOS_BENCH_WARM_PUTS sets
  * another count (16 was the default before pass 5).
  */
