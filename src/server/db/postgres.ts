@@ -90,13 +90,6 @@ export class PostgresDatabase implements Database {
     return (await queryOn<T>(this.pool, sql, params)).rows
   }
 
-  /** A Postgres commit is durable when it returns: `committed` is called then. */
-  async runNotifying(sql: string, params: readonly SqlValue[], committed: () => void): Promise<number> {
-    const changes = await this.run(sql, params)
-    committed()
-    return changes
-  }
-
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     this.checkOpen()
     return (await queryOn(this.pool, sql, params)).rowCount ?? 0

@@ -35,12 +35,6 @@ export interface Database extends SqlExecutor {
    * Transactions do not nest.
    */
   withTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
-  /**
-   * `run`, also calling `committed` once the statement is committed and visible to every later
-   * statement, which may be before it is durable (SQLite FULL in WAL mode: before the WAL's fsync);
-   * the promise still resolves only once it is durable. `committed` is not called if it fails first.
-   */
-  runNotifying(sql: string, params: readonly SqlValue[], committed: () => void): Promise<number>
   /** Runs parameterless DDL, possibly several statements separated by `;`. */
   exec(ddl: string): Promise<void>
   close(): Promise<void>

@@ -53,8 +53,6 @@ interface Pending {
   readonly params: readonly SqlValue[]
   readonly resolve: (changes: number) => void
   readonly reject: (e: unknown) => void
-  /** Called once the statement is committed, before the WAL's fsync (runNotifying). */
-  readonly committed?: () => void
 }
 
 type Stmt = BetterSqlite3.Statement<unknown[], Row>
@@ -212,23 +210,9 @@ export class SqliteDatabase implements Database {
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.runGrouped(sql, params, undefined)
-  }
-
-  runNotifying(sql: string, params: readonly SqlValue[], committed: () => void): Promise<number> {
-    return this.runGrouped(sql, params, committed)
-  }
-
-  private runGrouped(sql: string, params: readonly SqlValue[], committed: (() => void) | undefined): Promise<number> {
-    if (!this.groupCommit || this.closed) {
-      return this.exclusive(() => {
-        const changes = this.runSync(sql, params)
-        committed?.()
-        return changes
-      })
-    }
+    if (!this.groupCommit || this.closed) return this.exclusive(() => this.runSync(sql, params))
     return new Promise<number>((resolve, reject) => {
-      this.group.push({ sql, params, resolve, reject, committed })
+      this.group.push({ sql, params, resolve, reject })
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flushGroup().finally(done)))
     })
   }
@@ -266,10 +250,6 @@ export class SqliteDatabase implements Database {
         }
         this.runSync('COMMIT', [])
       }
-      // committed and visible: callers may go on while the WAL is synced (they are told it is durable after)
-      ops.forEach((op, i) => {
-        if (results[i].ok) op.committed?.()
-      })
       await this.walSync()
     } catch (error) {
       if (this.db.inTransaction) {

@@ -7,8 +7,6 @@ import type { PublicKeyHash } from '../../model/signing-keys.ts'
 import { createTables, ensureColumn, transactionsDdl } from './schema.ts'
 import { stringOf, type Database, type SqlValue } from './sql.ts'
 
-const noop = (): void => undefined
-
 /** Rows per INSERT statement (4 parameters each, well within SQLite's and Postgres' limits; few distinct statements to prepare). */
 const ROWS_PER_INSERT = 32
 const insertTexts: string[] = []
@@ -41,14 +39,9 @@ export class TransactionStore {
   /**
    * Records blocks written under an open transaction: one multi-row INSERT (atomic) for up to
    * ROWS_PER_INSERT blocks, which joins the database's group commit; more in one database transaction.
-   * `committed` is called once the rows are visible to every later statement (the GC's reads), which
-   * with SQLite may be before they are durable; the promise resolves once they are durable.
    */
-  async addBlocks(owner: PublicKeyHash, tid: string, blocks: readonly CID[], now = Date.now(), committed?: () => void): Promise<void> {
-    if (blocks.length === 0) {
-      committed?.()
-      return
-    }
+  async addBlocks(owner: PublicKeyHash, tid: string, blocks: readonly CID[], now = Date.now()): Promise<void> {
+    if (blocks.length === 0) return
     const o = cidToString(owner)
     const insert = async (run: (sql: string, params: SqlValue[]) => Promise<number>, from: number, to: number): Promise<void> => {
       const params: SqlValue[] = []
@@ -56,13 +49,12 @@ export class TransactionStore {
       await run(insertRows(to - from), params)
     }
     if (blocks.length <= ROWS_PER_INSERT) {
-      await insert((sql, params) => this.db.runNotifying(sql, params, committed ?? noop), 0, blocks.length)
+      await insert((sql, params) => this.db.run(sql, params), 0, blocks.length)
       return
     }
     await this.db.withTransaction(async (tx) => {
       for (let i = 0; i < blocks.length; i += ROWS_PER_INSERT) await insert((sql, params) => tx.run(sql, params), i, Math.min(blocks.length, i + ROWS_PER_INSERT))
     })
-    committed?.()
   }
 
   /** Closes a transaction: its blocks are no longer GC roots (unless reachable otherwise). */

@@ -149,18 +149,9 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
       throw new QuotaExceededError(`Storage quota reached! Rejecting write of size ${total}. Please delete some files or request more space.`)
     }
 
-    // The rows must be visible to the GC before the blocks exist, and durable before the reply: their
-    // WAL sync overlaps the block writes.
-    const rows = this.txRows.add(owner, tid, cids)
+    await this.txRows.add(owner, tid, cids)
     try {
-      await rows.committed
-    } catch (e) {
-      await rows.durable.catch(() => undefined)
-      throw e
-    }
-    try {
-      const stored = this.ctx.blocks.putMany(username, cids.map((cid, i) => ({ cid, bytes: blocks[i] })))
-      await Promise.all([stored, rows.durable])
+      await this.ctx.blocks.putMany(username, cids.map((cid, i) => ({ cid, bytes: blocks[i] })))
     } catch (e) {
       // A block whose bytes do not hash to what the writer signed: nothing of this write was stored.
       if (e instanceof BlockHashMismatchError) throw new InvalidSignatureError('Invalid signature for block!')

@@ -80,16 +80,6 @@ describeDialects('TransactionStore', (d) => {
     expect((await store.openBlocks(writer(1))).length).toBe(sizes.reduce((a, b) => a + b))
   })
 
-  it('tells the caller when the rows are committed, before they are reported durable', async () => {
-    for (const n of [0, 3, 40]) {
-      const order: string[] = []
-      const cids = Array.from({ length: n }, (_, i) => identityCid(CODEC_RAW, new Uint8Array([i, n, 9])))
-      await store.addBlocks(writer(2), `t${n}`, cids, 5, () => order.push('committed')).then(() => order.push('durable'))
-      expect(order).toEqual(['committed', 'durable'])
-      expect((await store.openBlocks(writer(2))).length).toBe(n === 0 ? 0 : n === 3 ? 3 : 43)
-    }
-  })
-
   it('stores Peergos string forms', async () => {
     await store.addBlocks(writer(1), 'tid-1', [block(9)], 77)
     const [row] = await db.query('SELECT tid, owner, hash, time FROM transactions;')

@@ -48,22 +48,3 @@ describe.runIf(process.platform === 'linux')('the WAL handle of a FULL SQLite da
     await again.close()
   })
 })
-
-describe('runNotifying on a FULL SQLite database', () => {
-  it('says the statement is committed before its WAL sync, and resolves only after it', async () => {
-    const db = new SqliteDatabase({ path: join(dir, 'notify.sql'), synchronous: 'FULL' })
-    await db.exec('CREATE TABLE t (v INTEGER);')
-    const before = db.walSyncs
-    const seen: string[] = []
-    const n = await db.runNotifying('INSERT INTO t (v) VALUES (?), (?);', [1, 2], () => seen.push(`committed after ${db.walSyncs - before} syncs`))
-    seen.push(`resolved after ${db.walSyncs - before} syncs`)
-    expect(n).toBe(2)
-    expect(seen).toEqual(['committed after 0 syncs', 'resolved after 1 syncs'])
-    // A statement that fails is never said to be committed.
-    const failed = await db.runNotifying('INSERT INTO missing (v) VALUES (?);', [3], () => seen.push('wrongly committed')).catch((e: unknown) => e)
-    expect(failed).toBeInstanceOf(Error)
-    expect(seen).toHaveLength(2)
-    expect(await db.query('SELECT v FROM t ORDER BY v;')).toEqual([{ v: 1 }, { v: 2 }])
-    await db.close()
-  })
-})
