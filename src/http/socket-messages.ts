@@ -12,6 +12,12 @@ import { BadRequestError } from './errors.ts'
 export const SOCKET_PATH = '/peergos-ts/v0/ws'
 /** The server's first (text) message. */
 export const SOCKET_HELLO = 'peergos-ts-ws 1'
+/**
+ * The close code of a socket the server ends after it sat idle (no request in flight, none received for
+ * its idle timeout). The server answers nothing it receives once it has decided so, so a client may send
+ * again, on a new socket, every request still waiting when this close arrives: none was handled.
+ */
+export const SOCKET_IDLE_CLOSE = 4000
 /** Largest method and target a request may carry (the HTTP server's own header limit is 16 KiB). */
 export const MAX_SOCKET_TARGET = 16 * 1024 + 1024
 

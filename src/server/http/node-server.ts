@@ -195,7 +195,7 @@ export async function startHttpServer(handler: ServedHandler, options: NodeServe
     else socket.destroy()
   })
   // our WebSocket extension transport for the web UI (socket-api.ts): the same handler, per message
-  const sockets = attachSocketApi(server, handler, { hosts: () => state.hosts, bodyPool: state.bodyPool, alignBody: state.alignBody, replyPool: state.replyPool, onError: options.onError })
+  const sockets = attachSocketApi(server, handler, { hosts: () => state.hosts, bodyPool: state.bodyPool, alignBody: state.alignBody, replyPool: state.replyPool, onError: options.onError, idleTimeoutMs: options.keepAliveTimeoutMs })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -7,6 +7,8 @@
 // Requests in flight per socket are bounded: at the bound the socket stops being read, and the
 // requests its last read still held wait their turn.
 // A malformed message with a readable id gets a typed error reply; anything else closes the socket.
+// A socket idle for the HTTP keep-alive time (no request in flight, none received) is closed with
+// SOCKET_IDLE_CLOSE, and nothing received after that decision is handled (so the client may resend).
 // Client frames are unmasked by bufferutil (ws loads it when installed): ws' JavaScript loop would
 // cost the daemon 0.38 s of CPU per 100 MiB uploaded, the native one under 0.01 s.
 // The HTTP API itself is untouched: Peergos clients never see this.
@@ -16,7 +18,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { BodyTooLargeError } from '../../http/errors.ts'
 import { isAllowedHost, type AllowedHosts } from '../../http/host.ts'
 import { MAX_BULK_PUT_BODY } from '../../http/routes/storage.ts'
-import { decodeSocketRequest, encodeSocketReplyHead, MAX_SOCKET_TARGET, SOCKET_HELLO, SOCKET_PATH, socketMessageId } from '../../http/socket-messages.ts'
+import { decodeSocketRequest, encodeSocketReplyHead, MAX_SOCKET_TARGET, SOCKET_HELLO, SOCKET_IDLE_CLOSE, SOCKET_PATH, socketMessageId } from '../../http/socket-messages.ts'
 import { errorReply, parseTarget, type HttpRequest, type HttpResponse } from '../../http/transport.ts'
 import type { BufferPool } from '../buffer-pool.ts'
 import type { BodyAlignment } from './body.ts'
@@ -34,7 +36,12 @@ export interface SocketApiOptions {
   readonly alignBody?: BodyAlignment
   readonly replyPool?: BufferPool
   readonly onError?: (error: unknown) => void
+  /** How long a socket with no request in flight may stay silent before it is closed (default 65 s, the HTTP keep-alive time). */
+  readonly idleTimeoutMs?: number
 }
+
+/** The default idle time of a socket: the HTTP server's keep-alive timeout. */
+export const SOCKET_IDLE_TIMEOUT_MS = 65_000
 
 export interface SocketApi {
   /** Sockets open now (tests). */
@@ -116,6 +123,22 @@ function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOp
   let inFlight = 0
   /** Requests read past the bound (the rest of the last read): answered as others settle, in order. */
   const queued: { id: number; data: Buffer }[] = []
+  /** Set once the socket is being closed for idleness: what arrives after is not handled. */
+  let idle = false
+  const idleMs = options.idleTimeoutMs ?? SOCKET_IDLE_TIMEOUT_MS
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+  const watchIdle = (): void => {
+    clearTimeout(idleTimer)
+    if (inFlight > 0 || queued.length > 0) return
+    idleTimer = setTimeout(() => {
+      if (inFlight > 0 || queued.length > 0) return
+      idle = true
+      ws.close(SOCKET_IDLE_CLOSE, 'Idle')
+      setTimeout(() => ws.terminate(), 1_000).unref() // a client that does not answer the close
+    }, idleMs)
+    idleTimer.unref()
+  }
+  ws.on('close', () => clearTimeout(idleTimer))
   const start = (id: number, data: Buffer): void => {
     inFlight++
     answer(handler, options, data).then((r) => reply(ws, id, r, options.replyPool, settled), (e: unknown) => {
@@ -128,12 +151,15 @@ function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOp
     const next = queued.shift()
     if (next !== undefined) start(next.id, next.data)
     else if (ws.isPaused) ws.resume()
+    watchIdle()
   }
   ws.on('error', (e) => {
     options.onError?.(e)
     ws.terminate()
   })
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (idle) return
+    clearTimeout(idleTimer)
     if (!isBinary || !(data instanceof Buffer)) return ws.close(1003, 'Binary request messages only')
     const id = socketMessageId(data)
     if (id === undefined) return ws.close(1002, 'Message too short')
@@ -147,6 +173,7 @@ function serveSocket(ws: WebSocket, handler: ServedHandler, options: SocketApiOp
     if (inFlight >= MAX_SOCKET_IN_FLIGHT) ws.pause()
   })
   ws.send(SOCKET_HELLO)
+  watchIdle()
 }
 
 /** One request through the HTTP handler, with the HTTP server's body rules. */

@@ -8,8 +8,9 @@
 // another origin or through a /p2p/ proxy path. Only the page's own origin is used: it served this code,
 // so a reply it sends whole (a socket message cannot be capped while it arrives) is no new trust.
 // A socket that closes fails its requests in flight as fetch fails (TypeError); the next request opens
-// a new one. The client still trusts no reply: every block is re-hashed by its reader, as over HTTP.
-import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH, type SocketReply } from '../../http/socket-messages.ts'
+// a new one. A socket the server closed as idle (SOCKET_IDLE_CLOSE) handled none of the requests still
+// waiting, so those are sent again, once, on a new socket. The client still trusts no reply: every block is re-hashed by its reader, as over HTTP.
+import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_IDLE_CLOSE, SOCKET_PATH, type SocketReply } from '../../http/socket-messages.ts'
 
 /** How long a new socket may take to say hello before the server counts as one without the extension. */
 const HELLO_TIMEOUT_MS = 10_000
@@ -22,6 +23,9 @@ export interface SocketFetchCounts {
   state: 'unknown' | 'socket' | 'absent'
 }
 
+/** Fails the requests waiting on a socket the server closed as idle: none of them was handled. */
+class SocketIdleClosed extends TypeError {}
+
 interface Pending {
   readonly resolve: (r: SocketReply) => void
   readonly reject: (e: unknown) => void
@@ -30,7 +34,10 @@ interface Pending {
 export class SocketFetch {
   readonly counts: SocketFetchCounts = { socket: 0, fetched: 0, state: 'unknown' }
   private socket: Promise<WebSocket | undefined> | undefined
-  private readonly pending = new Map<number, Pending>()
+  /** The socket `socket` settled to or is opening. */
+  private current: WebSocket | undefined
+  /** Requests sent on each socket and not yet answered (a closing socket fails only its own). */
+  private readonly pending = new WeakMap<WebSocket, Map<number, Pending>>()
   private nextId = 1
 
   /** `origin`: the page's ("http://host:port"); `fallback` does what the socket does not. */
@@ -51,7 +58,7 @@ export class SocketFetch {
    * not decoded: a caller that takes no content coding checks for none); undefined when it may not go
    * over the socket (the caller sends it by fetch).
    */
-  async exchange(url: string, init: RequestInit): Promise<SocketReply | undefined> {
+  async exchange(url: string, init: RequestInit, resent = false): Promise<SocketReply | undefined> {
     const u = new URL(url, this.origin)
     const body = init.body ?? new Uint8Array(0)
     const method = init.method ?? 'GET'
@@ -59,21 +66,43 @@ export class SocketFetch {
     const ws = plain && this.counts.state !== 'absent' ? await this.connect() : undefined
     if (ws === undefined) return undefined
     init.signal?.throwIfAborted()
-    if (ws.readyState !== ws.OPEN) throw new TypeError('Failed to fetch (the socket closed)')
+    if (ws.readyState !== ws.OPEN) {
+      // closing (say, as idle) but its close not yet delivered: once more on a new socket
+      if (resent) throw new TypeError('Failed to fetch (the socket closed)')
+      this.forget(ws)
+      return this.exchange(url, init, true)
+    }
     const id = this.nextId++
     const message = encodeSocketRequest({ id, method, target: u.pathname + u.search, body: body as Uint8Array })
     this.counts.socket++
+    try {
+      return await this.send(ws, id, message, init.signal ?? undefined)
+    } catch (e) {
+      if (e instanceof SocketIdleClosed && !resent) return this.exchange(url, init, true)
+      throw e
+    }
+  }
+
+  private send(ws: WebSocket, id: number, message: Uint8Array<ArrayBuffer>, signal: AbortSignal | undefined): Promise<SocketReply> {
+    const pending = this.pendingOn(ws)
     return new Promise<SocketReply>((resolve, reject) => {
-      const signal = init.signal ?? undefined
       const onAbort = (): void => {
-        this.pending.delete(id)
+        pending.delete(id)
         reject(signal!.reason)
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       const done = (): void => signal?.removeEventListener('abort', onAbort)
-      this.pending.set(id, { resolve: (r) => { done(); resolve(r) }, reject: (e) => { done(); reject(e) } })
+      pending.set(id, { resolve: (r) => { done(); resolve(r) }, reject: (e) => { done(); reject(e) } })
       ws.send(message)
     })
+  }
+
+  /** Drops `ws` as this worker's socket (the next request opens another), if it still is. */
+  private forget(ws: WebSocket): void {
+    if (this.current === ws) {
+      this.socket = undefined
+      this.current = undefined
+    }
   }
 
   /** The open socket, opening it when none is; undefined when the server has no such socket. */
@@ -87,6 +116,7 @@ export class SocketFetch {
         this.counts.state = 'absent'
         return resolve(undefined)
       }
+      this.current = ws
       ws.binaryType = 'arraybuffer'
       let hello = false
       const absent = (): void => {
@@ -105,22 +135,30 @@ export class SocketFetch {
           resolve(ws)
           return
         }
-        this.received(e.data)
+        this.received(ws, e.data)
       }
       ws.onerror = () => {} // followed by close
-      ws.onclose = () => {
+      ws.onclose = (e: CloseEvent) => {
         clearTimeout(timer)
         absent()
-        this.socket = undefined // the next request opens a new one
-        const failed = [...this.pending.values()]
-        this.pending.clear()
-        for (const p of failed) p.reject(new TypeError('Failed to fetch (the socket closed)'))
+        this.forget(ws) // the next request opens a new one
+        const pending = this.pendingOn(ws)
+        const failed = [...pending.values()]
+        pending.clear()
+        const idle = hello && e.code === SOCKET_IDLE_CLOSE
+        for (const p of failed) p.reject(idle ? new SocketIdleClosed('Failed to fetch (the socket closed as idle)') : new TypeError('Failed to fetch (the socket closed)'))
       }
     })
     return this.socket
   }
 
-  private received(data: unknown): void {
+  private pendingOn(ws: WebSocket): Map<number, Pending> {
+    let m = this.pending.get(ws)
+    if (m === undefined) this.pending.set(ws, (m = new Map()))
+    return m
+  }
+
+  private received(ws: WebSocket, data: unknown): void {
     if (!(data instanceof ArrayBuffer)) return
     let r: ReturnType<typeof decodeSocketReply>
     try {
@@ -128,9 +166,10 @@ export class SocketFetch {
     } catch {
       return // the request it answers (if any) times out as over HTTP
     }
-    const p = this.pending.get(r.id)
+    const pending = this.pendingOn(ws)
+    const p = pending.get(r.id)
     if (p === undefined) return
-    this.pending.delete(r.id)
+    pending.delete(r.id)
     p.resolve(r)
   }
 }

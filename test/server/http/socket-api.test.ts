@@ -9,12 +9,12 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import { UserContext } from '../../../src/client/user-context.ts'
 import { httpNetworkServices } from '../../../src/http/clients/network.ts'
 import { FetchPoster } from '../../../src/http/poster.ts'
 import { MAX_BULK_PUT_BODY } from '../../../src/http/routes/storage.ts'
-import { decodeSocketReply, encodeSocketRequest, SOCKET_HELLO, SOCKET_PATH, type SocketReply } from '../../../src/http/socket-messages.ts'
+import { decodeSocketReply, decodeSocketRequest, encodeSocketReplyHead, encodeSocketRequest, SOCKET_HELLO, SOCKET_IDLE_CLOSE, SOCKET_PATH, type SocketReply } from '../../../src/http/socket-messages.ts'
 import { bytesReply, type HttpRequest, type HttpResponse } from '../../../src/http/transport.ts'
 import { startHttpServer } from '../../../src/server/http/node-server.ts'
 import { MAX_SOCKET_IN_FLIGHT, MAX_SOCKET_MESSAGE } from '../../../src/server/http/socket-api.ts'
@@ -218,6 +218,84 @@ describe('requests in flight on one socket', () => {
       ws.close()
     } finally {
       await server.close()
+    }
+  })
+})
+
+describe('idle sockets', () => {
+  it('are closed after the idle time with SOCKET_IDLE_CLOSE, never while a request is in flight', async () => {
+    const gates: (() => void)[] = []
+    const handler = Object.assign(async (req: HttpRequest): Promise<HttpResponse> => {
+      if (req.path.endsWith('slow')) await new Promise<void>((r) => gates.push(r))
+      return bytesReply(new TextEncoder().encode(req.path))
+    }, { maxBodySize: () => 1024 })
+    const server = await startHttpServer(handler, { keepAliveTimeoutMs: 300 })
+    try {
+      const url = server.url.replace('http', 'ws') + SOCKET_PATH
+      const quiet = new WebSocket(url)
+      const quietClosed = closed(quiet)
+      const busy = new WebSocket(url)
+      await new Promise((r) => busy.once('message', r))
+      const ask = client(busy)
+      let busyClosedAt = 0
+      const busyClosed = closed(busy).then((code) => { busyClosedAt = Date.now(); return code })
+      const slow = ask('POST', '/api/v0/slow')
+      expect(await quietClosed).toBe(SOCKET_IDLE_CLOSE)
+      // the busy socket's request outlives three idle times: it stays open and is answered
+      await new Promise((r) => setTimeout(r, 900))
+      expect(busy.readyState).toBe(WebSocket.OPEN)
+      const answeredAt = Date.now()
+      gates.shift()!()
+      expect(new TextDecoder().decode((await slow).body)).toBe('/api/v0/slow')
+      expect(await busyClosed).toBe(SOCKET_IDLE_CLOSE)
+      expect(busyClosedAt - answeredAt).toBeGreaterThanOrEqual(250)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('have the web client send again, on a new socket, the requests a close as idle left unanswered', async () => {
+    const http = createServer((_req, res) => res.writeHead(404).end())
+    const wss = new WebSocketServer({ noServer: true })
+    let sockets = 0
+    const handled: string[] = []
+    http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => {
+      const n = ++sockets
+      ws.send(SOCKET_HELLO)
+      ws.on('message', (m) => {
+        const r = decodeSocketRequest(new Uint8Array(m as Buffer))
+        // the first socket had decided it was idle when this arrived: not handled, closed as idle
+        if (n === 1) return ws.close(SOCKET_IDLE_CLOSE, 'Idle')
+        handled.push(r.target)
+        ws.send(encodeSocketReplyHead(r.id, 200, [['Content-Length', '2']]), { binary: true, fin: false })
+        ws.send(new TextEncoder().encode('ok'), { binary: true, fin: true })
+      })
+    }))
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+    try {
+      const sf = new SocketFetch(url, () => Promise.reject(new Error('no fetch expected')), WebSocket as unknown as typeof globalThis.WebSocket)
+      const res = await sf.fetch(url + '/api/v0/one', { method: 'POST', body: new Uint8Array(1), redirect: 'error' })
+      expect(await res.text()).toBe('ok')
+      expect(sockets).toBe(2)
+      expect(handled).toEqual(['/api/v0/one'])
+      expect(sf.counts.state).toBe('socket')
+      expect(sf.counts.fetched).toBe(0)
+      // a close that is not for idleness still fails the requests waiting, as fetch fails
+      const other = new WebSocketServer({ noServer: true })
+      http.removeAllListeners('upgrade')
+      http.on('upgrade', (req, socket, head) => other.handleUpgrade(req, socket, head, (ws) => {
+        ws.send(SOCKET_HELLO)
+        ws.on('message', () => ws.close(1011, 'Broken'))
+      }))
+      for (const c of wss.clients) c.close()
+      await expect.poll(() => sf.counts.state === 'socket' && wss.clients.size === 0).toBe(true)
+      await expect(sf.fetch(url + '/api/v0/two', { method: 'POST', body: new Uint8Array(1), redirect: 'error' })).rejects.toThrow(TypeError)
+      other.close()
+    } finally {
+      wss.close()
+      http.closeAllConnections()
+      http.close()
     }
   })
 })
