@@ -2,13 +2,12 @@
 // ChunkMirrorCaps {m, b?} in multibase. Written straight into one buffer and into its escaped query
 // form for the usual shapes (client), and read in place for those shapes (server); anything else
 // goes through the generic CBOR codec, which decides what is refused and how.
-import { encodeCbor, decodeCbor } from '../codec/cbor.ts'
+import { decodeCbor, encodeCbor, type CborValue } from '../codec/cbor.ts'
 import { asList, cborMap, Fields } from '../codec/cbor-read.ts'
 import { base64EncodeUriComponent } from '../codec/base64.ts'
 import { cidFromBytes } from '../codec/cid.ts'
 import { multibase64Encode, multibaseDecode } from '../codec/multibase.ts'
 import { batWithId, batWithIdFromCbor, batWithIdToCbor, checkBatId } from '../model/bat-id.ts'
-import type { CborValue } from '../codec/cbor.ts'
 import { MAX_CHAMP_GETS, type ChunkMirrorCap } from '../services/content-addressed-storage.ts'
 import { BadRequestError } from './errors.ts'
 
