@@ -76,15 +76,20 @@ async function overHttp(d: TestDaemon, target: string, body: Uint8Array): Promis
   return { status: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) }
 }
 
-describe('the WebSocket extension transport', () => {
-  let d: TestDaemon
-
+/** A daemon for the enclosing describe block: started before its tests, closed after them. */
+function daemonForBlock(): { d: TestDaemon } {
+  const held = {} as { d: TestDaemon }
   beforeAll(async () => {
-    d = await startTestDaemon()
+    held.d = await startTestDaemon()
   }, 60_000)
   afterAll(async () => {
-    await d?.close()
+    await held.d?.close()
   })
+  return held
+}
+
+describe('the WebSocket extension transport', () => {
+  const held = daemonForBlock()
 
   it('unmasks client frames natively (bufferutil: ws\' own JS loop costs 0.38 s of CPU per 100 MiB)', () => {
     const bufferutil = createRequire(import.meta.url)('bufferutil') as { unmask?: unknown }
@@ -92,11 +97,11 @@ describe('the WebSocket extension transport', () => {
   })
 
   it('answers requests with the HTTP API\'s status, headers and body bytes', async () => {
-    const ws = await open(d)
+    const ws = await open(held.d)
     const ask = client(ws)
     const targets = ['/api/v0/id', '/api/v0/block/get?arg=zb2rhe5P4gXftAwvA4eXQ5HJwsER2owDyS9sKaQRRVQPn93bA', '/api/v0/no/such/route', '/api/v0/core/getPublicKey?arg=' + encodeURIComponent('nobody'), '/api/v0/block/put?format=raw']
     for (const target of targets) {
-      const [viaSocket, viaHttp] = await Promise.all([ask('POST', target, new Uint8Array(3)), overHttp(d, target, new Uint8Array(3))])
+      const [viaSocket, viaHttp] = await Promise.all([ask('POST', target, new Uint8Array(3)), overHttp(held.d, target, new Uint8Array(3))])
       expect(viaSocket.status, target).toBe(viaHttp.status)
       expect(new Map(viaSocket.headers.map(([k, v]) => [k.toLowerCase(), v])), target).toEqual(viaHttp.headers)
       expect(Buffer.from(viaSocket.body).equals(Buffer.from(viaHttp.body)), target).toBe(true)
@@ -105,9 +110,9 @@ describe('the WebSocket extension transport', () => {
   })
 
   it('carries a user\'s signup, a multi-chunk upload and its download through the web client', async () => {
-    const sf = new SocketFetch(d.daemon.url, (i, init) => fetch(i, init), WebSocket as unknown as typeof globalThis.WebSocket)
-    const poster = new FetchPoster(d.daemon.url, { fetch: (input, init) => sf.fetch(String(input), init ?? {}) })
-    const net = { crypto: d.net.crypto, ...httpNetworkServices(poster) }
+    const sf = new SocketFetch(held.d.daemon.url, (i, init) => fetch(i, init), WebSocket as unknown as typeof globalThis.WebSocket)
+    const poster = new FetchPoster(held.d.daemon.url, { fetch: (input, init) => sf.fetch(String(input), init ?? {}) })
+    const net = { crypto: held.d.net.crypto, ...httpNetworkServices(poster) }
     const user = await UserContext.signUp(net, 'socketeer', 'a long and unusual socket password')
     const data = pattern(11 * MiB + 77, 3)
     await user.fs.writeFile('/socketeer/big.bin', data)
@@ -117,13 +122,13 @@ describe('the WebSocket extension transport', () => {
     expect(sf.counts.fetched).toBe(0)
     expect(sf.counts.socket).toBeGreaterThan(20)
     // the same file read over HTTP by another session of the same user
-    const again = await UserContext.signIn(d.net, 'socketeer', 'a long and unusual socket password')
+    const again = await UserContext.signIn(held.d.net, 'socketeer', 'a long and unusual socket password')
     expect(sha256Hex(await again.fs.readFileBytes('/socketeer/big.bin'))).toBe(sha256Hex(data))
     await again.close()
   }, 180_000)
 
   it('applies each route\'s body limit, and refuses a message larger than any route takes', async () => {
-    const ws = await open(d)
+    const ws = await open(held.d)
     const ask = client(ws)
     const tooBig = await ask('POST', '/api/v0/id', new Uint8Array(70 * 1024))
     expect(tooBig.status).toBe(413)
@@ -136,7 +141,7 @@ describe('the WebSocket extension transport', () => {
   })
 
   it('answers a malformed request with a typed error, closes on a bad frame, and stays up', async () => {
-    const ws = await open(d)
+    const ws = await open(held.d)
     const ask = client(ws)
     const raw = encodeSocketRequest({ id: 77, method: 'POST', target: '/api/v0/id', body: new Uint8Array(0) })
     raw[5] = 'p'.charCodeAt(0) // a lower-case method
@@ -152,23 +157,23 @@ describe('the WebSocket extension transport', () => {
     ws.send(new Uint8Array(3))
     expect(await short).toBe(1002)
 
-    const text = await open(d)
+    const text = await open(held.d)
     const textClosed = closed(text)
     text.send('not binary')
     expect(await textClosed).toBe(1003)
 
     // a bare TCP client sending a masked-bit-missing frame: the library closes with a protocol error
-    const bad = await open(d)
+    const bad = await open(held.d)
     const badClosed = closed(bad)
     ;(bad as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([0x82, 0x05, 1, 2, 3, 4, 5]))
     expect(await badClosed).toBe(1002)
 
-    const still = await overHttp(d, '/api/v0/id', new Uint8Array(0))
+    const still = await overHttp(held.d, '/api/v0/id', new Uint8Array(0))
     expect(still.status).toBe(200)
   })
 
   it('answers many requests in flight on one socket', async () => {
-    const ws = await open(d)
+    const ws = await open(held.d)
     const ask = client(ws)
     const replies = await Promise.all(Array.from({ length: 64 }, () => ask('POST', '/api/v0/id')))
     expect(replies.every((r) => r.status === 200)).toBe(true)
@@ -177,13 +182,13 @@ describe('the WebSocket extension transport', () => {
   })
 
   it('takes upgrades only at its path, for this Host, from the same origin or none', async () => {
-    const base = d.daemon.url.replace('http', 'ws')
+    const base = held.d.daemon.url.replace('http', 'ws')
     // a WebSocket upgrade elsewhere is served as the plain request it is: GET on the API is refused as over HTTP
-    expect(await refusedWith(base + '/api/v0/id')).toBe((await fetch(d.daemon.url + '/api/v0/id')).status)
+    expect(await refusedWith(base + '/api/v0/id')).toBe((await fetch(held.d.daemon.url + '/api/v0/id')).status)
     expect(await refusedWith(base + SOCKET_PATH, { Host: 'evil.example' })).toBe(404)
     expect(await refusedWith(base + SOCKET_PATH, { Origin: 'http://evil.example' })).toBe(403)
     expect(await refusedWith(base + SOCKET_PATH, { Origin: 'null' })).toBe(403)
-    const same = await open(d, { Origin: d.daemon.url })
+    const same = await open(held.d, { Origin: held.d.daemon.url })
     same.close()
   })
 })
@@ -304,16 +309,10 @@ describe('idle sockets', () => {
 })
 
 describe('other Upgrade requests', () => {
-  let d: TestDaemon
-  beforeAll(async () => {
-    d = await startTestDaemon()
-  }, 60_000)
-  afterAll(async () => {
-    await d?.close()
-  })
+  const held = daemonForBlock()
 
   it('serves API calls that ask for h2c as the plain HTTP requests they are, bodies included, on connections kept alive', async () => {
-    const { port } = new URL(d.daemon.url)
+    const { port } = new URL(held.d.daemon.url)
     const socket = connect(Number(port), '127.0.0.1')
     await new Promise((r) => socket.once('connect', r))
     let got = ''
@@ -321,7 +320,7 @@ describe('other Upgrade requests', () => {
     const body = 'abc'
     const h2c = `POST /api/v0/id HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: ${body.length}\r\n\r\n${body}`
     socket.write(h2c)
-    const plain = await overHttp(d, '/api/v0/id', new TextEncoder().encode(body))
+    const plain = await overHttp(held.d, '/api/v0/id', new TextEncoder().encode(body))
     await expect.poll(() => got.includes('\r\n\r\n') && got.length >= got.indexOf('\r\n\r\n') + 4 + plain.body.length).toBe(true)
     // the id route takes no body: both refuse its 3 bytes alike (the body was read as the body)
     expect(plain.status).toBe(413)
@@ -332,7 +331,7 @@ describe('other Upgrade requests', () => {
     await new Promise((r) => again.once('connect', r))
     got = ''
     again.on('data', (b: Buffer) => { got += b.toString('latin1') })
-    const ok = await overHttp(d, '/api/v0/id', new Uint8Array(0))
+    const ok = await overHttp(held.d, '/api/v0/id', new Uint8Array(0))
     const tail = Buffer.from(ok.body).toString('latin1')
     again.write(`POST /api/v0/id HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: 0\r\n\r\n`)
     await expect.poll(() => got.startsWith('HTTP/1.1 200 ') && got.endsWith(tail)).toBe(true)
