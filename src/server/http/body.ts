@@ -18,7 +18,7 @@ export type BodyResult = { readonly ok: true; readonly body: Uint8Array } | { re
  * against 0.12-0.14 for a bounce through an ordinary buffer at the matching offset, pass 5 of
  * bench/server-profile.md). Nothing reads a body while it is being filled.
  */
-function copyInto(target: Uint8Array, source: Uint8Array, at: number): void {
+export function copyInto(target: Uint8Array, source: Uint8Array, at: number): void {
   if (!(target.buffer instanceof SharedArrayBuffer) || source.length === 0) {
     target.set(source, at)
     return
