@@ -59,7 +59,7 @@ function cpuDelta(before: Map<string, number>, after: Map<string, number>): stri
   return `${lines.join('\n')}\n  ${'all'.padEnd(40)} ${total.toFixed(2)} s`
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number }; hitCount?: number; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
 function topSelf(p: CpuProfile, n = 14): string {
@@ -70,11 +70,12 @@ function topSelf(p: CpuProfile, n = 14): string {
     const dt = p.timeDeltas[i] ?? 0
     const f = byId.get(id)!.callFrame
     const file = f.url.split('/').pop() ?? ''
-    const key = `${f.functionName || '(anon)'} ${file}:${f.lineNumber}`
+    // 1-based line and column, as an editor shows them (CDP's are 0-based): a minified bundle has few lines
+    const key = `${f.functionName || '(anon)'} ${file}:${f.lineNumber + 1}:${(f.columnNumber ?? -1) + 1}`
     self.set(key, (self.get(key) ?? 0) + dt)
     total += dt
   })
-  const idle = self.get('(idle) :-1') ?? 0
+  const idle = self.get('(idle) :0:0') ?? 0
   return [`    busy ${((total - idle) / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s`,
     ...[...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `    ${(v / 1e6).toFixed(3).padStart(7)} s  ${k}`)].join('\n')
 }

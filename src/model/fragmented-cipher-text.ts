@@ -47,9 +47,11 @@ export interface FragmentBlock {
 /**
  * Spare bytes allocated before and after each fragment block built here: the request that stores the
  * block alone (a BlockWriteGroup of one block and its signature) is written around it in place,
- * not copied into a new megabyte (http/wire.ts encodeBlockWriteGroup).
+ * not copied into a new megabyte (http/wire.ts encodeBlockWriteGroup). The room before also takes
+ * the web client's socket message head in front of that request (web/shared/socket-fetch.ts: method
+ * and target, a block/put/bulk target being about 200 bytes).
  */
-export const FRAGMENT_ROOM_BEFORE = 16
+export const FRAGMENT_ROOM_BEFORE = 512
 export const FRAGMENT_ROOM_AFTER = 160
 /**
  * The buffers of fragment blocks built here (the block and the room around it, nothing else), each

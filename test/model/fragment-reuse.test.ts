@@ -11,7 +11,7 @@ import type { CryptoProvider } from '../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../src/crypto/providers/node.ts'
 import { encodeBlockWriteGroup } from '../../src/http/wire.ts'
 import {
-  adoptRoomAround, buildFpctCbor, decryptFpct, fragmentWithRoom, hasRoomAround, MAX_POOLED_FRAGMENTS, releaseFragments, type FragmentBlock,
+  adoptRoomAround, buildFpctCbor, decryptFpct, FRAGMENT_ROOM_AFTER, FRAGMENT_ROOM_BEFORE, fragmentWithRoom, hasRoomAround, MAX_POOLED_FRAGMENTS, releaseFragments, type FragmentBlock,
 } from '../../src/model/fragmented-cipher-text.ts'
 import { symmetricKey } from '../../src/model/symmetric-key.ts'
 
@@ -54,7 +54,7 @@ describe('fragment buffer reuse', () => {
 
   it('keeps only large fragments built here, once each, and at most MAX_POOLED_FRAGMENTS', () => {
     const foreign = new Uint8Array(2 * MiB).subarray(16, 16 + MiB) // no room recorded: not built here
-    const adopted = new Uint8Array(16 + MiB + 44 + 160).subarray(16, 16 + MiB + 44) // built with room elsewhere (a web chunk helper)
+    const adopted = new Uint8Array(FRAGMENT_ROOM_BEFORE + MiB + 44 + FRAGMENT_ROOM_AFTER).subarray(FRAGMENT_ROOM_BEFORE, FRAGMENT_ROOM_BEFORE + MiB + 44) // built with room elsewhere (a web chunk helper)
     adoptRoomAround(adopted)
     expect(hasRoomAround(adopted)).toBe(true)
     const small = fragmentWithRoom(new Uint8Array(4), new Uint8Array(1000))

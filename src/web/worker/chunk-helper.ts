@@ -73,9 +73,13 @@ function blobFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Respon
   return fetch(input, body instanceof Uint8Array && body.length > 0 ? { ...init, body: new Blob([body as Uint8Array<ArrayBuffer>]) } : init)
 }
 
-/** One POST with the moved body, over the socket or as a Blob, its reply read whole. */
+/**
+ * One POST with the moved body, over the socket or as a Blob, its reply read whole. Its buffer is ours
+ * alone (moved here, the fragment's room before it spare): the socket's request head goes there.
+ */
 async function post(m: Extract<ChunkRequest, { kind: 'post' }>): Promise<void> {
-  const res = await sameOriginSocketFetch(blobFetch).fetch(m.url, { method: 'POST', body: m.body as Uint8Array<ArrayBuffer>, headers: [...m.headers] as [string, string][], redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  const init: RequestInit = { method: 'POST', body: m.body as Uint8Array<ArrayBuffer>, headers: [...m.headers] as [string, string][], redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) }
+  const res = await sameOriginSocketFetch(blobFetch).fetch(m.url, init, { headInRoomBefore: true })
   const body = res.body === null ? new Uint8Array(0) : await readLimited(res.body, MAX_REPLY_BYTES, 'Reply')
   scope.postMessage({ kind: 'posted', id: m.id, status: res.status, statusText: res.statusText, headers: [...res.headers], body }, buffersOf([body]))
 }

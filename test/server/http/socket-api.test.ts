@@ -127,6 +127,25 @@ describe('the WebSocket extension transport', () => {
     await again.close()
   }, 180_000)
 
+  it('writes a request\'s head into the room before a body its caller gives up, and copies a body with too little room', async () => {
+    const sf = new SocketFetch(held.d.daemon.url, () => Promise.reject(new Error('no fetch expected')), WebSocket as unknown as typeof globalThis.WebSocket)
+    const target = '/api/v0/block/put?format=raw'
+    const data = pattern(200 * 1024 + 5, 9)
+    const viaHttp = await overHttp(held.d, target, data)
+    for (const room of [512, 3]) {
+      const buffer = new Uint8Array(room + data.length)
+      buffer.set(data, room)
+      const body = buffer.subarray(room)
+      const res = await sf.fetch(held.d.daemon.url + target, { method: 'POST', body }, { headInRoomBefore: true })
+      expect(res.status, `room ${room}`).toBe(viaHttp.status)
+      expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(viaHttp.body)), `room ${room}`).toBe(true)
+      expect(Buffer.from(body).equals(Buffer.from(data)), `room ${room}: the body itself untouched`).toBe(true)
+      // the head went into the room only where it fitted
+      expect(buffer.subarray(0, room).some((b) => b !== 0), `room ${room}`).toBe(room === 512)
+    }
+    expect(sf.counts).toEqual({ socket: 2, fetched: 0, state: 'socket' })
+  })
+
   it('applies each route\'s body limit, and refuses a message larger than any route takes', async () => {
     const ws = await open(held.d)
     const ask = client(ws)
