@@ -277,49 +277,21 @@ export function encodeByteStringList(items: readonly Uint8Array[]): Uint8Array {
  */
 export function decodeByteStringList(bytes: Uint8Array): Uint8Array[] | undefined {
   if (bytes.length === 0 || bytes[0] >> 5 !== 4) return undefined
-  let pos = 1
-  const n = headArgument(bytes, 0)
-  if (n < 0) return undefined
-  pos += headArgumentBytes(bytes[0] & 0x1f)
-  if (n > bytes.length - pos) return undefined
-  const out: Uint8Array[] = new Array(n)
-  for (let i = 0; i < n; i++) {
-    if (pos >= bytes.length || bytes[pos] >> 5 !== 2) return undefined
-    const len = headArgument(bytes, pos)
-    if (len < 0) return undefined
-    pos += 1 + headArgumentBytes(bytes[pos] & 0x1f)
-    if (len > bytes.length - pos) return undefined
-    out[i] = bytes.subarray(pos, pos + len)
-    pos += len
-  }
-  return pos === bytes.length ? out : undefined
-}
-
-/** Bytes after the initial byte taken by a head's argument (additional information below 27 only). */
-function headArgumentBytes(info: number): number {
-  return info < 24 ? 0 : info === 24 ? 1 : info === 25 ? 2 : 4
-}
-
-/** The minimal argument (below 2^32) of the head at `pos`, or -1 (not minimal, too large, cut short, indefinite or reserved). */
-function headArgument(b: Uint8Array, pos: number): number {
-  const info = b[pos] & 0x1f
-  if (info < 24) return info
-  const p = pos + 1
-  switch (info) {
-    case 24:
-      return p < b.length && b[p] >= 24 ? b[p] : -1
-    case 25: {
-      if (p + 2 > b.length) return -1
-      const v = (b[p] << 8) | b[p + 1]
-      return v >= 0x100 ? v : -1
+  // the decoder's own head reading (minimal heads, lengths within the input); any refusal: not this shape
+  const r = new Reader(bytes, 1, Number.MAX_SAFE_INTEGER, true)
+  try {
+    r.pos = 1
+    const n = r.length(bytes[0] & 0x1f)
+    const out: Uint8Array[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      if (r.pos >= bytes.length || bytes[r.pos] >> 5 !== 2) return undefined
+      const len = r.length(bytes[r.pos++] & 0x1f)
+      out[i] = bytes.subarray(r.pos, r.pos + len)
+      r.pos += len
     }
-    case 26: {
-      if (p + 4 > b.length) return -1
-      const v = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3])
-      return v >= 0x10000 ? v : -1
-    }
-    default:
-      return -1
+    return r.pos === bytes.length ? out : undefined
+  } catch {
+    return undefined
   }
 }
 
