@@ -1,6 +1,7 @@
 // The transport under every HTTP client (Peergos HttpPoster / JavaPoster): post(path, body) → reply
 // bytes, with Peergos' error convention decoded into named errors. FetchPoster implements it with
-// fetch (Node and browsers); p2pPrefix() builds the `/p2p/<peer-id>/http/` proxy form (reference §7.1).
+// fetch (Node and browsers), resending once a request whose connection was reset before any reply;
+// p2pPrefix() builds the `/p2p/<peer-id>/http/` proxy form (reference §7.1).
 import { cidToString, type CID } from '../codec/cid.ts'
 import { ERROR_CLASS_HEADER, errorFromWire, HttpTransportError } from './errors.ts'
 import { readLimited } from './gzip.ts'
@@ -58,7 +59,22 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
   return readLimited(res.body, max, 'Reply')
 }
 
-/** A Poster over fetch to one server; `baseUrl` is its origin, e.g. "http://127.0.0.1:8000". */
+/** What Node's fetch (undici) names a connection the server reset or closed before any reply; browsers give no code. */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'])
+
+/** Whether fetch failed because the connection was reset or closed before a reply (not a timeout, not a refusal). */
+function connectionReset(e: unknown): boolean {
+  if (!(e instanceof TypeError)) return false
+  const code = (e.cause as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' && RESET_CODES.has(code)
+}
+
+/**
+ * A Poster over fetch to one server; `baseUrl` is its origin, e.g. "http://127.0.0.1:8000".
+ * A request whose connection is reset or closed before any reply (a kept-alive connection the server
+ * closed as the request went out) is sent once more, within the same timeout, as browsers do for a
+ * reused connection and as NodePoster does; Node's fetch does not for a POST.
+ */
 export class FetchPoster implements Poster {
   private readonly base: string
   private readonly fetchFn: typeof fetch
@@ -72,15 +88,22 @@ export class FetchPoster implements Poster {
     if (!path.startsWith('/')) throw new TypeError('Poster paths are absolute')
     const useGet = options.get === true && this.options.publicServer === true && body.length === 0
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 15_000
+    const signal = timeout >= 0 ? AbortSignal.timeout(timeout) : undefined
+    const send = (): Promise<Response> => this.fetchFn(this.base + path, {
+      method: useGet ? 'GET' : 'POST',
+      ...(useGet ? {} : { body: body as Uint8Array<ArrayBuffer> }),
+      headers: { ...this.options.headers },
+      redirect: 'error',
+      ...(signal !== undefined ? { signal } : {}),
+    })
     let res: Response
     try {
-      res = await this.fetchFn(this.base + path, {
-        method: useGet ? 'GET' : 'POST',
-        ...(useGet ? {} : { body: body as Uint8Array<ArrayBuffer> }),
-        headers: { ...this.options.headers },
-        redirect: 'error',
-        ...(timeout >= 0 ? { signal: AbortSignal.timeout(timeout) } : {}),
-      })
+      try {
+        res = await send()
+      } catch (e) {
+        if (!connectionReset(e) || signal?.aborted === true) throw e
+        res = await send()
+      }
     } catch (e) {
       const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
       throw new HttpTransportError(timedOut ? `Timeout after ${timeout} ms on ${path.split('?')[0]}` : `Request failed: ${path.split('?')[0]}`, { cause: e })
