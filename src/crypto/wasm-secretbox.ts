@@ -7,11 +7,9 @@
 // undefined where WebAssembly SIMD is unavailable, so the caller falls back to libsodium.
 import { DecryptionFailedError, InvalidCryptoInputError } from './errors.ts'
 import { XSALSA20POLY1305_WASM_BASE64 } from './generated/xsalsa20poly1305-wasm.ts'
+import { MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES as KEY_BYTES } from './sizes.ts'
 import { wasmModuleBytes, wasmSimdAvailable } from './wasm-module.ts'
 
-const KEY_BYTES = 32
-const NONCE_BYTES = 24
-const MAC_BYTES = 16
 const PAGE = 65536
 
 /** The secretbox over the module's memory; views handed to `fill` and `use` are valid only during the call. */

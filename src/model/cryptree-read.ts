@@ -3,6 +3,7 @@
 // parent link, next-chunk location, signer, and the children (directories) or chunk bytes (files).
 import { asBytes, Fields } from '../codec/cbor-read.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
+import { MAC_BYTES } from '../crypto/sizes.ts'
 import type { Bat } from './bat.ts'
 import { decodePadded, openCbor, openPaddedCbor, type CipherText } from './cipher-text.ts'
 import { symmetricDecrypt, type SymmetricKey } from './symmetric-key.ts'
@@ -35,8 +36,6 @@ export function openProperties(c: CryptoProvider, node: CryptreeNodeHeader, pare
   return filePropertiesFromCbor(Fields.of(decodePadded(plain, { viewBytes: true, onlyKeys: PROPERTIES_ONLY, records: 4 }), 'FromParent').req('s'))
 }
 
-/** secretbox's MAC, which a plaintext is shorter than its ciphertext by. */
-const MAC_BYTES = 16
 /** Shared plaintext buffers of openProperties (~50 plaintexts each; an entry kept alone keeps its slab), and the largest plaintext carved from one. */
 const SLAB_BYTES = 16 * 1024
 const SLAB_PIECE_MAX = 2048

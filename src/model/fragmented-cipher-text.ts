@@ -13,6 +13,7 @@ import { decodePadded } from './cipher-text.ts'
 import { InvalidObjectError } from './errors.ts'
 import { ReusedBuffers } from './reused-buffers.ts'
 import { DecryptionFailedError } from '../crypto/errors.ts'
+import { MAC_BYTES } from '../crypto/sizes.ts'
 import { createNonce, NONCE_BYTES, symmetricDecrypt, symmetricEncrypt, type SymmetricKey } from './symmetric-key.ts'
 
 /** Fragment.MAX_LENGTH: bitswap's 2 MiB message limit leaves room for 1 MiB fragments. */
@@ -22,8 +23,6 @@ export const MAX_BLOCK_SIZE = MAX_FRAGMENT_SIZE + MAX_RAW_BLOCK_PREFIX_SIZE
 /** Padding block of file chunks and directory child lists (CryptreeNode.MIN_FRAGMENT_SIZE). */
 export const FPCT_PADDING_BLOCK_SIZE = 4096
 const MAX_CBOR_OVERHEAD = 6
-/** XSalsa20-Poly1305's MAC, ahead of the ciphertext. */
-const MAC_BYTES = 16
 /** Default bound on fragments read per FPCT: a 5 MiB chunk needs 6. */
 export const DEFAULT_MAX_FRAGMENTS = 16
 

@@ -4,10 +4,11 @@ import type { CborValue } from '../codec/cbor.ts'
 import { asBool, asBytes, asInt, asList } from '../codec/cbor-read.ts'
 import { CborTypeError } from '../codec/errors.ts'
 import type { CryptoProvider } from '../crypto/provider.ts'
+import { NONCE_BYTES } from '../crypto/sizes.ts'
 
 export const SYMMETRIC_TYPE_TWEETNACL = 1
 export const SYMMETRIC_KEY_BYTES = 32
-export const NONCE_BYTES = 24
+export { NONCE_BYTES }
 
 export interface SymmetricKey {
   readonly key: Uint8Array

@@ -3,22 +3,9 @@
 import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js'
 import { InvalidCryptoInputError } from '../errors.ts'
 import type { MlKemKeyPairBytes } from '../provider.ts'
+import { MLKEM_CIPHERTEXT_BYTES, MLKEM_PUBLIC_BYTES, MLKEM_SECRET_BYTES, MLKEM_SEED_BYTES, SCRYPT_MAX_MEMORY, SCRYPT_MAX_OUTPUT } from '../sizes.ts'
 
-export const SECRETBOX_KEY_BYTES = 32
-export const NONCE_BYTES = 24
-export const MAC_BYTES = 16
-export const SIGN_SEED_BYTES = 32
-export const SIGN_PUBLIC_BYTES = 32
-export const SIGN_SECRET_BYTES = 64
-export const SIGNATURE_BYTES = 64
-export const BOX_KEY_BYTES = 32
-export const MLKEM_SEED_BYTES = 64
-export const MLKEM_PUBLIC_BYTES = 1568
-export const MLKEM_SECRET_BYTES = 3168
-export const MLKEM_CIPHERTEXT_BYTES = 1568
-/** Upper bound on scrypt's 128·r·N working memory (Peergos login uses 128 MiB; harder settings fit). */
-export const SCRYPT_MAX_MEMORY = 2 ** 31
-export const SCRYPT_MAX_OUTPUT = 4096
+export * from '../sizes.ts'
 
 export function checkBytes(value: unknown, length: number, what: string): void {
   if (!(value instanceof Uint8Array)) throw new InvalidCryptoInputError(`${what} must be a Uint8Array`)

@@ -8,6 +8,7 @@ import sodium from 'libsodium-wrappers'
 import { scratchSecretbox, type ChunkSecretbox } from '../../client/chunk-crypto.ts'
 import { DecryptionFailedError, InvalidCryptoInputError } from '../../crypto/errors.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
+import { MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES as KEY_BYTES } from '../../crypto/sizes.ts'
 
 /** The parts of libsodium's emscripten module used here (present in libsodium-wrappers 0.7 and 0.8). */
 interface SodiumModule {
@@ -19,9 +20,6 @@ interface SodiumModule {
   _crypto_secretbox_open_easy(m: number, c: number, clenLow: number, clenHigh: number, n: number, k: number): number
 }
 
-const KEY_BYTES = 32
-const NONCE_BYTES = 24
-const MAC_BYTES = 16
 
 function sodiumModule(): SodiumModule | undefined {
   const m = (sodium as unknown as { libsodium?: Partial<SodiumModule> }).libsodium
