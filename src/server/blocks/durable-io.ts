@@ -7,9 +7,10 @@
 // is padded to the alignment and cut back with ftruncate before the fdatasync, so the sequence
 // temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it. A fragment
 // in shared memory (the daemon's request bodies) goes through that sequence in a fragment worker, in one
-// message (fragment-workers.ts). Small blocks stay on libuv's thread pool: in workers, unshared
+// message (fragment-workers.ts), with the put's hash check first when the caller passes the expected digest. Small blocks stay on libuv's thread pool: in workers, unshared
 // directory fsyncs cost more kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass).
-import { randomInt } from 'node:crypto'
+import { randomInt, webcrypto } from 'node:crypto'
+import { equalBytes } from '../../codec/cid.ts'
 import { dirname, join } from 'node:path'
 import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
 import { DirSyncs } from './dir-syncs.ts'
@@ -92,17 +93,33 @@ export class DurableIO {
   }
 
   /**
+   * Whether writeFile of `bytes` goes to a fragment worker in one message (a fragment in shared memory,
+   * aligned in place, O_DIRECT on, the real file system): a hash check passed to writeFile then costs no
+   * message of its own.
+   */
+  writesInWorker(bytes: Uint8Array): boolean {
+    return this.usesDirectIO(bytes.length) && this.fs === nodeFsOps && isShared(bytes) && directView(bytes, alignUp(bytes.length)) !== undefined
+  }
+
+  /**
    * Atomically and durably replaces `dir/name` with `bytes`. On any failure the temp file is
    * removed, and if only the directory fsync failed the renamed file is removed too, so a caller
    * that saw an error never finds a block it was not told about. Throws typed store errors.
+   * With `expectSha256`, the bytes are first checked to hash (sha-256) to it: false, with nothing
+   * written, when they do not (by the fragment worker in the write's own message when writesInWorker).
    */
-  async writeFile(dir: string, name: string, bytes: Uint8Array): Promise<void> {
+  async writeFile(dir: string, name: string, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<boolean> {
     const target = join(dir, name)
     const tmp = join(dir, `${name}-${randomInt(0x7fffffff)}${TEMP_SUFFIX}`)
     if (this.usesDirectIO(bytes.length) && this.fs === nodeFsOps) {
       const view = isShared(bytes) ? directView(bytes, alignUp(bytes.length)) : undefined
-      if (view !== undefined && (await this.writeInWorker(dir, tmp, target, view, bytes.length)) !== DIRECT_REFUSED) return
+      if (view !== undefined) {
+        const r = await this.writeInWorker(dir, tmp, target, view, bytes.length, expectSha256)
+        if (r !== DIRECT_REFUSED) return r
+        expectSha256 = undefined // the worker checked the hash before it tried the open that was refused
+      }
     }
+    if (expectSha256 !== undefined && !equalBytes(await sha256Elsewhere(bytes), expectSha256)) return false
     try {
       await this.ensureDir(dir)
       if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
@@ -117,6 +134,7 @@ export class DurableIO {
       await this.fs.unlink(target).catch(() => undefined)
       throw storeError(e, `sync directory ${dir}`)
     }
+    return true
   }
 
   /**
@@ -127,7 +145,7 @@ export class DurableIO {
    * fresh store makes most of a user's shard directories under its first uploads). DIRECT_REFUSED
    * (nothing left behind but the directory, direct I/O now off) when the file system refused O_DIRECT.
    */
-  private async writeInWorker(dir: string, tmp: string, target: string, view: Uint8Array, size: number): Promise<void | Refused> {
+  private async writeInWorker(dir: string, tmp: string, target: string, view: Uint8Array, size: number, expectSha256: Uint8Array | undefined): Promise<boolean | Refused> {
     const known = dir === this.base ? undefined : this.dirs.get(dir)
     const parent = dir === this.base || known !== undefined ? undefined : dirname(dir)
     try {
@@ -136,14 +154,16 @@ export class DurableIO {
     } catch (e) {
       throw storeError(e, `write ${target}`)
     }
-    let r: 'written' | 'refused'
+    let r: 'written' | 'refused' | 'mismatch'
     try {
-      r = await fragmentWorkers('writing').writeDurably({ view, size, dir, parent, tmp, target })
+      r = await fragmentWorkers('writing').writeDurably({ view, size, dir, parent, tmp, target, expectSha256 })
     } catch (e) {
       throw storeError(e, e instanceof FragmentWriteError && e.stage === 'sync directory' ? `sync directory ${dir}` : `write ${target}`)
     }
+    // A mismatch made nothing, not even the shard directory.
+    if (r === 'mismatch') return false
     if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, Promise.resolve())
-    if (r === 'written') return
+    if (r === 'written') return true
     this.aligned = undefined
     return DIRECT_REFUSED
   }
@@ -310,6 +330,12 @@ export class DurableIO {
       await fh.close().catch(() => undefined)
     }
   }
+}
+
+/** sha-256 of `bytes` off the event loop (a fragment worker for shared memory, else libuv's thread pool). */
+async function sha256Elsewhere(bytes: Uint8Array): Promise<Uint8Array> {
+  if (isShared(bytes)) return fragmentWorkers('hashing').sha256(bytes)
+  return new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes))
 }
 
 /** Reads up to `size` bytes at offset 0 into `buf`, continuing after short reads; stops early if the file shrank (the short block then fails its hash). */

@@ -3,6 +3,7 @@
 // data dir is readable here and ours by Peergos. Durable, hash-checked writes; verified reads.
 import { dirname, join } from 'node:path'
 import { CODEC_RAW, cidToString, type CID } from '../../codec/cid.ts'
+import { BlockHashMismatchError } from '../../codec/errors.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { createNodeCrypto } from '../../crypto/providers/node.ts'
 import { MAX_BLOCK_SIZE } from '../../services/content-addressed-storage.ts'
@@ -93,11 +94,19 @@ export class FileBlockStore extends IndexedBlockStore {
     return join(this.dirOf(ownerDir, key), `${key}.data`)
   }
 
-  protected store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+  /** A fragment in shared memory that a worker writes in one message: its hash is checked in that message (IndexedBlockStore.put). */
+  protected override checksInStore(bytes: Uint8Array): boolean {
+    return this.io.writesInWorker(bytes)
+  }
+
+  protected store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<void> {
     const key = cidToKey(cid)
+    const mismatch = (): Error => new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
     return this.locks.run(`${ownerDir}/${key}`, async () => {
       const path = this.path(ownerDir, key)
       if (this.index.hasOwner(key, ownerDir)) {
+        // Bytes not checked yet are checked before anything is refreshed.
+        if (expectSha256 !== undefined && !(await matchesCid(this.crypto, cid, bytes))) throw mismatch()
         // Already stored (and durable): refresh its write time for the GC guard. A copy of the
         // wrong size (truncated) is rewritten; a same-size bit flip is caught by the next get.
         try {
@@ -111,7 +120,7 @@ export class FileBlockStore extends IndexedBlockStore {
           if (!isNotFound(e)) throw storeError(e, `refresh ${path}`)
         }
       }
-      await this.io.writeFile(this.dirOf(ownerDir, key), `${key}.data`, bytes)
+      if (!(await this.io.writeFile(this.dirOf(ownerDir, key), `${key}.data`, bytes, expectSha256))) throw mismatch()
       this.index.add(key, ownerDir)
     })
   }

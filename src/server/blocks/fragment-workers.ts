@@ -4,6 +4,8 @@
 // fsync: DurableIO's sequence, step for step) is one message to a worker doing the calls synchronously,
 // instead of ten hops through libuv's threadpool each answered on the event loop; and its sha-256 is
 // OpenSSL's over the shared bytes, where WebCrypto's digest would copy them (and refuses shared memory).
+// A single fragment's put sends its expected digest with the write: the writing worker hashes first and
+// makes nothing on a mismatch, so the put costs one thread hand-off instead of two (pass 6).
 // bench/server-profile.md, pass 4, has the measurements.
 import { Worker } from 'node:worker_threads'
 import { BlockStoreIOError } from './errors.ts'
@@ -31,7 +33,11 @@ function makeDir(m) {
   }
   return undefined
 }
+// With m.expect set, the bytes are hashed first and nothing is made or written unless they hash to it.
 function write(m) {
+  if (m.expect !== undefined && !createHash('sha256').update(new Uint8Array(m.buffer, m.offset, m.size)).digest().equals(m.expect)) {
+    return { ok: true, value: 'mismatch' }
+  }
   const dirFailed = makeDir(m)
   if (dirFailed !== undefined) return dirFailed
   const bytes = new Uint8Array(m.buffer, m.offset, m.padded)
@@ -126,6 +132,11 @@ export interface SharedDurableWrite {
   readonly parent?: string
   readonly tmp: string
   readonly target: string
+  /**
+   * When set, the worker first checks that the file's bytes hash (sha-256) to this and, when they do not,
+   * makes and writes nothing and answers 'mismatch': a put's hash check and write in one message.
+   */
+  readonly expectSha256?: Uint8Array
 }
 
 /** Numbers of the shared buffers handed to workers (the daemon's few slabs, never freed; a WeakMap all the same). */
@@ -162,11 +173,13 @@ export class FragmentWorkers {
 
   /**
    * DurableIO's O_DIRECT sequence for one file, done by a worker: 'written' once durable, 'refused' (nothing
-   * left behind) when the file system refused O_DIRECT with EINVAL; a FragmentWriteError otherwise.
+   * left behind) when the file system refused O_DIRECT with EINVAL, 'mismatch' (nothing made or written)
+   * when `expectSha256` is set and the bytes do not hash to it; a FragmentWriteError otherwise. A 'refused'
+   * write with `expectSha256` set has passed that check.
    */
-  async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused'> {
+  async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused' | 'mismatch'> {
     const v = w.view
-    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target })) as 'written' | 'refused'
+    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target, expect: w.expectSha256 })) as 'written' | 'refused' | 'mismatch'
   }
 
   /** Workers started and alive (for tests). */

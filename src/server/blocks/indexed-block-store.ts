@@ -2,14 +2,14 @@
 // in-memory CID → owner index and serialise work on one copy with a per-key mutex; this base does
 // the checks, identity-CID handling, index walks and close, and leaves the backend's I/O (writing,
 // reading, sizing and deleting one copy) to the subclass.
-import { isIdentity, type CID } from '../../codec/cid.ts'
+import { HASH_SHA2_256, isIdentity, type CID } from '../../codec/cid.ts'
 import type { CryptoProvider } from '../../crypto/provider.ts'
 import { BlockIndex } from './block-index.ts'
 import { checkOwnerDir, cidToKey, keyToCid } from './block-key.ts'
 import { KeyedMutex, forEachLimit } from './concurrency.ts'
 import { BlockStoreClosedError } from './errors.ts'
 import type { BlockEntry, BlockWrite, DeleteOptions, ServerBlockStore } from './server-block-store.ts'
-import { checkBlockForPut, cidOfNewBlock, identityContent, isStoredKind } from './verify.ts'
+import { OFFLOADED_HASH_MIN, checkBlockForPut, checkBlockSize, cidOfNewBlock, identityContent, isStoredKind } from './verify.ts'
 
 /** What deleteCopy did: kept it (written too recently), deleted it, or found it already gone. */
 export type CopyDeletion = 'kept' | 'deleted' | 'absent'
@@ -24,8 +24,16 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
     private readonly writeConcurrency: number,
   ) {}
 
-  /** Writes (or refreshes) the copy of a checked block under `ownerDir` and adds it to the index. */
-  protected abstract store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void>
+  /**
+   * Writes (or refreshes) the copy of a checked block under `ownerDir` and adds it to the index. With
+   * `expectSha256` (only when checksInStore said so) the bytes are not checked yet: the store checks
+   * that they hash to it before anything is written, and throws BlockHashMismatchError when not.
+   */
+  protected abstract store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<void>
+  /** Whether store() can check the hash of these bytes itself at no extra cost (FileBlockStore: in the fragment worker's write). */
+  protected checksInStore(_bytes: Uint8Array): boolean {
+    return false
+  }
   /** The verified bytes of a stored-kind CID (KEY `key`) from any owner's copy, or undefined. */
   protected abstract getStored(cid: CID, key: string): Promise<Uint8Array | undefined>
   /** The size of `owner`'s copy of KEY `key`, or undefined when it is absent. */
@@ -40,6 +48,11 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
   async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
     this.checkOpen()
     checkOwnerDir(ownerDir)
+    checkBlockSize(bytes)
+    // A single fragment: its hash is checked in the same worker message as its write (one thread hand-off, not two).
+    if (cid.multihash.code === HASH_SHA2_256 && bytes.length >= OFFLOADED_HASH_MIN && this.checksInStore(bytes)) {
+      return this.store(ownerDir, cid, bytes, cid.multihash.digest)
+    }
     if (await checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
   }
 
@@ -52,6 +65,7 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
   }
 
   async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
+    if (blocks.length === 1) return this.put(ownerDir, blocks[0].cid, blocks[0].bytes)
     this.checkOpen()
     checkOwnerDir(ownerDir)
     // Check every block before writing any, so one bad block in a batch stores nothing.

@@ -1,8 +1,9 @@
 // Fragments in shared memory (the daemon's request bodies), hashed and durably written by worker threads
 // (fragment-workers.ts, DurableIO.writeInWorker): the hash is OpenSSL's, the file is exactly the block
 // (the rest of its buffer cut off), nothing is left behind when a step fails, a file system without
-// O_DIRECT gets the page-cache path, a worker that dies fails only its own call, and a FileBlockStore
-// stores and serves such fragments, refusing one that does not hash to its CID.
+// O_DIRECT gets the page-cache path, a worker that dies fails only its own call, a put's hash check in the
+// write's own message makes nothing on a mismatch, and a FileBlockStore stores and serves such fragments,
+// refusing one that does not hash to its CID.
 import { createHash } from 'node:crypto'
 import { constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -131,6 +132,27 @@ describe('fragment workers', () => {
     expect(io.usesDirectIO(fragments[0].length)).toBe(true)
   })
 
+  it('check the hash in the write\'s own message: a mismatch makes and writes nothing, not even a new shard directory', async () => {
+    const owner = freshDir()
+    const io = new DurableIO(nodeFsOps, base, { directMaxSize: MAX_BLOCK_SIZE })
+    const bytes = sharedFragment(slab, 1, 300_000, 30)
+    expect(io.writesInWorker(bytes)).toBe(true)
+    const digest = createHash('sha256').update(bytes).digest()
+    const wrong = Uint8Array.from(digest)
+    wrong[31] ^= 1
+    expect(await io.writeFile(join(owner, 'S0'), 'K.data', bytes, wrong)).toBe(false)
+    expect(readdirSync(owner)).toEqual([])
+    expect(await io.writeFile(join(owner, 'S0'), 'K.data', bytes, digest)).toBe(true)
+    expect(Buffer.from(readFileSync(join(owner, 'S0', 'K.data'))).equals(Buffer.from(bytes))).toBe(true)
+    // Off the worker path (not aligned in its buffer) the check is made before the write all the same.
+    const unaligned = sharedFragment(slab, 2, 200_000 + 1, 31).subarray(1)
+    expect(io.writesInWorker(unaligned)).toBe(false)
+    const unalignedDigest = createHash('sha256').update(unaligned).digest()
+    expect(await io.writeFile(join(owner, 'S0'), 'U.data', unaligned, digest)).toBe(false)
+    expect(await io.writeFile(join(owner, 'S0'), 'U.data', unaligned, unalignedDigest)).toBe(true)
+    expect(readdirSync(join(owner, 'S0')).sort()).toEqual(['K.data', 'U.data'])
+  })
+
   it('answer "refused" when the file system refuses the O_DIRECT transfer (EINVAL), leaving nothing behind', async () => {
     // Memory one byte off the alignment: the kernel refuses the direct write as tmpfs-like file systems refuse the open.
     const dir = freshDir()
@@ -177,9 +199,17 @@ describe('fragment workers', () => {
       const other = sharedFragment(slab, 1, 600_000, 8)
       const wrong = blockCid(c, other.slice(1), true)
       await expect(store.putMany('alice', [{ cid: wrong, bytes: other }])).rejects.toBeInstanceOf(BlockHashMismatchError)
+      await expect(store.put('alice', wrong, other)).rejects.toBeInstanceOf(BlockHashMismatchError)
       expect(existsSync(store.pathOf('alice', wrong))).toBe(false)
       expect(listFiles(store.blocksDir).filter((f) => f.endsWith('.tmp'))).toEqual([])
       expect(await store.has(wrong)).toBe(false)
+      // Other bytes offered for a stored CID (the refresh path): refused, the stored copy untouched.
+      await expect(store.put('alice', cid, other)).rejects.toBeInstanceOf(BlockHashMismatchError)
+      await expect(store.putMany('alice', [{ cid, bytes: other }])).rejects.toBeInstanceOf(BlockHashMismatchError)
+      expect(Buffer.from(readFileSync(store.pathOf('alice', cid))).equals(Buffer.from(good))).toBe(true)
+      // The same bytes again: a refresh, still served.
+      await store.put('alice', cid, good)
+      expect(Buffer.from((await store.get(cid))!).equals(Buffer.from(good))).toBe(true)
     } finally {
       await store.close()
     }
