@@ -139,6 +139,14 @@ export interface SharedDurableWrite {
   readonly expectSha256?: Uint8Array
 }
 
+/**
+ * The digest in its own 32-byte buffer: a message clones a view's whole buffer, and a view of shared memory
+ * (a CID parsed from a request body) would post the body's SharedArrayBuffer with every write.
+ */
+function ownCopy(digest: Uint8Array | undefined): Uint8Array | undefined {
+  return digest === undefined ? undefined : new Uint8Array(digest)
+}
+
 /** Numbers of the shared buffers handed to workers (the daemon's few slabs, never freed; a WeakMap all the same). */
 const slabIds = new WeakMap<SharedArrayBuffer, number>()
 let nextSlabId = 0
@@ -179,7 +187,7 @@ export class FragmentWorkers {
    */
   async writeDurably(w: SharedDurableWrite): Promise<'written' | 'refused' | 'mismatch'> {
     const v = w.view
-    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target, expect: w.expectSha256 })) as 'written' | 'refused' | 'mismatch'
+    return (await this.run({ kind: 'write', buffer: v.buffer as SharedArrayBuffer, offset: v.byteOffset, padded: v.length, size: w.size, dir: w.dir, parent: w.parent, tmp: w.tmp, target: w.target, expect: ownCopy(w.expectSha256) })) as 'written' | 'refused' | 'mismatch'
   }
 
   /** Workers started and alive (for tests). */
