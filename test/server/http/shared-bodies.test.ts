@@ -86,8 +86,8 @@ describe('a fragment in a shared body', () => {
       const fragment = b.crypto.randomBytes(MAX_BLOCK_SIZE)
       const [cid] = await user.put(user.identity.signer, [fragment], true)
       expect(b.pool.freeCount).toBeGreaterThan(0) // the body was leased from the shared pool, and given back
+      // A single fragment is hashed by the writing worker in its write's own message (fragment-workers.test.ts has the mismatch).
       expect(fragmentWorkers('writing').workerCount).toBeGreaterThan(0)
-      expect(fragmentWorkers('hashing').workerCount).toBeGreaterThan(0)
       expect(Buffer.from((await b.local.storage.get(user.owner, cid))!).equals(Buffer.from(fragment))).toBe(true)
     } finally {
       await b.close()
