@@ -55,8 +55,6 @@ async function queryOn<T extends Row>(q: Queryable, sql: string, params: readonl
 
 export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const
-  /** A commit returns once the server has made it durable. */
-  readonly syncsEveryCommit = true
   private closed = false
 
   private constructor(private readonly pool: pg.Pool) {}

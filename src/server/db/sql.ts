@@ -30,12 +30,6 @@ export interface Transaction extends SqlExecutor {
 
 export interface Database extends SqlExecutor {
   /**
-   * Whether every commit is on disk before it is acknowledged (Postgres; SQLite with FULL). When false
-   * (SQLite NORMAL: the recoverable stores) a commit is a WAL append without a sync, so callers gain
-   * nothing by gathering concurrent writes into one commit.
-   */
-  readonly syncsEveryCommit: boolean
-  /**
    * Runs `fn` in one transaction: committed if it resolves, rolled back if it throws.
    * Keep the body to database work: on SQLite it holds the connection exclusively.
    * Transactions do not nest.

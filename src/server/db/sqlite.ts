@@ -211,16 +211,6 @@ export class SqliteDatabase implements Database {
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     if (!this.groupCommit || this.closed) return this.exclusive(() => this.runSync(sql, params))
-    // Without a sync per commit (NORMAL), a group saves only WAL appends, not fsyncs: with the
-    // connection free and nothing queued before it, the statement commits now, in this turn of the
-    // event loop (and in order: an earlier run is either done or queued, and then this one queues too).
-    if (!this.syncsEveryCommit && !this.locked && this.group.length === 0) {
-      try {
-        return Promise.resolve(this.runSync(sql, params))
-      } catch (e) {
-        return Promise.reject(e)
-      }
-    }
     return new Promise<number>((resolve, reject) => {
       this.group.push({ sql, params, resolve, reject })
       this.flushing ??= new Promise<void>((done) => setImmediate(() => void this.flushGroup().finally(done)))

@@ -31,11 +31,6 @@ export class TransactionStore {
     return new TransactionStore(db)
   }
 
-  /** Whether each commit is synced (see Database.syncsEveryCommit): then concurrent adds are worth gathering. */
-  get syncsEveryCommit(): boolean {
-    return this.db.syncsEveryCommit
-  }
-
   /** A new transaction id (a random UUID, as Peergos; nothing is stored until a block is added). */
   startTransaction(): string {
     return randomUUID()

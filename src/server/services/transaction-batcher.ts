@@ -1,8 +1,6 @@
 // Group commit of transaction rows (reference §8.1 TransactionalIpfs): concurrent writes of one
 // (owner, transaction), e.g. a file's fragments, share one database commit (one fsync); each write still
-// waits for its rows to be committed before its blocks are stored. On a store whose commits are not
-// synced (SQLite NORMAL, the default for transactions.sql) there is no fsync to share: the rows are
-// committed at once, so the put's block writes start without waiting for a later event-loop turn.
+// waits for its rows to be committed before its blocks are stored.
 import { binaryKey } from '../../champ/block-store.ts'
 import type { CID } from '../../codec/cid.ts'
 import type { PublicKeyHash } from '../../model/signing-keys.ts'
@@ -22,7 +20,6 @@ export class TransactionBatcher {
 
   /** Records `cids` under (owner, tid); resolves once they are committed. */
   add(owner: PublicKeyHash, tid: string, cids: readonly CID[]): Promise<void> {
-    if (!this.store.syncsEveryCommit) return this.store.addBlocks(owner, tid, cids)
     const key = `${binaryKey(owner.bytes)}|${tid}`
     let batch = this.pending.get(key)
     if (batch === undefined) {
