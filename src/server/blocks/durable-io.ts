@@ -7,9 +7,10 @@
 // is padded to the alignment and cut back with ftruncate before the fdatasync, so the sequence
 // temp -> sync -> rename -> sync dir, and what a crash can leave, are the same as without it. A fragment
 // in shared memory (the daemon's request bodies) goes through that sequence in a fragment worker, in one
-// message (fragment-workers.ts), with the put's hash check first when the caller passes the expected digest. Small blocks stay on libuv's thread pool: in workers, unshared
-// directory fsyncs cost more kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass).
-import { randomInt, webcrypto } from 'node:crypto'
+// message (fragment-workers.ts), with the put's hash check first when the caller passes the expected
+// digest. Small blocks stay on libuv's thread pool: in workers, unshared directory fsyncs cost more
+// kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass).
+import { randomInt } from 'node:crypto'
 import { equalBytes } from '../../codec/cid.ts'
 import { dirname, join } from 'node:path'
 import { AlignedBuffers, alignUp, directView } from './aligned-buffers.ts'
@@ -17,6 +18,7 @@ import { DirSyncs } from './dir-syncs.ts'
 import { BlockStoreIOError } from './errors.ts'
 import { FragmentWriteError, fragmentWorkers, isShared } from './fragment-workers.ts'
 import { errnoCode, isNotFound, nodeFsOps, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
+import { offloadedSha256 } from './verify.ts'
 
 export const TEMP_SUFFIX = '.tmp'
 
@@ -119,7 +121,7 @@ export class DurableIO {
         expectSha256 = undefined // the worker checked the hash before it tried the open that was refused
       }
     }
-    if (expectSha256 !== undefined && !equalBytes(await sha256Elsewhere(bytes), expectSha256)) return false
+    if (expectSha256 !== undefined && !equalBytes(await offloadedSha256(bytes), expectSha256)) return false
     try {
       await this.ensureDir(dir)
       if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
@@ -330,12 +332,6 @@ export class DurableIO {
       await fh.close().catch(() => undefined)
     }
   }
-}
-
-/** sha-256 of `bytes` off the event loop (a fragment worker for shared memory, else libuv's thread pool). */
-async function sha256Elsewhere(bytes: Uint8Array): Promise<Uint8Array> {
-  if (isShared(bytes)) return fragmentWorkers('hashing').sha256(bytes)
-  return new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes))
 }
 
 /** Reads up to `size` bytes at offset 0 into `buf`, continuing after short reads; stops early if the file shrank (the short block then fails its hash). */

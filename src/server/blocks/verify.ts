@@ -23,7 +23,11 @@ export const OFFLOADED_HASH_MIN = 128 * 1024
 
 /** sha-256 of `bytes`: in the calling thread when small, off it when large. */
 export async function sha256Of(crypto: CryptoProvider, bytes: Uint8Array): Promise<Uint8Array> {
-  if (bytes.length < OFFLOADED_HASH_MIN) return crypto.sha256(bytes)
+  return bytes.length < OFFLOADED_HASH_MIN ? crypto.sha256(bytes) : offloadedSha256(bytes)
+}
+
+/** sha-256 of `bytes` off the event loop: a fragment worker for shared memory, else libuv's thread pool. */
+export async function offloadedSha256(bytes: Uint8Array): Promise<Uint8Array> {
   if (isShared(bytes)) return fragmentWorkers('hashing').sha256(bytes)
   return new Uint8Array(await webcrypto.subtle.digest('SHA-256', bytes))
 }

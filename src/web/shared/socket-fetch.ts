@@ -9,7 +9,8 @@
 // so a reply it sends whole (a socket message cannot be capped while it arrives) is no new trust.
 // A socket that closes fails its requests in flight as fetch fails (TypeError); the next request opens
 // a new one. A socket the server closed as idle (SOCKET_IDLE_CLOSE) handled none of the requests still
-// waiting, so those are sent again, once, on a new socket. The client still trusts no reply: every block is re-hashed by its reader, as over HTTP.
+// waiting, so those are sent again, once, on a new socket. The client still trusts no reply: every
+// block is re-hashed by its reader, as over HTTP.
 // A caller that owns the buffer around a body (a chunk helper's fragment write, moved to it) may let the
 // request's head be written into the spare bytes just before the body, so a 1 MiB message is not
 // copied into a new one (about 0.1 s of CPU per 100 MiB uploaded, bench/web-profile.md pass 7).

@@ -20,7 +20,6 @@ interface SodiumModule {
   _crypto_secretbox_open_easy(m: number, c: number, clenLow: number, clenHigh: number, n: number, k: number): number
 }
 
-
 function sodiumModule(): SodiumModule | undefined {
   const m = (sodium as unknown as { libsodium?: Partial<SodiumModule> }).libsodium
   if (m === undefined || !(m.HEAPU8 instanceof Uint8Array)) return undefined
