@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pattern, sha256Hex, startTestDaemon, type TestDaemon } from '../daemon-fixture.ts'
 import { browserAvailable, launchBrowser, screenshot, signUpInPage } from './browser.ts'
 
@@ -38,6 +38,11 @@ describe.runIf(browserAvailable())('web UI: folder uploads, drops, cancel, move 
     await page.goto(d.daemon.url + '/')
     await signUpInPage(page, USER, PASSWORD)
   }, 180_000)
+
+  // A test that fails with a dialog open would leave its backdrop over the page for the next one.
+  afterEach(async () => {
+    for (let i = 0; i < 5 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape')
+  })
 
   afterAll(async () => {
     await browser?.close()
@@ -122,14 +127,14 @@ describe.runIf(browserAvailable())('web UI: folder uploads, drops, cancel, move 
     await page.keyboard.press('Enter')
     const dialog = page.getByRole('dialog', { name: 'New folder' })
     await dialog.waitFor()
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Folder name')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Folder name')
     // Tab cycles inside the dialog: name → Cancel → Create → name
     for (let i = 0; i < 3; i++) await page.keyboard.press('Tab')
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Folder name')
     await page.keyboard.type('typed')
     await page.keyboard.press('Enter')
     await expect.poll(names).toContain('typed')
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New folder')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('New folder')
     // a folder opens with Enter on its name, and the breadcrumbs lead back
     await page.getByRole('button', { name: 'Open folder typed' }).focus()
     await page.keyboard.press('Enter')

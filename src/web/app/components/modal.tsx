@@ -1,7 +1,7 @@
 // A modal dialog: labelled by its title, focus moved into it and kept there (Tab cycles), Escape
 // or Cancel closes it, and focus returns to what had it before.
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 
 let nextId = 1
 
@@ -10,7 +10,9 @@ const FOCUSABLE = 'input:not([disabled]), button:not([disabled]), select:not([di
 export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const box = useRef<HTMLDivElement>(null)
   const titleId = useRef(`modal-title-${nextId++}`).current
-  useEffect(() => {
+  // A layout effect: focus moves in the same task as the dialog's render, before it is painted, so
+  // no key pressed as it appears lands outside it.
+  useLayoutEffect(() => {
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null
     box.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus()
     const onKey = (e: KeyboardEvent): void => {
