@@ -64,9 +64,12 @@ export function removeRawBlockBatPrefix(block: Uint8Array): Uint8Array {
   return parseRawBlock(block).data
 }
 
+const BATS_KEY: ReadonlySet<string> = new Set(['bats'])
+
 /** Bat.getCborBlockBats: the BatIds under the top-level `bats` key of a dag-cbor block (none if absent or not a map). */
 export function cborBlockBatIds(block: Uint8Array): BatId[] {
-  const value = decodeCbor(block)
+  // only `bats` is built: the rest (a small file's inline data, ~4 KiB per listed file) is checked, not copied
+  const value = decodeCbor(block, { onlyKeys: BATS_KEY })
   if (!(value instanceof Map)) return []
   const bats = value.get('bats')
   if (bats === undefined || bats === null) return []

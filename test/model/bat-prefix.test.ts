@@ -11,6 +11,7 @@ import {
   RAW_BLOCK_MAGIC_PREFIX, rawBlockBatIds, removeRawBlockBatPrefix,
 } from '../../src/model/bat-prefix.ts'
 import { concatBytes } from '../../src/model/bytes.ts'
+import { PeergosError } from '../../src/errors.ts'
 import { FUZZ_RUNS, fuzzDecoder } from './fuzz.ts'
 import { describeVectors, hex, loadVector, toHex } from '../vectors.ts'
 
@@ -73,6 +74,20 @@ describe('raw-block BAT prefix parsing', () => {
     const raw = concatBytes(createRawBlockPrefix(b), Uint8Array.of(9))
     expect(blockBatIds(blockCid(c, raw, true), raw)).toHaveLength(1)
     expect(blockBatIds(parseCid('QmXoypizjW3WknFiJnKLwHCnL72vedxjQkDDP1mXWo6uco'), raw)).toEqual([])
+  })
+
+  it('reads bats beside a large inline field without keeping it, and still refuses a malformed block', () => {
+    const ids = [inlineBatId(b), sha256BatId(c, b)]
+    const data = new Uint8Array(4096).fill(7)
+    const node = encodeCbor(new Map<string, never>([['d', data as never], ['bats', ids.map((i) => i.bytes) as never]]))
+    const got = cborBlockBatIds(node)
+    expect(got.map(String)).toEqual(ids.map(String))
+    for (const id of got) expect(id.bytes.buffer.byteLength).toBeLessThan(1024) // copies, not views of the block
+    // the skipped field is checked as strictly as before: a truncated or non-canonical block throws
+    expect(() => cborBlockBatIds(node.subarray(0, 100))).toThrow(PeergosError)
+    const nonCanonical = Uint8Array.from(node)
+    nonCanonical[1] = 0x62 // the first key's length made 2: keys out of order / bytes misread
+    expect(() => cborBlockBatIds(nonCanonical)).toThrow(PeergosError)
   })
 
   it('parses untrusted raw blocks only to BatIds or a PeergosError', () => {

@@ -34,7 +34,11 @@ export interface BlockReadAuthOptions {
   /** A BAT that opens every block of this server (mirroring between servers). */
   readonly instanceBat?: Bat
   readonly now?: () => Date
-  /** Blocks whose BAT ids are kept, decoded (default 16,384): a listing reads the same nodes' lists again and again. */
+  /**
+   * Blocks whose BAT ids are kept, decoded (default 32,768): a listing reads the same nodes' lists again
+   * and again, and a 10,000-entry folder's nodes and CHAMP path nodes (~12,500) must fit in one of the
+   * cache's two generations, or every listing decodes them all again.
+   */
   readonly idCacheSize?: number
 }
 
@@ -43,7 +47,7 @@ export class BlockReadAuthoriser {
   private readonly ids: GenerationalCache<string, BatId[]>
 
   constructor(private readonly o: BlockReadAuthOptions) {
-    this.ids = new GenerationalCache(o.idCacheSize ?? 16_384)
+    this.ids = new GenerationalCache(o.idCacheSize ?? 32_768)
   }
 
   /** batIdsOf, remembered per CID (a malformed list is not: it throws every time). */
