@@ -66,6 +66,9 @@ function receiveLarge(length: number): Uint8Array | undefined {
   return length > SMALL_FRAGMENT_BYTES && length <= MAX_BLOCK_SIZE ? receivedBlockBuffer() : undefined
 }
 
+/** fetchPaths' digest of each returned block, rewritten per block (BlockCache.setVerified keeps a copy, not a view). */
+const digest = new Uint8Array(32)
+
 /** Thrown by the cache-only CHAMP store: the walk needs a block that is not cached. */
 class NotCachedError extends Error {}
 /** The one instance thrown (a listing misses the cache once per entry: no stack trace to build each time). */
@@ -281,7 +284,10 @@ export class TreeReader {
   /** One champ/get(/bulk) call: every returned block is hashed here and cached under the CID computed. */
   private async fetchPaths(owner: PublicKeyHash, root: CID, caps: readonly AbsoluteCapability[]): Promise<void> {
     const returned = await this.storage.getChampLookup(owner, root, caps.map((cap) => ({ mapKey: cap.mapKey, bat: batOf(this.crypto, cap.bat) })))
-    for (const b of returned) this.caches.blocks.setVerified(this.crypto.sha256(b), false, b)
+    for (const b of returned) {
+      this.crypto.sha256Into(b, digest, 0) // the cache copies it
+      this.caches.blocks.setVerified(digest, false, b)
+    }
   }
 
   /**

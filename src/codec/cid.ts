@@ -36,17 +36,25 @@ function isPlainCidBytes(b: Uint8Array): boolean {
 
 /** CIDv1 sha2-256 of a block: raw codec for fragments, dag-cbor for everything structured. */
 export function blockCid(c: CryptoProvider, bytes: Uint8Array, raw: boolean): CID {
-  return sha256Cid(raw ? CODEC_RAW : CODEC_DAG_CBOR, c.sha256(bytes))
+  const b = sha256CidHead(raw ? CODEC_RAW : CODEC_DAG_CBOR)
+  c.sha256Into(bytes, b, 4) // the digest straight into the CID's bytes: no buffer of its own
+  return plainCid(b)
 }
 
-/** The CIDv1 (raw or dag-cbor) of a sha2-256 digest already computed. */
-export function sha256Cid(codec: typeof CODEC_RAW | typeof CODEC_DAG_CBOR, digest: Uint8Array): CID {
-  if (digest.length !== 32) throw new InvalidCidError(`sha2-256 multihash must be 32 bytes, got ${digest.length}`)
+/** A CIDv1 sha2-256's 36 bytes with its 4-byte head written and the digest still to fill. */
+function sha256CidHead(codec: number): Uint8Array {
   const b = new Uint8Array(36)
   b[0] = 1
   b[1] = codec
   b[2] = HASH_SHA2_256
   b[3] = 32
+  return b
+}
+
+/** The CIDv1 (raw or dag-cbor) of a sha2-256 digest already computed. */
+export function sha256Cid(codec: typeof CODEC_RAW | typeof CODEC_DAG_CBOR, digest: Uint8Array): CID {
+  if (digest.length !== 32) throw new InvalidCidError(`sha2-256 multihash must be 32 bytes, got ${digest.length}`)
+  const b = sha256CidHead(codec)
   b.set(digest, 4)
   return plainCid(b)
 }

@@ -1,6 +1,7 @@
 // The byte sizes of the primitives every crypto provider implements (NaCl secretbox and box,
 // Ed25519, ML-KEM-1024) and the limits on scrypt: one definition for the providers, the WebAssembly
 // secretbox, the model's in-place openings and the web worker's heap secretbox. No dependencies.
+export const SHA256_BYTES = 32
 export const SECRETBOX_KEY_BYTES = 32
 export const NONCE_BYTES = 24
 /** XSalsa20-Poly1305's (and box's) Poly1305 MAC: a ciphertext is longer than its plaintext by it. */

@@ -21,15 +21,19 @@ export function sha256BatId(c: CryptoProvider, b: Bat): BatId {
 
 /** CBOR {s: <32 bytes>} up to the secret: map(1), text "s", bytes(32). */
 const BAT_CBOR_HEAD = [0xa1, 0x61, 0x73, 0x58, 0x20]
+/** encodeCbor(batToCbor(b)) of a 32-byte BAT, rewritten for each id (hashing is synchronous) and cleared after. */
+const batCbor = Uint8Array.from([...BAT_CBOR_HEAD, ...new Uint8Array(BAT_BYTES)])
 
 /** Bat.calculateId (fragment BAT ids): CIDv1 raw of sha256(CBOR {s: secret}). */
 export function calculateBatId(c: CryptoProvider, b: Bat): BatId {
   if (b.secret.length !== BAT_BYTES) return blockCid(c, encodeCbor(batToCbor(b)), true)
-  // encodeCbor(batToCbor(b)) without building the map (a listing derives one id per entry)
-  const cbor = new Uint8Array(BAT_CBOR_HEAD.length + BAT_BYTES)
-  cbor.set(BAT_CBOR_HEAD)
-  cbor.set(b.secret, BAT_CBOR_HEAD.length)
-  return blockCid(c, cbor, true)
+  // without building the map or a buffer (a listing derives one id per entry)
+  batCbor.set(b.secret, BAT_CBOR_HEAD.length)
+  try {
+    return blockCid(c, batCbor, true)
+  } finally {
+    batCbor.fill(0, BAT_CBOR_HEAD.length)
+  }
 }
 
 export function isInlineBatId(id: BatId): boolean {

@@ -229,6 +229,20 @@ describe.each(PROVIDERS)('%s crypto provider', (name, create) => {
       expect(toHex(c.blake3(new Uint8Array(0)))).toBe('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262')
       expect(toHex(c.blake2b512(utf8('abc')))).toBe('ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923')
     })
+
+    it('sha256Into writes the digest at an offset, touches nothing else, and refuses a target it does not fit', () => {
+      const out = new Uint8Array(40).fill(0xee)
+      c.sha256Into(utf8('abc'), out, 4)
+      expect(toHex(out.subarray(4, 36))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+      expect([...out.subarray(0, 4), ...out.subarray(36)]).toEqual(new Array(8).fill(0xee))
+      const big = new Uint8Array(300_000).map((_, i) => i * 7)
+      c.sha256Into(big, out, 0)
+      expect(toHex(out.subarray(0, 32))).toBe(toHex(c.sha256(big)))
+      expectThrowName(() => c.sha256Into(big, out, 9), 'InvalidCryptoInputError')
+      expectThrowName(() => c.sha256Into(big, out, -1), 'InvalidCryptoInputError')
+      expectThrowName(() => c.sha256Into(big, new Uint8Array(31), 0), 'InvalidCryptoInputError')
+      expectThrowName(() => c.sha256Into('abc' as never, out, 0), 'InvalidCryptoInputError')
+    })
   })
 
   describe('ML-KEM-1024', () => {

@@ -11,7 +11,7 @@ import type { CryptoProvider } from '../provider.ts'
 import { WASM_SCRYPT_KEEPS_V_UP_TO, loadWasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
-  SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
+  SHA256_BYTES, SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkDigestTarget, checkRandomLength, checkScrypt, mlkem,
 } from './shared.ts'
 
 // sodium-native accepts any typed array at runtime; its published types insist on Buffer.
@@ -77,6 +77,13 @@ export async function createNodeCrypto(): Promise<CryptoProvider> {
       checkData(data, 'data')
       const digest = nodeHash('sha256', data, 'buffer') // its own 32-byte store: viewed, not copied
       return new Uint8Array(digest.buffer, digest.byteOffset, digest.length)
+    },
+    sha256Into(data, out, offset) {
+      checkData(data, 'data')
+      checkDigestTarget(out, offset)
+      // as a 'binary' (latin1) string, one char per byte on V8's heap: no ArrayBuffer per digest
+      const digest = nodeHash('sha256', data, 'binary')
+      for (let i = 0; i < SHA256_BYTES; i++) out[offset + i] = digest.charCodeAt(i)
     },
     blake2b512(data) {
       checkData(data, 'data')

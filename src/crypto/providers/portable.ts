@@ -14,7 +14,7 @@ import type { CryptoProvider } from '../provider.ts'
 import { loadWasmScrypt, type WasmScrypt } from '../wasm-scrypt.ts'
 import {
   BOX_KEY_BYTES, MAC_BYTES, NONCE_BYTES, SECRETBOX_KEY_BYTES, SIGNATURE_BYTES, SIGN_PUBLIC_BYTES, SIGN_SECRET_BYTES,
-  SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkRandomLength, checkScrypt, mlkem,
+  SIGN_SEED_BYTES, checkApart, checkBytes, checkData, checkDigestTarget, checkRandomLength, checkScrypt, mlkem,
 } from './shared.ts'
 
 /** WebCrypto refuses more than 65536 bytes per getRandomValues call. */
@@ -44,6 +44,11 @@ export async function createPortableCrypto(): Promise<CryptoProvider> {
     sha256(data) {
       checkData(data, 'data')
       return sha256.init().update(data).digest('binary')
+    },
+    sha256Into(data, out, offset) {
+      checkData(data, 'data')
+      checkDigestTarget(out, offset)
+      out.set(sha256.init().update(data).digest('binary'), offset)
     },
     blake2b512(data) {
       checkData(data, 'data')

@@ -3,13 +3,19 @@
 import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js'
 import { InvalidCryptoInputError } from '../errors.ts'
 import type { MlKemKeyPairBytes } from '../provider.ts'
-import { MLKEM_CIPHERTEXT_BYTES, MLKEM_PUBLIC_BYTES, MLKEM_SECRET_BYTES, MLKEM_SEED_BYTES, SCRYPT_MAX_MEMORY, SCRYPT_MAX_OUTPUT } from '../sizes.ts'
+import { MLKEM_CIPHERTEXT_BYTES, MLKEM_PUBLIC_BYTES, MLKEM_SECRET_BYTES, MLKEM_SEED_BYTES, SCRYPT_MAX_MEMORY, SCRYPT_MAX_OUTPUT, SHA256_BYTES } from '../sizes.ts'
 
 export * from '../sizes.ts'
 
 export function checkBytes(value: unknown, length: number, what: string): void {
   if (!(value instanceof Uint8Array)) throw new InvalidCryptoInputError(`${what} must be a Uint8Array`)
   if (value.length !== length) throw new InvalidCryptoInputError(`${what} must be ${length} bytes, got ${value.length}`)
+}
+
+/** A digest's destination: SHA256_BYTES from `offset` must fit in `out`. */
+export function checkDigestTarget(out: unknown, offset: number): void {
+  if (!(out instanceof Uint8Array)) throw new InvalidCryptoInputError('digest output must be a Uint8Array')
+  if (!Number.isInteger(offset) || offset < 0 || offset + SHA256_BYTES > out.length) throw new InvalidCryptoInputError(`a ${SHA256_BYTES}-byte digest does not fit at offset ${offset} of ${out.length} bytes`)
 }
 
 /** The output of an *Into call must not share bytes with its input (libsodium's in-place forms are not promised here). */
