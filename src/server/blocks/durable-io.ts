@@ -9,7 +9,8 @@
 // in shared memory (the daemon's request bodies) goes through that sequence in a fragment worker, in one
 // message (fragment-workers.ts), with the put's hash check first when the caller passes the expected
 // digest. Small blocks stay on libuv's thread pool: in workers, unshared directory fsyncs cost more
-// kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass).
+// kernel time and wall time per put on this disk (bench/client-profile.md, eighth pass). Small files are
+// read by reading workers, the reads of one event-loop turn in one message (small-reads.ts, pass 7).
 import { randomInt } from 'node:crypto'
 import { equalBytes } from '../../codec/cid.ts'
 import { dirname, join } from 'node:path'
@@ -18,6 +19,7 @@ import { DirSyncs } from './dir-syncs.ts'
 import { BlockStoreIOError } from './errors.ts'
 import { FragmentWriteError, fragmentWorkers, isShared } from './fragment-workers.ts'
 import { errnoCode, isNotFound, nodeFsOps, storeError, type DirectFileHandleOps, type FileHandleOps, type FsOps } from './fs-ops.ts'
+import { smallFileReaders } from './small-reads.ts'
 import { offloadedSha256 } from './verify.ts'
 
 export const TEMP_SUFFIX = '.tmp'
@@ -247,6 +249,13 @@ export class DurableIO {
     if (direct && this.aligned !== undefined) {
       const r = await this.readDirect(path, maxSize, alloc)
       if (r !== DIRECT_REFUSED) return r
+    }
+    if (this.fs === nodeFsOps) {
+      // A small file in one batched message to a reading worker (small-reads.ts); a larger one below.
+      const r = await smallFileReaders().read(path, maxSize)
+      if (r.kind === 'absent') return undefined
+      if (r.kind === 'ok') return { bytes: r.bytes, size: r.bytes.length }
+      if (r.size > maxSize) return { size: r.size }
     }
     let fh: FileHandleOps
     try {
