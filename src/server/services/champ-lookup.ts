@@ -44,16 +44,55 @@ export async function champLookup(d: ChampLookupDeps, root: CID, caps: readonly 
   if (caps.length > MAX_CHAMP_GETS) throw new InvalidObjectError(`Too many caps in bulk champ get call! ${caps.length}`)
   if (!(await d.blocks.has(root))) throw new MissingBlockError(`Champ root not present locally: ${cidToString(root)}`)
   const out = new ReplyBlocks()
-  for (const cap of caps) {
+  // Set at the first lookup that has to wait: the later lookups' reads, started together.
+  let ahead: Promise<ReadAhead | undefined>[] | undefined
+  for (let i = 0; i < caps.length; i++) {
+    const cap = caps[i]
+    // Read ahead: its path's nodes are decoded and its value block read, or it failed and is walked again here.
+    const pending = ahead?.[i]
+    const early = pending === undefined ? undefined : await pending
     let value = walkNow(d, root, cap.mapKey, out)
-    if (value === NOT_NOW) value = await walkOrCommitted(d, root, cap.mapKey, out, committedRoot)
+    if (value === NOT_NOW) {
+      value = await walkOrCommitted(d, root, cap.mapKey, out, committedRoot)
+      ahead ??= readAhead(d, root, caps, i + 1)
+    }
     if (value === undefined || out.has(value)) continue
-    const block = d.blocks.getCached?.(value) ?? (await d.blocks.get(value))
+    let block = d.blocks.getCached?.(value)
+    if (block === undefined) {
+      ahead ??= readAhead(d, root, caps, i + 1)
+      block = (early !== undefined && early.value.equals(value) ? early.block : undefined) ?? (await d.blocks.get(value))
+    }
     if (block === undefined) continue
     if (!d.auth.readableNow(value, block, cap.bat)) await d.auth.check(value, block, cap.bat)
     out.add(value, block)
   }
   return out.blocks
+}
+
+/** A value block read ahead, for the lookup that finds the same value. */
+interface ReadAhead {
+  readonly value: CID
+  readonly block: Uint8Array
+}
+
+/**
+ * Starts, all at once, the reads of the lookups from caps[from] on: each path's nodes not decoded yet
+ * (left decoded in the CHAMP's cache) and its value block (kept here: only small ones are cached). They
+ * are checked when their turn comes, as before; a failure is met again then, so it is dropped here.
+ * Together the reads go to the disk in few batches (blocks/small-reads.ts) instead of one after another.
+ */
+function readAhead(d: ChampLookupDeps, root: CID, caps: readonly ChunkMirrorCap[], from: number): Promise<ReadAhead | undefined>[] {
+  const reads: Promise<ReadAhead | undefined>[] = new Array(caps.length)
+  for (let j = from; j < caps.length; j++) reads[j] = readOne(d, root, caps[j].mapKey).catch(() => undefined)
+  return reads
+}
+
+async function readOne(d: ChampLookupDeps, root: CID, key: Uint8Array): Promise<ReadAhead | undefined> {
+  const local = d.champ.lookupDecoded(root, key, () => undefined)
+  const value = local.complete ? local.value : (await d.champ.lookup(root, key)).value
+  if (value === undefined || d.blocks.getCached?.(value) !== undefined) return undefined
+  const block = await d.blocks.get(value)
+  return block === undefined ? undefined : { value, block }
 }
 
 /** walk() from `root`, or from the committed WriterData's tree when `root` cannot be walked. */
