@@ -7,12 +7,12 @@
 // A single fragment's put sends its expected digest with the write: the writing worker hashes first and
 // makes nothing on a mismatch, so the put costs one thread hand-off instead of two (pass 6).
 // bench/server-profile.md, pass 4, has the measurements.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { BlockStoreIOError } from './errors.ts'
+import { WorkerSlots } from './worker-slots.ts'
 
 /**
- * The worker's program (CommonJS, run with `eval`, so that the same text works from the sources, the CLI
- * bundle and the tests). A reply is {id, ok: true, value} or {id, ok: false, stage, code, message}, stage
+ * The worker's program (CommonJS, run with `eval`: worker-slots.ts). A reply is {id, ok: true, value} or {id, ok: false, stage, code, message}, stage
  * 'write' (nothing left behind) or 'sync directory' (the renamed file removed again).
  */
 const WORKER_PROGRAM = `
@@ -163,15 +163,30 @@ export function isShared(view: Uint8Array): boolean {
 }
 
 export class FragmentWorkers {
-  private readonly idle: Worker[] = []
-  private readonly busy = new Map<Worker, Job>()
   private readonly queue: Job[] = []
   private nextId = 0
   /** The slabs each worker has been sent (by number, slabIds). */
   private readonly slabsSent = new WeakMap<Worker, Set<number>>()
+  private readonly slots: WorkerSlots<Job>
 
   /** At most `size` workers, started when first needed; an idle one does not keep the process alive. */
-  constructor(private readonly size: number) {}
+  constructor(size: number) {
+    this.slots = new WorkerSlots<Job>(size, WORKER_PROGRAM, 'fragment-writer', {
+      send: (worker, job) => this.send(worker, job),
+      next: () => this.queue.shift(),
+      answered: (job, reply) => {
+        const r = reply as Reply
+        if (r.ok) job.resolve(r.value)
+        else job.reject(new FragmentWriteError(r.message, r.code, r.stage))
+      },
+      // A worker that dies (terminated, out of memory) fails its call; the next call starts another.
+      died: (job, e) => {
+        job?.reject(new BlockStoreIOError(`fragment worker stopped: ${e.message}`, 'EIO', { cause: e }))
+        const next = this.queue.shift()
+        if (next !== undefined) this.run(next.message).then(next.resolve, next.reject)
+      },
+    })
+  }
 
   /** sha-256 of `view`, which must lie in shared memory. */
   async sha256(view: Uint8Array): Promise<Uint8Array> {
@@ -192,28 +207,22 @@ export class FragmentWorkers {
 
   /** Workers started and alive (for tests). */
   get workerCount(): number {
-    return this.idle.length + this.busy.size
+    return this.slots.count
   }
 
   /** Stops every worker; calls in flight fail. */
-  async close(): Promise<void> {
-    const all = [...this.idle, ...this.busy.keys()]
-    this.idle.length = 0
-    await Promise.all(all.map((w) => w.terminate()))
+  close(): Promise<void> {
+    return this.slots.close()
   }
 
   private run(message: JobMessage): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const job: Job = { message, resolve, reject }
-      const worker = this.idle.pop() ?? (this.workerCount < this.size ? this.start() : undefined)
-      if (worker === undefined) this.queue.push(job)
-      else this.dispatch(worker, job)
+      if (!this.slots.run(job)) this.queue.push(job)
     })
   }
 
-  private dispatch(worker: Worker, job: Job): void {
-    this.busy.set(worker, job)
-    worker.ref()
+  private send(worker: Worker, job: Job): void {
     const { buffer, ...rest } = job.message
     const slabId = slabIdOf(buffer)
     let sent = this.slabsSent.get(worker)
@@ -221,36 +230,6 @@ export class FragmentWorkers {
     const first = !sent.has(slabId)
     sent.add(slabId)
     worker.postMessage({ ...rest, slabId, slab: first ? buffer : undefined, id: this.nextId++ })
-  }
-
-  private start(): Worker {
-    const worker = new Worker(WORKER_PROGRAM, { eval: true, name: 'fragment-writer' })
-    worker.on('message', (reply: Reply) => {
-      const job = this.busy.get(worker)
-      this.busy.delete(worker)
-      const next = this.queue.shift()
-      if (next !== undefined) this.dispatch(worker, next)
-      else {
-        worker.unref()
-        this.idle.push(worker)
-      }
-      if (job === undefined) return
-      if (reply.ok) job.resolve(reply.value)
-      else job.reject(new FragmentWriteError(reply.message, reply.code, reply.stage))
-    })
-    // A worker that dies (terminated, out of memory) fails its call; the next call starts another.
-    const gone = (e: Error): void => {
-      const job = this.busy.get(worker)
-      this.busy.delete(worker)
-      const i = this.idle.indexOf(worker)
-      if (i >= 0) this.idle.splice(i, 1)
-      job?.reject(new BlockStoreIOError(`fragment worker stopped: ${e.message}`, 'EIO', { cause: e }))
-      const next = this.queue.shift()
-      if (next !== undefined) this.run(next.message).then(next.resolve, next.reject)
-    }
-    worker.once('error', gone)
-    worker.once('exit', (code) => gone(new Error(`exit code ${code}`)))
-    return worker
   }
 }
 

@@ -6,14 +6,14 @@
 // bytes back in buffers of their own (transferred, not copied). The event loop never waits on the disk;
 // a file over the caller's limit is not read (its size is sent back), and errors come back as errno
 // codes, turned into the store's typed errors here. bench/server-profile.md, pass 7, has the figures.
-import { Worker } from 'node:worker_threads'
 import { BlockStoreIOError } from './errors.ts'
 import { storeError } from './fs-ops.ts'
+import { WorkerSlots } from './worker-slots.ts'
 
 /** Largest file read by the workers; larger ones are left to the caller (its own buffers, O_DIRECT, pools). */
 export const SMALL_READ_MAX = 64 * 1024
 
-/** The worker's program (CommonJS, run with `eval`, so that the same text works from the sources, the CLI bundle and the tests). */
+/** The worker's program (CommonJS, run with `eval`: worker-slots.ts). */
 const WORKER_PROGRAM = `
 const { parentPort } = require('node:worker_threads')
 const fs = require('node:fs')
@@ -71,14 +71,24 @@ interface Request {
 const MAX_BATCH = 64
 
 export class SmallFileReaders {
-  private readonly idle: Worker[] = []
-  private readonly busy = new Map<Worker, Request[]>()
   private pending: Request[] = []
   private flushScheduled = false
   private nextId = 0
+  private readonly slots: WorkerSlots<Request[]>
 
   /** At most `size` workers, started when first needed; an idle one does not keep the process alive. */
-  constructor(private readonly size: number) {}
+  constructor(size: number) {
+    this.slots = new WorkerSlots<Request[]>(size, WORKER_PROGRAM, 'small-reader', {
+      send: (worker, batch) => worker.postMessage({ id: this.nextId++, paths: batch.map((r) => r.path), limits: batch.map((r) => r.limit) }),
+      next: () => (this.pending.length > 0 ? this.takeBatch() : undefined),
+      answered: (batch, reply) => batch.forEach((r, i) => settle(r, (reply as { results: WireResult[] }).results[i])),
+      // A worker that dies (terminated, out of memory) fails its reads; the next read starts another.
+      died: (batch, e) => {
+        for (const r of batch ?? []) r.reject(new BlockStoreIOError(`small-read worker stopped reading ${r.path}: ${e.message}`, 'EIO', { cause: e }))
+        this.dispatchPending()
+      },
+    })
+  }
 
   /**
    * The file at `path` when it holds at most `limit` (≤ SMALL_READ_MAX) bytes; its size when larger;
@@ -100,56 +110,23 @@ export class SmallFileReaders {
 
   /** Workers started and alive (for tests). */
   get workerCount(): number {
-    return this.idle.length + this.busy.size
+    return this.slots.count
   }
 
   /** Stops every worker; reads in flight fail. */
-  async close(): Promise<void> {
-    const all = [...this.idle, ...this.busy.keys()]
-    this.idle.length = 0
-    await Promise.all(all.map((w) => w.terminate()))
+  close(): Promise<void> {
+    return this.slots.close()
   }
 
+  /** Hands waiting reads to free workers, MAX_BATCH to a message; the next worker to answer takes the rest. */
   private dispatchPending(): void {
-    while (this.pending.length > 0) {
-      const worker = this.idle.pop() ?? (this.workerCount < this.size ? this.start() : undefined)
-      if (worker === undefined) return // the next worker to answer takes the rest
-      this.dispatch(worker)
-    }
+    while (this.pending.length > 0 && this.slots.hasFree) this.slots.run(this.takeBatch())
   }
 
-  private dispatch(worker: Worker): void {
+  private takeBatch(): Request[] {
     const batch = this.pending.length <= MAX_BATCH ? this.pending : this.pending.slice(0, MAX_BATCH)
     this.pending = batch === this.pending ? [] : this.pending.slice(MAX_BATCH)
-    this.busy.set(worker, batch)
-    worker.ref()
-    worker.postMessage({ id: this.nextId++, paths: batch.map((r) => r.path), limits: batch.map((r) => r.limit) })
-  }
-
-  private start(): Worker {
-    const worker = new Worker(WORKER_PROGRAM, { eval: true, name: 'small-reader' })
-    worker.on('message', (reply: { results: WireResult[] }) => {
-      const batch = this.busy.get(worker) ?? []
-      this.busy.delete(worker)
-      if (this.pending.length > 0) this.dispatch(worker)
-      else {
-        worker.unref()
-        this.idle.push(worker)
-      }
-      batch.forEach((r, i) => settle(r, reply.results[i]))
-    })
-    // A worker that dies (terminated, out of memory) fails its reads; the next read starts another.
-    const gone = (e: Error): void => {
-      const batch = this.busy.get(worker) ?? []
-      this.busy.delete(worker)
-      const i = this.idle.indexOf(worker)
-      if (i >= 0) this.idle.splice(i, 1)
-      for (const r of batch) r.reject(new BlockStoreIOError(`small-read worker stopped reading ${r.path}: ${e.message}`, 'EIO', { cause: e }))
-      this.dispatchPending()
-    }
-    worker.once('error', gone)
-    worker.once('exit', (code) => gone(new Error(`exit code ${code}`)))
-    return worker
+    return batch
   }
 }
 
