@@ -1,6 +1,7 @@
 // A daemon for client tests: a fresh temporary data directory, HTTP on a free port of 127.0.0.1,
-// libp2p on a free loopback port (never the public default), no periodic GC, silent logs; the
-// client's services over HTTP to it; and deterministic test data.
+// libp2p on a free loopback port (never the public default), no periodic GC, logs silent but for
+// slow requests (on stderr, so a test that times out shows where the daemon waited); the client's
+// services over HTTP to it; and deterministic test data.
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,10 +21,17 @@ export interface TestDaemon {
   close(): Promise<void>
 }
 
+/** Passes the daemon's "slow request" warnings to stderr and drops its other log lines (hostile-input tests make many). */
+const slowRequestsToStderr = {
+  write(line: string): void {
+    if (line.includes('"msg":"slow request"')) process.stderr.write(`test daemon: ${line}`)
+  },
+}
+
 export async function startTestDaemon(extraArgs: readonly string[] = []): Promise<TestDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'pts-daemon-'))
   const args = ['--dir', dir, '--port', '0', '--host', '127.0.0.1', '--gc-period', '0', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', ...extraArgs]
-  const daemon = await startDaemon(parseDaemonArgs(args), createLogger('silent'))
+  const daemon = await startDaemon(parseDaemonArgs(args), createLogger('warn', slowRequestsToStderr))
   const net: NetworkAccess = { crypto: daemon.crypto, ...httpNetworkServices(new FetchPoster(daemon.url)) }
   return {
     daemon, dir, net,

@@ -58,6 +58,8 @@ export interface DaemonConfig {
   readonly requestTimeoutMs: number
   /** A request's headers must arrive within this (ms): slow senders (slowloris) are cut off. */
   readonly headersTimeoutMs: number
+  /** Requests open this long (ms) are logged as slow, with where they wait; 0 turns it off. */
+  readonly slowRequestMs: number
   /** Limits of the p2p layer (used when `p2p` is set). */
   readonly p2pLimits: P2pLimits
   /** The web UI's static files served at / (undefined: the package's dist/web, built on demand by `peergos-ts daemon`). */
@@ -126,6 +128,7 @@ export const DAEMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'relay', kind: 'flag', help: 'act as a circuit relay v2 for other servers' },
   { name: 'relay-via', kind: 'string', value: 'MULTIADDR[,...]', help: 'hold a slot on these relays (multiaddrs ending /p2p/<peer-id>, comma-separated) and advertise their /p2p-circuit addresses' },
   { name: 'request-timeout', kind: 'int', default: '60000', help: 'a request\'s headers and body must arrive within this many ms, over TCP or p2p (then 408 and the connection or stream is closed)' },
+  { name: 'slow-request', kind: 'int', default: '10000', help: 'log a warning for a request still open after this many ms, with what it waits on (0 disables)' },
   { name: 'headers-timeout', kind: 'int', default: '20000', help: 'a request\'s headers must arrive within this many ms (slow senders are cut off)' },
   { name: 'p2p-max-streams', kind: 'int', default: '1024', help: 'inbound p2p /http streams open at once over all peers (more are answered 429)' },
   { name: 'p2p-max-streams-per-peer', kind: 'int', default: '128', help: 'inbound p2p /http streams one peer may have open at once, over all its connections (more are answered 429)' },
@@ -226,6 +229,7 @@ export function parseDaemonArgs(args: readonly string[], env: Record<string, str
     webRoot: values.has('web-root') ? resolve(get('web-root')!) : undefined,
     requestTimeoutMs: positive('request-timeout'),
     headersTimeoutMs: positive('headers-timeout'),
+    slowRequestMs: parseInt10('slow-request', get('slow-request')!),
     p2pLimits: {
       maxStreams: positive('p2p-max-streams'),
       maxStreamsPerPeer: positive('p2p-max-streams-per-peer'),

@@ -192,6 +192,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     const http: RunningHttpServer = await startHttpServer(handler, {
       host: config.host, port: config.port, peerIds: [identity.id], intercept, bodyPool, alignBody: firstBlockOffset, replyPool: blockReadPool, onError: (err) => log.warn({ err }, 'http transport error'),
       requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs,
+      slowRequests: config.slowRequestMs > 0 ? { afterMs: config.slowRequestMs, report: (r) => log.warn(r, 'slow request') } : undefined,
     })
     cleanups.push(() => http.close())
     await p2p.attach(http.server, http.url)

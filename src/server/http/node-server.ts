@@ -12,6 +12,7 @@ import { errorReply, parseTarget, statusReply, type HttpRequest, type HttpRespon
 import type { BufferPool } from '../buffer-pool.ts'
 import { declaredTooLarge, readBody, type BodyAlignment } from './body.ts'
 import { attachSocketApi } from './socket-api.ts'
+import { watchRequest, type RequestWatch, type SlowRequestOptions } from './slow-requests.ts'
 
 /** What the server needs of a handler: createApiHandler's result satisfies it. */
 export interface ServedHandler {
@@ -58,6 +59,8 @@ export interface NodeServerOptions {
    * written whole to the socket: nothing else holds it (see FileBlockStoreOptions.readPool).
    */
   readonly replyPool?: BufferPool
+  /** Reports requests that stay open long, with where they wait (slow-requests.ts); none by default. */
+  readonly slowRequests?: SlowRequestOptions
 }
 
 /** The peer id the p2p transport authenticated for a connection (a libp2p stream as a socket). */
@@ -128,6 +131,7 @@ interface ServerState {
   bodyPool?: BufferPool
   alignBody?: BodyAlignment
   replyPool?: BufferPool
+  slowRequests?: SlowRequestOptions
   /** Set by close(): replies then carry "Connection: close" so kept-alive connections end with them. */
   closing: boolean
 }
@@ -144,6 +148,15 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
     return refuse(req, res, errorReply(e))
   }
   const method = req.method ?? ''
+  const watch = watchRequest(state.slowRequests, method, parsed.path)
+  try {
+    await serveParsed(handler, state, req, res, expectsContinue, method, parsed, watch)
+  } finally {
+    watch.end()
+  }
+}
+
+async function serveParsed(handler: ServedHandler, state: ServerState, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean, method: string, parsed: ReturnType<typeof parseTarget>, watch: RequestWatch): Promise<void> {
   const limit = handler.maxBodySize(method, parsed.path)
   const tooLarge = (): void => refuse(req, res, errorReply(new BodyTooLargeError(`Input exceeds maximum size of ${limit} bytes`)))
   if (declaredTooLarge(req, limit)) return tooLarge()
@@ -156,17 +169,19 @@ async function serve(handler: ServedHandler, state: ServerState, req: IncomingMe
   const peer = connectionPeers.get(req.socket)
   if (peer !== undefined) requestPeers.set(request, peer)
   let response: HttpResponse
+  watch.stage = 'handler'
   try {
     response = await handler(request)
   } finally {
     // The route keeps nothing of a transient body once its handler settled.
     if (pool !== undefined) pool.release(body.body)
   }
+  watch.stage = 'reply'
   send(res, response, state.closing, state.replyPool)
 }
 
 export async function startHttpServer(handler: ServedHandler, options: NodeServerOptions = {}): Promise<RunningHttpServer> {
-  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept, bodyPool: options.bodyPool, alignBody: options.alignBody, replyPool: options.replyPool }
+  const state: ServerState = { hosts: allowedHosts({ port: 0 }), closing: false, intercept: options.intercept, bodyPool: options.bodyPool, alignBody: options.alignBody, replyPool: options.replyPool, slowRequests: options.slowRequests }
   const server = createServer({
     maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
     requireHostHeader: true,
