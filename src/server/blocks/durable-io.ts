@@ -41,9 +41,17 @@ export interface DurableIOOptions {
 const DIRECT_REFUSED: unique symbol = Symbol('direct I/O refused')
 type Refused = typeof DIRECT_REFUSED
 
+/** A directory being made: created (`exists`), then fsynced into its parent (`durable`). */
+interface DirState {
+  readonly exists: Promise<void>
+  readonly durable: Promise<void>
+}
+
+const BASE_DIR: DirState = { exists: Promise.resolve(), durable: Promise.resolve() }
+
 export class DurableIO {
-  /** Directories known to exist durably: a promise per path, shared by concurrent writers. */
-  private readonly dirs = new Map<string, Promise<void>>()
+  /** Directories made or being made, shared by concurrent writers (dirState). */
+  private readonly dirs = new Map<string, DirState>()
   /** Directory fsyncs through kept-open handles, shared by concurrent writers. */
   private readonly dirSyncs: DirSyncs
   /** Set while O_DIRECT may be used: the FsOps has it, it is asked for, and the file system has not refused it. */
@@ -73,27 +81,48 @@ export class DurableIO {
 
   /** Creates `dir` (and missing parents up to base) and makes each new entry durable in its parent. */
   ensureDir(dir: string): Promise<void> {
-    if (dir === this.base) return Promise.resolve()
-    let p = this.dirs.get(dir)
-    if (p === undefined) {
-      p = this.createDir(dir)
-      this.dirs.set(dir, p)
-      p.catch(() => this.dirs.delete(dir))
-    }
-    return p
+    return this.dirState(dir).durable
   }
 
-  private async createDir(dir: string): Promise<void> {
-    const parent = dirname(dir)
-    if (parent === dir) throw new BlockStoreIOError(`${dir} is outside the store`)
-    await this.ensureDir(parent)
-    try {
-      await this.fs.mkdir(dir)
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e
+  /**
+   * `dir` as it is being made: `exists` once it (and every missing ancestor) was created, `durable` once
+   * each new entry was also fsynced into its parent. A writer may fill a new directory once it exists,
+   * with the parent's fsync running meanwhile, and acknowledge only once it is durable: a young account's
+   * block writes then do not wait for a shard directory's parent sync before their own write begins.
+   */
+  private dirState(dir: string): DirState {
+    if (dir === this.base) return BASE_DIR
+    let s = this.dirs.get(dir)
+    if (s === undefined) {
+      s = this.createDir(dir)
+      this.dirs.set(dir, s)
+      const made = s
+      made.durable.catch(() => {
+        if (this.dirs.get(dir) === made) this.dirs.delete(dir)
+      })
     }
+    return s
+  }
+
+  private createDir(dir: string): DirState {
+    const parent = dirname(dir)
+    if (parent === dir) {
+      const refused = Promise.reject(new BlockStoreIOError(`${dir} is outside the store`))
+      return { exists: refused, durable: refused }
+    }
+    const above = this.dirState(parent)
+    const exists = (async () => {
+      await above.exists
+      try {
+        await this.fs.mkdir(dir)
+      } catch (e) {
+        if (errnoCode(e) !== 'EEXIST') throw e
+      }
+    })()
     // Even when it existed: an earlier attempt may have made it and then failed to sync it.
-    await this.fsyncDir(parent)
+    const durable = exists.then(() => Promise.all([this.fsyncDir(parent), above.durable])).then(() => undefined)
+    exists.catch(() => undefined) // reported through durable
+    return { exists, durable }
   }
 
   /**
@@ -124,8 +153,9 @@ export class DurableIO {
       }
     }
     if (expectSha256 !== undefined && !equalBytes(await offloadedSha256(bytes), expectSha256)) return false
+    const made = this.dirState(dir)
     try {
-      await this.ensureDir(dir)
+      await made.exists
       if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
       await this.fs.rename(tmp, target)
     } catch (e) {
@@ -133,7 +163,8 @@ export class DurableIO {
       throw storeError(e, `write ${target}`)
     }
     try {
-      await this.fsyncDir(dir)
+      // the directory's entry for the block, and (for a new directory) its own entry in its parent
+      await Promise.all([this.fsyncDir(dir), made.durable])
     } catch (e) {
       await this.fs.unlink(target).catch(() => undefined)
       throw storeError(e, `sync directory ${dir}`)
@@ -150,7 +181,7 @@ export class DurableIO {
    * (nothing left behind but the directory, direct I/O now off) when the file system refused O_DIRECT.
    */
   private async writeInWorker(dir: string, tmp: string, target: string, view: Uint8Array, size: number, expectSha256: Uint8Array | undefined): Promise<boolean | Refused> {
-    const known = dir === this.base ? undefined : this.dirs.get(dir)
+    const known = dir === this.base ? undefined : this.dirs.get(dir)?.durable
     const parent = dir === this.base || known !== undefined ? undefined : dirname(dir)
     try {
       if (parent !== undefined) await this.ensureDir(parent)
@@ -166,7 +197,7 @@ export class DurableIO {
     }
     // A mismatch made nothing, not even the shard directory.
     if (r === 'mismatch') return false
-    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, Promise.resolve())
+    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, BASE_DIR)
     if (r === 'written') return true
     this.aligned = undefined
     return DIRECT_REFUSED

@@ -6,7 +6,7 @@
 import { constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../../src/codec/cid.ts'
 import { AlignedBuffers, DIRECT_ALIGNMENT, alignUp } from '../../../src/server/blocks/aligned-buffers.ts'
@@ -15,7 +15,7 @@ import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { MAX_BLOCK_SIZE } from '../../../src/services/content-addressed-storage.ts'
 import { REPO } from '../crash/daemon-process.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, listFiles, makeBlock, type TestBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, listFiles, makeBlock, type TestBlock } from './helpers.ts'
 
 /** A temp dir on a file system with O_DIRECT: the OS temp dir, or (tmpfs there) one beside the checkout. */
 async function directCapableDir(): Promise<string> {
@@ -104,10 +104,16 @@ describe('FileBlockStore with O_DIRECT', () => {
     ffs.reset()
     await store.put('alice', b.cid, b.bytes)
     // the directory handles stay open for later fsyncs (dir-syncs.ts): closed with the store
-    expect(ops(ffs.trace)).toEqual([
+    expect(ops(ffs.trace).sort()).toEqual([
       'mkdir', 'open', 'sync', 'mkdir', 'open', 'sync',
       'openDirect', 'write', 'truncate', 'datasync', 'close', 'rename', 'open', 'sync',
-    ])
+    ].sort())
+    const shard = dirname(store.pathOf('alice', b.cid))
+    // the new directories: each made before anything goes into it, and then fsynced into its parent
+    expectInOrder(ffs.trace, [['mkdir', '/alice'], ['sync', '/blocks']])
+    expectInOrder(ffs.trace, [['mkdir', shard], ['sync', '/alice']])
+    // the block: written, cut back and synced before the rename, then its directory synced
+    expectInOrder(ffs.trace, [['mkdir', '/alice'], ['mkdir', shard], ['openDirect', '.tmp'], ['write', '.tmp'], ['truncate', '.tmp'], ['datasync', '.tmp'], ['close', '.tmp'], ['rename', '.data'], ['sync', shard]])
     expect(statSync(store.pathOf('alice', b.cid)).size).toBe(b.bytes.length)
     expectBytes(new Uint8Array(readFileSync(store.pathOf('alice', b.cid))), b.bytes)
     ffs.reset()

@@ -3,12 +3,12 @@
 // error is typed, no partial block or temp file is left, and the store works again afterwards.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../../src/codec/cid.ts'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, listFiles, makeBlock, type TestBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, listFiles, makeBlock, type TestBlock } from './helpers.ts'
 
 describe('FileBlockStore under injected I/O faults', () => {
   let base: string
@@ -49,12 +49,17 @@ describe('FileBlockStore under injected I/O faults', () => {
   for (const [code, errorName] of [['EIO', 'BlockStoreIOError'], ['ENOSPC', 'BlockStoreFullError']] as const) {
     it(`fails each step of a put in turn with ${code}: ${errorName}, nothing partial, then works`, async () => {
       const steps = await putSteps()
-      // mkdir+fsync of the owner and shard dirs, temp open/write/datasync/close, rename, dir fsync; the
-      // directory handles stay open for later fsyncs (the blocks directory's since bob's put).
-      expect(steps.map((s) => s.split(' ')[0])).toEqual([
+      // mkdir+fsync of the owner and shard dirs (the shard's fsync into its parent alongside the block's
+      // write), temp open/write/datasync/close, rename, dir fsync; the directory handles stay open for
+      // later fsyncs (the blocks directory's since bob's put).
+      expect(steps.map((s) => s.split(' ')[0]).sort()).toEqual([
         'mkdir', 'sync', 'mkdir', 'open', 'sync',
         'open', 'write', 'datasync', 'close', 'rename', 'open', 'sync',
-      ])
+      ].sort())
+      const shard = dirname(steps.find((s) => s.startsWith('rename '))!.slice('rename '.length))
+      expectInOrder(steps, [['mkdir', '/alice'], ['sync', '/blocks']])
+      expectInOrder(steps, [['mkdir', '/alice'], ['mkdir', shard], ['sync', '/alice']])
+      expectInOrder(steps, [['mkdir', shard], ['open', '.tmp'], ['write', '.tmp'], ['datasync', '.tmp'], ['close', '.tmp'], ['rename', '.data'], ['sync', shard]])
       for (let nth = 1; nth <= steps.length; nth++) {
         const store = await open()
         const other = await makeBlock(1000)

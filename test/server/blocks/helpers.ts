@@ -71,3 +71,19 @@ export function expectBytes(actual: Uint8Array | undefined, expected: Uint8Array
     throw new Error(`bytes differ (length ${expected.length})`)
   }
 }
+
+/** One call of a FaultyFs trace ("op path"): its op, and a path ending as given. */
+export type TraceStep = readonly [op: string, pathEnd: string]
+
+/**
+ * Asserts that `trace` (FaultyFs.trace) holds each step after the one before it. Calls made in parallel
+ * (a new directory's fsync into its parent while a block is written into it) may interleave otherwise.
+ */
+export function expectInOrder(trace: readonly string[], steps: readonly TraceStep[]): void {
+  let from = 0
+  for (const [op, pathEnd] of steps) {
+    const i = trace.findIndex((t, k) => k >= from && t.startsWith(`${op} `) && t.endsWith(pathEnd))
+    if (i < 0) throw new Error(`no "${op} …${pathEnd}" after call ${from} in:\n${trace.join('\n')}`)
+    from = i + 1
+  }
+}
