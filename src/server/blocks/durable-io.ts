@@ -135,16 +135,19 @@ export class DurableIO {
   }
 
   /**
-   * Atomically and durably replaces `dir/name` with `bytes`. On any failure the temp file is
+   * Atomically and durably replaces `dir/name` with `bytes`; with `visibleAfter`, the temp file is written
+   * and synced meanwhile but renamed into place only once it resolved (when it rejects: removed, and its
+   * error thrown as it is). On any failure the temp file is
    * removed, and if only the directory fsync failed the renamed file is removed too, so a caller
    * that saw an error never finds a block it was not told about. Throws typed store errors.
    * With `expectSha256`, the bytes are first checked to hash (sha-256) to it: false, with nothing
    * written, when they do not (by the fragment worker in the write's own message when writesInWorker).
    */
-  async writeFile(dir: string, name: string, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<boolean> {
+  async writeFile(dir: string, name: string, bytes: Uint8Array, expectSha256?: Uint8Array, visibleAfter?: Promise<unknown>): Promise<boolean> {
     const target = join(dir, name)
     const tmp = join(dir, `${name}-${randomInt(0x7fffffff)}${TEMP_SUFFIX}`)
     if (this.usesDirectIO(bytes.length) && this.fs === nodeFsOps) {
+      await visibleAfter // the worker's one message makes the file visible
       const view = isShared(bytes) ? directView(bytes, alignUp(bytes.length)) : undefined
       if (view !== undefined) {
         const r = await this.writeInWorker(dir, tmp, target, view, bytes.length, expectSha256)
@@ -157,6 +160,17 @@ export class DurableIO {
     try {
       await made.exists
       if (!this.usesDirectIO(bytes.length) || (await this.writeDirect(tmp, bytes)) === DIRECT_REFUSED) await this.writeBuffered(tmp, bytes)
+    } catch (e) {
+      await this.fs.unlink(tmp).catch(() => undefined)
+      throw storeError(e, `write ${target}`)
+    }
+    try {
+      await visibleAfter
+    } catch (e) {
+      await this.fs.unlink(tmp).catch(() => undefined)
+      throw e // the caller's own error, as it was
+    }
+    try {
       await this.fs.rename(tmp, target)
     } catch (e) {
       await this.fs.unlink(tmp).catch(() => undefined)

@@ -99,7 +99,7 @@ export class FileBlockStore extends IndexedBlockStore {
     return this.io.writesInWorker(bytes)
   }
 
-  protected store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<void> {
+  protected store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array, visibleAfter?: Promise<unknown>): Promise<void> {
     const key = cidToKey(cid)
     const mismatch = (): Error => new BlockHashMismatchError(`Block does not hash to ${cidToString(cid)}`)
     return this.locks.run(`${ownerDir}/${key}`, async () => {
@@ -107,6 +107,7 @@ export class FileBlockStore extends IndexedBlockStore {
       if (this.index.hasOwner(key, ownerDir)) {
         // Bytes not checked yet are checked before anything is refreshed.
         if (expectSha256 !== undefined && !(await matchesCid(this.crypto, cid, bytes))) throw mismatch()
+        await visibleAfter
         // Already stored (and durable): refresh its write time for the GC guard. A copy of the
         // wrong size (truncated) is rewritten; a same-size bit flip is caught by the next get.
         try {
@@ -120,7 +121,7 @@ export class FileBlockStore extends IndexedBlockStore {
           if (!isNotFound(e)) throw storeError(e, `refresh ${path}`)
         }
       }
-      if (!(await this.io.writeFile(this.dirOf(ownerDir, key), `${key}.data`, bytes, expectSha256))) throw mismatch()
+      if (!(await this.io.writeFile(this.dirOf(ownerDir, key), `${key}.data`, bytes, expectSha256, visibleAfter))) throw mismatch()
       this.index.add(key, ownerDir)
     })
   }

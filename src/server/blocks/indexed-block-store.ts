@@ -8,7 +8,7 @@ import { BlockIndex } from './block-index.ts'
 import { checkOwnerDir, cidToKey, keyToCid } from './block-key.ts'
 import { KeyedMutex, forEachLimit } from './concurrency.ts'
 import { BlockStoreClosedError } from './errors.ts'
-import type { BlockEntry, BlockWrite, DeleteOptions, ServerBlockStore } from './server-block-store.ts'
+import type { BlockEntry, BlockWrite, DeleteOptions, PutManyOptions, ServerBlockStore } from './server-block-store.ts'
 import { OFFLOADED_HASH_MIN, checkBlockForPut, checkBlockSize, cidOfNewBlock, identityContent, isStoredKind } from './verify.ts'
 
 /** What deleteCopy did: kept it (written too recently), deleted it, or found it already gone. */
@@ -28,8 +28,9 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
    * Writes (or refreshes) the copy of a checked block under `ownerDir` and adds it to the index. With
    * `expectSha256` (only when checksInStore said so) the bytes are not checked yet: the store checks
    * that they hash to it before anything is written, and throws BlockHashMismatchError when not.
+   * With `visibleAfter`, the copy is made visible only once that resolves (PutManyOptions).
    */
-  protected abstract store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array): Promise<void>
+  protected abstract store(ownerDir: string, cid: CID, bytes: Uint8Array, expectSha256?: Uint8Array, visibleAfter?: Promise<unknown>): Promise<void>
   /** Whether store() can check the hash of these bytes itself at no extra cost (FileBlockStore: in the fragment worker's write). */
   protected checksInStore(_bytes: Uint8Array): boolean {
     return false
@@ -45,15 +46,19 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
     if (this.closed) throw new BlockStoreClosedError('Block store is closed')
   }
 
-  async put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+  put(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+    return this.putOne(ownerDir, cid, bytes, undefined)
+  }
+
+  private async putOne(ownerDir: string, cid: CID, bytes: Uint8Array, visibleAfter: Promise<unknown> | undefined): Promise<void> {
     this.checkOpen()
     checkOwnerDir(ownerDir)
     checkBlockSize(bytes)
     // A single fragment: its hash is checked in the same worker message as its write (one thread hand-off, not two).
     if (cid.multihash.code === HASH_SHA2_256 && bytes.length >= OFFLOADED_HASH_MIN && this.checksInStore(bytes)) {
-      return this.store(ownerDir, cid, bytes, cid.multihash.digest)
+      return this.store(ownerDir, cid, bytes, cid.multihash.digest, visibleAfter)
     }
-    if (await checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes)
+    if (await checkBlockForPut(this.crypto, cid, bytes)) await this.store(ownerDir, cid, bytes, undefined, visibleAfter)
   }
 
   async putBlock(ownerDir: string, bytes: Uint8Array, raw: boolean): Promise<CID> {
@@ -64,14 +69,19 @@ export abstract class IndexedBlockStore implements ServerBlockStore {
     return cid
   }
 
-  async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
-    if (blocks.length === 1) return this.put(ownerDir, blocks[0].cid, blocks[0].bytes)
-    this.checkOpen()
-    checkOwnerDir(ownerDir)
-    // Check every block before writing any, so one bad block in a batch stores nothing.
-    const stored = await Promise.all(blocks.map((b) => checkBlockForPut(this.crypto, b.cid, b.bytes)))
-    const toStore = blocks.filter((_, i) => stored[i])
-    await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes))
+  async putMany(ownerDir: string, blocks: readonly BlockWrite[], options: PutManyOptions = {}): Promise<void> {
+    const visibleAfter = options.visibleAfter
+    visibleAfter?.catch(() => undefined) // awaited below, whatever happens first
+    if (blocks.length === 1) await this.putOne(ownerDir, blocks[0].cid, blocks[0].bytes, visibleAfter)
+    else {
+      this.checkOpen()
+      checkOwnerDir(ownerDir)
+      // Check every block before writing any, so one bad block in a batch stores nothing.
+      const stored = await Promise.all(blocks.map((b) => checkBlockForPut(this.crypto, b.cid, b.bytes)))
+      const toStore = blocks.filter((_, i) => stored[i])
+      await forEachLimit(toStore, this.writeConcurrency, (b) => this.store(ownerDir, b.cid, b.bytes, undefined, visibleAfter))
+    }
+    await visibleAfter
   }
 
   async get(cid: CID): Promise<Uint8Array | undefined> {

@@ -121,7 +121,8 @@ export class S3BlockStore extends IndexedBlockStore {
   }
 
   /** Always a full PutObject: idempotent, refreshes LastModified for the GC guard, and heals a corrupt copy. */
-  protected store(ownerDir: string, cid: CID, bytes: Uint8Array): Promise<void> {
+  protected async store(ownerDir: string, cid: CID, bytes: Uint8Array, _expectSha256?: Uint8Array, visibleAfter?: Promise<unknown>): Promise<void> {
+    await visibleAfter // an object is visible once written: nothing is sent before
     const key = cidToKey(cid)
     return this.locks.run(`${ownerDir}/${key}`, async () => {
       const objectKey = this.keyFor(ownerDir, key)

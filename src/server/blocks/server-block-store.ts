@@ -17,6 +17,16 @@ export interface BlockWrite {
   readonly bytes: Uint8Array
 }
 
+export interface PutManyOptions {
+  /**
+   * The blocks are written meanwhile but become visible (renamed into place, indexed) only once this
+   * settles: the service's open-transaction rows, which protect new blocks from GC, so their commit and
+   * the blocks' writes overlap. When it rejects, none of the blocks is made visible and putMany rejects
+   * with its error.
+   */
+  readonly visibleAfter?: Promise<unknown>
+}
+
 export interface DeleteOptions {
   /** Delete only the copy filed under this owner (default: every copy). */
   readonly ownerDir?: string
@@ -48,7 +58,7 @@ export interface ServerBlockStore {
    * put() for many blocks of one owner, overlapping their I/O; resolves when all are durable. Every
    * block is checked before any is written; after an I/O error some blocks may be stored (whole).
    */
-  putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void>
+  putMany(ownerDir: string, blocks: readonly BlockWrite[], options?: PutManyOptions): Promise<void>
   /**
    * The block's bytes (re-hashed against the CID), or undefined when absent. A copy that fails its
    * hash is never returned: CorruptBlockError is thrown (see each store for what happens to it).

@@ -149,9 +149,11 @@ export class LocalContentAddressedStorage implements ContentAddressedStorage, Op
       throw new QuotaExceededError(`Storage quota reached! Rejecting write of size ${total}. Please delete some files or request more space.`)
     }
 
-    await this.txRows.add(owner, tid, cids)
+    // The blocks are written while their transaction rows commit, and made visible only after (GC safety).
+    const rows = this.txRows.add(owner, tid, cids)
     try {
-      await this.ctx.blocks.putMany(username, cids.map((cid, i) => ({ cid, bytes: blocks[i] })))
+      await this.ctx.blocks.putMany(username, cids.map((cid, i) => ({ cid, bytes: blocks[i] })), { visibleAfter: rows })
+      await rows // settled already, whatever the store did with it
     } catch (e) {
       // A block whose bytes do not hash to what the writer signed: nothing of this write was stored.
       if (e instanceof BlockHashMismatchError) throw new InvalidSignatureError('Invalid signature for block!')

@@ -3,7 +3,7 @@
 // the CID bytes), and recorded as blocks are written, so the pointer update that follows reads no disk.
 import { cidKey } from '../../champ/block-store.ts'
 import { CODEC_DAG_CBOR, cidFromBytes, isIdentity, type CID } from '../../codec/cid.ts'
-import type { BlockEntry, BlockWrite, DeleteOptions, ServerBlockStore } from '../blocks/server-block-store.ts'
+import type { BlockEntry, BlockWrite, DeleteOptions, PutManyOptions, ServerBlockStore } from '../blocks/server-block-store.ts'
 import { GenCache } from './gen-cache.ts'
 import { keyBytes, scanLinkKeys } from './link-scan.ts'
 
@@ -95,8 +95,8 @@ class ObservedBlockStore implements ServerBlockStore {
     return cid
   }
 
-  async putMany(ownerDir: string, blocks: readonly BlockWrite[]): Promise<void> {
-    await this.inner.putMany(ownerDir, blocks)
+  async putMany(ownerDir: string, blocks: readonly BlockWrite[], options?: PutManyOptions): Promise<void> {
+    await this.inner.putMany(ownerDir, blocks, options)
     for (const b of blocks) this.sizes.written(b.cid, b.bytes)
   }
 

@@ -170,6 +170,31 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
       for (const b of more) expect(await store.has(b.cid)).toBe(false)
     })
 
+    it('putMany makes its blocks visible only once visibleAfter resolves; when it rejects, none, and its error is thrown', async () => {
+      for (const n of [1, 3]) {
+        const blocks = await Promise.all(Array.from({ length: n }, (_, i) => makeBlock(i === 0 ? 100 : 20_000, i % 2 === 0)))
+        let open = (): void => undefined
+        const gate = new Promise<void>((resolve) => (open = resolve))
+        let settled = false
+        const put = store.putMany('alice', blocks, { visibleAfter: gate }).finally(() => (settled = true))
+        await new Promise((r) => setTimeout(r, 50))
+        expect(settled).toBe(false)
+        for (const b of blocks) expect([await store.has(b.cid), await store.get(b.cid)]).toEqual([false, undefined])
+        expect(strs(await collect(store.list()))).not.toContain(cidToString(blocks[0].cid))
+        open()
+        await put
+        for (const b of blocks) expectBytes(await store.get(b.cid), b.bytes)
+
+        const refused = await Promise.all(Array.from({ length: n }, () => makeBlock(300)))
+        const rowsFailed = new Error('the rows could not be committed')
+        await expect(store.putMany('alice', refused, { visibleAfter: Promise.reject(rowsFailed) })).rejects.toBe(rowsFailed)
+        for (const b of refused) expect(await store.has(b.cid)).toBe(false)
+        store = await h.reopen()
+        for (const b of refused) expect(await store.has(b.cid)).toBe(false)
+        for (const b of blocks) expectBytes(await store.get(b.cid), b.bytes)
+      }
+    })
+
     it('keeps everything across a reopen (index rebuilt from the backend)', async () => {
       const blocks = await Promise.all(Array.from({ length: 8 }, (_, i) => makeBlock(1000 * i, i % 2 === 1)))
       for (const [i, b] of blocks.entries()) await store.put(i % 3 === 0 ? 'bob' : 'alice', b.cid, b.bytes)

@@ -46,6 +46,28 @@ describe('FileBlockStore on disk', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }))
   const open = async () => FileBlockStore.open({ root, crypto: await crypto() })
 
+  it('writes the temp files of a putMany while visibleAfter is pending, renames them after, and removes them when it rejects', async () => {
+    const store = await open()
+    const blocks = await Promise.all([makeBlock(100, false), makeBlock(5000, true)])
+    let open_ = (): void => undefined
+    const gate = new Promise<void>((resolve) => (open_ = resolve))
+    const put = store.putMany('alice', blocks, { visibleAfter: gate })
+    const blocksDir = join(root, '.ipfs', 'blocks')
+    const temps = (): string[] => listFiles(blocksDir).filter((f) => f.endsWith('.tmp'))
+    for (let i = 0; i < 200 && temps().length < 2; i++) await new Promise((r) => setTimeout(r, 5))
+    expect(temps()).toHaveLength(2)
+    expect(listFiles(blocksDir).filter((f) => f.endsWith('.data'))).toEqual([])
+    open_()
+    await put
+    expect(temps()).toEqual([])
+    expect(listFiles(blocksDir).filter((f) => f.endsWith('.data'))).toHaveLength(2)
+    const refused = await makeBlock(300, false)
+    await expect(store.putMany('alice', [refused], { visibleAfter: Promise.reject(new Error('no rows')) })).rejects.toThrow('no rows')
+    expect(temps()).toEqual([])
+    expect(existsSync(store.pathOf('alice', refused.cid))).toBe(false)
+    await store.close()
+  })
+
   it('writes <root>/.ipfs/blocks/<user>/<XY>/<KEY>.data with KEY = base32 of the CID bytes', async () => {
     const store = await open()
     const raw = await makeBlock(1234, true)
