@@ -47,7 +47,8 @@ interface DirState {
   readonly durable: Promise<void>
 }
 
-const BASE_DIR: DirState = { exists: Promise.resolve(), durable: Promise.resolve() }
+/** A directory known to exist durably (the store's base, or one a fragment worker made and synced). */
+const DURABLE_DIR: DirState = { exists: Promise.resolve(), durable: Promise.resolve() }
 
 export class DurableIO {
   /** Directories made or being made, shared by concurrent writers (dirState). */
@@ -91,7 +92,7 @@ export class DurableIO {
    * block writes then do not wait for a shard directory's parent sync before their own write begins.
    */
   private dirState(dir: string): DirState {
-    if (dir === this.base) return BASE_DIR
+    if (dir === this.base) return DURABLE_DIR
     let s = this.dirs.get(dir)
     if (s === undefined) {
       s = this.createDir(dir)
@@ -211,7 +212,7 @@ export class DurableIO {
     }
     // A mismatch made nothing, not even the shard directory.
     if (r === 'mismatch') return false
-    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, BASE_DIR)
+    if (parent !== undefined && !this.dirs.has(dir)) this.dirs.set(dir, DURABLE_DIR)
     if (r === 'written') return true
     this.aligned = undefined
     return DIRECT_REFUSED

@@ -24,21 +24,33 @@ function bytesOf(size: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff)
 }
 
+/** A file `name` in the test directory holding bytesOf(size, seed); its path. */
+function fileOf(name: string, size: number, seed: number): string {
+  const p = join(dir, name)
+  writeFileSync(p, bytesOf(size, seed))
+  return p
+}
+
+/** Runs `fn` with readers of at most `workers` workers, closed after. */
+async function withReaders(workers: number, fn: (readers: SmallFileReaders) => Promise<void>): Promise<void> {
+  const readers = new SmallFileReaders(workers)
+  try {
+    await fn(readers)
+  } finally {
+    await readers.close()
+  }
+}
+
 function okBytes(r: SmallRead): Uint8Array {
   if (r.kind !== 'ok') throw new Error(`expected bytes, got ${r.kind}`)
   return r.bytes
 }
 
 describe('SmallFileReaders', () => {
-  it('reads many files asked for at once, each into a buffer of its own, in few messages', async () => {
-    const readers = new SmallFileReaders(2)
-    try {
+  it('reads many files asked for at once, each into a buffer of its own, in few messages', () =>
+    withReaders(2, async (readers) => {
       const sizes = Array.from({ length: 300 }, (_, i) => [0, 1, 4096, 4400, SMALL_READ_MAX][i % 5] + (i % 5 === 4 ? 0 : i))
-      const paths = sizes.map((size, i) => {
-        const p = join(dir, `f${i}`)
-        writeFileSync(p, bytesOf(size, i))
-        return p
-      })
+      const paths = sizes.map((size, i) => fileOf(`f${i}`, size, i))
       const got = await Promise.all(paths.map((p) => readers.read(p, SMALL_READ_MAX)))
       got.forEach((r, i) => {
         const b = okBytes(r)
@@ -48,18 +60,12 @@ describe('SmallFileReaders', () => {
         expect(b.buffer.byteLength).toBe(sizes[i]) // nothing else shares its memory
       })
       expect(readers.workerCount).toBeLessThanOrEqual(2)
-    } finally {
-      await readers.close()
-    }
-  })
+    }))
 
-  it('answers absent for a missing file and only the size for one over the limit', async () => {
-    const readers = new SmallFileReaders(1)
-    try {
-      const big = join(dir, 'big')
-      writeFileSync(big, bytesOf(SMALL_READ_MAX + 1, 3))
-      const mid = join(dir, 'mid')
-      writeFileSync(mid, bytesOf(1000, 4))
+  it('answers absent for a missing file and only the size for one over the limit', () =>
+    withReaders(1, async (readers) => {
+      const big = fileOf('big', SMALL_READ_MAX + 1, 3)
+      const mid = fileOf('mid', 1000, 4)
       const [absent, large, limited] = await Promise.all([
         readers.read(join(dir, 'no-such-file'), SMALL_READ_MAX),
         readers.read(big, 10 * SMALL_READ_MAX), // the limit is capped at SMALL_READ_MAX
@@ -68,18 +74,13 @@ describe('SmallFileReaders', () => {
       expect(absent).toEqual({ kind: 'absent' })
       expect(large).toEqual({ kind: 'large', size: SMALL_READ_MAX + 1 })
       expect(limited).toEqual({ kind: 'large', size: 1000 })
-    } finally {
-      await readers.close()
-    }
-  })
+    }))
 
-  it('turns errors into typed store errors, without failing the other reads of the batch', async () => {
-    const readers = new SmallFileReaders(1)
-    try {
+  it('turns errors into typed store errors, without failing the other reads of the batch', () =>
+    withReaders(1, async (readers) => {
       const sub = join(dir, 'a-directory')
       mkdirSync(sub, { recursive: true })
-      const ok = join(dir, 'ok')
-      writeFileSync(ok, bytesOf(10, 5))
+      const ok = fileOf('ok', 10, 5)
       const [asDir, notDir, fine] = await Promise.allSettled([
         readers.read(sub, SMALL_READ_MAX),
         readers.read(join(ok, 'below-a-file'), SMALL_READ_MAX),
@@ -89,16 +90,11 @@ describe('SmallFileReaders', () => {
       expect(asDir.status === 'rejected' && (asDir.reason as BlockStoreIOError).code).toBe('EISDIR')
       expect(notDir.status === 'rejected' && (notDir.reason as BlockStoreIOError).code).toBe('ENOTDIR')
       expect(fine.status === 'fulfilled' && okBytes(fine.value).length).toBe(10)
-    } finally {
-      await readers.close()
-    }
-  })
+    }))
 
-  it('fails the reads of a worker that stops, then starts another', async () => {
-    const readers = new SmallFileReaders(1)
-    try {
-      const p = join(dir, 'again')
-      writeFileSync(p, bytesOf(100, 6))
+  it('fails the reads of a worker that stops, then starts another', () =>
+    withReaders(1, async (readers) => {
+      const p = fileOf('again', 100, 6)
       await readers.read(p, SMALL_READ_MAX) // a worker is up
       const inFlight = Array.from({ length: 50 }, () => readers.read(p, SMALL_READ_MAX))
       await new Promise((r) => setImmediate(r)) // sent to the worker
@@ -109,19 +105,14 @@ describe('SmallFileReaders', () => {
         else expect(okBytes(s.value).length).toBe(100) // answered before it stopped
       }
       expect(okBytes(await readers.read(p, SMALL_READ_MAX)).length).toBe(100)
-    } finally {
-      await readers.close()
-    }
-  })
+    }))
 })
 
 describe('DurableIO.readFile on the real file system', () => {
   it('reads small files through the workers and larger ones as before, within maxSize', async () => {
     const io = new DurableIO(nodeFsOps, dir)
-    const small = join(dir, 'small.data')
-    const large = join(dir, 'large.data')
-    writeFileSync(small, bytesOf(4400, 7))
-    writeFileSync(large, bytesOf(3 * SMALL_READ_MAX, 8))
+    const small = fileOf('small.data', 4400, 7)
+    const large = fileOf('large.data', 3 * SMALL_READ_MAX, 8)
     const s = await io.readFile(small, 1 << 20)
     expect(s?.size).toBe(4400)
     expect(Buffer.from(s!.bytes!).equals(Buffer.from(bytesOf(4400, 7)))).toBe(true)
