@@ -28,14 +28,16 @@ const BLOCK_CONCURRENCY = 8
 const ROUNDS = 3
 const BLOCKS_PER_ROUND = 160
 /**
- * Puts before timing starts (JIT, connections, first directories), two rounds' worth, so that the figures
- * measure a warmed daemon as a long-running home server is. A warm-up of 320 had been dropped because the
- * daemon then fell into back-to-back major GCs; none did in this pass's 19 runs with 320 warm-up puts (two
- * single mark-compacts; bench/server-profile.md, pass 5). V8 still optimises ~60
- * functions during the measured puts after 16 warm-up puts as after 320. PEERGOS_BENCH_WARM_PUTS sets
- * another count (16 was the default before pass 5).
+ * Puts before timing starts, ten rounds' worth, so that the figures measure a warmed daemon as a
+ * long-running home server is. V8 optimises a function run once per request only after many requests,
+ * and the daemon's isolates (main thread, writing workers) each compile their own code: after 320
+ * warm-up puts the optimising compiler still ran 103 jobs (454 ms of its threads) during 960 measured
+ * puts, after 1,600 warm-up puts 37 jobs (193 ms). The daemon's CPU per round of 160 puts from a cold
+ * start, two runs: 2.52-2.85 s/GB over the first ten rounds, 2.23-2.25 from the eleventh on
+ * (bench/server-profile.md, pass 9). The 320 of passes 5-8 measured part of that start-up.
+ * PEERGOS_BENCH_WARM_PUTS sets another count.
  */
-const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 2 * BLOCKS_PER_ROUND)
+const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 10 * BLOCKS_PER_ROUND)
 const WRITERS = 8
 const UPDATES_PER_WRITER = 1000
 /** Updates per writer before timing starts (the JIT, key, ownership and WriterData caches warm up). */
