@@ -8,14 +8,13 @@ import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyBlock } from '../../../src/codec/cid.ts'
 import { AlignedBuffers, DIRECT_ALIGNMENT, alignUp } from '../../../src/server/blocks/aligned-buffers.ts'
 import { DIRECT_MIN_SIZE } from '../../../src/server/blocks/durable-io.ts'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { MAX_BLOCK_SIZE } from '../../../src/services/content-addressed-storage.ts'
 import { REPO } from '../crash/daemon-process.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, expectInOrder, listFiles, makeBlock, type TestBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, listFiles, makeBlock } from './helpers.ts'
 
 /** A temp dir on a file system with O_DIRECT: the OS temp dir, or (tmpfs there) one beside the checkout. */
 async function directCapableDir(): Promise<string> {
@@ -41,14 +40,6 @@ describe('FileBlockStore with O_DIRECT', () => {
   afterAll(() => rmSync(base, { recursive: true, force: true }))
 
   const openStore = async (ffs: FaultyFs, root = join(base, `r${n++}`)) => FileBlockStore.open({ root, crypto: await crypto(), fs: ffs })
-
-  async function assertNothingPartial(store: FileBlockStore, b: TestBlock): Promise<void> {
-    expect(listFiles(store.blocksDir).filter((f) => f.endsWith('.tmp'))).toEqual([])
-    expect(existsSync(store.pathOf('alice', b.cid))).toBe(false)
-    expect(await store.get(b.cid)).toBeUndefined()
-    const c = await crypto()
-    for await (const e of store.entries()) verifyBlock(c, e.cid, new Uint8Array(readFileSync(store.pathOf(e.ownerDir, e.cid))))
-  }
 
   it('aligned buffers are page-aligned slots of WebAssembly memory, reused once released, at most maxSlots', () => {
     const a = new AlignedBuffers(MAX_BLOCK_SIZE, 2, 4)
@@ -157,20 +148,7 @@ describe('FileBlockStore with O_DIRECT', () => {
       const steps = [...ffs.trace]
       await probeStore.close()
       expect(ops(steps)).toContain('truncate')
-      for (let nth = 1; nth <= steps.length; nth++) {
-        const store = await openStore(ffs)
-        const other = await makeBlock(400_000)
-        await store.put('bob', other.cid, other.bytes)
-        const b = await makeBlock(300_000)
-        ffs.reset()
-        ffs.fault = { nth, code }
-        await expect(store.put('alice', b.cid, b.bytes), `step ${nth}: ${steps[nth - 1]}`).rejects.toMatchObject({ name: errorName })
-        await assertNothingPartial(store, b)
-        await store.put('alice', b.cid, b.bytes)
-        expectBytes(await store.get(b.cid), b.bytes)
-        expectBytes(await store.get(other.cid), other.bytes)
-        await store.close()
-      }
+      await failEachStepInTurn({ open: () => openStore(ffs), fs: ffs, steps, code, errorName, otherSize: 400_000, size: 300_000 })
     })
   }
 
@@ -181,10 +159,10 @@ describe('FileBlockStore with O_DIRECT', () => {
     const b = await makeBlock(MAX_BLOCK_SIZE)
     ffs.fault = { op: 'write', nth: 1, code: 'ENOSPC', torn: true }
     await expect(store.put('alice', b.cid, b.bytes)).rejects.toMatchObject({ name: 'BlockStoreFullError' })
-    await assertNothingPartial(store, b)
+    await expectNothingPartial(store, b)
     await store.close()
     store = await openStore(ffs, root)
-    await assertNothingPartial(store, b)
+    await expectNothingPartial(store, b)
     await store.put('alice', b.cid, b.bytes)
     expectBytes(await store.get(b.cid), b.bytes)
     await store.close()

@@ -5,10 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { verifyBlock } from '../../../src/codec/cid.ts'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, expectInOrder, listFiles, makeBlock, type TestBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, makeBlock } from './helpers.ts'
 
 describe('FileBlockStore under injected I/O faults', () => {
   let base: string
@@ -21,17 +20,6 @@ describe('FileBlockStore under injected I/O faults', () => {
 
   let n = 0
   const open = async (root = join(base, `r${n++}`)) => FileBlockStore.open({ root, crypto: await crypto(), fs: ffs })
-
-  /** No temp file, no copy of `b`, and every block file left re-hashes to its name's CID. */
-  async function assertNothingPartial(store: FileBlockStore, b: TestBlock): Promise<void> {
-    const files = listFiles(store.blocksDir)
-    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([])
-    expect(existsSync(store.pathOf('alice', b.cid))).toBe(false)
-    expect(await store.has(b.cid)).toBe(false)
-    expect(await store.get(b.cid)).toBeUndefined()
-    const c = await crypto()
-    for await (const e of store.entries()) verifyBlock(c, e.cid, new Uint8Array(readFileSync(store.pathOf(e.ownerDir, e.cid))))
-  }
 
   /** The calls of a put into a store that wrote before (its blocks directory's handle kept open), as in the loop below. */
   async function putSteps(): Promise<string[]> {
@@ -60,20 +48,7 @@ describe('FileBlockStore under injected I/O faults', () => {
       expectInOrder(steps, [['mkdir', '/alice'], ['sync', '/blocks']])
       expectInOrder(steps, [['mkdir', '/alice'], ['mkdir', shard], ['sync', '/alice']])
       expectInOrder(steps, [['mkdir', shard], ['open', '.tmp'], ['write', '.tmp'], ['datasync', '.tmp'], ['close', '.tmp'], ['rename', '.data'], ['sync', shard]])
-      for (let nth = 1; nth <= steps.length; nth++) {
-        const store = await open()
-        const other = await makeBlock(1000)
-        await store.put('bob', other.cid, other.bytes)
-        const b = await makeBlock(200_000)
-        ffs.reset()
-        ffs.fault = { nth, code }
-        await expect(store.put('alice', b.cid, b.bytes), `step ${nth}: ${steps[nth - 1]}`).rejects.toMatchObject({ name: errorName })
-        await assertNothingPartial(store, b)
-        await store.put('alice', b.cid, b.bytes)
-        expectBytes(await store.get(b.cid), b.bytes)
-        expectBytes(await store.get(other.cid), other.bytes)
-        await store.close()
-      }
+      await failEachStepInTurn({ open: () => open(), fs: ffs, steps, code, errorName, otherSize: 1000, size: 200_000 })
     })
   }
 
@@ -83,10 +58,10 @@ describe('FileBlockStore under injected I/O faults', () => {
     const b = await makeBlock(1 << 20)
     ffs.fault = { op: 'write', nth: 1, code: 'ENOSPC', torn: true }
     await expect(store.put('alice', b.cid, b.bytes)).rejects.toMatchObject({ name: 'BlockStoreFullError' })
-    await assertNothingPartial(store, b)
+    await expectNothingPartial(store, b)
     await store.close()
     store = await open(root)
-    await assertNothingPartial(store, b)
+    await expectNothingPartial(store, b)
     await store.put('alice', b.cid, b.bytes)
     expectBytes(await store.get(b.cid), b.bytes)
   })

@@ -1,11 +1,15 @@
 // Shared test helpers for the server block stores: random blocks with their CIDs, a recursive
-// file listing, and an independent RFC 4648 base32 encoder to cross-check block keys.
+// file listing, an independent RFC 4648 base32 encoder to cross-check block keys, and the checks of
+// the fault-injection tests (call order, each step of a put failed in turn, nothing partial left).
 import { randomBytes } from 'node:crypto'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { blockCid, type CID } from '../../../src/codec/cid.ts'
+import { expect } from 'vitest'
+import { blockCid, verifyBlock, type CID } from '../../../src/codec/cid.ts'
 import type { CryptoProvider } from '../../../src/crypto/provider.ts'
 import { createNodeCrypto } from '../../../src/crypto/providers/node.ts'
+import type { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
+import type { FaultyFs } from './faulty-fs.ts'
 
 let cached: Promise<CryptoProvider> | undefined
 export function crypto(): Promise<CryptoProvider> {
@@ -85,5 +89,51 @@ export function expectInOrder(trace: readonly string[], steps: readonly TraceSte
     const i = trace.findIndex((t, k) => k >= from && t.startsWith(`${op} `) && t.endsWith(pathEnd))
     if (i < 0) throw new Error(`no "${op} …${pathEnd}" after call ${from} in:\n${trace.join('\n')}`)
     from = i + 1
+  }
+}
+
+/** No temp file and no copy of alice's `b` in `store`, and every block file left re-hashes to its name's CID. */
+export async function expectNothingPartial(store: FileBlockStore, b: TestBlock): Promise<void> {
+  expect(listFiles(store.blocksDir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  expect(existsSync(store.pathOf('alice', b.cid))).toBe(false)
+  expect(await store.has(b.cid)).toBe(false)
+  expect(await store.get(b.cid)).toBeUndefined()
+  const c = await crypto()
+  for await (const e of store.entries()) verifyBlock(c, e.cid, new Uint8Array(readFileSync(store.pathOf(e.ownerDir, e.cid))))
+}
+
+export interface FailEachStep {
+  /** A fresh store on `fs`, for each step. */
+  readonly open: () => Promise<FileBlockStore>
+  readonly fs: FaultyFs
+  /** The calls of the put (FaultyFs.trace), one of which fails each time. */
+  readonly steps: readonly string[]
+  readonly code: string
+  /** The name of the typed error the failed put throws. */
+  readonly errorName: string
+  /** Sizes of bob's block, put first, and of alice's block, whose put fails. */
+  readonly otherSize: number
+  readonly size: number
+}
+
+/**
+ * Fails each of a put's steps in turn (FaultyFs `fault.nth`) with `code`, each time in a fresh store
+ * that already holds a block of bob's: alice's put throws `errorName` and leaves nothing partial, the
+ * same put then works, and bob's block is intact.
+ */
+export async function failEachStepInTurn(o: FailEachStep): Promise<void> {
+  for (let nth = 1; nth <= o.steps.length; nth++) {
+    const store = await o.open()
+    const other = await makeBlock(o.otherSize)
+    await store.put('bob', other.cid, other.bytes)
+    const b = await makeBlock(o.size)
+    o.fs.reset()
+    o.fs.fault = { nth, code: o.code }
+    await expect(store.put('alice', b.cid, b.bytes), `step ${nth}: ${o.steps[nth - 1]}`).rejects.toMatchObject({ name: o.errorName })
+    await expectNothingPartial(store, b)
+    await store.put('alice', b.cid, b.bytes)
+    expectBytes(await store.get(b.cid), b.bytes)
+    expectBytes(await store.get(other.cid), other.bytes)
+    await store.close()
   }
 }
