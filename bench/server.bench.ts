@@ -35,7 +35,8 @@ const BLOCKS_PER_ROUND = 160
  * puts, after 1,600 warm-up puts 37 jobs (193 ms). The daemon's CPU per round of 160 puts from a cold
  * start, two runs: 2.52-2.85 s/GB over the first ten rounds, 2.23-2.25 from the eleventh on
  * (bench/server-profile.md, pass 9). The 320 of passes 5-8 measured part of that start-up.
- * PEERGOS_BENCH_WARM_PUTS sets another count.
+ * The daemon's temp directory holds ~2.2 GB of blocks until the suite ends. PEERGOS_BENCH_WARM_PUTS sets
+ * another count.
  */
 const WARM_PUTS = Number(process.env.PEERGOS_BENCH_WARM_PUTS ?? 10 * BLOCKS_PER_ROUND)
 const WRITERS = 8
