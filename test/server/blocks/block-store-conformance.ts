@@ -8,7 +8,7 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import { CODEC_DAG_CBOR, CODEC_RAW, cidToString, identityCid } from '../../../src/codec/cid.ts'
 import { MAX_BLOCK_SIZE } from '../../../src/services/content-addressed-storage.ts'
 import type { ServerBlockStore } from '../../../src/server/blocks/server-block-store.ts'
-import { expectBytes, flipBit, makeBlock } from './helpers.ts'
+import { expectBytes, flipBit, gate, makeBlock } from './helpers.ts'
 
 export interface StoreHarness {
   /** The store under test, over a fresh, empty backend. */
@@ -173,15 +173,14 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
     it('putMany makes its blocks visible only once visibleAfter resolves; when it rejects, none, and its error is thrown', async () => {
       for (const n of [1, 3]) {
         const blocks = await Promise.all(Array.from({ length: n }, (_, i) => makeBlock(i === 0 ? 100 : 20_000, i % 2 === 0)))
-        let open = (): void => undefined
-        const gate = new Promise<void>((resolve) => (open = resolve))
+        const rows = gate()
         let settled = false
-        const put = store.putMany('alice', blocks, { visibleAfter: gate }).finally(() => (settled = true))
+        const put = store.putMany('alice', blocks, { visibleAfter: rows.promise }).finally(() => (settled = true))
         await new Promise((r) => setTimeout(r, 50))
         expect(settled).toBe(false)
         for (const b of blocks) expect([await store.has(b.cid), await store.get(b.cid)]).toEqual([false, undefined])
         expect(strs(await collect(store.list()))).not.toContain(cidToString(blocks[0].cid))
-        open()
+        rows.open()
         await put
         for (const b of blocks) expectBytes(await store.get(b.cid), b.bytes)
 

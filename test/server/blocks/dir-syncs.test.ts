@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DirSyncs } from '../../../src/server/blocks/dir-syncs.ts'
 import type { FileHandleOps } from '../../../src/server/blocks/fs-ops.ts'
 import { FaultyFs } from './faulty-fs.ts'
+import { opsOf } from './helpers.ts'
 
 /** FaultyFs whose directory syncs wait for `release()` while `hold` is set; counts syncs started and finished. */
 class GatedFs extends FaultyFs {
@@ -41,8 +42,6 @@ class GatedFs extends FaultyFs {
   }
 }
 
-const opsOf = (fs: FaultyFs): string[] => fs.trace.map((t) => t.split(' ')[0])
-
 describe('DirSyncs', () => {
   let base: string
   const dir = (name: string): string => {
@@ -62,9 +61,9 @@ describe('DirSyncs', () => {
     await syncs.sync(a)
     await syncs.sync(a)
     await syncs.sync(a)
-    expect(opsOf(fs)).toEqual(['open', 'sync', 'sync', 'sync'])
+    expect(opsOf(fs.trace)).toEqual(['open', 'sync', 'sync', 'sync'])
     await syncs.closeAll()
-    expect(opsOf(fs)).toEqual(['open', 'sync', 'sync', 'sync', 'close'])
+    expect(opsOf(fs.trace)).toEqual(['open', 'sync', 'sync', 'sync', 'close'])
   })
 
   it('a caller that comes while a sync runs waits for the next one, which serves everyone who came meanwhile', async () => {
@@ -113,7 +112,7 @@ describe('DirSyncs', () => {
     fs.fault = { op: 'sync', nth: 1, code: 'EIO' }
     await expect(syncs.sync(a)).rejects.toMatchObject({ code: 'EIO' })
     await syncs.sync(a)
-    expect(opsOf(fs)).toEqual(['sync', 'close', 'open', 'sync'])
+    expect(opsOf(fs.trace)).toEqual(['sync', 'close', 'open', 'sync'])
     await syncs.closeAll()
   })
 
@@ -123,7 +122,7 @@ describe('DirSyncs', () => {
     await expect(syncs.sync(join(base, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' })
     mkdirSync(join(base, 'missing'))
     await syncs.sync(join(base, 'missing'))
-    expect(opsOf(fs)).toEqual(['open', 'open', 'sync'])
+    expect(opsOf(fs.trace)).toEqual(['open', 'open', 'sync'])
     await syncs.closeAll()
   })
 
@@ -153,12 +152,12 @@ describe('DirSyncs', () => {
     await fs.startedAtLeast(1)
     const closed = syncs.closeAll()
     await new Promise((r) => setImmediate(r))
-    expect(opsOf(fs)).not.toContain('close')
+    expect(opsOf(fs.trace)).not.toContain('close')
     fs.hold = false
     fs.release()
     await p
     await closed
-    expect(opsOf(fs)).toEqual(['open', 'sync', 'close'])
+    expect(opsOf(fs.trace)).toEqual(['open', 'sync', 'close'])
     expect(fs.finished).toBe(1)
   })
 })

@@ -14,7 +14,7 @@ import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { MAX_BLOCK_SIZE } from '../../../src/services/content-addressed-storage.ts'
 import { REPO } from '../crash/daemon-process.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, listFiles, makeBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, listFiles, makeBlock, opsOf } from './helpers.ts'
 
 /** A temp dir on a file system with O_DIRECT: the OS temp dir, or (tmpfs there) one beside the checkout. */
 async function directCapableDir(): Promise<string> {
@@ -28,8 +28,6 @@ async function directCapableDir(): Promise<string> {
     return mkdtempSync(join(REPO, 'node_modules', '.peergos-direct-'))
   }
 }
-
-const ops = (trace: readonly string[]): string[] => trace.map((t) => t.split(' ')[0])
 
 describe('FileBlockStore with O_DIRECT', () => {
   let base: string
@@ -73,18 +71,18 @@ describe('FileBlockStore with O_DIRECT', () => {
     const b = await makeBlock(300_000)
     ffs.reset()
     await store.put('alice', b.cid, b.bytes)
-    expect(ops(ffs.trace)).not.toContain('openDirect')
+    expect(opsOf(ffs.trace)).not.toContain('openDirect')
     ffs.reset()
     // Opened with O_DIRECT (a raw block), no aligned buffer to read into: read through the page cache.
     expectBytes(await store.get(b.cid), b.bytes)
-    expect(ops(ffs.trace)).toEqual(['openDirect', 'fstat', 'open', 'read', 'close', 'close'])
+    expect(opsOf(ffs.trace)).toEqual(['openDirect', 'fstat', 'open', 'read', 'close', 'close'])
     for (const s of held) io.aligned.release(s)
     const c = await makeBlock(300_000)
     ffs.reset()
     await store.put('alice', c.cid, c.bytes)
     expectBytes(await store.get(c.cid), c.bytes)
     expectBytes(await store.get(b.cid), b.bytes)
-    expect(ops(ffs.trace).filter((o) => o === 'openDirect')).toHaveLength(3)
+    expect(opsOf(ffs.trace).filter((o) => o === 'openDirect')).toHaveLength(3)
     await store.close()
   })
 
@@ -95,7 +93,7 @@ describe('FileBlockStore with O_DIRECT', () => {
     ffs.reset()
     await store.put('alice', b.cid, b.bytes)
     // the directory handles stay open for later fsyncs (dir-syncs.ts): closed with the store
-    expect(ops(ffs.trace).sort()).toEqual([
+    expect(opsOf(ffs.trace).sort()).toEqual([
       'mkdir', 'open', 'sync', 'mkdir', 'open', 'sync',
       'openDirect', 'write', 'truncate', 'datasync', 'close', 'rename', 'open', 'sync',
     ].sort())
@@ -109,7 +107,7 @@ describe('FileBlockStore with O_DIRECT', () => {
     expectBytes(new Uint8Array(readFileSync(store.pathOf('alice', b.cid))), b.bytes)
     ffs.reset()
     expectBytes(await store.get(b.cid), b.bytes)
-    expect(ops(ffs.trace)).toEqual(['openDirect', 'fstat', 'read', 'close'])
+    expect(opsOf(ffs.trace)).toEqual(['openDirect', 'fstat', 'read', 'close'])
     await store.close()
   })
 
@@ -121,16 +119,16 @@ describe('FileBlockStore with O_DIRECT', () => {
     ffs.reset()
     expectBytes(await store.get(b.cid), b.bytes)
     // A raw block is opened with O_DIRECT in case it is a fragment; this one is small: read cached.
-    expect(ops(ffs.trace)).toEqual(['openDirect', 'fstat', 'close', 'open', 'fstat', 'read', 'close'])
+    expect(opsOf(ffs.trace)).toEqual(['openDirect', 'fstat', 'close', 'open', 'fstat', 'read', 'close'])
     const cbor = await makeBlock(DIRECT_MIN_SIZE + 1, false)
     await store.put('alice', cbor.cid, cbor.bytes)
     ffs.reset()
     expectBytes(await store.get(cbor.cid), cbor.bytes)
-    expect(ops(ffs.trace)).toEqual(['open', 'fstat', 'read', 'close'])
+    expect(opsOf(ffs.trace)).toEqual(['open', 'fstat', 'read', 'close'])
     const big = await makeBlock(DIRECT_MIN_SIZE)
     ffs.reset()
     await store.put('alice', big.cid, big.bytes)
-    expect(ops(ffs.trace)).toContain('openDirect')
+    expect(opsOf(ffs.trace)).toContain('openDirect')
     expectBytes(await store.get(big.cid), big.bytes)
     await store.close()
   })
@@ -147,7 +145,7 @@ describe('FileBlockStore with O_DIRECT', () => {
       await probeStore.put('alice', probe.cid, probe.bytes)
       const steps = [...ffs.trace]
       await probeStore.close()
-      expect(ops(steps)).toContain('truncate')
+      expect(opsOf(steps)).toContain('truncate')
       await failEachStepInTurn({ open: () => openStore(ffs), fs: ffs, steps, code, errorName, otherSize: 400_000, size: 300_000 })
     })
   }
@@ -188,15 +186,15 @@ describe('FileBlockStore with O_DIRECT', () => {
       ffs.reset()
       ffs.fault = { op, nth: 1, code: 'EINVAL' }
       await store.put('alice', b.cid, b.bytes)
-      expect(ops(ffs.trace).filter((o) => o === 'openDirect')).toHaveLength(1)
-      expect(ops(ffs.trace)).toContain('open')
+      expect(opsOf(ffs.trace).filter((o) => o === 'openDirect')).toHaveLength(1)
+      expect(opsOf(ffs.trace)).toContain('open')
       expect(listFiles(store.blocksDir).filter((f) => f.endsWith('.tmp'))).toEqual([])
       const again = await makeBlock(500_000)
       ffs.reset()
       await store.put('alice', again.cid, again.bytes)
       expectBytes(await store.get(b.cid), b.bytes)
       expectBytes(await store.get(again.cid), again.bytes)
-      expect(ops(ffs.trace)).not.toContain('openDirect')
+      expect(opsOf(ffs.trace)).not.toContain('openDirect')
       await store.close()
     }
   })

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { FaultyFs } from './faulty-fs.ts'
-import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, makeBlock } from './helpers.ts'
+import { crypto, expectBytes, expectInOrder, expectNothingPartial, failEachStepInTurn, makeBlock, opsOf } from './helpers.ts'
 
 describe('FileBlockStore under injected I/O faults', () => {
   let base: string
@@ -40,7 +40,7 @@ describe('FileBlockStore under injected I/O faults', () => {
       // mkdir+fsync of the owner and shard dirs (the shard's fsync into its parent alongside the block's
       // write), temp open/write/datasync/close, rename, dir fsync; the directory handles stay open for
       // later fsyncs (the blocks directory's since bob's put).
-      expect(steps.map((s) => s.split(' ')[0]).sort()).toEqual([
+      expect(opsOf(steps).sort()).toEqual([
         'mkdir', 'sync', 'mkdir', 'open', 'sync',
         'open', 'write', 'datasync', 'close', 'rename', 'open', 'sync',
       ].sort())

@@ -10,7 +10,7 @@ import { CorruptBlockError } from '../../../src/server/blocks/errors.ts'
 import { FileBlockStore } from '../../../src/server/blocks/file-block-store.ts'
 import { describeVectors, loadVector, vectorPath } from '../../vectors.ts'
 import { runBlockStoreConformance } from './block-store-conformance.ts'
-import { base32Rfc4648, crypto, expectBytes, flipBit, listFiles, makeBlock } from './helpers.ts'
+import { base32Rfc4648, crypto, expectBytes, flipBit, gate, listFiles, makeBlock } from './helpers.ts'
 
 export async function fileHarness() {
   const root = mkdtempSync(join(tmpdir(), 'peergos-blocks-'))
@@ -49,15 +49,14 @@ describe('FileBlockStore on disk', () => {
   it('writes the temp files of a putMany while visibleAfter is pending, renames them after, and removes them when it rejects', async () => {
     const store = await open()
     const blocks = await Promise.all([makeBlock(100, false), makeBlock(5000, true)])
-    let open_ = (): void => undefined
-    const gate = new Promise<void>((resolve) => (open_ = resolve))
-    const put = store.putMany('alice', blocks, { visibleAfter: gate })
+    const rows = gate()
+    const put = store.putMany('alice', blocks, { visibleAfter: rows.promise })
     const blocksDir = join(root, '.ipfs', 'blocks')
     const temps = (): string[] => listFiles(blocksDir).filter((f) => f.endsWith('.tmp'))
     for (let i = 0; i < 200 && temps().length < 2; i++) await new Promise((r) => setTimeout(r, 5))
     expect(temps()).toHaveLength(2)
     expect(listFiles(blocksDir).filter((f) => f.endsWith('.data'))).toEqual([])
-    open_()
+    rows.open()
     await put
     expect(temps()).toEqual([])
     expect(listFiles(blocksDir).filter((f) => f.endsWith('.data'))).toHaveLength(2)

@@ -76,6 +76,18 @@ export function expectBytes(actual: Uint8Array | undefined, expected: Uint8Array
   }
 }
 
+/** The ops of a FaultyFs trace ("op path" each), in order. */
+export function opsOf(trace: readonly string[]): string[] {
+  return trace.map((t) => t.split(' ')[0])
+}
+
+/** A promise held pending until open() is called (a gate a test opens when it has seen the wait). */
+export function gate(): { readonly promise: Promise<void>; readonly open: () => void } {
+  let open = (): void => undefined
+  const promise = new Promise<void>((resolve) => (open = resolve))
+  return { promise, open }
+}
+
 /** One call of a FaultyFs trace ("op path"): its op, and a path ending as given. */
 export type TraceStep = readonly [op: string, pathEnd: string]
 
